@@ -1,1 +1,101 @@
-fn main() {}
+//! `strata`: the binary. Parses arguments, loads the project's settings, runs
+//! one command, renders errors and maps them to the documented exit statuses.
+
+mod args;
+mod commands;
+mod config;
+mod exit;
+mod output;
+mod schemas;
+mod sql_error;
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use clap::Parser;
+use strata_migrate::Track;
+
+use crate::args::{Cli, Command, MigrateCommand, SeedCommand};
+use crate::config::Context;
+use crate::output::Output;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let out = Output { json: cli.global.json, quiet: cli.global.quiet, verbose: cli.global.verbose };
+    init_tracing(out);
+    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+        Ok(rt) => rt,
+        Err(err) => {
+            eprintln!("error: starting the async runtime: {err}");
+            return ExitCode::from(exit::FAILED);
+        }
+    };
+    match runtime.block_on(run(&cli, out)) {
+        Ok(code) => ExitCode::from(code),
+        Err(err) => {
+            let code = exit::code(&err);
+            report(&err, out, code);
+            ExitCode::from(code)
+        }
+    }
+}
+
+async fn run(cli: &Cli, out: Output) -> anyhow::Result<u8> {
+    let ctx = Context::load(&cli.global)?;
+    match &cli.command {
+        Command::Migrate(cmd) => match cmd {
+            MigrateCommand::Up(a) => commands::track::up(&ctx, out, Track::Migrate, a).await,
+            MigrateCommand::Down(a) => commands::track::down(&ctx, out, Track::Migrate, a).await,
+            MigrateCommand::Status => commands::track::status(&ctx, out, Track::Migrate).await,
+            MigrateCommand::Baseline { version } => commands::track::baseline(&ctx, out, version).await,
+            MigrateCommand::Repair => commands::track::repair(&ctx, out).await,
+        },
+        Command::Seed(cmd) => match cmd {
+            SeedCommand::Up(a) => commands::track::up(&ctx, out, Track::Seed, a).await,
+            SeedCommand::Down(a) => commands::track::down(&ctx, out, Track::Seed, a).await,
+            SeedCommand::Status => commands::track::status(&ctx, out, Track::Seed).await,
+        },
+        Command::Generate(a) => commands::generate::run(&ctx, out, a),
+        Command::Db(cmd) => commands::db::run(&ctx, out, cmd).await,
+    }
+}
+
+/// `error: ...` on stderr (a code frame for a failing SQL file); with `--json`,
+/// also an `error` event on stdout.
+fn report(err: &anyhow::Error, out: Output, code: u8) {
+    let failure = err.chain().find_map(|c| {
+        c.downcast_ref::<strata_migrate::Error>()
+            .or_else(|| c.downcast_ref::<strata_migrate::Failure>().map(|f| &f.error))
+            .and_then(|e| match e {
+                strata_migrate::Error::Sql(f) => Some(f.as_ref()),
+                _ => None,
+            })
+    });
+    out.event(serde_json::json!({
+        "event": "error",
+        "message": format!("{err:#}"),
+        "exit_code": code,
+        "file": failure.map(|f| &f.path),
+        "line": failure.and_then(|f| f.line),
+        "column": failure.and_then(|f| f.column),
+        "sqlstate": failure.map(|f| &f.code),
+    }));
+    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    match failure {
+        Some(f) => eprintln!("{}", sql_error::render(f, color)),
+        None => {
+            let label = if color { "\x1b[1;31merror\x1b[0m" } else { "error" };
+            eprintln!("{label}: {err:#}");
+        }
+    }
+}
+
+fn init_tracing(out: Output) {
+    let default = match out.verbose {
+        0 => "warn",
+        1 => "info,sqlx=warn",
+        _ => "debug,sqlx=info",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("STRATA_LOG").unwrap_or_else(|_| default.into());
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).init();
+}

@@ -1,1 +1,53 @@
-//! placeholder
+//! strata's migration engine: migration files -> plan -> apply on PostgreSQL.
+//!
+//! - [`source`] reads and validates the two tracks (`migrate`, `seed`) from disk;
+//! - [`plan`] decides, without a database, what runs or why nothing may;
+//! - [`apply`] runs a plan under an advisory lock, a file and its history row in
+//!   one transaction (or statement by statement for `-- strata:no-transaction`).
+//!
+//! No CLI and no HTTP here: the binary renders what this crate reports.
+
+pub mod apply;
+pub mod checksum;
+pub mod error;
+pub mod history;
+pub mod locate;
+pub mod lock;
+pub mod plan;
+pub mod source;
+pub mod split;
+
+use std::path::Path;
+
+use sqlx::PgConnection;
+
+pub use apply::{Done, Event, Failure, Observer, Options, Report};
+pub use error::{Error, ErrorClass, SqlFailure};
+pub use plan::{Direction, DownTarget, Request};
+pub use source::{Migration, MigrationSet, Track, Version};
+
+/// Applies every pending file of the migrate track, then of the seed track,
+/// with default options.
+pub async fn up_all(conn: &mut PgConnection, dir: &Path) -> Result<Report, Error> {
+    let set = MigrationSet::load(dir)?;
+    let mut report = Report::default();
+    for track in Track::ALL {
+        let request = Request::Up { to: None, allow_out_of_order: false };
+        let r = apply::run(conn, &set, track, &request, &Options::default(), &mut ()).await.map_err(|f| f.error)?;
+        report.done.extend(r.done);
+    }
+    Ok(report)
+}
+
+/// Rolls back every seed, then every migration, with default options.
+pub async fn down_all(conn: &mut PgConnection, dir: &Path) -> Result<Report, Error> {
+    let set = MigrationSet::load(dir)?;
+    let mut report = Report::default();
+    for track in [Track::Seed, Track::Migrate] {
+        let r = apply::run(conn, &set, track, &Request::Down(DownTarget::All), &Options::default(), &mut ())
+            .await
+            .map_err(|f| f.error)?;
+        report.done.extend(r.done);
+    }
+    Ok(report)
+}

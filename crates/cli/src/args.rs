@@ -1,0 +1,153 @@
+//! The command line, as clap parses it.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(name = "strata", version, about = "Plain-SQL migrations and a backend for multi-schema PostgreSQL")]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct Global {
+    /// PostgreSQL URL (else DATABASE_URL from the environment or .env, else the embedded database)
+    #[arg(long, global = true, value_name = "URL")]
+    pub database_url: Option<String>,
+    /// The migrations folder, holding migrate/ and seed/ [default: migrations]
+    #[arg(long, global = true, value_name = "PATH")]
+    pub dir: Option<PathBuf>,
+    /// Machine-readable output: one JSON object per event on stdout (NDJSON)
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Print only errors
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Print more (the SQL a dry run would send, debug logs)
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// How long to wait for another runner's lock, in seconds
+    #[arg(long, global = true, value_name = "SECONDS", default_value_t = 60.0)]
+    pub lock_timeout: f64,
+    /// The config file [default: strata.toml, when present]
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Apply, roll back and inspect schema migrations (the migrate track)
+    #[command(subcommand)]
+    Migrate(MigrateCommand),
+    /// Apply, roll back and inspect seed data (the seed track)
+    #[command(subcommand)]
+    Seed(SeedCommand),
+    /// Create an up/down pair named with today's date and the next free sequence
+    Generate(GenerateArgs),
+    /// The embedded development database, and a look at any database's catalog
+    #[command(subcommand)]
+    Db(DbCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MigrateCommand {
+    /// Apply pending migrations in version order
+    Up(UpArgs),
+    /// Roll back applied migrations, newest first (all of them unless --steps or --to)
+    Down(DownArgs),
+    /// Every migration: applied, pending, modified, missing or failed
+    Status,
+    /// Record every migration up to VERSION as applied without running it
+    Baseline {
+        /// YYYYMMDD_NNNNNN
+        version: String,
+    },
+    /// Accept the checksums of edited applied files (keeping the old ones) and clear failed runs
+    Repair,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SeedCommand {
+    /// Apply pending seeds in version order
+    Up(UpArgs),
+    /// Roll back applied seeds, newest first (all of them unless --steps or --to)
+    Down(DownArgs),
+    /// Every seed: applied, pending, modified, missing or failed
+    Status,
+}
+
+#[derive(Debug, Args)]
+pub struct UpArgs {
+    /// Stop after this version (YYYYMMDD_NNNNNN)
+    #[arg(long, value_name = "VERSION")]
+    pub to: Option<String>,
+    /// Print what would run and change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Apply pending files older than the newest applied one
+    #[arg(long)]
+    pub allow_out_of_order: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DownArgs {
+    /// Roll back this many files
+    #[arg(long, value_name = "N", conflicts_with = "to")]
+    pub steps: Option<usize>,
+    /// Roll back every file newer than this version (it stays applied)
+    #[arg(long, value_name = "VERSION")]
+    pub to: Option<String>,
+    /// Print what would run and change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Do not ask before rolling back everything
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TrackArg {
+    Migrate,
+    Seed,
+}
+
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// Which track the pair belongs to
+    #[arg(long = "type", value_enum)]
+    pub track: TrackArg,
+    /// lower_snake_case description, e.g. add_phone_to_users
+    #[arg(long)]
+    pub name: String,
+    /// The schema the file changes (one that the create_schemas migration creates)
+    #[arg(long)]
+    pub schema: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DbCommand {
+    /// Start the embedded database (creating it on first use) and print its URL
+    Start,
+    /// Stop the embedded database
+    Stop,
+    /// Whether the embedded database is running, where and on which port
+    Status,
+    /// Print the URL of the database strata would use
+    Url,
+    /// List schemas (like psql's \dn)
+    Schemas,
+    /// List tables, in one schema or all (like psql's \dt)
+    Tables {
+        /// Only this schema
+        schema: Option<String>,
+    },
+    /// Columns, indexes, constraints, references and triggers of a table (like psql's \d)
+    Describe {
+        /// SCHEMA.TABLE
+        table: String,
+    },
+}

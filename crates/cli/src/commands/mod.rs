@@ -1,0 +1,5 @@
+//! One module per top-level command.
+
+pub mod db;
+pub mod generate;
+pub mod track;

@@ -1,0 +1,320 @@
+//! `migrate` and `seed`: up, down, status, baseline, repair, for either track.
+
+use std::io::{BufRead, IsTerminal, Write};
+
+use anyhow::{Context as _, Result};
+use serde_json::json;
+use strata_migrate::Options;
+use strata_migrate::apply::{self, Event};
+use strata_migrate::plan::{self, Direction, DownTarget, Request, State};
+use strata_migrate::source::{self, MigrationSet, Track, Version};
+
+use crate::args::{DownArgs, UpArgs};
+use crate::config::{Context, redact};
+use crate::exit::{Inconsistent, Usage};
+use crate::output::{DIM, GREEN, Output, RED, YELLOW, ms};
+
+fn noun(track: Track, n: usize) -> String {
+    let word = match track {
+        Track::Migrate => "migration",
+        Track::Seed => "seed",
+    };
+    if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
+}
+
+fn parse_version(s: &str, flag: &str) -> Result<Version> {
+    Version::parse(s).map_err(|e| Usage::new(format!("{flag} {s:?}: {e}")).into())
+}
+
+/// Loads the set, refusing a broken one (exit 3) or a missing folder (exit 2).
+pub fn load_set(ctx: &Context) -> Result<MigrationSet> {
+    if !ctx.dir.is_dir() {
+        return Err(Usage::new(format!(
+            "no migrations folder at {} (create it with `strata generate`, or pass --dir)",
+            ctx.dir.display()
+        ))
+        .into());
+    }
+    Ok(MigrationSet::load(&ctx.dir).map_err(strata_migrate::Error::from)?)
+}
+
+fn options(ctx: &Context) -> Options {
+    Options { history: ctx.history.clone(), lock_timeout: ctx.lock_timeout, ..Options::default() }
+}
+
+pub async fn up(ctx: &Context, out: Output, track: Track, args: &UpArgs) -> Result<u8> {
+    let set = load_set(ctx)?;
+    let to = args.to.as_deref().map(|v| parse_version(v, "--to")).transpose()?;
+    let request = Request::Up { to, allow_out_of_order: args.allow_out_of_order };
+    let mut conn = ctx.connect(&format!("strata {track} up")).await?;
+    if args.dry_run {
+        return dry_run(ctx, out, &mut conn, &set, track, &request).await;
+    }
+    run(ctx, out, &mut conn, &set, track, &request).await
+}
+
+pub async fn down(ctx: &Context, out: Output, track: Track, args: &DownArgs) -> Result<u8> {
+    let set = load_set(ctx)?;
+    let target = match (args.steps, &args.to) {
+        (Some(n), _) => DownTarget::Steps(n),
+        (None, Some(v)) => DownTarget::To(parse_version(v, "--to")?),
+        (None, None) => DownTarget::All,
+    };
+    let request = Request::Down(target.clone());
+    let mut conn = ctx.connect(&format!("strata {track} down")).await?;
+    if args.dry_run {
+        return dry_run(ctx, out, &mut conn, &set, track, &request).await;
+    }
+    if target == DownTarget::All && !args.yes && !ctx.is_embedded() {
+        let pending = apply::preview(&mut conn, &set, track, &request, &options(ctx)).await?;
+        if !pending.is_empty() {
+            confirm(ctx, track, pending.len())?;
+        }
+    }
+    run(ctx, out, &mut conn, &set, track, &request).await
+}
+
+/// Rolling back everything asks on a terminal, and needs --yes without one.
+fn confirm(ctx: &Context, track: Track, count: usize) -> Result<()> {
+    let what = noun(track, count);
+    let db = redact(&ctx.url()?);
+    if !std::io::stdin().is_terminal() {
+        return Err(Usage::new(format!(
+            "refusing to roll back all {what} on {db} without --yes (no terminal to ask; pass --yes, or --steps N / --to VERSION)"
+        ))
+        .into());
+    }
+    eprint!("Roll back all {what} on {db}? This runs every down file. [y/N] ");
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer).context("reading the answer")?;
+    if matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes") {
+        Ok(())
+    } else {
+        Err(Usage::new("not confirmed; nothing was rolled back").into())
+    }
+}
+
+async fn dry_run(
+    ctx: &Context,
+    out: Output,
+    conn: &mut sqlx::PgConnection,
+    set: &MigrationSet,
+    track: Track,
+    request: &Request,
+) -> Result<u8> {
+    let steps = apply::preview(conn, set, track, request, &options(ctx)).await?;
+    let direction = if matches!(request, Request::Up { .. }) { Direction::Up } else { Direction::Down };
+    let verb = if direction == Direction::Up { "apply" } else { "roll back" };
+    out.line(format!("Dry run: would {verb} {} (nothing was changed)", noun(track, steps.len())));
+    for m in &steps {
+        let file = if direction == Direction::Up { &m.up } else { &m.down };
+        out.event(json!({"event": "would_run", "track": track, "direction": direction, "version": m.version, "description": m.description, "file": file.path, "no_transaction": file.no_transaction}));
+        let tx = if file.no_transaction { " (no transaction)" } else { "" };
+        out.line(format!("  {} {DIM}{}{DIM:#}{tx}", m.name(), file.path.display()));
+        if out.verbose > 0 {
+            out.line(indent(&file.sql));
+        }
+    }
+    out.event(
+        json!({"event": "summary", "dry_run": true, "track": track, "direction": direction, "count": steps.len()}),
+    );
+    Ok(0)
+}
+
+fn indent(sql: &str) -> String {
+    sql.lines().map(|l| format!("    | {l}")).collect::<Vec<_>>().join("\n")
+}
+
+async fn run(
+    ctx: &Context,
+    out: Output,
+    conn: &mut sqlx::PgConnection,
+    set: &MigrationSet,
+    track: Track,
+    request: &Request,
+) -> Result<u8> {
+    let started = std::time::Instant::now();
+    let mut progress = None;
+    let mut observer = |event: &Event<'_>| match event {
+        Event::LockWaiting { holder } => {
+            let who = holder.map(|h| format!("held by {h}")).unwrap_or_else(|| "just released".into());
+            out.note(format!("waiting for the migration lock ({who}); up to {:.0}s", ctx.lock_timeout.as_secs_f64()));
+            out.event(json!({"event": "lock_waiting", "holder": holder}));
+        }
+        Event::LockAcquired => {}
+        Event::Planned { track, direction, count } => {
+            out.event(json!({"event": "plan", "track": track, "direction": direction, "count": count}));
+            let verb = if *direction == Direction::Up { "Applying" } else { "Rolling back" };
+            if *count == 0 {
+                out.line(match direction {
+                    Direction::Up => format!("{} are up to date.", noun(*track, 2).trim_start_matches("2 ")),
+                    Direction::Down => format!("No {} to roll back.", noun(*track, 2).trim_start_matches("2 ")),
+                });
+            } else {
+                out.line(format!("{verb} {}", noun(*track, *count)));
+            }
+            progress = Some(out.progress(*count, verb));
+        }
+        Event::Started { migration, .. } => {
+            if let Some(p) = &progress {
+                p.message(&migration.name());
+            }
+        }
+        Event::Finished { migration, direction, elapsed } => {
+            let elapsed_ms = elapsed.as_millis() as u64;
+            let verb = if *direction == Direction::Up { "applied" } else { "reverted" };
+            out.event(json!({"event": verb, "track": migration.track, "version": migration.version, "description": migration.description, "elapsed_ms": elapsed_ms}));
+            if let Some(p) = &progress {
+                p.inc();
+                p.line(format!("  {GREEN}{verb}{GREEN:#} {} {DIM}({}){DIM:#}", migration.name(), ms(elapsed_ms)));
+            }
+        }
+    };
+    let result = apply::run(conn, set, track, request, &options(ctx), &mut observer).await;
+    drop(observer);
+    drop(progress);
+    let direction = if matches!(request, Request::Up { .. }) { "up" } else { "down" };
+    match result {
+        Ok(report) => {
+            let total = started.elapsed().as_millis() as u64;
+            out.event(json!({"event": "summary", "track": track, "direction": direction, "count": report.done.len(), "elapsed_ms": total}));
+            if !report.done.is_empty() {
+                let verb = if direction == "up" { "Applied" } else { "Rolled back" };
+                out.line(format!("{verb} {} in {}.", noun(track, report.done.len()), ms(total)));
+            }
+            Ok(0)
+        }
+        Err(failure) => {
+            if !failure.report.done.is_empty() {
+                let verb = if direction == "up" { "applied" } else { "rolled back" };
+                out.note(format!(
+                    "{} {verb} before the failure; later files were not run.",
+                    noun(track, failure.report.done.len())
+                ));
+            }
+            out.event(json!({"event": "summary", "track": track, "direction": direction, "count": failure.report.done.len(), "failed": true}));
+            Err(failure.into())
+        }
+    }
+}
+
+pub async fn status(ctx: &Context, out: Output, track: Track) -> Result<u8> {
+    if !ctx.dir.is_dir() {
+        return Err(Usage::new(format!("no migrations folder at {}", ctx.dir.display())).into());
+    }
+    let scan = source::scan(&ctx.dir);
+    let mut conn = ctx.connect(&format!("strata {track} status")).await?;
+    let rows = apply::history_rows(&mut conn, &options(ctx)).await?;
+    let entries = plan::status(track, scan.set.track(track), &rows);
+    let mut problems = 0;
+    let mut table_rows = vec![];
+    for e in &entries {
+        let bad = matches!(e.state, State::Modified | State::Missing | State::Failed) || e.out_of_order;
+        problems += usize::from(bad);
+        out.event(json!({
+            "event": "status", "track": track, "version": e.version, "description": e.description,
+            "state": e.state, "out_of_order": e.out_of_order, "file": e.file,
+            "applied_at": e.row.as_ref().map(|r| r.applied_at), "execution_ms": e.row.as_ref().map(|r| r.execution_ms),
+            "applied_by": e.row.as_ref().map(|r| &r.applied_by), "applied_from": e.row.as_ref().and_then(|r| r.applied_from.as_ref()),
+            "baselined": e.row.as_ref().map(|r| r.baselined), "failure": e.row.as_ref().and_then(|r| r.failure.as_ref()),
+            "checksum": e.row.as_ref().map(|r| r.checksum.to_hex()),
+        }));
+        let style = match e.state {
+            State::Applied => GREEN,
+            State::Pending if !e.out_of_order => DIM,
+            State::Pending | State::Modified => YELLOW,
+            State::Missing | State::Failed => RED,
+        };
+        let mut state = e.state.as_str().to_owned();
+        if e.out_of_order {
+            state.push_str(" (out of order)");
+        }
+        if e.row.as_ref().is_some_and(|r| r.baselined) {
+            state.push_str(" (baseline)");
+        }
+        let row = e.row.as_ref();
+        table_rows.push(vec![
+            e.version.to_string(),
+            e.description.clone(),
+            format!("{style}{state}{style:#}"),
+            row.map(|r| r.applied_at.format("%Y-%m-%d %H:%M:%S").to_string()).unwrap_or_default(),
+            row.map(|r| ms(r.execution_ms.max(0) as u64)).unwrap_or_default(),
+            row.map(|r| r.applied_by.clone()).unwrap_or_default(),
+        ]);
+        if let (State::Failed, Some(f)) = (e.state, row.and_then(|r| r.failure.as_ref())) {
+            table_rows.push(vec![
+                String::new(),
+                format!("{RED}└ {f}{RED:#}"),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+            ]);
+        }
+    }
+    let track_problems: Vec<_> =
+        scan.problems.iter().filter(|p| p.path.starts_with(ctx.dir.join(track.as_str()))).collect();
+    if entries.is_empty() {
+        out.result(format!(
+            "No {} files in {}.",
+            noun(track, 2).trim_start_matches("2 "),
+            ctx.dir.join(track.as_str()).display()
+        ));
+    } else {
+        out.result(crate::output::table(
+            &["VERSION", "DESCRIPTION", "STATE", "APPLIED AT (UTC)", "TOOK", "BY"],
+            &table_rows,
+        ));
+    }
+    for p in &track_problems {
+        out.event(json!({"event": "problem", "path": p.path, "message": p.to_string()}));
+        if !out.json {
+            eprintln!("error: {p}");
+        }
+    }
+    let pending = entries.iter().filter(|e| e.state == State::Pending).count();
+    let applied = entries.iter().filter(|e| e.state == State::Applied).count();
+    out.event(json!({"event": "summary", "track": track, "applied": applied, "pending": pending, "problems": problems + track_problems.len()}));
+    out.line(format!("{applied} applied, {pending} pending, {} with problems.", problems + track_problems.len()));
+    if problems + track_problems.len() > 0 {
+        return Err(Inconsistent(format!(
+            "the {track} track has {} problem(s); see the status above",
+            problems + track_problems.len()
+        ))
+        .into());
+    }
+    Ok(0)
+}
+
+pub async fn baseline(ctx: &Context, out: Output, version: &str) -> Result<u8> {
+    let version = parse_version(version, "baseline")?;
+    let set = load_set(ctx)?;
+    let mut conn = ctx.connect("strata migrate baseline").await?;
+    let recorded = apply::baseline(&mut conn, &set, version, &options(ctx)).await?;
+    for v in &recorded {
+        out.event(json!({"event": "baselined", "track": "migrate", "version": v}));
+    }
+    out.event(json!({"event": "summary", "baselined": recorded.len()}));
+    out.line(format!("Recorded {} as applied (not run), up to {version}.", noun(Track::Migrate, recorded.len())));
+    Ok(0)
+}
+
+pub async fn repair(ctx: &Context, out: Output) -> Result<u8> {
+    let set = load_set(ctx)?;
+    let mut conn = ctx.connect("strata migrate repair").await?;
+    let repaired = apply::repair(&mut conn, &set, &options(ctx)).await?;
+    for (track, version, old, new) in &repaired.checksums {
+        out.event(json!({"event": "checksum_accepted", "track": track, "version": version, "old": old, "new": new}));
+        out.line(format!("  accepted the edit of {track} {version}: {} -> {}", &old[..12], &new[..12]));
+    }
+    for (track, version) in &repaired.cleared {
+        out.event(json!({"event": "failure_cleared", "track": track, "version": version}));
+        out.line(format!("  cleared the failed run of {track} {version}; it will run again"));
+    }
+    out.event(json!({"event": "summary", "checksums": repaired.checksums.len(), "cleared": repaired.cleared.len()}));
+    if repaired.checksums.is_empty() && repaired.cleared.is_empty() {
+        out.line("Nothing to repair.");
+    }
+    Ok(0)
+}

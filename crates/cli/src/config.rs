@@ -1,0 +1,184 @@
+//! Where settings come from: flags, then `strata.toml`, then the environment and
+//! `.env`, then defaults (the embedded database).
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+use anyhow::{Context as _, Result};
+use serde::Deserialize;
+use sqlx::Connection;
+use sqlx::postgres::{PgConnectOptions, PgConnection};
+use strata_migrate::history::HistoryTable;
+
+use crate::args::Global;
+use crate::exit::Usage;
+
+/// `strata.toml`; every key optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    #[serde(default)]
+    pub database: DatabaseSection,
+    #[serde(default)]
+    pub migrations: MigrationsSection,
+    #[serde(default)]
+    pub lint: LintSection,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseSection {
+    /// The environment variable holding the URL (default DATABASE_URL).
+    pub url_env: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MigrationsSection {
+    pub dir: Option<PathBuf>,
+    pub history_table: Option<String>,
+    /// The project's schemas; default: read from the create_schemas migration.
+    pub schemas: Option<Vec<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LintSection {
+    pub on_migrate: Option<OnMigrate>,
+    #[serde(default)]
+    pub disable: Vec<String>,
+}
+
+/// What `migrate up` and `seed up` do with lint findings.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OnMigrate {
+    #[default]
+    Error,
+    Warn,
+    Off,
+}
+
+/// Which database a command talks to.
+#[derive(Debug, Clone)]
+pub enum DatabaseSource {
+    Url { url: String, from: &'static str },
+    Embedded,
+}
+
+/// Everything a command needs to know about the project.
+#[derive(Debug)]
+pub struct Context {
+    pub root: PathBuf,
+    pub dir: PathBuf,
+    pub history: HistoryTable,
+    pub schemas: Option<Vec<String>>,
+    pub lint: LintSection,
+    pub database: DatabaseSource,
+    pub lock_timeout: Duration,
+}
+
+impl Context {
+    pub fn load(global: &Global) -> Result<Context> {
+        let root = std::env::current_dir().context("reading the current directory")?;
+        let (file, config_path) = match &global.config {
+            Some(path) => (read_config(path)?, Some(path.clone())),
+            None => {
+                let path = root.join("strata.toml");
+                if path.exists() { (read_config(&path)?, Some(path)) } else { (FileConfig::default(), None) }
+            }
+        };
+        let _ = config_path;
+        let env_file = root.join(".env");
+        if env_file.exists() {
+            dotenvy::from_path(&env_file).map_err(|e| Usage::new(format!("{}: {e}", env_file.display())))?;
+        }
+        let url_env = file.database.url_env.clone().unwrap_or_else(|| "DATABASE_URL".into());
+        let database = match (&global.database_url, std::env::var(&url_env)) {
+            (Some(url), _) => DatabaseSource::Url { url: url.clone(), from: "--database-url" },
+            (None, Ok(url)) if !url.is_empty() => DatabaseSource::Url {
+                url,
+                from: if url_env == "DATABASE_URL" { "DATABASE_URL" } else { "strata.toml url_env" },
+            },
+            _ => DatabaseSource::Embedded,
+        };
+        let history = match &file.migrations.history_table {
+            Some(t) => {
+                HistoryTable::parse(t).map_err(|e| Usage::new(format!("strata.toml: migrations.history_table: {e}")))?
+            }
+            None => HistoryTable::default(),
+        };
+        if !(global.lock_timeout.is_finite() && global.lock_timeout >= 0.0) {
+            return Err(Usage::new("--lock-timeout must be a number of seconds, 0 or more").into());
+        }
+        let dir = global.dir.clone().or(file.migrations.dir.clone()).unwrap_or_else(|| "migrations".into());
+        Ok(Context {
+            dir: root.join(dir),
+            root,
+            history,
+            schemas: file.migrations.schemas,
+            lint: file.lint,
+            database,
+            lock_timeout: Duration::from_secs_f64(global.lock_timeout),
+        })
+    }
+
+    /// The embedded cluster of this project.
+    pub fn cluster(&self) -> strata_embedded::Cluster {
+        strata_embedded::Cluster::new(self.root.join(".strata"))
+    }
+
+    pub fn is_embedded(&self) -> bool {
+        matches!(self.database, DatabaseSource::Embedded)
+    }
+
+    /// The URL to use, starting the embedded database when that is the one.
+    pub fn url(&self) -> Result<String> {
+        match &self.database {
+            DatabaseSource::Url { url, .. } => Ok(url.clone()),
+            DatabaseSource::Embedded => Ok(self.cluster().start().context("starting the embedded database")?.url),
+        }
+    }
+
+    pub async fn connect(&self, application: &str) -> Result<PgConnection> {
+        let url = self.url()?;
+        let options = PgConnectOptions::from_str(&url)
+            .map_err(|e| Usage::new(format!("the database URL {} is not valid: {e}", redact(&url))))?
+            .application_name(application);
+        PgConnection::connect_with(&options).await.with_context(|| format!("connecting to {}", redact(&url)))
+    }
+}
+
+fn read_config(path: &Path) -> Result<FileConfig> {
+    let text = std::fs::read_to_string(path).map_err(|e| Usage::new(format!("{}: {e}", path.display())))?;
+    toml::from_str(&text).map_err(|e| Usage::new(format!("{}: {e}", path.display())).into())
+}
+
+/// The URL with its password replaced, for messages.
+pub fn redact(url: &str) -> String {
+    let Some(scheme_end) = url.find("://").map(|i| i + 3) else {
+        return url.to_owned();
+    };
+    let rest = &url[scheme_end..];
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => match rest[..at].find(':') {
+            Some(colon) => format!("{}{}:***{}", &url[..scheme_end], &rest[..colon], &rest[at..]),
+            None => url.to_owned(),
+        },
+        None => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn redacts_passwords_only() {
+        assert_eq!(redact("postgres://u:secret@h:5432/db"), "postgres://u:***@h:5432/db");
+        assert_eq!(redact("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(redact("postgres://h/db?x=@y"), "postgres://h/db?x=@y");
+    }
+}

@@ -1,0 +1,149 @@
+//! Everything the binary prints: human text (coloured when the terminal and
+//! `NO_COLOR` allow), NDJSON events with `--json`, and a progress bar on a
+//! terminal. Results go to stdout; progress, warnings and errors to stderr.
+
+use std::fmt::Display;
+use std::io::{IsTerminal, Write};
+
+use anstyle::{AnsiColor, Style};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+pub const GREEN: Style = AnsiColor::Green.on_default();
+pub const YELLOW: Style = AnsiColor::Yellow.on_default();
+pub const RED: Style = AnsiColor::Red.on_default();
+pub const BOLD: Style = Style::new().bold();
+pub const DIM: Style = Style::new().dimmed();
+
+/// How to print, from the global flags.
+#[derive(Debug, Clone, Copy)]
+pub struct Output {
+    pub json: bool,
+    pub quiet: bool,
+    pub verbose: u8,
+}
+
+impl Output {
+    /// One NDJSON event (only with `--json`).
+    pub fn event(&self, value: serde_json::Value) {
+        if self.json {
+            write_or_exit(&mut std::io::stdout().lock(), format_args!("{value}\n"));
+        }
+    }
+
+    /// A line of human output on stdout (not with `--json` or `-q`).
+    pub fn line(&self, text: impl Display) {
+        if !self.json && !self.quiet {
+            write_or_exit(&mut anstream::stdout().lock(), format_args!("{text}\n"));
+        }
+    }
+
+    /// Human output that is the command's result, printed even with `-q`.
+    pub fn result(&self, text: impl Display) {
+        if !self.json {
+            write_or_exit(&mut anstream::stdout().lock(), format_args!("{text}\n"));
+        }
+    }
+
+    /// A note on stderr (not with `-q`).
+    pub fn note(&self, text: impl Display) {
+        if !self.quiet {
+            let _ = writeln!(anstream::stderr().lock(), "{text}");
+        }
+    }
+
+    pub fn warn(&self, text: impl Display) {
+        let _ = writeln!(anstream::stderr().lock(), "{YELLOW}warning{YELLOW:#}: {text}");
+    }
+
+    /// A progress bar for `count` steps, drawn only on an interactive stderr.
+    pub fn progress(&self, count: usize, what: &str) -> Progress {
+        let show = !self.json && !self.quiet && count > 1 && std::io::stderr().is_terminal();
+        let bar = show.then(|| {
+            let bar = ProgressBar::with_draw_target(Some(count as u64), ProgressDrawTarget::stderr());
+            bar.set_style(
+                ProgressStyle::with_template("{spinner} {msg} [{bar:30}] {pos}/{len} {elapsed}")
+                    .expect("valid template")
+                    .progress_chars("=> "),
+            );
+            bar.set_message(what.to_owned());
+            bar
+        });
+        Progress { bar, out: *self }
+    }
+}
+
+/// Progress of a run; lines printed through it do not tear the bar.
+pub struct Progress {
+    bar: Option<ProgressBar>,
+    out: Output,
+}
+
+impl Progress {
+    pub fn line(&self, text: impl Display) {
+        match &self.bar {
+            Some(bar) => bar.suspend(|| self.out.line(text)),
+            None => self.out.line(text),
+        }
+    }
+
+    pub fn message(&self, text: &str) {
+        if let Some(bar) = &self.bar {
+            bar.set_message(text.to_owned());
+        }
+    }
+
+    pub fn inc(&self) {
+        if let Some(bar) = &self.bar {
+            bar.inc(1);
+        }
+    }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// Writes, and exits quietly when the reader went away (`strata ... | head`).
+fn write_or_exit(w: &mut impl Write, args: std::fmt::Arguments<'_>) {
+    if let Err(err) = w.write_fmt(args).and_then(|_| w.flush()) {
+        if err.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+    }
+}
+
+/// Milliseconds, briefly.
+pub fn ms(ms: u64) -> String {
+    if ms < 10_000 { format!("{ms} ms") } else { format!("{:.1} s", ms as f64 / 1000.0) }
+}
+
+/// A plain text table with aligned columns.
+pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for row in rows {
+        for (i, cell) in row.iter().enumerate() {
+            widths[i] = widths[i].max(cell.chars().count());
+        }
+    }
+    let fmt_row = |cells: Vec<&str>| {
+        let mut line = String::new();
+        for (i, cell) in cells.iter().enumerate() {
+            if i + 1 == cells.len() {
+                line.push_str(cell);
+            } else {
+                line.push_str(&format!("{cell:<w$}  ", w = widths[i]));
+            }
+        }
+        line.trim_end().to_owned()
+    };
+    let mut out = format!("{BOLD}{}{BOLD:#}", fmt_row(header.to_vec()));
+    for row in rows {
+        out.push('\n');
+        out.push_str(&fmt_row(row.iter().map(String::as_str).collect()));
+    }
+    out
+}

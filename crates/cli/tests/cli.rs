@@ -1,0 +1,343 @@
+//! The binary end to end: exit statuses and what users see, against a real
+//! PostgreSQL (one fresh database per test).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command as StdCommand, Stdio};
+use std::time::Duration;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use predicates::str::contains;
+use strata_testing::TestDb;
+
+struct Project {
+    dir: tempfile::TempDir,
+    db: TestDb,
+}
+
+impl Project {
+    fn new() -> Project {
+        let p = Project { dir: tempfile::tempdir().unwrap(), db: TestDb::new() };
+        p.write(
+            "migrate",
+            "20251124_000000_create_schemas",
+            "CREATE SCHEMA IF NOT EXISTS app;\n",
+            "DROP SCHEMA IF EXISTS app CASCADE;\n",
+        );
+        p
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn write(&self, track: &str, name: &str, up: &str, down: &str) {
+        let folder = self.path().join("migrations").join(track);
+        std::fs::create_dir_all(&folder).unwrap();
+        std::fs::write(folder.join(format!("{name}.up.sql")), up).unwrap();
+        std::fs::write(folder.join(format!("{name}.down.sql")), down).unwrap();
+    }
+
+    fn strata(&self) -> Command {
+        let mut cmd = Command::cargo_bin("strata").unwrap();
+        cmd.current_dir(self.path())
+            .env_remove("DATABASE_URL")
+            .env("NO_COLOR", "1")
+            .arg("--database-url")
+            .arg(self.db.url());
+        cmd
+    }
+
+    fn std_strata(&self) -> StdCommand {
+        let mut cmd = StdCommand::new(assert_cmd::cargo::cargo_bin("strata"));
+        cmd.current_dir(self.path()).env_remove("DATABASE_URL").arg("--database-url").arg(self.db.url());
+        cmd
+    }
+
+    fn psql(&self, sql: &str) -> String {
+        let out = StdCommand::new(pg_tool("psql"))
+            .args(["-XAtq", "-v", "ON_ERROR_STOP=1", "-d", self.db.url(), "-c", sql])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap().trim().to_owned()
+    }
+}
+
+fn pg_tool(name: &str) -> PathBuf {
+    strata_embedded::find_binaries().expect("PostgreSQL binaries").tool(name)
+}
+
+fn table_set(n: usize, sleep: f64) -> Project {
+    let p = Project::new();
+    for i in 1..=n {
+        p.write(
+            "migrate",
+            &format!("20251124_{i:06}_t{i}"),
+            // Not idempotent on purpose: applying a file twice would fail.
+            &format!("CREATE TABLE app.t{i} (id int);\nSELECT pg_sleep({sleep});\n"),
+            &format!("DROP TABLE app.t{i};\n"),
+        );
+    }
+    p
+}
+
+#[test]
+fn up_status_down_round_trip() {
+    let p = table_set(3, 0.0);
+    p.strata().args(["migrate", "up"]).assert().success().stdout(contains("Applied 4 migrations"));
+    p.strata()
+        .args(["migrate", "status"])
+        .assert()
+        .success()
+        .stdout(contains("20251124_000003").and(contains("applied")));
+    p.strata().args(["migrate", "up"]).assert().success().stdout(contains("up to date"));
+    p.strata().args(["migrate", "down", "--steps", "1"]).assert().success().stdout(contains("Rolled back 1 migration"));
+    p.strata().args(["migrate", "status"]).assert().success().stdout(contains("pending"));
+}
+
+#[test]
+fn json_output_is_ndjson() {
+    let p = table_set(2, 0.0);
+    let out = p.strata().args(["--json", "migrate", "up"]).assert().success().get_output().stdout.clone();
+    let events: Vec<serde_json::Value> =
+        String::from_utf8(out).unwrap().lines().map(|l| serde_json::from_str(l).expect(l)).collect();
+    assert_eq!(events.first().unwrap()["event"], "plan");
+    assert_eq!(events.iter().filter(|e| e["event"] == "applied").count(), 3);
+    assert_eq!(events.last().unwrap()["event"], "summary");
+    let out = p.strata().args(["--json", "migrate", "status"]).assert().success().get_output().stdout.clone();
+    for line in String::from_utf8(out).unwrap().lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert!(v["event"].is_string());
+    }
+}
+
+#[test]
+fn failing_file_exits_1_with_location_and_code_frame() {
+    let p = Project::new();
+    p.write(
+        "migrate",
+        "20251124_000001_bad",
+        "CREATE TABLE IF NOT EXISTS app.x (id int);\nSELEKT 1;\n",
+        "DROP TABLE IF EXISTS app.x;",
+    );
+    p.strata()
+        .args(["migrate", "up"])
+        .assert()
+        .code(1)
+        .stderr(contains("20251124_000001_bad.up.sql:2:1").and(contains("SQLSTATE 42601")).and(contains("SELEKT 1;")));
+    assert_eq!(p.psql("SELECT count(*) FROM pg_tables WHERE schemaname = 'app'"), "0");
+    let json = p.strata().args(["--json", "migrate", "up"]).assert().code(1).get_output().stdout.clone();
+    let last: serde_json::Value =
+        serde_json::from_str(String::from_utf8(json).unwrap().lines().last().unwrap()).unwrap();
+    assert_eq!(
+        (last["event"].as_str(), last["line"].as_u64(), last["sqlstate"].as_str()),
+        (Some("error"), Some(2), Some("42601"))
+    );
+}
+
+#[test]
+fn edited_applied_file_exits_3_until_repaired() {
+    let p = table_set(1, 0.0);
+    p.strata().args(["migrate", "up"]).assert().success();
+    let file = p.path().join("migrations/migrate/20251124_000001_t1.up.sql");
+    std::fs::write(&file, "CREATE TABLE app.t1 (id bigint);\n").unwrap();
+    p.strata().args(["migrate", "up"]).assert().code(3).stderr(contains("was edited after it was applied"));
+    p.strata().args(["migrate", "status"]).assert().code(3).stdout(contains("modified"));
+    p.strata().args(["migrate", "repair"]).assert().success().stdout(contains("accepted the edit"));
+    p.strata().args(["migrate", "status"]).assert().success();
+}
+
+#[test]
+fn bad_files_and_bad_flags() {
+    let p = Project::new();
+    p.write("migrate", "20250231_000001_not_a_date", "SELECT 1;", "SELECT 1;");
+    p.strata().args(["migrate", "up"]).assert().code(3).stderr(contains("20250231 is not a calendar date"));
+    let p = Project::new();
+    p.strata().args(["migrate", "up", "--to", "banana"]).assert().code(2).stderr(contains("--to \"banana\""));
+    p.strata()
+        .args(["migrate", "up", "--to", "20991231_000000"])
+        .assert()
+        .code(2)
+        .stderr(contains("not in the migration files"));
+    p.strata().args(["migrate", "sideways"]).assert().code(2);
+    p.strata().args(["--dir", "nowhere", "migrate", "up"]).assert().code(2).stderr(contains("no migrations folder"));
+    std::fs::write(p.path().join("strata.toml"), "[migrations]\nhistroy_table = \"x\"\n").unwrap();
+    p.strata()
+        .args(["migrate", "status"])
+        .assert()
+        .code(2)
+        .stderr(contains("strata.toml").and(contains("histroy_table")));
+}
+
+#[test]
+fn rolling_back_everything_needs_yes_without_a_terminal() {
+    let p = table_set(2, 0.0);
+    p.strata().args(["migrate", "up"]).assert().success();
+    p.strata().args(["migrate", "down"]).write_stdin("").assert().code(2).stderr(contains("--yes"));
+    assert_eq!(p.psql("SELECT count(*) FROM public.migration_history"), "3");
+    p.strata()
+        .args(["migrate", "down", "--dry-run"])
+        .assert()
+        .success()
+        .stdout(contains("would roll back 3 migrations"));
+    assert_eq!(p.psql("SELECT count(*) FROM public.migration_history"), "3");
+    p.strata().args(["migrate", "down", "--yes"]).assert().success();
+    assert_eq!(p.psql("SELECT count(*) FROM public.migration_history"), "0");
+}
+
+#[test]
+fn seeds_block_migrate_down() {
+    let p = table_set(1, 0.0);
+    p.write("seed", "20251124_000001_rows", "INSERT INTO app.t1 VALUES (1);", "DELETE FROM app.t1 WHERE id = 1;");
+    p.strata().args(["migrate", "up"]).assert().success();
+    p.strata().args(["seed", "up"]).assert().success().stdout(contains("Applied 1 seed"));
+    p.strata().args(["migrate", "down", "--yes"]).assert().code(3).stderr(contains("20251124_000001_rows"));
+    p.strata().args(["seed", "down", "--yes"]).assert().success();
+    p.strata().args(["migrate", "down", "--yes"]).assert().success();
+}
+
+#[test]
+fn dry_run_changes_nothing() {
+    let p = table_set(2, 0.0);
+    p.strata()
+        .args(["-v", "migrate", "up", "--dry-run"])
+        .assert()
+        .success()
+        .stdout(contains("would apply 3 migrations").and(contains("CREATE TABLE app.t2")));
+    assert_eq!(p.psql("SELECT to_regclass('public.migration_history') IS NULL"), "t");
+}
+
+#[test]
+fn sixteen_racing_processes_apply_each_file_once() {
+    let p = table_set(30, 0.01);
+    let children: Vec<_> = (0..16)
+        .map(|_| {
+            p.std_strata().args(["-q", "migrate", "up"]).stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap()
+        })
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    assert_eq!(p.psql("SELECT count(*), count(DISTINCT version) FROM public.migration_history"), "31|31");
+}
+
+#[test]
+fn a_second_runner_reports_the_lock_holder() {
+    let p = table_set(20, 0.1);
+    let mut first = p.std_strata().args(["-q", "migrate", "up"]).spawn().unwrap();
+    std::thread::sleep(Duration::from_millis(600));
+    p.strata()
+        .args(["migrate", "up", "--lock-timeout", "0.5"])
+        .assert()
+        .code(1)
+        .stderr(contains("waiting for the migration lock (held by pid").and(contains("strata migrate up")));
+    assert!(first.wait().unwrap().success());
+}
+
+#[test]
+fn sigkill_mid_run_leaves_history_equal_to_catalog() {
+    let p = table_set(40, 0.02);
+    for round in 0..4 {
+        let mut child = p.std_strata().args(["-q", "migrate", "up"]).spawn().unwrap();
+        std::thread::sleep(Duration::from_millis(150 + 90 * round));
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+        let history = p.psql("SELECT coalesce(string_agg(version, ',' ORDER BY version), '') FROM public.migration_history WHERE version > '20251124_000000'");
+        let tables = p.psql(
+            "SELECT coalesce(string_agg('20251124_' || lpad(substr(tablename, 2), 6, '0'), ',' ORDER BY lpad(substr(tablename, 2), 6, '0')), '') FROM pg_tables WHERE schemaname = 'app'",
+        );
+        assert_eq!(history, tables, "round {round}: history and catalog disagree");
+    }
+    p.strata().args(["migrate", "up"]).assert().success();
+    assert_eq!(p.psql("SELECT count(*) FROM pg_tables WHERE schemaname = 'app'"), "40");
+}
+
+#[test]
+fn down_then_up_restores_the_same_schema_dump() {
+    let p = Project::new();
+    let reference = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations");
+    let dump = || {
+        let out = StdCommand::new(pg_tool("pg_dump"))
+            .args(["--schema-only", "--no-owner", "-d", p.db.url()])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        // pg_dump 15.14+ brackets the dump with a random \restrict key; the schema is the rest.
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .filter(|l| !l.starts_with("\\restrict") && !l.starts_with("\\unrestrict"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let with_ref = |args: &[&str]| {
+        let mut c = p.strata();
+        c.arg("--dir").arg(&reference).args(args);
+        c
+    };
+    with_ref(&["migrate", "up"]).assert().success();
+    let before = dump();
+    with_ref(&["migrate", "down", "--yes"]).assert().success();
+    with_ref(&["migrate", "up"]).assert().success();
+    assert_eq!(before, dump());
+}
+
+#[test]
+fn generate_names_and_templates_files() {
+    let p = Project::new();
+    p.write(
+        "migrate",
+        "20251124_000000_create_schemas",
+        "CREATE SCHEMA IF NOT EXISTS auth;\nCREATE SCHEMA IF NOT EXISTS app;\n",
+        "DROP SCHEMA IF EXISTS app;\nDROP SCHEMA IF EXISTS auth;\n",
+    );
+    let today = chrono::Utc::now().format("%Y%m%d").to_string();
+    p.strata()
+        .args(["generate", "--type=migrate", "--name=add_widgets", "--schema=app"])
+        .assert()
+        .success()
+        .stdout(contains(format!("{today}_000000_add_widgets.up.sql")));
+    p.strata()
+        .args(["generate", "--type=seed", "--name=demo_widgets"])
+        .assert()
+        .success()
+        .stdout(contains(format!("{today}_000001_demo_widgets.up.sql")));
+    let up = std::fs::read_to_string(p.path().join(format!("migrations/migrate/{today}_000000_add_widgets.up.sql")))
+        .unwrap();
+    assert!(up.contains("-- strata:schema app") && !up.contains('\r'));
+    p.strata().args(["generate", "--type=migrate", "--name=Bad-Name"]).assert().code(2).stderr(contains("snake_case"));
+    p.strata()
+        .args(["generate", "--type=migrate", "--name=x", "--schema=billing"])
+        .assert()
+        .code(2)
+        .stderr(contains("billing").and(contains("auth, app")));
+}
+
+#[test]
+fn db_catalog_commands() {
+    let p = Project::new();
+    p.write(
+        "migrate",
+        "20251124_000001_items",
+        "CREATE TABLE IF NOT EXISTS app.owners (id int PRIMARY KEY);\nCREATE TABLE IF NOT EXISTS app.items (id int PRIMARY KEY, owner_id int REFERENCES app.owners(id), name text NOT NULL DEFAULT 'x');\n",
+        "DROP TABLE IF EXISTS app.items;\nDROP TABLE IF EXISTS app.owners;\n",
+    );
+    p.strata().args(["migrate", "up"]).assert().success();
+    p.strata().args(["db", "schemas"]).assert().success().stdout(contains("app").and(contains("public")));
+    p.strata().args(["db", "tables", "app"]).assert().success().stdout(contains("items").and(contains("owners")));
+    p.strata().args(["db", "tables", "nope"]).assert().code(2);
+    p.strata().args(["db", "describe", "app.items"]).assert().success().stdout(
+        contains("owner_id")
+            .and(contains("FOREIGN KEY (owner_id) REFERENCES app.owners(id)"))
+            .and(contains("'x'::text")),
+    );
+    p.strata()
+        .args(["db", "describe", "app.owners"])
+        .assert()
+        .success()
+        .stdout(contains("Referenced by").and(contains("app.items")));
+    p.strata().args(["db", "describe", "items"]).assert().code(2).stderr(contains("SCHEMA.TABLE"));
+    p.strata().args(["db", "url"]).assert().success().stdout(contains(p.db.name()));
+}

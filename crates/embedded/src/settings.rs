@@ -1,0 +1,99 @@
+//! How the cluster is made and tuned: `initdb` options, the settings appended to
+//! `postgresql.conf`, and the URL clients use. Tuned for development and tests, where a lost
+//! transaction after a power cut does not matter and speed does.
+
+use std::ffi::OsString;
+use std::path::Path;
+
+/// The superuser created by `initdb`, and the user in the URL.
+pub const SUPERUSER: &str = "strata";
+
+/// The database created on first start, and the one in the URL.
+pub const DATABASE: &str = "strata";
+
+/// Only loopback: a development database with a password in a project file must not be
+/// reachable from the network.
+pub(crate) const LISTEN_ADDRESS: &str = "127.0.0.1";
+
+/// `initdb` arguments for a new cluster in `data_dir`, its superuser's password in `pwfile`.
+pub(crate) fn initdb_args(data_dir: &Path, pwfile: &Path) -> Vec<OsString> {
+    let mut pw = OsString::from("--pwfile=");
+    pw.push(pwfile);
+    vec![
+        "-D".into(),
+        data_dir.into(),
+        "-U".into(),
+        SUPERUSER.into(),
+        pw,
+        // Passwords on every connection, also over TCP from other local users.
+        "--auth-host=scram-sha-256".into(),
+        "--auth-local=scram-sha-256".into(),
+        "--encoding=UTF8".into(),
+        // The C locale is on every machine (containers often lack any other), and sorts
+        // the same everywhere, so tests behave alike on every developer's machine.
+        "--locale=C".into(),
+        // The files are thrown away when the machine crashes anyway (fsync is off).
+        "--no-sync".into(),
+    ]
+}
+
+/// Appended to `postgresql.conf` after `initdb`. The port and listen address are also given
+/// on the command line at each start, so that they hold whatever the file says.
+pub(crate) const CONF: &str = "
+# ---- added by strata: a private development cluster --------------------------------
+# Loopback TCP only. No Unix socket: its path would be limited to 107 bytes, and clients use
+# the URL anyway.
+listen_addresses = '127.0.0.1'
+unix_socket_directories = ''
+password_encryption = 'scram-sha-256'
+# Test suites open many connections at once.
+max_connections = 200
+# Durability is not worth its cost in development: a crash may lose recent commits.
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+# Messages go to server.log in the data directory (pg_ctl -l); name the database and user.
+log_line_prefix = '%m [%p] %q%u@%d '
+";
+
+/// `postgres://strata:<password>@127.0.0.1:<port>/strata`. The password is alphanumeric, so
+/// it needs no escaping.
+pub(crate) fn url(password: &str, port: u16) -> String {
+    format!("postgres://{SUPERUSER}:{password}@{LISTEN_ADDRESS}:{port}/{DATABASE}")
+}
+
+/// The `postgres` options `pg_ctl` passes on (`-o`); pg_ctl hands them to a shell, so they
+/// hold nothing but digits and dots.
+pub(crate) fn server_options(port: u16) -> String {
+    format!("-p {port} -c listen_addresses={LISTEN_ADDRESS}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn url_has_user_password_port_and_database() {
+        assert_eq!(url("pw", 5433), "postgres://strata:pw@127.0.0.1:5433/strata");
+    }
+
+    #[test]
+    fn conf_has_the_development_settings() {
+        for setting in [
+            "listen_addresses = '127.0.0.1'",
+            "fsync = off",
+            "synchronous_commit = off",
+            "full_page_writes = off",
+            "max_connections = 200",
+        ] {
+            assert!(CONF.contains(setting), "{setting}");
+        }
+    }
+
+    #[test]
+    fn initdb_uses_scram_and_the_pwfile() {
+        let args = initdb_args(Path::new("/d"), Path::new("/p"));
+        assert!(args.contains(&"--pwfile=/p".into()));
+        assert!(args.contains(&"--auth-host=scram-sha-256".into()));
+    }
+}

@@ -1,0 +1,490 @@
+//! The executor: runs a plan on PostgreSQL under the runner lock.
+//!
+//! A transactional file is sent as one simple-protocol query,
+//! `BEGIN; <file>; <history row>; COMMIT;`: one round trip, and the file and its
+//! history row commit together or not at all. A no-transaction file is split into
+//! statements sent one by one, bracketed by a `failed` history row that becomes
+//! `applied` only after the last statement.
+
+use std::time::{Duration, Instant};
+
+use sqlx::PgConnection;
+use sqlx::postgres::{PgDatabaseError, PgErrorPosition};
+
+use crate::error::{Error, SqlFailure};
+use crate::history::{self, AppliedRow, HistoryTable, RowStatus, literal};
+use crate::locate::line_col;
+use crate::lock::{self, LockHolder};
+use crate::plan::{self, Direction, Request, State};
+use crate::source::{Migration, MigrationSet, SqlFile, Track, Version};
+use crate::split::split;
+
+/// How the runner behaves; the defaults are the documented ones.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub history: HistoryTable,
+    /// How long to poll for the runner lock before giving up.
+    pub lock_timeout: Duration,
+    /// Recorded in the history row as who ran it (`user@host`).
+    pub applied_from: String,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { history: HistoryTable::default(), lock_timeout: Duration::from_secs(60), applied_from: whoami() }
+    }
+}
+
+/// `user@host` of this process, for the history table.
+pub fn whoami() -> String {
+    let user = std::env::var("USER").or_else(|_| std::env::var("LOGNAME")).unwrap_or_else(|_| "unknown".into());
+    let host = std::fs::read_to_string("/etc/hostname")
+        .ok()
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty())
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .unwrap_or_else(|| "localhost".into());
+    format!("{user}@{host}")
+}
+
+/// What the runner is doing, for progress bars and NDJSON.
+#[derive(Debug)]
+pub enum Event<'a> {
+    /// Another runner holds the lock; polling until it is released.
+    LockWaiting {
+        holder: Option<&'a LockHolder>,
+    },
+    LockAcquired,
+    Planned {
+        track: Track,
+        direction: Direction,
+        count: usize,
+    },
+    Started {
+        migration: &'a Migration,
+        direction: Direction,
+        index: usize,
+        count: usize,
+    },
+    Finished {
+        migration: &'a Migration,
+        direction: Direction,
+        elapsed: Duration,
+    },
+}
+
+/// Receives events; `()` ignores them.
+pub trait Observer {
+    fn on(&mut self, event: &Event<'_>);
+}
+
+impl Observer for () {
+    fn on(&mut self, _: &Event<'_>) {}
+}
+
+impl<F: FnMut(&Event<'_>)> Observer for F {
+    fn on(&mut self, event: &Event<'_>) {
+        self(event)
+    }
+}
+
+/// One file run.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Done {
+    pub track: Track,
+    pub version: Version,
+    pub description: String,
+    pub direction: Direction,
+    pub elapsed_ms: u64,
+}
+
+/// What a run did, also when it failed part-way.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Report {
+    pub done: Vec<Done>,
+}
+
+/// A run that stopped: what it had done, and why it stopped.
+#[derive(Debug, thiserror::Error)]
+#[error("{error}")]
+pub struct Failure {
+    pub report: Report,
+    #[source]
+    pub error: Error,
+}
+
+impl From<Error> for Failure {
+    fn from(error: Error) -> Self {
+        Failure { report: Report::default(), error }
+    }
+}
+
+/// Every history row, or none when the table does not exist yet.
+pub async fn history_rows(conn: &mut PgConnection, opts: &Options) -> Result<Vec<AppliedRow>, Error> {
+    history::read(conn, &opts.history).await
+}
+
+/// What `run` would do, without the lock and without changing anything.
+pub async fn preview<'a>(
+    conn: &mut PgConnection,
+    set: &'a MigrationSet,
+    track: Track,
+    request: &Request,
+    opts: &Options,
+) -> Result<Vec<&'a Migration>, Error> {
+    let rows = history::read(conn, &opts.history).await?;
+    check_request(track, request, &rows)?;
+    Ok(plan::plan(track, set.track(track), &rows, request)?.steps)
+}
+
+/// `migrate down` refuses while any seed is recorded: seeds sit on the schema.
+fn check_request(track: Track, request: &Request, rows: &[AppliedRow]) -> Result<(), Error> {
+    if track == Track::Migrate && matches!(request, Request::Down(_)) {
+        let seeds: Vec<String> = rows
+            .iter()
+            .filter(|r| r.track == Track::Seed)
+            .map(|r| format!("{}_{}", r.version, r.description))
+            .collect();
+        if !seeds.is_empty() {
+            return Err(Error::SeedsApplied { seeds });
+        }
+    }
+    Ok(())
+}
+
+/// Plans and runs one track under the lock.
+pub async fn run(
+    conn: &mut PgConnection,
+    set: &MigrationSet,
+    track: Track,
+    request: &Request,
+    opts: &Options,
+    observer: &mut (dyn Observer + Send),
+) -> Result<Report, Failure> {
+    let key = lock(conn, opts, observer).await?;
+    let result = run_locked(conn, set, track, request, opts, observer).await;
+    unlock(conn, key).await;
+    result
+}
+
+async fn run_locked(
+    conn: &mut PgConnection,
+    set: &MigrationSet,
+    track: Track,
+    request: &Request,
+    opts: &Options,
+    observer: &mut (dyn Observer + Send),
+) -> Result<Report, Failure> {
+    history::ensure(conn, &opts.history).await?;
+    let rows = history::read(conn, &opts.history).await?;
+    check_request(track, request, &rows)?;
+    let plan = plan::plan(track, set.track(track), &rows, request).map_err(Error::from)?;
+    observer.on(&Event::Planned { track, direction: plan.direction, count: plan.steps.len() });
+    let mut report = Report::default();
+    let count = plan.steps.len();
+    for (index, migration) in plan.steps.into_iter().enumerate() {
+        observer.on(&Event::Started { migration, direction: plan.direction, index, count });
+        let started = Instant::now();
+        let result = match plan.direction {
+            Direction::Up if migration.up.no_transaction => apply_statements(conn, migration, opts).await,
+            Direction::Up => apply_in_transaction(conn, migration, opts).await,
+            Direction::Down if migration.down.no_transaction => revert_statements(conn, migration, opts).await,
+            Direction::Down => revert_in_transaction(conn, migration, opts).await,
+        };
+        if let Err(error) = result {
+            return Err(Failure { report, error });
+        }
+        let elapsed = started.elapsed();
+        observer.on(&Event::Finished { migration, direction: plan.direction, elapsed });
+        report.done.push(Done {
+            track,
+            version: migration.version,
+            description: migration.description.clone(),
+            direction: plan.direction,
+            elapsed_ms: elapsed.as_millis() as u64,
+        });
+    }
+    Ok(report)
+}
+
+/// Takes the runner lock; returns its key for [`unlock`].
+async fn lock(conn: &mut PgConnection, opts: &Options, observer: &mut (dyn Observer + Send)) -> Result<i64, Error> {
+    let key = opts.history.lock_key();
+    lock::acquire(conn, key, opts.lock_timeout, observer).await?;
+    observer.on(&Event::LockAcquired);
+    Ok(key)
+}
+
+/// Releases the runner lock. A failed release only matters while the connection
+/// lives, and closing the connection releases the lock anyway.
+async fn unlock(conn: &mut PgConnection, key: i64) {
+    let _ = lock::release(conn, key).await;
+}
+
+const TX_PREFIX: &str = "BEGIN;\n";
+
+async fn apply_in_transaction(conn: &mut PgConnection, m: &Migration, opts: &Options) -> Result<(), Error> {
+    let insert = history::insert_applied_sql(
+        &opts.history,
+        m.track,
+        &m.version,
+        &m.description,
+        &m.checksum,
+        &opts.applied_from,
+    );
+    run_in_transaction(conn, m, Direction::Up, &m.up, &insert).await
+}
+
+async fn revert_in_transaction(conn: &mut PgConnection, m: &Migration, opts: &Options) -> Result<(), Error> {
+    let delete = history::delete_sql(&opts.history, m.track, &m.version);
+    run_in_transaction(conn, m, Direction::Down, &m.down, &delete).await
+}
+
+async fn run_in_transaction(
+    conn: &mut PgConnection,
+    m: &Migration,
+    direction: Direction,
+    file: &SqlFile,
+    history_sql: &str,
+) -> Result<(), Error> {
+    // The newline keeps a trailing `--` comment in the file from swallowing what follows.
+    let query = format!("{TX_PREFIX}{}\n;\n{history_sql};\nCOMMIT;", file.sql);
+    let Err(err) = sqlx::raw_sql(&query).execute(&mut *conn).await else {
+        return Ok(());
+    };
+    let _ = sqlx::raw_sql("ROLLBACK").execute(&mut *conn).await;
+    let Some(db) = pg_error(&err) else {
+        return Err(Error::database("running a migration", err));
+    };
+    let mut failure = sql_failure(m, direction, file, db);
+    match db.position() {
+        Some(PgErrorPosition::Original(pos)) => {
+            let index = pos.saturating_sub(1).checked_sub(TX_PREFIX.chars().count());
+            if let Some((line, col)) = index.and_then(|i| line_col(&file.sql, None, i)) {
+                failure.line = Some(line);
+                failure.column = Some(col);
+            }
+        }
+        _ => locate_by_replay(conn, file, &mut failure).await,
+    }
+    Err(Error::Sql(Box::new(failure)))
+}
+
+/// A failure with no position (a runtime error such as a unique violation):
+/// re-run the file a statement at a time in a transaction that is rolled back,
+/// to find the statement that fails. Only on the error path.
+async fn locate_by_replay(conn: &mut PgConnection, file: &SqlFile, failure: &mut SqlFailure) {
+    if sqlx::raw_sql("BEGIN").execute(&mut *conn).await.is_err() {
+        return;
+    }
+    for (i, stmt) in split(&file.sql).iter().enumerate() {
+        if let Err(err) = sqlx::raw_sql(stmt.text).execute(&mut *conn).await {
+            if pg_error(&err).is_some_and(|db| db.code() == failure.code) {
+                failure.statement = Some(i + 1);
+                let pos = pg_error(&err).and_then(|db| match db.position() {
+                    Some(PgErrorPosition::Original(p)) => Some(p.saturating_sub(1)),
+                    _ => None,
+                });
+                if let Some((l, c)) = line_col(&file.sql, Some(stmt.offset), pos.unwrap_or(0)) {
+                    failure.line = Some(l);
+                    failure.column = Some(c);
+                }
+            }
+            break;
+        }
+    }
+    let _ = sqlx::raw_sql("ROLLBACK").execute(&mut *conn).await;
+}
+
+async fn apply_statements(conn: &mut PgConnection, m: &Migration, opts: &Options) -> Result<(), Error> {
+    let t = opts.history.sql();
+    let key = format!("track = {} AND version = {}", literal(m.track.as_str()), literal(&m.version.to_string()));
+    // Recorded before the first statement: if the process dies part-way, status shows the file as failed.
+    let mark = format!(
+        "INSERT INTO {t} (track, version, description, checksum, status, applied_from, failure)
+         VALUES ({}, {}, {}, decode({}, 'hex'), 'failed', {}, 'interrupted: started but did not finish')",
+        literal(m.track.as_str()),
+        literal(&m.version.to_string()),
+        literal(&m.description),
+        literal(&m.checksum.to_hex()),
+        literal(&opts.applied_from)
+    );
+    exec(conn, &mark, "recording the start of a no-transaction file").await?;
+    let started = Instant::now();
+    run_statements(conn, m, Direction::Up, &m.up, &t, &key).await?;
+    let done = format!(
+        "UPDATE {t} SET status = 'applied', failure = NULL, applied_at = now(), execution_ms = {} WHERE {key}",
+        started.elapsed().as_millis()
+    );
+    exec(conn, &done, "recording a no-transaction file as applied").await
+}
+
+async fn revert_statements(conn: &mut PgConnection, m: &Migration, opts: &Options) -> Result<(), Error> {
+    let t = opts.history.sql();
+    let key = format!("track = {} AND version = {}", literal(m.track.as_str()), literal(&m.version.to_string()));
+    let mark = format!(
+        "UPDATE {t} SET status = 'failed', failure = 'interrupted: rollback started but did not finish' WHERE {key}"
+    );
+    exec(conn, &mark, "recording the start of a no-transaction rollback").await?;
+    run_statements(conn, m, Direction::Down, &m.down, &t, &key).await?;
+    exec(conn, &history::delete_sql(&opts.history, m.track, &m.version), "removing a history row").await
+}
+
+async fn run_statements(
+    conn: &mut PgConnection,
+    m: &Migration,
+    direction: Direction,
+    file: &SqlFile,
+    table: &str,
+    key: &str,
+) -> Result<(), Error> {
+    let statements = split(&file.sql);
+    let total = statements.len();
+    for (i, stmt) in statements.iter().enumerate() {
+        let Err(err) = sqlx::raw_sql(stmt.text).execute(&mut *conn).await else {
+            continue;
+        };
+        let Some(db) = pg_error(&err) else {
+            return Err(Error::database("running a no-transaction statement", err));
+        };
+        let mut failure = sql_failure(m, direction, file, db);
+        failure.statement = Some(i + 1);
+        let pos = match db.position() {
+            Some(PgErrorPosition::Original(p)) => p.saturating_sub(1),
+            _ => 0,
+        };
+        if let Some((l, c)) = line_col(&file.sql, Some(stmt.offset), pos) {
+            failure.line = Some(l);
+            failure.column = Some(c);
+        }
+        let note = format!(
+            "{} statement {} of {total} failed: {} (SQLSTATE {})",
+            direction.as_str(),
+            i + 1,
+            failure.message,
+            failure.code
+        );
+        let _ = exec(conn, &format!("UPDATE {table} SET failure = {} WHERE {key}", literal(&note)), "").await;
+        return Err(Error::Sql(Box::new(failure)));
+    }
+    Ok(())
+}
+
+async fn exec(conn: &mut PgConnection, sql: &str, context: &'static str) -> Result<(), Error> {
+    sqlx::raw_sql(sql).execute(&mut *conn).await.map(|_| ()).map_err(|e| Error::database(context, e))
+}
+
+fn pg_error(err: &sqlx::Error) -> Option<&PgDatabaseError> {
+    err.as_database_error().and_then(|d| d.try_downcast_ref::<PgDatabaseError>())
+}
+
+fn sql_failure(m: &Migration, direction: Direction, file: &SqlFile, db: &PgDatabaseError) -> SqlFailure {
+    SqlFailure {
+        track: m.track,
+        version: m.version,
+        direction,
+        path: file.path.clone(),
+        line: None,
+        column: None,
+        statement: None,
+        code: db.code().to_owned(),
+        message: db.message().to_owned(),
+        detail: db.detail().map(str::to_owned),
+        hint: db.hint().map(str::to_owned),
+        context: db.r#where().map(str::to_owned),
+        sql: file.sql.clone(),
+    }
+}
+
+/// What `repair` changed.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Repaired {
+    /// Edited files whose new checksum was accepted.
+    pub checksums: Vec<(Track, Version, String, String)>,
+    /// Failed no-transaction files whose row was removed, so they run again.
+    pub cleared: Vec<(Track, Version)>,
+}
+
+/// Accepts the current checksum of every edited applied file (keeping the old
+/// one) and clears failed rows so those files run again.
+pub async fn repair(conn: &mut PgConnection, set: &MigrationSet, opts: &Options) -> Result<Repaired, Error> {
+    let key = lock(conn, opts, &mut ()).await?;
+    let result = repair_locked(conn, set, opts).await;
+    unlock(conn, key).await;
+    result
+}
+
+async fn repair_locked(conn: &mut PgConnection, set: &MigrationSet, opts: &Options) -> Result<Repaired, Error> {
+    history::ensure(conn, &opts.history).await?;
+    let rows = history::read(conn, &opts.history).await?;
+    let t = opts.history.sql();
+    let mut out = Repaired::default();
+    for track in Track::ALL {
+        for e in plan::status(track, set.track(track), &rows) {
+            let key = format!("track = {} AND version = {}", literal(track.as_str()), literal(&e.version.to_string()));
+            match (e.state, e.migration, &e.row) {
+                (State::Modified, Some(m), Some(row)) => {
+                    let sql = format!(
+                        "UPDATE {t} SET previous_checksum = checksum, checksum = decode({}, 'hex'), repaired_at = now() WHERE {key}",
+                        literal(&m.checksum.to_hex())
+                    );
+                    exec(conn, &sql, "updating a checksum").await?;
+                    out.checksums.push((track, e.version, row.checksum.to_hex(), m.checksum.to_hex()));
+                }
+                (State::Failed, _, Some(row)) if row.status == RowStatus::Failed => {
+                    exec(conn, &format!("DELETE FROM {t} WHERE {key}"), "clearing a failed row").await?;
+                    out.cleared.push((track, e.version));
+                }
+                _ => {}
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Records every migrate-track file up to and including `version` as applied,
+/// without running it: adopting a database that already has the schema.
+pub async fn baseline(
+    conn: &mut PgConnection,
+    set: &MigrationSet,
+    version: Version,
+    opts: &Options,
+) -> Result<Vec<Version>, Error> {
+    if !set.migrate.iter().any(|m| m.version == version) {
+        return Err(Error::UnknownVersion { track: Track::Migrate, version });
+    }
+    let key = lock(conn, opts, &mut ()).await?;
+    let result = baseline_locked(conn, set, version, opts).await;
+    unlock(conn, key).await;
+    result
+}
+
+async fn baseline_locked(
+    conn: &mut PgConnection,
+    set: &MigrationSet,
+    version: Version,
+    opts: &Options,
+) -> Result<Vec<Version>, Error> {
+    history::ensure(conn, &opts.history).await?;
+    let rows = history::read(conn, &opts.history).await?;
+    let mut recorded = vec![];
+    let mut sql = String::from("BEGIN;\n");
+    for m in set.migrate.iter().filter(|m| m.version <= version) {
+        if rows.iter().any(|r| r.track == Track::Migrate && r.version == m.version) {
+            continue;
+        }
+        sql.push_str(&format!(
+            "INSERT INTO {} (track, version, description, checksum, execution_ms, applied_from, baselined)
+             VALUES ('migrate', {}, {}, decode({}, 'hex'), 0, {}, true);\n",
+            opts.history.sql(),
+            literal(&m.version.to_string()),
+            literal(&m.description),
+            literal(&m.checksum.to_hex()),
+            literal(&opts.applied_from)
+        ));
+        recorded.push(m.version);
+    }
+    sql.push_str("COMMIT;");
+    exec(conn, &sql, "recording the baseline").await?;
+    Ok(recorded)
+}

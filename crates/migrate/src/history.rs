@@ -1,0 +1,246 @@
+//! The history table: one row per applied file and track.
+//!
+//! The runner creates it. Rows are written in the same transaction as the file
+//! they record (see `apply`), so history and catalog never disagree; a
+//! no-transaction file gets a `failed` row before its first statement, turned
+//! into `applied` after its last, so an interrupted run is visible.
+
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+use sqlx::PgConnection;
+use sqlx::Row;
+
+use crate::checksum::Checksum;
+use crate::error::Error;
+use crate::source::{Track, Version};
+
+/// Where the history lives: `public.migration_history` unless configured.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryTable {
+    schema: String,
+    name: String,
+}
+
+impl Default for HistoryTable {
+    fn default() -> Self {
+        HistoryTable { schema: "public".into(), name: "migration_history".into() }
+    }
+}
+
+impl HistoryTable {
+    /// Parses `name` or `schema.name` (plain identifiers: letters, digits, underscores).
+    pub fn parse(s: &str) -> Result<HistoryTable, String> {
+        let (schema, name) = s.split_once('.').unwrap_or(("public", s));
+        let ok = |p: &str| {
+            !p.is_empty()
+                && p.len() <= 63
+                && p.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        };
+        if ok(schema) && ok(name) {
+            Ok(HistoryTable { schema: schema.to_owned(), name: name.to_owned() })
+        } else {
+            Err(format!("history table {s:?} must be NAME or SCHEMA.NAME of letters, digits and underscores"))
+        }
+    }
+
+    /// Quoted for SQL.
+    pub fn sql(&self) -> String {
+        format!("\"{}\".\"{}\"", self.schema, self.name)
+    }
+
+    /// A key for the advisory lock that serializes runners of this history table.
+    pub fn lock_key(&self) -> i64 {
+        use sha2::{Digest, Sha256};
+        let digest = Sha256::digest(format!("strata:{}.{}", self.schema, self.name));
+        i64::from_be_bytes(digest[..8].try_into().expect("8 bytes"))
+    }
+}
+
+impl fmt::Display for HistoryTable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}", self.schema, self.name)
+    }
+}
+
+/// Whether a recorded file finished.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RowStatus {
+    Applied,
+    /// A no-transaction file that stopped part-way (failed or interrupted).
+    Failed,
+}
+
+/// One row of the history table.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AppliedRow {
+    pub track: Track,
+    pub version: Version,
+    pub description: String,
+    #[serde(serialize_with = "hex_checksum")]
+    pub checksum: Checksum,
+    pub status: RowStatus,
+    pub applied_at: DateTime<Utc>,
+    pub execution_ms: i64,
+    pub applied_by: String,
+    pub applied_from: Option<String>,
+    pub baselined: bool,
+    pub failure: Option<String>,
+    #[serde(serialize_with = "hex_checksum_opt")]
+    pub previous_checksum: Option<Checksum>,
+    pub repaired_at: Option<DateTime<Utc>>,
+}
+
+fn hex_checksum<S: serde::Serializer>(c: &Checksum, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(c)
+}
+
+fn hex_checksum_opt<S: serde::Serializer>(c: &Option<Checksum>, s: S) -> Result<S::Ok, S::Error> {
+    match c {
+        Some(c) => s.collect_str(c),
+        None => s.serialize_none(),
+    }
+}
+
+pub(crate) fn create_sql(table: &HistoryTable) -> String {
+    let t = table.sql();
+    format!(
+        "CREATE SCHEMA IF NOT EXISTS \"{schema}\";
+CREATE TABLE IF NOT EXISTS {t} (
+    track text NOT NULL CHECK (track IN ('migrate', 'seed')),
+    version text NOT NULL,
+    description text NOT NULL,
+    checksum bytea NOT NULL,
+    status text NOT NULL DEFAULT 'applied' CHECK (status IN ('applied', 'failed')),
+    applied_at timestamptz NOT NULL DEFAULT now(),
+    execution_ms bigint NOT NULL DEFAULT 0,
+    applied_by text NOT NULL DEFAULT current_user,
+    applied_from text,
+    baselined boolean NOT NULL DEFAULT false,
+    failure text,
+    previous_checksum bytea,
+    repaired_at timestamptz,
+    PRIMARY KEY (track, version)
+);
+COMMENT ON TABLE {t} IS 'strata: one row per applied migration or seed file';",
+        schema = table.schema
+    )
+}
+
+/// Creates the table when missing. Call while holding the runner lock: concurrent
+/// `CREATE TABLE IF NOT EXISTS` can still collide in the catalog.
+pub(crate) async fn ensure(conn: &mut PgConnection, table: &HistoryTable) -> Result<(), Error> {
+    sqlx::raw_sql(&create_sql(table))
+        .execute(&mut *conn)
+        .await
+        .map_err(|e| Error::database("creating the history table", e))?;
+    Ok(())
+}
+
+/// Every row, or none when the table does not exist yet.
+pub(crate) async fn read(conn: &mut PgConnection, table: &HistoryTable) -> Result<Vec<AppliedRow>, Error> {
+    let exists: bool = sqlx::query_scalar("SELECT to_regclass($1) IS NOT NULL")
+        .bind(table.sql())
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(|e| Error::database("looking for the history table", e))?;
+    if !exists {
+        return Ok(vec![]);
+    }
+    let sql = format!(
+        "SELECT track, version, description, checksum, status, applied_at, execution_ms, applied_by,
+                applied_from, baselined, failure, previous_checksum, repaired_at
+         FROM {} ORDER BY track, version",
+        table.sql()
+    );
+    let rows =
+        sqlx::query(&sql).fetch_all(&mut *conn).await.map_err(|e| Error::database("reading the history table", e))?;
+    rows.iter()
+        .map(|row| {
+            let corrupt = |what: String| Error::CorruptHistory { table: table.to_string(), what };
+            let track: String = row.get("track");
+            let version: String = row.get("version");
+            let checksum: Vec<u8> = row.get("checksum");
+            let previous: Option<Vec<u8>> = row.get("previous_checksum");
+            let status: String = row.get("status");
+            Ok(AppliedRow {
+                track: Track::parse(&track).ok_or_else(|| corrupt(format!("unknown track {track:?}")))?,
+                version: Version::parse(&version).map_err(|e| corrupt(format!("version {version:?}: {e}")))?,
+                description: row.get("description"),
+                checksum: Checksum::from_slice(&checksum)
+                    .ok_or_else(|| corrupt(format!("checksum of {version} is not 32 bytes")))?,
+                status: if status == "failed" { RowStatus::Failed } else { RowStatus::Applied },
+                applied_at: row.get("applied_at"),
+                execution_ms: row.get("execution_ms"),
+                applied_by: row.get("applied_by"),
+                applied_from: row.get("applied_from"),
+                baselined: row.get("baselined"),
+                failure: row.get("failure"),
+                previous_checksum: previous.as_deref().and_then(Checksum::from_slice),
+                repaired_at: row.get("repaired_at"),
+            })
+        })
+        .collect()
+}
+
+/// A SQL string literal (for the simple-query protocol, which has no parameters).
+pub(crate) fn literal(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+/// The statement that records an applied file, timed from the transaction start.
+pub(crate) fn insert_applied_sql(
+    table: &HistoryTable,
+    track: Track,
+    version: &Version,
+    description: &str,
+    checksum: &Checksum,
+    applied_from: &str,
+) -> String {
+    format!(
+        "INSERT INTO {t} (track, version, description, checksum, status, execution_ms, applied_from)
+VALUES ({track}, {version}, {description}, decode({checksum}, 'hex'), 'applied',
+        (extract(epoch FROM clock_timestamp() - now()) * 1000)::bigint, {from})",
+        t = table.sql(),
+        track = literal(track.as_str()),
+        version = literal(&version.to_string()),
+        description = literal(description),
+        checksum = literal(&checksum.to_hex()),
+        from = literal(applied_from),
+    )
+}
+
+pub(crate) fn delete_sql(table: &HistoryTable, track: Track, version: &Version) -> String {
+    format!(
+        "DELETE FROM {} WHERE track = {} AND version = {}",
+        table.sql(),
+        literal(track.as_str()),
+        literal(&version.to_string())
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_history_table_names() {
+        assert_eq!(HistoryTable::parse("migration_history").unwrap(), HistoryTable::default());
+        assert_eq!(HistoryTable::parse("ops.history").unwrap().sql(), "\"ops\".\"history\"");
+        assert!(HistoryTable::parse("a.b.c").is_err());
+        assert!(HistoryTable::parse("bad\"name").is_err());
+        assert!(HistoryTable::parse("").is_err());
+    }
+
+    #[test]
+    fn literals_escape_quotes() {
+        assert_eq!(literal("it's"), "'it''s'");
+    }
+
+    #[test]
+    fn lock_key_depends_on_the_table() {
+        assert_ne!(HistoryTable::default().lock_key(), HistoryTable::parse("ops.h").unwrap().lock_key());
+    }
+}

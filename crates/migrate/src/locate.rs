@@ -1,0 +1,40 @@
+//! Turning PostgreSQL's error positions (1-based character offsets into the
+//! query sent) into a line and column of the migration file.
+
+/// Line and column (1-based, columns in characters) of the character `index`
+/// (0-based) counted from the byte offset `from` of `text` (the start when `None`).
+pub fn line_col(text: &str, from: Option<usize>, index: usize) -> Option<(usize, usize)> {
+    let from = from.unwrap_or(0);
+    let before = text.get(..from)?;
+    let target = before.chars().count() + index;
+    let mut line = 1;
+    let mut col = 1;
+    for (i, c) in text.chars().enumerate() {
+        if i == target {
+            return Some((line, col));
+        }
+        if c == '\n' {
+            line += 1;
+            col = 1;
+        } else {
+            col += 1;
+        }
+    }
+    // A position just past the end (an unterminated statement) points at the end.
+    (target == text.chars().count()).then_some((line, col))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::line_col;
+
+    #[test]
+    fn counts_characters_not_bytes() {
+        let t = "SELECT 'é';\nSELEKT 1;";
+        assert_eq!(line_col(t, None, 0), Some((1, 1)));
+        assert_eq!(line_col(t, None, 12), Some((2, 1)));
+        assert_eq!(line_col(t, Some(t.find("SELEKT").unwrap()), 0), Some((2, 1)));
+        assert_eq!(line_col(t, Some(t.find("SELEKT").unwrap()), 7), Some((2, 8)));
+        assert_eq!(line_col(t, None, 999), None);
+    }
+}

@@ -1,0 +1,106 @@
+//! One runner at a time: a session-level advisory lock, polled.
+//!
+//! `pg_try_advisory_lock` in a loop rather than `pg_advisory_lock`: a blocking
+//! wait would hold a snapshot-less backend in the lock queue, and a
+//! `CREATE INDEX CONCURRENTLY` in the runner that holds the lock waits for every
+//! other transaction to finish, so the two would deadlock.
+
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use sqlx::PgConnection;
+
+use crate::apply::{Event, Observer};
+use crate::error::Error;
+
+/// The session holding the lock, from `pg_stat_activity`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct LockHolder {
+    pub pid: i32,
+    pub application_name: String,
+    pub client: Option<String>,
+    pub user: Option<String>,
+    pub since: Option<DateTime<Utc>>,
+}
+
+impl std::fmt::Display for LockHolder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "pid {}", self.pid)?;
+        if !self.application_name.is_empty() {
+            write!(f, ", application {:?}", self.application_name)?;
+        }
+        if let Some(user) = &self.user {
+            write!(f, ", user {user}")?;
+        }
+        write!(f, ", client {}", self.client.as_deref().unwrap_or("local socket"))?;
+        if let Some(since) = self.since {
+            write!(f, ", since {}", since.format("%Y-%m-%d %H:%M:%S UTC"))?;
+        }
+        Ok(())
+    }
+}
+
+/// Polls until the lock is taken or `timeout` passes. The observer hears once,
+/// when the first attempt fails, who holds it.
+pub(crate) async fn acquire(
+    conn: &mut PgConnection,
+    key: i64,
+    timeout: Duration,
+    observer: &mut (dyn Observer + Send),
+) -> Result<(), Error> {
+    let started = Instant::now();
+    let mut waited = false;
+    let mut pause = Duration::from_millis(20);
+    loop {
+        let got: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
+            .bind(key)
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(|e| Error::database("taking the migration lock", e))?;
+        if got {
+            return Ok(());
+        }
+        if !waited {
+            waited = true;
+            let current = holder(conn, key).await?;
+            observer.on(&Event::LockWaiting { holder: current.as_ref() });
+        }
+        if started.elapsed() >= timeout {
+            return Err(Error::LockTimeout { waited: started.elapsed(), holder: holder(conn, key).await? });
+        }
+        tokio::time::sleep(pause.min(timeout.saturating_sub(started.elapsed()))).await;
+        pause = (pause * 2).min(Duration::from_millis(250));
+    }
+}
+
+pub(crate) async fn release(conn: &mut PgConnection, key: i64) -> Result<(), Error> {
+    sqlx::query("SELECT pg_advisory_unlock($1)")
+        .bind(key)
+        .execute(&mut *conn)
+        .await
+        .map_err(|e| Error::database("releasing the migration lock", e))?;
+    Ok(())
+}
+
+/// Who holds the lock now, if anyone (it may have been released meanwhile).
+pub(crate) async fn holder(conn: &mut PgConnection, key: i64) -> Result<Option<LockHolder>, Error> {
+    // A bigint advisory key is stored as classid = high 32 bits, objid = low 32 bits, objsubid = 1.
+    let row: Option<(i32, Option<String>, Option<String>, Option<String>, Option<DateTime<Utc>>)> = sqlx::query_as(
+        "SELECT a.pid, a.application_name, host(a.client_addr), a.usename::text, a.backend_start
+         FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+         WHERE l.locktype = 'advisory' AND l.granted AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+           AND l.classid = (($1 >> 32) & 4294967295)::oid AND l.objid = ($1 & 4294967295)::oid AND l.objsubid = 1
+         LIMIT 1",
+    )
+    .bind(key)
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(|e| Error::database("looking up the holder of the migration lock", e))?;
+    Ok(row.map(|(pid, application_name, client, user, since)| LockHolder {
+        pid,
+        application_name: application_name.unwrap_or_default(),
+        client,
+        user,
+        since,
+    }))
+}

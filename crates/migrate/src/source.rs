@@ -1,0 +1,519 @@
+//! Discovering migration files on disk: names, versions, up/down pairs, directives.
+//!
+//! A file is `<YYYYMMDD>_<NNNNNN>_<description>.<up|down>.sql` under
+//! `<dir>/migrate` or `<dir>/seed`. Scanning never stops at the first problem: it
+//! returns every well-formed pair and every problem, so the linter can report all
+//! of them and the runner can refuse the set as a whole.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+
+use crate::checksum::{Checksum, normalize};
+
+/// The first-line directive that makes a file run outside a transaction.
+pub const NO_TRANSACTION_DIRECTIVE: &str = "-- strata:no-transaction";
+
+/// One of the two independent, separately ordered sequences of files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Track {
+    Migrate,
+    Seed,
+}
+
+impl Track {
+    pub const ALL: [Track; 2] = [Track::Migrate, Track::Seed];
+
+    /// The track's name, as stored in the history table and used as its folder name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Track::Migrate => "migrate",
+            Track::Seed => "seed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Track> {
+        match s {
+            "migrate" => Some(Track::Migrate),
+            "seed" => Some(Track::Seed),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Track {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// `YYYYMMDD_NNNNNN`: a real calendar date and a six-digit sequence. Orders by
+/// date, then sequence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Version {
+    date: u32,
+    seq: u32,
+}
+
+impl Version {
+    /// Parses `YYYYMMDD_NNNNNN`, checking that the date exists.
+    pub fn parse(s: &str) -> Result<Version, VersionError> {
+        let bytes = s.as_bytes();
+        let shaped =
+            bytes.len() == 15 && bytes[8] == b'_' && bytes[..8].iter().chain(&bytes[9..]).all(u8::is_ascii_digit);
+        if !shaped {
+            return Err(VersionError::Shape);
+        }
+        let date: u32 = s[..8].parse().map_err(|_| VersionError::Shape)?;
+        let seq: u32 = s[9..].parse().map_err(|_| VersionError::Shape)?;
+        if NaiveDate::from_ymd_opt((date / 10000) as i32, date / 100 % 100, date % 100).is_none() {
+            return Err(VersionError::Date(s[..8].to_owned()));
+        }
+        Ok(Version { date, seq })
+    }
+
+    /// The version for a date and sequence number (sequence below 1,000,000).
+    pub fn new(date: NaiveDate, seq: u32) -> Option<Version> {
+        use chrono::Datelike;
+        if seq > 999_999 || date.year() < 1000 || date.year() > 9999 {
+            return None;
+        }
+        Some(Version { date: date.year() as u32 * 10000 + date.month() * 100 + date.day(), seq })
+    }
+
+    /// The date part as `YYYYMMDD`.
+    pub fn date(&self) -> u32 {
+        self.date
+    }
+
+    /// The sequence part.
+    pub fn seq(&self) -> u32 {
+        self.seq
+    }
+}
+
+impl fmt::Display for Version {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:08}_{:06}", self.date, self.seq)
+    }
+}
+
+impl serde::Serialize for Version {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// Why a version string was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum VersionError {
+    #[error("a version is YYYYMMDD_NNNNNN (8 digits, underscore, 6 digits)")]
+    Shape,
+    #[error("{0} is not a calendar date")]
+    Date(String),
+}
+
+/// One SQL file, its text normalized (no BOM, LF line endings).
+#[derive(Debug, Clone)]
+pub struct SqlFile {
+    pub path: PathBuf,
+    pub sql: String,
+    /// The first line is `-- strata:no-transaction`.
+    pub no_transaction: bool,
+}
+
+impl SqlFile {
+    fn new(path: PathBuf, raw: &str) -> SqlFile {
+        let sql = normalize(raw).into_owned();
+        let no_transaction = sql.lines().next().is_some_and(|l| l.trim_end() == NO_TRANSACTION_DIRECTIVE);
+        SqlFile { path, sql, no_transaction }
+    }
+}
+
+/// A well-formed up/down pair.
+#[derive(Debug, Clone)]
+pub struct Migration {
+    pub track: Track,
+    pub version: Version,
+    pub description: String,
+    pub up: SqlFile,
+    pub down: SqlFile,
+    /// SHA-256 of the normalized up file: what the history records.
+    pub checksum: Checksum,
+}
+
+impl Migration {
+    /// `<version>_<description>`, the name without direction and extension.
+    pub fn name(&self) -> String {
+        format!("{}_{}", self.version, self.description)
+    }
+}
+
+/// Every well-formed migration of a directory, each track sorted by version.
+#[derive(Debug, Clone, Default)]
+pub struct MigrationSet {
+    pub dir: PathBuf,
+    pub migrate: Vec<Migration>,
+    pub seed: Vec<Migration>,
+}
+
+impl MigrationSet {
+    pub fn track(&self, track: Track) -> &[Migration] {
+        match track {
+            Track::Migrate => &self.migrate,
+            Track::Seed => &self.seed,
+        }
+    }
+
+    /// Scans `dir` and fails on any problem.
+    pub fn load(dir: &Path) -> Result<MigrationSet, SourceErrors> {
+        let scan = scan(dir);
+        if scan.problems.is_empty() { Ok(scan.set) } else { Err(SourceErrors(scan.problems)) }
+    }
+}
+
+/// What scanning found: the usable pairs and every problem.
+#[derive(Debug, Clone, Default)]
+pub struct Scan {
+    pub set: MigrationSet,
+    pub problems: Vec<SourceProblem>,
+}
+
+/// A file (or folder) that is not a well-formed part of the set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceProblem {
+    pub path: PathBuf,
+    pub kind: ProblemKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProblemKind {
+    /// The file name does not follow `<YYYYMMDD>_<NNNNNN>_<description>.<up|down>.sql`.
+    BadName { reason: String },
+    /// The name's date does not exist (`20250230`).
+    InvalidDate { date: String },
+    /// An up file without its down file.
+    MissingDown,
+    /// A down file without its up file.
+    MissingUp,
+    /// Two descriptions share one version in a track.
+    DuplicateVersion { version: String, other: PathBuf },
+    /// The file or folder could not be read.
+    Unreadable { error: String },
+    /// The file is not UTF-8 text.
+    NotUtf8,
+}
+
+impl fmt::Display for SourceProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let path = self.path.display();
+        match &self.kind {
+            ProblemKind::BadName { reason } => write!(f, "{path}: bad file name: {reason}"),
+            ProblemKind::InvalidDate { date } => write!(f, "{path}: {date} is not a calendar date"),
+            ProblemKind::MissingDown => write!(f, "{path}: no matching .down.sql file"),
+            ProblemKind::MissingUp => write!(f, "{path}: no matching .up.sql file"),
+            ProblemKind::DuplicateVersion { version, other } => {
+                write!(f, "{path}: version {version} is also used by {}", other.display())
+            }
+            ProblemKind::Unreadable { error } => write!(f, "{path}: cannot read: {error}"),
+            ProblemKind::NotUtf8 => write!(f, "{path}: not UTF-8 text"),
+        }
+    }
+}
+
+/// Every problem of a set that could not be loaded.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{} problem(s) in the migration files:{}", .0.len(), list(.0))]
+pub struct SourceErrors(pub Vec<SourceProblem>);
+
+fn list(problems: &[SourceProblem]) -> String {
+    problems.iter().map(|p| format!("\n  {p}")).collect()
+}
+
+/// Direction of a file within its pair.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    Up,
+    Down,
+}
+
+/// The parts of a well-formed file name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileName {
+    pub version: Version,
+    pub description: String,
+    pub direction: Direction,
+}
+
+/// Parses a file name (without folder).
+pub fn parse_file_name(name: &str) -> Result<FileName, ProblemKind> {
+    let bad = |reason: &str| ProblemKind::BadName { reason: reason.to_owned() };
+    let Some(stem) = name.strip_suffix(".sql") else {
+        return Err(bad("expected the extension .up.sql or .down.sql"));
+    };
+    let (stem, direction) = if let Some(s) = stem.strip_suffix(".up") {
+        (s, Direction::Up)
+    } else if let Some(s) = stem.strip_suffix(".down") {
+        (s, Direction::Down)
+    } else {
+        return Err(bad("expected the extension .up.sql or .down.sql"));
+    };
+    if stem.len() < 17 || !stem.is_char_boundary(15) || stem.as_bytes()[15] != b'_' {
+        return Err(bad("expected <YYYYMMDD>_<NNNNNN>_<description>"));
+    }
+    let version = match Version::parse(&stem[..15]) {
+        Ok(v) => v,
+        Err(VersionError::Shape) => return Err(bad("expected <YYYYMMDD>_<NNNNNN>_<description>")),
+        Err(VersionError::Date(date)) => return Err(ProblemKind::InvalidDate { date }),
+    };
+    let description = &stem[16..];
+    if !is_snake_case(description) {
+        return Err(bad(&format!(
+            "the description {description:?} must be lower snake_case (a-z, 0-9, single underscores, starting with a letter)"
+        )));
+    }
+    Ok(FileName { version, description: description.to_owned(), direction })
+}
+
+/// `a-z` first, then `a-z0-9` with single underscores between words.
+pub fn is_snake_case(s: &str) -> bool {
+    let b = s.as_bytes();
+    !b.is_empty()
+        && b[0].is_ascii_lowercase()
+        && *b.last().unwrap() != b'_'
+        && !s.contains("__")
+        && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'_')
+}
+
+/// Reads both tracks under `dir`. A missing track folder is an empty track.
+pub fn scan(dir: &Path) -> Scan {
+    let mut out = Scan { set: MigrationSet { dir: dir.to_owned(), ..Default::default() }, problems: vec![] };
+    for track in Track::ALL {
+        let folder = dir.join(track.as_str());
+        let migrations = scan_track(track, &folder, &mut out.problems);
+        match track {
+            Track::Migrate => out.set.migrate = migrations,
+            Track::Seed => out.set.seed = migrations,
+        }
+    }
+    out.problems.sort_by(|a, b| a.path.cmp(&b.path));
+    out
+}
+
+fn scan_track(track: Track, folder: &Path, problems: &mut Vec<SourceProblem>) -> Vec<Migration> {
+    let entries = match std::fs::read_dir(folder) {
+        Ok(entries) => entries,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return vec![],
+        Err(err) => {
+            problems.push(SourceProblem {
+                path: folder.to_owned(),
+                kind: ProblemKind::Unreadable { error: err.to_string() },
+            });
+            return vec![];
+        }
+    };
+    let mut names: Vec<PathBuf> = vec![];
+    for entry in entries {
+        match entry {
+            Ok(e) => names.push(e.path()),
+            Err(err) => problems.push(SourceProblem {
+                path: folder.to_owned(),
+                kind: ProblemKind::Unreadable { error: err.to_string() },
+            }),
+        }
+    }
+    names.sort();
+
+    // version -> (description, up path, down path)
+    type Pair = (String, Option<PathBuf>, Option<PathBuf>);
+    let mut by_version: BTreeMap<Version, Pair> = BTreeMap::new();
+    for path in names {
+        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+            problems
+                .push(SourceProblem { path, kind: ProblemKind::BadName { reason: "not a UTF-8 file name".into() } });
+            continue;
+        };
+        if name.starts_with('.') || path.is_dir() {
+            continue; // editor swap files, .gitkeep, sub-folders are not part of the set
+        }
+        let parsed = match parse_file_name(name) {
+            Ok(p) => p,
+            Err(kind) => {
+                problems.push(SourceProblem { path, kind });
+                continue;
+            }
+        };
+        let slot = by_version.entry(parsed.version).or_insert_with(|| (parsed.description.clone(), None, None));
+        if slot.0 != parsed.description {
+            let other = slot.1.clone().or_else(|| slot.2.clone()).unwrap_or_default();
+            problems.push(SourceProblem {
+                path,
+                kind: ProblemKind::DuplicateVersion { version: parsed.version.to_string(), other },
+            });
+            continue;
+        }
+        match parsed.direction {
+            Direction::Up => slot.1 = Some(path),
+            Direction::Down => slot.2 = Some(path),
+        }
+    }
+
+    let mut out = vec![];
+    for (version, (description, up, down)) in by_version {
+        let (up, down) = match (up, down) {
+            (Some(up), Some(down)) => (up, down),
+            (Some(up), None) => {
+                problems.push(SourceProblem { path: up, kind: ProblemKind::MissingDown });
+                continue;
+            }
+            (None, Some(down)) => {
+                problems.push(SourceProblem { path: down, kind: ProblemKind::MissingUp });
+                continue;
+            }
+            (None, None) => continue,
+        };
+        let (Some(up), Some(down)) = (read(up, problems), read(down, problems)) else {
+            continue;
+        };
+        let checksum = Checksum::of_normalized(&up.sql);
+        out.push(Migration { track, version, description, up, down, checksum });
+    }
+    out
+}
+
+fn read(path: PathBuf, problems: &mut Vec<SourceProblem>) -> Option<SqlFile> {
+    match std::fs::read(&path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => Some(SqlFile::new(path, &text)),
+            Err(_) => {
+                problems.push(SourceProblem { path, kind: ProblemKind::NotUtf8 });
+                None
+            }
+        },
+        Err(err) => {
+            problems.push(SourceProblem { path, kind: ProblemKind::Unreadable { error: err.to_string() } });
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn parses_a_good_name() {
+        let n = parse_file_name("20251124_000005_create_items_table.up.sql").unwrap();
+        assert_eq!(n.version.to_string(), "20251124_000005");
+        assert_eq!(n.description, "create_items_table");
+        assert_eq!(n.direction, Direction::Up);
+    }
+
+    #[test]
+    fn refuses_bad_names() {
+        for name in [
+            "20251124_000005_create_items_table.sql",
+            "20251124_05_create_items.up.sql",
+            "2025112_000005_create_items.up.sql",
+            "20251124_000005_CreateItems.up.sql",
+            "20251124_000005_create__items.up.sql",
+            "20251124_000005_.up.sql",
+            "20251124_000005_1items.up.sql",
+            "20251124-000005_items.up.sql",
+            "20251124_000005_items.UP.sql",
+            "éé251124_000005_items.up.sql",
+        ] {
+            assert!(matches!(parse_file_name(name), Err(ProblemKind::BadName { .. })), "{name}");
+        }
+    }
+
+    #[test]
+    fn refuses_impossible_dates() {
+        assert_eq!(
+            parse_file_name("20250230_000001_x.up.sql"),
+            Err(ProblemKind::InvalidDate { date: "20250230".into() })
+        );
+        assert!(parse_file_name("20240229_000001_leap.up.sql").is_ok());
+        assert!(parse_file_name("20230229_000001_x.up.sql").is_err());
+    }
+
+    #[test]
+    fn scan_reports_every_problem_and_keeps_good_pairs() {
+        let dir = tempfile::tempdir().unwrap();
+        let m = dir.path().join("migrate");
+        std::fs::create_dir_all(&m).unwrap();
+        let write = |n: &str, s: &[u8]| std::fs::write(m.join(n), s).unwrap();
+        write("20251124_000000_create_schemas.up.sql", b"\xEF\xBB\xBFCREATE SCHEMA IF NOT EXISTS app;\r\n");
+        write("20251124_000000_create_schemas.down.sql", b"DROP SCHEMA IF EXISTS app;\n");
+        write("20251124_000001_only_up.up.sql", b"select 1;");
+        write("20251124_000002_only_down.down.sql", b"select 1;");
+        write("20251124_000003_a.up.sql", b"select 1;");
+        write("20251124_000003_a.down.sql", b"select 1;");
+        write("20251124_000003_b.up.sql", b"select 1;");
+        write("20251124_000004_bin.up.sql", b"\xff\xfe");
+        write("20251124_000004_bin.down.sql", b"select 1;");
+        write("notes.txt", b"hello");
+        write(".gitkeep", b"");
+        let scan = scan(dir.path());
+        let kinds: Vec<_> = scan
+            .problems
+            .iter()
+            .map(|p| (p.path.file_name().unwrap().to_str().unwrap().to_owned(), p.kind.clone()))
+            .collect();
+        assert_eq!(kinds.len(), 5, "{kinds:#?}");
+        assert!(kinds.iter().any(|(n, k)| n == "20251124_000001_only_up.up.sql" && *k == ProblemKind::MissingDown));
+        assert!(kinds.iter().any(|(n, k)| n == "20251124_000002_only_down.down.sql" && *k == ProblemKind::MissingUp));
+        assert!(
+            kinds
+                .iter()
+                .any(|(n, k)| n == "20251124_000003_b.up.sql" && matches!(k, ProblemKind::DuplicateVersion { .. }))
+        );
+        assert!(kinds.iter().any(|(n, k)| n == "20251124_000004_bin.up.sql" && *k == ProblemKind::NotUtf8));
+        assert!(kinds.iter().any(|(n, k)| n == "notes.txt" && matches!(k, ProblemKind::BadName { .. })));
+        let names: Vec<_> = scan.set.migrate.iter().map(Migration::name).collect();
+        assert_eq!(names, ["20251124_000000_create_schemas", "20251124_000003_a"]);
+        assert_eq!(scan.set.migrate[0].up.sql, "CREATE SCHEMA IF NOT EXISTS app;\n");
+        assert!(scan.set.seed.is_empty());
+    }
+
+    #[test]
+    fn directive_must_be_the_first_line() {
+        assert!(
+            SqlFile::new("a".into(), "-- strata:no-transaction\nCREATE INDEX CONCURRENTLY x ON a.b (c);")
+                .no_transaction
+        );
+        assert!(SqlFile::new("a".into(), "\u{feff}-- strata:no-transaction\r\nselect 1").no_transaction);
+        assert!(!SqlFile::new("a".into(), "select 1;\n-- strata:no-transaction\n").no_transaction);
+    }
+
+    proptest! {
+        #[test]
+        fn version_round_trips_and_orders_like_its_text(
+            y1 in 1000u32..9999, d1 in 0u32..365, s1 in 0u32..1_000_000,
+            y2 in 1000u32..9999, d2 in 0u32..365, s2 in 0u32..1_000_000,
+        ) {
+            let date = |y: u32, d: u32| NaiveDate::from_yo_opt(y as i32, d + 1).unwrap();
+            let a = Version::new(date(y1, d1), s1).unwrap();
+            let b = Version::new(date(y2, d2), s2).unwrap();
+            prop_assert_eq!(Version::parse(&a.to_string()).unwrap(), a);
+            prop_assert_eq!(a.cmp(&b), a.to_string().cmp(&b.to_string()));
+        }
+
+        #[test]
+        fn file_name_parser_never_panics(name in "\\PC{0,40}") {
+            let _ = parse_file_name(&name);
+        }
+
+        #[test]
+        fn snake_case_descriptions_round_trip(desc in "[a-z][a-z0-9]{0,8}(_[a-z0-9]{1,8}){0,4}") {
+            let name = format!("20251124_000001_{desc}.down.sql");
+            let parsed = parse_file_name(&name).unwrap();
+            prop_assert_eq!(parsed.description, desc);
+            prop_assert_eq!(parsed.direction, Direction::Down);
+        }
+    }
+}
