@@ -415,8 +415,20 @@ fn start_server(layout: &Layout, binaries: &Binaries, data_dir: &Path) -> Result
             attempt += 1;
             continue;
         }
-        let reason = process::combined(&output).trim().lines().last().unwrap_or("pg_ctl failed").to_owned();
+        let reason = start_failure_reason(&process::combined(&output));
         return Err(Error::StartFailed { data_dir: data_dir.to_path_buf(), port, reason, log, log_tail });
+    }
+}
+
+/// pg_ctl's own verdict ("could not start server", "server did not start in time") from its
+/// output, without the progress dots and the "Examine the log output." that the log tail
+/// answers.
+fn start_failure_reason(pg_ctl_output: &str) -> String {
+    let verdicts: Vec<&str> = pg_ctl_output.lines().filter_map(|l| l.strip_prefix("pg_ctl: ")).collect();
+    if verdicts.is_empty() {
+        pg_ctl_output.trim().lines().last().unwrap_or("pg_ctl start failed").to_owned()
+    } else {
+        verdicts.join("; ")
     }
 }
 
@@ -508,6 +520,13 @@ mod tests {
         let shm = "FATAL:  pre-existing shared memory block (key 1234, ID 5) is still in use";
         assert_eq!(Retry::after(shm), Retry::SamePort);
         assert_eq!(Retry::after("FATAL:  data directory has wrong ownership"), Retry::No);
+    }
+
+    #[test]
+    fn start_failure_reason_is_pg_ctls_verdict() {
+        let output = "waiting for server to start.... stopped waiting\npg_ctl: could not start server\nExamine the log output.\n";
+        assert_eq!(start_failure_reason(output), "could not start server");
+        assert_eq!(start_failure_reason("something else\n"), "something else");
     }
 
     #[test]

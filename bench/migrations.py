@@ -1,0 +1,176 @@
+#!/usr/bin/env python3
+"""Migration benchmark: strata against psql, on the same machine, in one run.
+
+Generates a realistic set of N migration files in strata's format (schemas
+auth/master/app, tables with cross-schema foreign keys, ADD COLUMN, CREATE INDEX,
+small seeds, each with an exact down), then times on a fresh database each:
+
+  strata migrate up        vs  psql: the same SQL, one session, one transaction
+                               and one history insert per file (the physical limit)
+  strata migrate up        (again: the no-op run)
+  strata migrate status
+  strata migrate down --yes
+
+and prints a Markdown table of seconds and ratios to the psql baseline.
+
+Usage: bench/migrations.py [N ...]   (default: 1000)
+Needs: a release build (`cargo build --release`), psql, and a server: the
+URL in STRATA_BENCH_URL (a maintenance database), else the embedded database
+of this checkout (`strata db url`).
+"""
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+STRATA = os.path.join(ROOT, "target", "release", "strata")
+
+
+def sh(args, **kw):
+    return subprocess.run(args, check=True, capture_output=True, text=True, **kw)
+
+
+def psql_bin():
+    found = shutil.which("psql")
+    if found:
+        return found
+    for v in sorted(os.listdir("/usr/lib/postgresql"), key=int, reverse=True):
+        p = f"/usr/lib/postgresql/{v}/bin/psql"
+        if os.path.exists(p):
+            return p
+    sys.exit("psql not found")
+
+
+def generate(folder, n):
+    """N files: 1 create_schemas, then tables, columns, indexes; ~5% are seeds."""
+    mig = os.path.join(folder, "migrate")
+    seed = os.path.join(folder, "seed")
+    os.makedirs(mig)
+    os.makedirs(seed)
+    files = []
+
+    def write(track, seq, name, up, down):
+        base = f"20250101_{seq:06d}_{name}"
+        d = mig if track == "migrate" else seed
+        with open(os.path.join(d, base + ".up.sql"), "w") as f:
+            f.write(up)
+        with open(os.path.join(d, base + ".down.sql"), "w") as f:
+            f.write(down)
+        files.append((track, f"20250101_{seq:06d}", name, up))
+
+    write("migrate", 0, "create_schemas",
+          "CREATE SCHEMA IF NOT EXISTS auth;\nCREATE SCHEMA IF NOT EXISTS master;\nCREATE SCHEMA IF NOT EXISTS app;\n",
+          "DROP SCHEMA IF EXISTS app CASCADE;\nDROP SCHEMA IF EXISTS master CASCADE;\nDROP SCHEMA IF EXISTS auth CASCADE;\n")
+    write("migrate", 1, "create_users",
+          "CREATE TABLE IF NOT EXISTS auth.users (\n    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n"
+          "    email text NOT NULL UNIQUE,\n    created_at timestamptz NOT NULL DEFAULT now()\n);\n",
+          "DROP TABLE IF EXISTS auth.users;\n")
+    seq = 2
+    tables = []
+    seeds = 0
+    while seq < n:
+        k = seq % 4
+        if k in (0, 1) or not tables:
+            schema = "master" if seq % 3 == 0 else "app"
+            t = f"{schema}.t{seq}"
+            up = (f"CREATE TABLE IF NOT EXISTS {t} (\n    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n"
+                  f"    user_id bigint REFERENCES auth.users (id) ON DELETE CASCADE,\n    name text NOT NULL,\n"
+                  f"    created_at timestamptz NOT NULL DEFAULT now()\n);\n"
+                  f"COMMENT ON TABLE {t} IS 'generated table {seq}';\n")
+            write("migrate", seq, f"create_t{seq}", up, f"DROP TABLE IF EXISTS {t};\n")
+            tables.append(t)
+        elif k == 2:
+            t = tables[-1]
+            write("migrate", seq, f"add_note_{seq}",
+                  f"ALTER TABLE {t} ADD COLUMN IF NOT EXISTS note_{seq} text;\n",
+                  f"ALTER TABLE {t} DROP COLUMN IF EXISTS note_{seq};\n")
+        else:
+            t = tables[-1]
+            write("migrate", seq, f"index_{seq}",
+                  f"CREATE INDEX IF NOT EXISTS i_{seq} ON {t} (name, created_at);\n",
+                  f"DROP INDEX IF EXISTS {t.split('.')[0]}.i_{seq};\n")
+        seq += 1
+        if seq % 20 == 0 and seeds < n // 20:
+            seeds += 1
+            write("seed", seeds, f"users_{seeds}",
+                  f"INSERT INTO auth.users (email) VALUES ('u{seeds}a@example.com'), ('u{seeds}b@example.com') ON CONFLICT DO NOTHING;\n",
+                  f"DELETE FROM auth.users WHERE email IN ('u{seeds}a@example.com', 'u{seeds}b@example.com');\n")
+    return [f for f in files if f[0] == "migrate"]
+
+
+def psql_script(files):
+    """What a careful hand-rolled runner sends: per file a transaction with its history row."""
+    out = ["\\set ON_ERROR_STOP 1",
+           "CREATE TABLE IF NOT EXISTS public.bench_history (track text, version text, description text, checksum bytea,"
+           " applied_at timestamptz DEFAULT now(), PRIMARY KEY (track, version));"]
+    for track, version, name, up in files:
+        out.append("BEGIN;")
+        out.append(up)
+        out.append(f"INSERT INTO public.bench_history (track, version, description, checksum) VALUES "
+                   f"('{track}', '{version}', '{name}', sha256(convert_to($strata${up}$strata$, 'UTF8')));")
+        out.append("COMMIT;")
+    return "\n".join(out) + "\n"
+
+
+def with_db(url, name):
+    base, _, query = url.partition("?")
+    head, _, _ = base.rpartition("/")
+    return f"{head}/{name}" + (f"?{query}" if query else "")
+
+
+def timed(args, **kw):
+    t = time.perf_counter()
+    sh(args, **kw)
+    return time.perf_counter() - t
+
+
+def main():
+    ns = [int(a) for a in sys.argv[1:]] or [1000]
+    if not os.path.exists(STRATA):
+        sys.exit("build first: cargo build --release")
+    admin = os.environ.get("STRATA_BENCH_URL")
+    if not admin:
+        admin = with_db(sh([STRATA, "db", "url"], cwd=ROOT).stdout.strip(), "postgres")
+    psql = psql_bin()
+    rows = []
+    for n in ns:
+        work = tempfile.mkdtemp(prefix="strata-bench-")
+        try:
+            files = generate(os.path.join(work, "migrations"), n)
+            script = os.path.join(work, "baseline.sql")
+            with open(script, "w") as f:
+                f.write(psql_script(files))
+            results = {}
+            for label in ("psql", "strata"):
+                db = f"strata_bench_{label}_{os.getpid()}"
+                sh([psql, "-Xq", "-d", admin, "-c", f"DROP DATABASE IF EXISTS {db}", "-c", f"CREATE DATABASE {db}"])
+                url = with_db(admin, db)
+                try:
+                    if label == "psql":
+                        results["psql"] = timed([psql, "-Xq", "-d", url, "-f", script])
+                    else:
+                        run = lambda *a: timed([STRATA, "-q", "--database-url", url, "--dir", os.path.join(work, "migrations"), *a], cwd=work)
+                        results["up"] = run("migrate", "up")
+                        results["noop"] = run("migrate", "up")
+                        results["status"] = run("migrate", "status")
+                        results["down"] = run("migrate", "down", "--yes")
+                finally:
+                    sh([psql, "-Xq", "-d", admin, "-c", f"DROP DATABASE IF EXISTS {db} WITH (FORCE)"])
+            rows.append((n, len(files), results))
+        finally:
+            shutil.rmtree(work)
+    print("| files (migrate track) | psql baseline | strata up | ratio | no-op up | ratio | status | ratio | down all | ratio |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for n, count, r in rows:
+        p = r["psql"]
+        cells = [f"{count}", f"{p:.3f} s"]
+        for k in ("up", "noop", "status", "down"):
+            cells += [f"{r[k]:.3f} s", f"{r[k] / p:.2f}x"]
+        print("| " + " | ".join(cells) + " |")
+
+
+if __name__ == "__main__":
+    main()
