@@ -51,6 +51,8 @@ pub enum Command {
     /// The embedded development database, and a look at any database's catalog
     #[command(subcommand)]
     Db(DbCommand),
+    /// On a scratch database: every up twice (idempotent), then its down (restores the catalog exactly), then up again
+    Verify,
 }
 
 #[derive(Debug, Subcommand)]

@@ -57,6 +57,7 @@ async fn run(cli: &Cli, out: Output) -> anyhow::Result<u8> {
         },
         Command::Generate(a) => commands::generate::run(&ctx, out, a),
         Command::Db(cmd) => commands::db::run(&ctx, out, cmd).await,
+        Command::Verify => commands::verify::run(&ctx, out).await,
     }
 }
 

@@ -341,3 +341,34 @@ fn db_catalog_commands() {
     p.strata().args(["db", "describe", "items"]).assert().code(2).stderr(contains("SCHEMA.TABLE"));
     p.strata().args(["db", "url"]).assert().success().stdout(contains(p.db.name()));
 }
+
+#[test]
+fn verify_names_the_file_whose_down_is_not_exact() {
+    let p = Project::new();
+    p.write(
+        "migrate",
+        "20251124_000001_t",
+        "CREATE TABLE IF NOT EXISTS app.t (id int);",
+        "DROP TABLE IF EXISTS app.t;",
+    );
+    // The down forgets the column: verify must name it.
+    p.write("migrate", "20251124_000002_col", "ALTER TABLE app.t ADD COLUMN IF NOT EXISTS note text;", "SELECT 1;");
+    p.write("migrate", "20251124_000003_dupe", "CREATE TABLE app.u (id int);", "DROP TABLE IF EXISTS app.u;");
+    p.write("seed", "20251124_000001_rows", "INSERT INTO app.t (id) VALUES (1);", "DELETE FROM app.t WHERE id = 1;");
+    let out = p.strata().args(["verify"]).assert().code(3).get_output().clone();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("20251124_000002_col.down.sql: its down file does not restore the database"), "{stderr}");
+    assert!(stderr.contains("+ column app.t.note: text"), "{stderr}");
+    assert!(
+        stderr.contains("20251124_000003_dupe.up.sql: not idempotent: running it a second time failed"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("20251124_000001_rows.up.sql: not idempotent: running it a second time changed the database"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("create_schemas"), "{stderr}");
+    // The scratch database is gone and the real one untouched.
+    assert_eq!(p.psql("SELECT count(*) FROM pg_database WHERE datname LIKE 'strata_verify_%'"), "0");
+    assert_eq!(p.psql("SELECT to_regclass('public.migration_history') IS NULL"), "t");
+}

@@ -104,13 +104,24 @@ pub struct Report {
     pub done: Vec<Done>,
 }
 
-/// A run that stopped: what it had done, and why it stopped.
-#[derive(Debug, thiserror::Error)]
-#[error("{error}")]
+/// A run that stopped: what it had done, and why it stopped. Displays as its
+/// error (which is not repeated as a source).
+#[derive(Debug)]
 pub struct Failure {
     pub report: Report,
-    #[source]
     pub error: Error,
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.error.fmt(f)
+    }
+}
+
+impl std::error::Error for Failure {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.error.source()
+    }
 }
 
 impl From<Error> for Failure {

@@ -13,12 +13,9 @@ pub enum Error {
     Source(#[from] SourceErrors),
     #[error(transparent)]
     Plan(#[from] PlanError),
-    #[error("{context}: {source}")]
-    Database {
-        context: &'static str,
-        #[source]
-        source: sqlx::Error,
-    },
+    /// A database operation of the runner itself failed (not a migration file).
+    #[error("{context}: {message}")]
+    Database { context: &'static str, message: String },
     #[error("the history table {table} holds a row strata cannot read: {what}")]
     CorruptHistory { table: String, what: String },
     #[error("timed out after {:.1}s waiting for the migration lock{}", .waited.as_secs_f64(), .holder.as_ref().map(|h| format!(", held by {h}")).unwrap_or_else(|| ", now released".into()))]
@@ -43,8 +40,17 @@ pub enum ErrorClass {
 }
 
 impl Error {
+    /// sqlx's own Display repeats PostgreSQL's message ("error returned from
+    /// database: X" with X again as its source); keep it once, with SQLSTATE.
     pub(crate) fn database(context: &'static str, source: sqlx::Error) -> Error {
-        Error::Database { context, source }
+        let message = match source.as_database_error() {
+            Some(db) => match db.code() {
+                Some(code) => format!("{} (SQLSTATE {code})", db.message()),
+                None => db.message().to_owned(),
+            },
+            None => source.to_string(),
+        };
+        Error::Database { context, message }
     }
 
     pub fn class(&self) -> ErrorClass {

@@ -16,6 +16,7 @@ pub mod lock;
 pub mod plan;
 pub mod source;
 pub mod split;
+pub mod verify;
 
 use std::path::Path;
 

@@ -3,3 +3,4 @@
 pub mod db;
 pub mod generate;
 pub mod track;
+pub mod verify;

@@ -270,7 +270,7 @@ pub async fn status(ctx: &Context, out: Output, track: Track) -> Result<u8> {
     for p in &track_problems {
         out.event(json!({"event": "problem", "path": p.path, "message": p.to_string()}));
         if !out.json {
-            eprintln!("error: {p}");
+            anstream::eprintln!("error: {p}");
         }
     }
     let pending = entries.iter().filter(|e| e.state == State::Pending).count();
