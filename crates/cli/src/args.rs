@@ -51,6 +51,10 @@ pub enum Command {
     /// The embedded development database, and a look at any database's catalog
     #[command(subcommand)]
     Db(DbCommand),
+    /// Serve the application's HTTP API
+    Serve(ServeArgs),
+    /// Everything for development: embedded database, migrate up, seed up, the API and the studio
+    Dev(DevArgs),
     /// On a scratch database: every up twice (idempotent), then its down (restores the catalog exactly), then up again
     Verify,
 }
@@ -62,7 +66,7 @@ pub enum MigrateCommand {
     /// Roll back applied migrations, newest first (all of them unless --steps or --to)
     Down(DownArgs),
     /// Every migration: applied, pending, modified, missing or failed
-    Status,
+    Status(StatusArgs),
     /// Record every migration up to VERSION as applied without running it
     Baseline {
         /// YYYYMMDD_NNNNNN
@@ -79,7 +83,14 @@ pub enum SeedCommand {
     /// Roll back applied seeds, newest first (all of them unless --steps or --to)
     Down(DownArgs),
     /// Every seed: applied, pending, modified, missing or failed
-    Status,
+    Status(StatusArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Only the files that touch this schema (by their `-- strata:schema` header, else their qualified names)
+    #[arg(long)]
+    pub schema: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -152,4 +163,50 @@ pub enum DbCommand {
         /// SCHEMA.TABLE
         table: String,
     },
+    /// Back up one schema with pg_dump (plain SQL), recording its migration history
+    Dump(DumpArgs),
+    /// Restore a `strata db dump` file, refusing when the schema's migrations differ
+    Restore(RestoreArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DumpArgs {
+    /// The schema to back up
+    #[arg(long)]
+    pub schema: String,
+    /// Rows only, not the schema's structure
+    #[arg(long)]
+    pub data_only: bool,
+    /// Write here instead of stdout
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// A file written by `strata db dump`
+    pub file: PathBuf,
+    /// Restore even though the schema's applied migrations differ from the dump's
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Port to listen on
+    #[arg(long, default_value_t = 3000)]
+    pub port: u16,
+    /// Address to listen on
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: std::net::IpAddr,
+    /// Mark the session cookie Secure (serve behind HTTPS)
+    #[arg(long)]
+    pub secure_cookies: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DevArgs {
+    /// Port for the API (the next free port is used when the default is taken)
+    #[arg(long)]
+    pub port: Option<u16>,
 }

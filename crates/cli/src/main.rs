@@ -46,18 +46,20 @@ async fn run(cli: &Cli, out: Output) -> anyhow::Result<u8> {
         Command::Migrate(cmd) => match cmd {
             MigrateCommand::Up(a) => commands::track::up(&ctx, out, Track::Migrate, a).await,
             MigrateCommand::Down(a) => commands::track::down(&ctx, out, Track::Migrate, a).await,
-            MigrateCommand::Status => commands::track::status(&ctx, out, Track::Migrate).await,
+            MigrateCommand::Status(a) => commands::track::status(&ctx, out, Track::Migrate, a).await,
             MigrateCommand::Baseline { version } => commands::track::baseline(&ctx, out, version).await,
             MigrateCommand::Repair => commands::track::repair(&ctx, out).await,
         },
         Command::Seed(cmd) => match cmd {
             SeedCommand::Up(a) => commands::track::up(&ctx, out, Track::Seed, a).await,
             SeedCommand::Down(a) => commands::track::down(&ctx, out, Track::Seed, a).await,
-            SeedCommand::Status => commands::track::status(&ctx, out, Track::Seed).await,
+            SeedCommand::Status(a) => commands::track::status(&ctx, out, Track::Seed, a).await,
         },
         Command::Generate(a) => commands::generate::run(&ctx, out, a),
         Command::Db(cmd) => commands::db::run(&ctx, out, cmd).await,
         Command::Verify => commands::verify::run(&ctx, out).await,
+        Command::Serve(a) => commands::serve::serve(&ctx, out, a).await,
+        Command::Dev(a) => commands::serve::dev(&ctx, out, a).await,
     }
 }
 

@@ -14,6 +14,7 @@ pub mod history;
 pub mod locate;
 pub mod lock;
 pub mod plan;
+pub mod scope;
 pub mod source;
 pub mod split;
 pub mod verify;

@@ -19,6 +19,8 @@ pub async fn run(ctx: &Context, out: Output, cmd: &DbCommand) -> Result<u8> {
         DbCommand::Schemas => schemas(ctx, out).await,
         DbCommand::Tables { schema } => tables(ctx, out, schema.as_deref()).await,
         DbCommand::Describe { table } => describe(ctx, out, table).await,
+        DbCommand::Dump(a) => crate::commands::backup::dump(ctx, out, a).await,
+        DbCommand::Restore(a) => crate::commands::backup::restore(ctx, out, a).await,
     }
 }
 

@@ -7,9 +7,10 @@ use serde_json::json;
 use strata_migrate::Options;
 use strata_migrate::apply::{self, Event};
 use strata_migrate::plan::{self, Direction, DownTarget, Request, State};
+use strata_migrate::scope;
 use strata_migrate::source::{self, MigrationSet, Track, Version};
 
-use crate::args::{DownArgs, UpArgs};
+use crate::args::{DownArgs, StatusArgs, UpArgs};
 use crate::config::{Context, redact};
 use crate::exit::{Inconsistent, Usage};
 use crate::output::{DIM, GREEN, Output, RED, YELLOW, ms};
@@ -199,14 +200,26 @@ async fn run(
     }
 }
 
-pub async fn status(ctx: &Context, out: Output, track: Track) -> Result<u8> {
+pub async fn status(ctx: &Context, out: Output, track: Track, args: &StatusArgs) -> Result<u8> {
     if !ctx.dir.is_dir() {
         return Err(Usage::new(format!("no migrations folder at {}", ctx.dir.display())).into());
     }
     let scan = source::scan(&ctx.dir);
     let mut conn = ctx.connect(&format!("strata {track} status")).await?;
     let rows = apply::history_rows(&mut conn, &options(ctx)).await?;
-    let entries = plan::status(track, scan.set.track(track), &rows);
+    let mut entries = plan::status(track, scan.set.track(track), &rows);
+    if let Some(schema) = &args.schema {
+        let known = crate::schemas::project_schemas(ctx)?;
+        if !known.contains(schema) {
+            return Err(Usage::new(format!(
+                "--schema {schema:?} is not one of the project's schemas ({})",
+                known.join(", ")
+            ))
+            .into());
+        }
+        // A missing file cannot say what it touched; it stays listed so it is not hidden.
+        entries.retain(|e| e.migration.is_none_or(|m| scope::schemas_touched(&m.up.sql, &known).contains(schema)));
+    }
     let mut problems = 0;
     let mut table_rows = vec![];
     for e in &entries {

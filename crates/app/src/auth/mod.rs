@@ -1,0 +1,12 @@
+//! Authentication mechanics: password hashing, session tokens and their cookie, phone
+//! codes and how they are delivered. No HTTP routing and no SQL here.
+
+pub mod cookie;
+pub mod password_hasher;
+pub mod phone_code;
+pub mod sender;
+pub mod session_token;
+
+pub use password_hasher::{PasswordHashError, PasswordHasher};
+pub use sender::{LogSender, SendError, Sender};
+pub use session_token::SessionToken;

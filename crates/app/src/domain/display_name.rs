@@ -1,0 +1,58 @@
+//! The name a user shows to others (an item's owner).
+
+use super::email::Email;
+use super::issue::{IssueCode, Violation};
+
+/// A trimmed name of 1 to 100 characters without control characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DisplayName(String);
+
+impl DisplayName {
+    /// The longest name accepted.
+    pub const MAX_CHARS: usize = 100;
+
+    /// Parses a name given by the user.
+    pub fn parse(raw: String) -> Result<DisplayName, Violation> {
+        let trimmed = raw.trim();
+        if trimmed.is_empty() {
+            return Err(Violation::new(IssueCode::TooSmall, "Display name must contain at least 1 character(s)"));
+        }
+        if trimmed.chars().count() > Self::MAX_CHARS {
+            return Err(Violation::new(IssueCode::TooBig, "Display name must contain at most 100 character(s)"));
+        }
+        if trimmed.chars().any(char::is_control) {
+            return Err(Violation::new(IssueCode::InvalidString, "Display name must not contain control characters"));
+        }
+        Ok(DisplayName(trimmed.to_owned()))
+    }
+
+    /// The default for a user who gave none: the email's local part.
+    pub fn from_email(email: &Email) -> DisplayName {
+        let name: String = email.local_part().chars().take(Self::MAX_CHARS).collect();
+        DisplayName(name)
+    }
+
+    /// The name.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trims_and_bounds() {
+        assert_eq!(DisplayName::parse("  Ann ".into()).unwrap().as_str(), "Ann");
+        assert_eq!(DisplayName::parse("   ".into()).unwrap_err().code, IssueCode::TooSmall);
+        assert_eq!(DisplayName::parse("x".repeat(101)).unwrap_err().code, IssueCode::TooBig);
+        assert_eq!(DisplayName::parse("a\u{0}b".into()).unwrap_err().code, IssueCode::InvalidString);
+    }
+
+    #[test]
+    fn defaults_to_the_local_part() {
+        let email = Email::parse("carol@example.com".into()).unwrap();
+        assert_eq!(DisplayName::from_email(&email).as_str(), "carol");
+    }
+}

@@ -1,0 +1,97 @@
+//! An email address, normalised so that one address is one account.
+
+use std::fmt;
+
+use super::issue::{IssueCode, Violation};
+
+/// A syntactically plausible email address, trimmed and in lower case.
+///
+/// The check is deliberately loose (one `@`, a dotted domain, no spaces): the only
+/// real test of an address is mail reaching it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Email(String);
+
+impl Email {
+    /// The longest address SMTP can carry.
+    pub const MAX_LEN: usize = 254;
+
+    /// Parses and normalises an address.
+    pub fn parse(raw: String) -> Result<Email, Violation> {
+        let normalised = raw.trim().to_lowercase();
+        if normalised.chars().count() > Self::MAX_LEN {
+            return Err(Violation::new(IssueCode::TooBig, "Email must contain at most 254 character(s)"));
+        }
+        if !plausible(&normalised) {
+            return Err(Violation::new(IssueCode::InvalidString, "Invalid email"));
+        }
+        Ok(Email(normalised))
+    }
+
+    /// The normalised address.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The part before the `@`.
+    pub fn local_part(&self) -> &str {
+        self.0.split_once('@').map_or(&self.0, |(local, _)| local)
+    }
+}
+
+fn plausible(address: &str) -> bool {
+    let Some((local, domain)) = address.split_once('@') else {
+        return false;
+    };
+    let no_space = |s: &str| !s.chars().any(|c| c.is_whitespace() || c.is_control());
+    !local.is_empty()
+        && local.len() <= 64
+        && no_space(local)
+        && no_space(domain)
+        && !domain.contains('@')
+        && domain.contains('.')
+        && domain.split('.').all(|label| !label.is_empty() && !label.starts_with('-') && !label.ends_with('-'))
+}
+
+impl fmt::Display for Email {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalises_case_and_whitespace() {
+        assert_eq!(Email::parse("  Alice@Example.COM ".into()).unwrap().as_str(), "alice@example.com");
+    }
+
+    #[test]
+    fn rejects_implausible_addresses() {
+        for bad in [
+            "",
+            "alice",
+            "@example.com",
+            "alice@",
+            "alice@localhost",
+            "a b@example.com",
+            "a@b@example.com",
+            "alice@.com",
+            "alice@-x.com",
+        ] {
+            assert_eq!(Email::parse(bad.into()).unwrap_err().code, IssueCode::InvalidString, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn rejects_overlong_addresses() {
+        let long = format!("{}@example.com", "a".repeat(250));
+        assert_eq!(Email::parse(long).unwrap_err().code, IssueCode::TooBig);
+    }
+
+    #[test]
+    fn local_part_is_before_the_at() {
+        assert_eq!(Email::parse("bob.smith@example.com".into()).unwrap().local_part(), "bob.smith");
+    }
+}

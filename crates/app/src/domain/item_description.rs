@@ -1,0 +1,36 @@
+//! The free-text description of an item.
+
+use super::issue::{IssueCode, Violation};
+
+/// Up to 5000 characters, stored exactly as given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ItemDescription(String);
+
+impl ItemDescription {
+    /// The longest description accepted (the column's CHECK agrees).
+    pub const MAX_CHARS: usize = 5000;
+
+    /// Parses a description.
+    pub fn parse(raw: String) -> Result<ItemDescription, Violation> {
+        if raw.chars().count() > Self::MAX_CHARS {
+            return Err(Violation::new(IssueCode::TooBig, "Description must contain at most 5000 character(s)"));
+        }
+        Ok(ItemDescription(raw))
+    }
+
+    /// The description.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bounded() {
+        assert!(ItemDescription::parse("x".repeat(5000)).is_ok());
+        assert_eq!(ItemDescription::parse("x".repeat(5001)).unwrap_err().code, IssueCode::TooBig);
+    }
+}

@@ -1,0 +1,42 @@
+//! The name of an item.
+
+use super::issue::{IssueCode, Violation};
+
+/// A trimmed name of 1 to 255 characters, stored verbatim otherwise.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ItemName(String);
+
+impl ItemName {
+    /// The longest name accepted (the column's CHECK agrees).
+    pub const MAX_CHARS: usize = 255;
+
+    /// Parses a name.
+    pub fn parse(raw: String) -> Result<ItemName, Violation> {
+        let trimmed = raw.trim();
+        if trimmed.is_empty() {
+            return Err(Violation::new(IssueCode::TooSmall, "Name must contain at least 1 character(s)"));
+        }
+        if trimmed.chars().count() > Self::MAX_CHARS {
+            return Err(Violation::new(IssueCode::TooBig, "Name must contain at most 255 character(s)"));
+        }
+        if trimmed.len() == raw.len() { Ok(ItemName(raw)) } else { Ok(ItemName(trimmed.to_owned())) }
+    }
+
+    /// The name.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bounds_in_characters_after_trimming() {
+        assert_eq!(ItemName::parse(" ".into()).unwrap_err().code, IssueCode::TooSmall);
+        assert_eq!(ItemName::parse("é".repeat(256)).unwrap_err().code, IssueCode::TooBig);
+        assert_eq!(ItemName::parse("é".repeat(255)).unwrap().as_str().chars().count(), 255);
+        assert_eq!(ItemName::parse(" Lamp ".into()).unwrap().as_str(), "Lamp");
+    }
+}

@@ -1,0 +1,57 @@
+//! A new password, as chosen at registration.
+
+use std::fmt;
+
+use super::issue::{IssueCode, Violation};
+
+/// A password that meets the length policy. Its `Debug` does not show it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Password(String);
+
+impl Password {
+    /// The shortest password accepted.
+    pub const MIN_CHARS: usize = 8;
+    /// The longest password accepted (argon2 takes any length; this bounds the work).
+    pub const MAX_CHARS: usize = 128;
+
+    /// Checks a new password against the policy. Not applied at login, so that a
+    /// stricter policy later does not lock out existing accounts.
+    pub fn parse(raw: String) -> Result<Password, Violation> {
+        let chars = raw.chars().count();
+        if chars < Self::MIN_CHARS {
+            return Err(Violation::new(IssueCode::TooSmall, "Password must contain at least 8 character(s)"));
+        }
+        if chars > Self::MAX_CHARS {
+            return Err(Violation::new(IssueCode::TooBig, "Password must contain at most 128 character(s)"));
+        }
+        Ok(Password(raw))
+    }
+
+    /// The password itself, for hashing.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Password {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Password(..)")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn enforces_the_length_policy_in_characters() {
+        assert_eq!(Password::parse("short".into()).unwrap_err().code, IssueCode::TooSmall);
+        assert_eq!(Password::parse("x".repeat(129)).unwrap_err().code, IssueCode::TooBig);
+        assert!(Password::parse("ääääääää".into()).is_ok());
+    }
+
+    #[test]
+    fn debug_hides_the_password() {
+        assert_eq!(format!("{:?}", Password::parse("secret-password".into()).unwrap()), "Password(..)");
+    }
+}

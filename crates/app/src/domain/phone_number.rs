@@ -1,0 +1,66 @@
+//! A phone number in E.164 form.
+
+use std::fmt;
+
+use super::issue::{IssueCode, Violation};
+
+/// `+` then 7 to 15 digits, the first not 0. Spaces, dashes, dots and parentheses
+/// in the input are dropped, so `+49 (30) 123-4567` is `+49301234567`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct PhoneNumber(String);
+
+impl PhoneNumber {
+    /// Parses and normalises a number.
+    pub fn parse(raw: String) -> Result<PhoneNumber, Violation> {
+        let invalid = || {
+            Violation::new(
+                IssueCode::InvalidString,
+                "Invalid phone number: use the international form, e.g. +4930123456",
+            )
+        };
+        let trimmed = raw.trim();
+        let digits_part = trimmed.strip_prefix('+').ok_or_else(invalid)?;
+        let mut normalised = String::with_capacity(16);
+        normalised.push('+');
+        for c in digits_part.chars() {
+            match c {
+                '0'..='9' => normalised.push(c),
+                ' ' | '-' | '.' | '(' | ')' => {}
+                _ => return Err(invalid()),
+            }
+        }
+        let digits = normalised.len() - 1;
+        if !(7..=15).contains(&digits) || normalised.as_bytes()[1] == b'0' {
+            return Err(invalid());
+        }
+        Ok(PhoneNumber(normalised))
+    }
+
+    /// The E.164 string.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for PhoneNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalises_punctuation() {
+        assert_eq!(PhoneNumber::parse(" +49 (30) 123-4567 ".into()).unwrap().as_str(), "+49301234567");
+    }
+
+    #[test]
+    fn rejects_what_is_not_e164() {
+        for bad in ["", "030 1234567", "+0301234567", "+12345", "+1234567890123456", "+49 30 abc"] {
+            assert!(PhoneNumber::parse(bad.into()).is_err(), "{bad:?}");
+        }
+    }
+}

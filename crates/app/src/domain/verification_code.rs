@@ -1,0 +1,63 @@
+//! The one-time code sent to confirm a phone number.
+
+use std::fmt;
+
+use rand::Rng;
+
+use super::issue::{IssueCode, Violation};
+
+/// Six decimal digits. Its `Debug` does not show it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct VerificationCode(String);
+
+impl VerificationCode {
+    /// The number of digits.
+    pub const DIGITS: usize = 6;
+
+    /// A fresh code from the operating system's random source.
+    pub fn generate() -> VerificationCode {
+        let n: u32 = rand::rngs::OsRng.gen_range(0..1_000_000);
+        VerificationCode(format!("{n:06}"))
+    }
+
+    /// Parses a code typed by the user (surrounding spaces allowed).
+    pub fn parse(raw: String) -> Result<VerificationCode, Violation> {
+        let code = raw.trim();
+        if code.len() != Self::DIGITS || !code.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(Violation::new(IssueCode::InvalidString, "Code must be 6 digits"));
+        }
+        Ok(VerificationCode(code.to_owned()))
+    }
+
+    /// The digits, for sending and hashing.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for VerificationCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("VerificationCode(..)")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_codes_parse() {
+        for _ in 0..100 {
+            let code = VerificationCode::generate();
+            assert_eq!(VerificationCode::parse(code.expose().to_owned()).unwrap(), code);
+        }
+    }
+
+    #[test]
+    fn only_six_digits() {
+        for bad in ["12345", "1234567", "12345a", "１２３４５６"] {
+            assert!(VerificationCode::parse(bad.into()).is_err(), "{bad:?}");
+        }
+        assert!(VerificationCode::parse(" 012345 ".into()).is_ok());
+    }
+}

@@ -1,0 +1,65 @@
+//! The HTTP API: routes, extractors, errors and the OpenAPI document.
+
+pub mod current_user;
+pub mod db_error;
+pub mod dto;
+pub mod error;
+pub mod json;
+pub mod openapi;
+pub mod routes;
+pub mod state;
+
+use std::future::Future;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use sqlx::PgPool;
+use tokio::net::TcpListener;
+use tower_http::trace::TraceLayer;
+
+pub use self::error::ApiError;
+pub use self::openapi::openapi;
+pub use self::state::AppState;
+use crate::auth::{LogSender, Sender};
+use crate::config::AppConfig;
+
+/// The whole API under `/api`, with codes sent by the development [`LogSender`].
+pub fn router(pool: PgPool, config: AppConfig) -> Router {
+    router_with_sender(pool, config, Arc::new(LogSender))
+}
+
+/// The whole API under `/api`, delivering phone codes through `sender`.
+pub fn router_with_sender(pool: PgPool, config: AppConfig, sender: Arc<dyn Sender>) -> Router {
+    let body_limit = config.max_body_bytes;
+    let state = AppState::new(pool, config, sender);
+    Router::new()
+        .route("/api/auth/register", post(routes::auth::register))
+        .route("/api/auth/login", post(routes::auth::login))
+        .route("/api/auth/logout", post(routes::auth::logout))
+        .route("/api/auth/me", get(routes::auth::me))
+        .route("/api/auth/phone/start", post(routes::phone::start))
+        .route("/api/auth/phone/verify", post(routes::phone::verify))
+        .route("/api/categories", get(routes::reference::categories))
+        .route("/api/locations", get(routes::reference::locations))
+        .route("/api/items", get(routes::items::list).post(routes::items::create))
+        .route("/api/items/{id}", get(routes::items::get).patch(routes::items::update).delete(routes::items::delete))
+        .route("/api/openapi.json", get(routes::docs::openapi_json))
+        .fallback(routes::fallback::not_found)
+        .method_not_allowed_fallback(routes::fallback::method_not_allowed)
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Serves [`router`] on `listener` until `shutdown` completes, then lets requests in
+/// flight finish.
+pub async fn serve(
+    listener: TcpListener,
+    pool: PgPool,
+    config: AppConfig,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(pool, config)).with_graceful_shutdown(shutdown).await
+}

@@ -1,0 +1,101 @@
+//! `/api/auth/*`: register, login, logout, me.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::header::SET_COOKIE;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::IntoResponse;
+
+use crate::auth::SessionToken;
+use crate::auth::cookie::{clear_session_cookie, find_session_token, session_cookie};
+use crate::db;
+use crate::domain::{Login, Registration};
+use crate::http::current_user::CurrentUser;
+use crate::http::dto::{LoginRequest, RegisterRequest, UserResponse};
+use crate::http::error::{ApiError, ErrorBody};
+use crate::http::json::ValidJson;
+use crate::http::state::AppState;
+
+/// Creates an account and logs it in.
+#[utoipa::path(
+    post, path = "/api/auth/register", tag = "auth",
+    request_body = RegisterRequest,
+    responses(
+        (status = 201, description = "Created and logged in; sets the session cookie", body = UserResponse,
+            headers(("set-cookie" = String, description = "strata_session=...; HttpOnly; SameSite=Lax"))),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 409, description = "The email is taken (issue on `email`)", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 415, description = "Body is not JSON", body = ErrorBody),
+        (status = 422, description = "Invalid or unknown fields", body = ErrorBody),
+    )
+)]
+pub async fn register(
+    State(state): State<AppState>,
+    ValidJson(registration): ValidJson<Registration>,
+) -> Result<impl IntoResponse, ApiError> {
+    let hash = state.hasher.hash(registration.password.expose()).await?;
+    let user = db::users::insert(&state.pool, &registration.email, &hash, &registration.display_name).await?;
+    let cookie = start_session(&state, user.id).await?;
+    Ok((StatusCode::CREATED, [(SET_COOKIE, cookie)], Json(UserResponse::from(user))))
+}
+
+/// Logs in with email and password.
+#[utoipa::path(
+    post, path = "/api/auth/login", tag = "auth",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "Logged in; sets the session cookie", body = UserResponse,
+            headers(("set-cookie" = String, description = "strata_session=...; HttpOnly; SameSite=Lax"))),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 401, description = "Wrong email or password (`invalid_credentials`)", body = ErrorBody),
+        (status = 422, description = "Invalid or unknown fields", body = ErrorBody),
+    )
+)]
+pub async fn login(
+    State(state): State<AppState>,
+    ValidJson(login): ValidJson<Login>,
+) -> Result<impl IntoResponse, ApiError> {
+    let user = db::users::find_by_email(&state.pool, &login.email).await?;
+    let stored = user.as_ref().map(|u| u.password_hash.as_str());
+    let matches = state.hasher.verify(&login.password, stored).await?;
+    let Some(user) = user.filter(|_| matches) else {
+        return Err(ApiError::InvalidCredentials);
+    };
+    let user = db::users::record_login(&state.pool, user.id).await?;
+    let cookie = start_session(&state, user.id).await?;
+    Ok(([(SET_COOKIE, cookie)], Json(UserResponse::from(user))))
+}
+
+/// Ends the session (the token stops working at once) and clears the cookie.
+#[utoipa::path(
+    post, path = "/api/auth/logout", tag = "auth",
+    responses((status = 204, description = "Logged out (also when there was no session)")),
+    security((), ("session_cookie" = []))
+)]
+pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<impl IntoResponse, ApiError> {
+    if let Some(token) = find_session_token(&headers) {
+        db::sessions::delete(&state.pool, &token.hash()).await?;
+    }
+    Ok((StatusCode::NO_CONTENT, [(SET_COOKIE, clear_session_cookie(state.config.secure_cookies))]))
+}
+
+/// The logged-in user.
+#[utoipa::path(
+    get, path = "/api/auth/me", tag = "auth",
+    responses(
+        (status = 200, description = "The session's user", body = UserResponse),
+        (status = 401, description = "No valid session", body = ErrorBody),
+    ),
+    security(("session_cookie" = []))
+)]
+pub async fn me(CurrentUser(user): CurrentUser) -> Json<UserResponse> {
+    Json(UserResponse::from(user))
+}
+
+/// Stores a new session for `user_id` and returns its `Set-Cookie` value.
+async fn start_session(state: &AppState, user_id: uuid::Uuid) -> Result<HeaderValue, ApiError> {
+    let token = SessionToken::generate();
+    db::sessions::create(&state.pool, user_id, &token.hash(), state.config.session_ttl).await?;
+    Ok(session_cookie(&token, state.config.session_ttl, state.config.secure_cookies))
+}

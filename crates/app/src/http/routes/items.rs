@@ -1,0 +1,152 @@
+//! `/api/items`: list (public), read (public), create, change and delete (owner only).
+
+use axum::Json;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::header::LOCATION;
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::IntoResponse;
+use uuid::Uuid;
+
+use crate::db;
+use crate::db::items::OwnerWrite;
+use crate::domain::{Cursor, IssueCode, Issues, ItemChanges, ItemQuery, NewItem, Violation};
+use crate::http::current_user::CurrentUser;
+use crate::http::dto::{CreateItemRequest, ItemPage, ItemResponse, UpdateItemRequest};
+use crate::http::error::{ApiError, ErrorBody};
+use crate::http::json::ValidJson;
+use crate::http::state::AppState;
+
+/// Items newest first, each with its owner, one page at a time (keyset pagination:
+/// pages stay stable while items are added).
+#[utoipa::path(
+    get, path = "/api/items", tag = "items",
+    params(
+        ("active" = Option<bool>, Query, description = "Only listed (true) or unlisted (false) items"),
+        ("category" = Option<Uuid>, Query, description = "Items in this category or its subcategories"),
+        ("location" = Option<Uuid>, Query, description = "Items at this place or inside it"),
+        ("owner" = Option<Uuid>, Query, description = "Items of this user"),
+        ("q" = Option<String>, Query, description = "Text in the name or description, case-insensitive (max 200 characters)"),
+        ("limit" = Option<u32>, Query, description = "Page size: 1 to the configured maximum (default 20, max 100)"),
+        ("cursor" = Option<String>, Query, description = "`nextCursor` of the previous page"),
+    ),
+    responses(
+        (status = 200, description = "One page", body = ItemPage),
+        (status = 422, description = "A bad or unknown parameter", body = ErrorBody),
+        (status = 503, description = "Database unavailable", body = ErrorBody),
+    )
+)]
+pub async fn list(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<Json<ItemPage>, ApiError> {
+    let query = ItemQuery::parse(raw.as_deref().unwrap_or(""), state.page_limits).map_err(ApiError::Validation)?;
+    let mut rows = db::items::list(&state.pool, &query).await?;
+    let limit = query.limit as usize;
+    let next_cursor = if rows.len() > limit {
+        rows.truncate(limit);
+        rows.last().map(|row| Cursor { created_at: row.item.created_at, id: row.item.id }.encode())
+    } else {
+        None
+    };
+    Ok(Json(ItemPage { items: rows.into_iter().map(ItemResponse::from).collect(), next_cursor }))
+}
+
+/// Creates an item owned by the logged-in user.
+#[utoipa::path(
+    post, path = "/api/items", tag = "items",
+    request_body = CreateItemRequest,
+    responses(
+        (status = 201, description = "Created", body = ItemResponse,
+            headers(("location" = String, description = "/api/items/{id}"))),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 401, description = "No valid session", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 415, description = "Body is not JSON", body = ErrorBody),
+        (status = 422, description = "Invalid or unknown fields; a category or location that does not exist", body = ErrorBody),
+    ),
+    security(("session_cookie" = []))
+)]
+pub async fn create(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ValidJson(item): ValidJson<NewItem>,
+) -> Result<impl IntoResponse, ApiError> {
+    let created = ItemResponse::from(db::items::insert(&state.pool, user.id, &item).await?);
+    let location = HeaderValue::try_from(format!("/api/items/{}", created.id)).map_err(ApiError::internal)?;
+    Ok((StatusCode::CREATED, [(LOCATION, location)], Json(created)))
+}
+
+/// One item with its owner.
+#[utoipa::path(
+    get, path = "/api/items/{id}", tag = "items",
+    params(("id" = Uuid, Path, description = "The item's id")),
+    responses(
+        (status = 200, description = "The item", body = ItemResponse),
+        (status = 404, description = "No such item", body = ErrorBody),
+        (status = 422, description = "The id is not a UUID", body = ErrorBody),
+    )
+)]
+pub async fn get(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<ItemResponse>, ApiError> {
+    let id = item_id(&id)?;
+    let item = db::items::get(&state.pool, id).await?.ok_or(ApiError::NotFound("item"))?;
+    Ok(Json(ItemResponse::from(item)))
+}
+
+/// Changes any subset of an item's fields. Owner only.
+#[utoipa::path(
+    patch, path = "/api/items/{id}", tag = "items",
+    params(("id" = Uuid, Path, description = "The item's id")),
+    request_body = UpdateItemRequest,
+    responses(
+        (status = 200, description = "The changed item", body = ItemResponse),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 401, description = "No valid session", body = ErrorBody),
+        (status = 403, description = "Someone else's item", body = ErrorBody),
+        (status = 404, description = "No such item", body = ErrorBody),
+        (status = 422, description = "Invalid or unknown fields; a category or location that does not exist", body = ErrorBody),
+    ),
+    security(("session_cookie" = []))
+)]
+pub async fn update(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<String>,
+    ValidJson(changes): ValidJson<ItemChanges>,
+) -> Result<Json<ItemResponse>, ApiError> {
+    let id = item_id(&id)?;
+    match db::items::update(&state.pool, id, user.id, &changes).await? {
+        OwnerWrite::Done(item) => Ok(Json(ItemResponse::from(item))),
+        OwnerWrite::NotFound => Err(ApiError::NotFound("item")),
+        OwnerWrite::NotOwner => Err(ApiError::NotOwner),
+    }
+}
+
+/// Deletes an item. Owner only.
+#[utoipa::path(
+    delete, path = "/api/items/{id}", tag = "items",
+    params(("id" = Uuid, Path, description = "The item's id")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, description = "No valid session", body = ErrorBody),
+        (status = 403, description = "Someone else's item", body = ErrorBody),
+        (status = 404, description = "No such item", body = ErrorBody),
+        (status = 422, description = "The id is not a UUID", body = ErrorBody),
+    ),
+    security(("session_cookie" = []))
+)]
+pub async fn delete(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let id = item_id(&id)?;
+    match db::items::delete(&state.pool, id, user.id).await? {
+        OwnerWrite::Done(()) => Ok(StatusCode::NO_CONTENT),
+        OwnerWrite::NotFound => Err(ApiError::NotFound("item")),
+        OwnerWrite::NotOwner => Err(ApiError::NotOwner),
+    }
+}
+
+/// The `{id}` path segment as a UUID; a malformed one is a validation issue on `id`.
+fn item_id(raw: &str) -> Result<Uuid, ApiError> {
+    Uuid::try_parse(raw).map_err(|_| {
+        ApiError::Validation(Issues::one(Violation::new(IssueCode::InvalidString, "Invalid uuid").at_key("id")))
+    })
+}

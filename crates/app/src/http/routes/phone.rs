@@ -1,0 +1,134 @@
+//! `/api/auth/phone/*`: confirm the logged-in user's phone number with a one-time code.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use uuid::Uuid;
+
+use crate::auth::phone_code::{hash_code, hashes_match};
+use crate::db;
+use crate::domain::{IssueCode, Issues, PhoneCheck, PhoneStart, VerificationCode, Violation};
+use crate::http::current_user::CurrentUser;
+use crate::http::dto::{PhoneStartRequest, PhoneStartResponse, PhoneVerifyRequest, UserResponse};
+use crate::http::error::{ApiError, ErrorBody};
+use crate::http::json::ValidJson;
+use crate::http::state::AppState;
+
+/// Sends a code to the number. One code per user per resend interval; a new code
+/// replaces the previous one.
+#[utoipa::path(
+    post, path = "/api/auth/phone/start", tag = "auth",
+    request_body = PhoneStartRequest,
+    responses(
+        (status = 202, description = "Code sent", body = PhoneStartResponse),
+        (status = 401, description = "No valid session", body = ErrorBody),
+        (status = 409, description = "Another account has this number (issue on `phone`)", body = ErrorBody),
+        (status = 422, description = "Invalid or unknown fields", body = ErrorBody),
+        (status = 429, description = "A code was sent too recently (`resend_too_soon`; see Retry-After)", body = ErrorBody),
+        (status = 502, description = "The code could not be sent", body = ErrorBody),
+    ),
+    security(("session_cookie" = []))
+)]
+pub async fn start(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ValidJson(request): ValidJson<PhoneStart>,
+) -> Result<(StatusCode, Json<PhoneStartResponse>), ApiError> {
+    let config = &state.config;
+    let mut tx = state.pool.begin().await?;
+    db::users::lock(&mut tx, user.id).await?;
+    if let Some(wait) =
+        db::phone_verifications::wait_before_resend(&mut tx, user.id, config.phone_resend_interval).await?
+    {
+        return Err(ApiError::TooManyRequests {
+            error: "resend_too_soon",
+            message: "A code was sent recently: wait before requesting another",
+            retry_after: Some(wait),
+        });
+    }
+    if db::users::phone_taken_by_other(&mut tx, user.id, &request.phone).await? {
+        let violation = Violation::new(IssueCode::AlreadyExists, "This phone number belongs to another account");
+        return Err(ApiError::Conflict(Issues::one(violation.at_key("phone"))));
+    }
+    let id = Uuid::new_v4();
+    let code = VerificationCode::generate();
+    let expires_at = db::phone_verifications::insert(
+        &mut tx,
+        id,
+        user.id,
+        &request.phone,
+        &hash_code(id, &code),
+        config.phone_code_ttl,
+    )
+    .await?;
+    tx.commit().await?;
+
+    if let Err(err) = state.sender.send_code(&request.phone, &code).await {
+        let mut conn = state.pool.acquire().await?;
+        db::phone_verifications::delete(&mut conn, id).await?;
+        return Err(ApiError::SendFailed(err));
+    }
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(PhoneStartResponse {
+            phone: request.phone.as_str().to_owned(),
+            expires_at,
+            max_attempts: config.phone_max_attempts,
+            resend_after_seconds: config.phone_resend_interval.as_secs(),
+        }),
+    ))
+}
+
+/// Checks the code sent to the number; on success the number becomes the user's.
+#[utoipa::path(
+    post, path = "/api/auth/phone/verify", tag = "auth",
+    request_body = PhoneVerifyRequest,
+    responses(
+        (status = 200, description = "Verified: the user with the new phone", body = UserResponse),
+        (status = 401, description = "No valid session", body = ErrorBody),
+        (status = 404, description = "No pending verification for this number", body = ErrorBody),
+        (status = 409, description = "Another account verified this number meanwhile", body = ErrorBody),
+        (status = 410, description = "The code has expired (`verification_expired`)", body = ErrorBody),
+        (status = 422, description = "Wrong code (`invalid_code` on `code`), or invalid fields", body = ErrorBody),
+        (status = 429, description = "Attempt limit reached (`too_many_attempts`): request a new code", body = ErrorBody),
+    ),
+    security(("session_cookie" = []))
+)]
+pub async fn verify(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ValidJson(request): ValidJson<PhoneCheck>,
+) -> Result<Json<UserResponse>, ApiError> {
+    let max_attempts = i64::from(state.config.phone_max_attempts);
+    let too_many = || ApiError::TooManyRequests {
+        error: "too_many_attempts",
+        message: "Too many wrong codes: request a new one",
+        retry_after: None,
+    };
+    let mut tx = state.pool.begin().await?;
+    let latest = db::phone_verifications::latest_for_update(&mut tx, user.id, &request.phone)
+        .await?
+        .filter(|latest| latest.verification.verified_at.is_none())
+        .ok_or(ApiError::NotFound("pending verification"))?;
+    let verification = latest.verification;
+    if latest.expired {
+        return Err(ApiError::VerificationExpired);
+    }
+    if i64::from(verification.attempts) >= max_attempts {
+        return Err(too_many());
+    }
+    if !hashes_match(&verification.code_hash, &hash_code(verification.id, &request.code)) {
+        let attempts = db::phone_verifications::record_wrong_attempt(&mut tx, verification.id).await?;
+        tx.commit().await?;
+        let left = max_attempts - i64::from(attempts);
+        if left <= 0 {
+            return Err(too_many());
+        }
+        let message = format!("Wrong code: {left} attempt(s) left");
+        return Err(ApiError::Validation(Issues::one(Violation::new(IssueCode::InvalidCode, message).at_key("code"))));
+    }
+    db::phone_verifications::mark_verified(&mut tx, verification.id).await?;
+    let user = db::users::set_verified_phone(&mut tx, user.id, &request.phone).await?;
+    tx.commit().await?;
+    Ok(Json(UserResponse::from(user)))
+}

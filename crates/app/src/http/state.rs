@@ -1,0 +1,54 @@
+//! What every handler shares: the pool, the configuration and the services.
+
+use std::ops::Deref;
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use sqlx::PgPool;
+
+use crate::auth::{PasswordHasher, Sender};
+use crate::config::AppConfig;
+use crate::domain::PageLimits;
+
+/// The handlers' state; cloning is one reference count.
+#[derive(Clone)]
+pub struct AppState(Arc<Shared>);
+
+/// The contents of [`AppState`].
+pub struct Shared {
+    /// Connections to the application's database.
+    pub pool: PgPool,
+    /// The configuration.
+    pub config: AppConfig,
+    /// `config.page_limits()`, computed once.
+    pub page_limits: PageLimits,
+    /// Delivers phone verification codes.
+    pub sender: Arc<dyn Sender>,
+    /// argon2 off the request threads.
+    pub hasher: PasswordHasher,
+    /// The OpenAPI document, serialised once.
+    pub openapi_json: Bytes,
+}
+
+impl AppState {
+    /// State for a router.
+    pub fn new(pool: PgPool, config: AppConfig, sender: Arc<dyn Sender>) -> AppState {
+        let openapi_json = super::openapi::openapi().to_json().expect("the OpenAPI document serialises").into();
+        AppState(Arc::new(Shared {
+            pool,
+            page_limits: config.page_limits(),
+            config,
+            sender,
+            hasher: PasswordHasher::new(),
+            openapi_json,
+        }))
+    }
+}
+
+impl Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}

@@ -1,0 +1,13 @@
+//! The HTTP API against a real PostgreSQL: one fresh database per test, migrated and
+//! seeded from `migrations/`, requests sent to the router in process.
+
+mod auth;
+mod errors;
+mod items;
+mod openapi;
+mod phone;
+mod reference;
+mod schema;
+mod seeds;
+mod serve;
+mod support;

@@ -1,0 +1,182 @@
+//! Phone verification: codes, expiry, attempt limit, resend throttle.
+
+use std::time::Duration;
+
+use axum::http::StatusCode;
+use axum::http::header::RETRY_AFTER;
+use serde_json::json;
+use strata_app::AppConfig;
+
+use crate::support::TestApp;
+
+const PHONE: &str = "+49301234567";
+
+/// No resend wait, so a test may start several verifications.
+fn no_throttle() -> AppConfig {
+    AppConfig { phone_resend_interval: Duration::ZERO, ..Default::default() }
+}
+
+#[tokio::test]
+async fn the_right_code_verifies_the_number() {
+    let app = TestApp::new().await;
+    let cookie = app.login_demo("alice@example.com").await;
+    let started = app.post("/api/auth/phone/start", json!({"phone": "+49 (30) 123-4567"}), Some(&cookie)).await;
+    assert_eq!(started.status, StatusCode::ACCEPTED, "{}", started.json);
+    assert_eq!(started.json["phone"], PHONE);
+    assert_eq!(started.json["maxAttempts"], 5);
+    assert!(started.json["expiresAt"].is_string());
+
+    let code = app.sender.last_code(PHONE).expect("a code was sent");
+    let stored: Vec<u8> =
+        sqlx::query_scalar("SELECT code_hash FROM auth.phone_verifications").fetch_one(&app.pool).await.unwrap();
+    assert_eq!(stored.len(), 32);
+    assert_ne!(stored, code.as_bytes(), "the code is stored hashed");
+
+    let verified = app.post("/api/auth/phone/verify", json!({"phone": PHONE, "code": code}), Some(&cookie)).await;
+    assert_eq!(verified.status, StatusCode::OK, "{}", verified.json);
+    assert_eq!(verified.json["phone"], PHONE);
+    assert!(verified.json["phoneVerifiedAt"].is_string());
+    assert_eq!(app.get("/api/auth/me", Some(&cookie)).await.json["phone"], PHONE);
+
+    // A used code does not verify twice.
+    let again = app.post("/api/auth/phone/verify", json!({"phone": PHONE, "code": code}), Some(&cookie)).await;
+    assert_eq!(again.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_wrong_code_past_the_attempt_limit_locks_the_verification() {
+    let app = TestApp::new().await;
+    let cookie = app.login_demo("alice@example.com").await;
+    app.post("/api/auth/phone/start", json!({"phone": PHONE}), Some(&cookie)).await;
+    let code = app.sender.last_code(PHONE).unwrap();
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    for left in (1..5).rev() {
+        let response = app.post("/api/auth/phone/verify", json!({"phone": PHONE, "code": wrong}), Some(&cookie)).await;
+        assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(response.issues(), ["code:invalid_code"]);
+        assert_eq!(response.json["issues"][0]["message"], format!("Wrong code: {left} attempt(s) left"));
+    }
+    let fifth = app.post("/api/auth/phone/verify", json!({"phone": PHONE, "code": wrong}), Some(&cookie)).await;
+    assert_eq!(fifth.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(fifth.json["error"], "too_many_attempts");
+    // Past the limit even the right code is refused.
+    let right = app.post("/api/auth/phone/verify", json!({"phone": PHONE, "code": code}), Some(&cookie)).await;
+    assert_eq!(right.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(app.get("/api/auth/me", Some(&cookie)).await.json["phone"], serde_json::Value::Null);
+    let attempts: i32 =
+        sqlx::query_scalar("SELECT attempts FROM auth.phone_verifications").fetch_one(&app.pool).await.unwrap();
+    assert_eq!(attempts, 5);
+}
+
+#[tokio::test]
+async fn a_new_code_replaces_a_locked_one() {
+    let app = TestApp::with_config(no_throttle()).await;
+    let cookie = app.login_demo("alice@example.com").await;
+    app.post("/api/auth/phone/start", json!({"phone": PHONE}), Some(&cookie)).await;
+    let old = app.sender.last_code(PHONE).unwrap();
+    let wrong = if old == "000000" { "111111" } else { "000000" };
+    for _ in 0..5 {
+        app.post("/api/auth/phone/verify", json!({"phone": PHONE, "code": wrong}), Some(&cookie)).await;
+    }
+    app.post("/api/auth/phone/start", json!({"phone": PHONE}), Some(&cookie)).await;
+    let new = app.sender.last_code(PHONE).unwrap();
+    let response = app.post("/api/auth/phone/verify", json!({"phone": PHONE, "code": new}), Some(&cookie)).await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.json);
+}
+
+#[tokio::test]
+async fn an_expired_code_is_refused() {
+    let app = TestApp::new().await;
+    let cookie = app.login_demo("alice@example.com").await;
+    app.post("/api/auth/phone/start", json!({"phone": PHONE}), Some(&cookie)).await;
+    let code = app.sender.last_code(PHONE).unwrap();
+    sqlx::query("UPDATE auth.phone_verifications SET expires_at = now() - interval '1 second'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let response = app.post("/api/auth/phone/verify", json!({"phone": PHONE, "code": code}), Some(&cookie)).await;
+    assert_eq!(response.status, StatusCode::GONE);
+    assert_eq!(response.json["error"], "verification_expired");
+}
+
+#[tokio::test]
+async fn resending_too_soon_is_throttled() {
+    let app = TestApp::new().await;
+    let cookie = app.login_demo("alice@example.com").await;
+    assert_eq!(
+        app.post("/api/auth/phone/start", json!({"phone": PHONE}), Some(&cookie)).await.status,
+        StatusCode::ACCEPTED
+    );
+    let response = app.post("/api/auth/phone/start", json!({"phone": "+14155550100"}), Some(&cookie)).await;
+    assert_eq!(response.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(response.json["error"], "resend_too_soon");
+    let retry: u64 = response.headers.get(RETRY_AFTER).unwrap().to_str().unwrap().parse().unwrap();
+    assert!((1..=60).contains(&retry), "{retry}");
+    assert_eq!(app.sender.count(), 1);
+    // Once the interval has passed, a new code may be sent.
+    sqlx::query("UPDATE auth.phone_verifications SET created_at = now() - interval '61 seconds'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        app.post("/api/auth/phone/start", json!({"phone": PHONE}), Some(&cookie)).await.status,
+        StatusCode::ACCEPTED
+    );
+}
+
+#[tokio::test]
+async fn only_the_newest_code_for_the_number_counts() {
+    let app = TestApp::with_config(no_throttle()).await;
+    let cookie = app.login_demo("alice@example.com").await;
+    app.post("/api/auth/phone/start", json!({"phone": PHONE}), Some(&cookie)).await;
+    let first = app.sender.last_code(PHONE).unwrap();
+    // Make the second row certainly newer than the first.
+    sqlx::query("UPDATE auth.phone_verifications SET created_at = created_at - interval '1 minute'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    app.post("/api/auth/phone/start", json!({"phone": PHONE}), Some(&cookie)).await;
+    let second = app.sender.last_code(PHONE).unwrap();
+    if first != second {
+        let response = app.post("/api/auth/phone/verify", json!({"phone": PHONE, "code": first}), Some(&cookie)).await;
+        assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let response = app.post("/api/auth/phone/verify", json!({"phone": PHONE, "code": second}), Some(&cookie)).await;
+    assert_eq!(response.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn phone_endpoints_need_a_session_and_valid_input() {
+    let app = TestApp::new().await;
+    assert_eq!(app.post("/api/auth/phone/start", json!({"phone": PHONE}), None).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        app.post("/api/auth/phone/verify", json!({"phone": PHONE, "code": "123456"}), None).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let cookie = app.login_demo("alice@example.com").await;
+    let response = app.post("/api/auth/phone/start", json!({"phone": "0301234567"}), Some(&cookie)).await;
+    assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(response.issues(), ["phone:invalid_string"]);
+    let response =
+        app.post("/api/auth/phone/verify", json!({"phone": "+1", "code": "12a456", "x": 1}), Some(&cookie)).await;
+    assert_eq!(response.issues(), ["phone:invalid_string", "code:invalid_string", "x:unrecognized_keys"]);
+    let response = app.post("/api/auth/phone/verify", json!({"phone": PHONE, "code": "123456"}), Some(&cookie)).await;
+    assert_eq!(response.status, StatusCode::NOT_FOUND, "no verification was started");
+    assert_eq!(app.sender.count(), 0);
+}
+
+#[tokio::test]
+async fn a_number_verified_by_another_account_is_a_conflict() {
+    let app = TestApp::new().await;
+    let alice = app.login_demo("alice@example.com").await;
+    app.post("/api/auth/phone/start", json!({"phone": PHONE}), Some(&alice)).await;
+    let code = app.sender.last_code(PHONE).unwrap();
+    assert_eq!(
+        app.post("/api/auth/phone/verify", json!({"phone": PHONE, "code": code}), Some(&alice)).await.status,
+        StatusCode::OK
+    );
+    let bob = app.login_demo("bob@example.com").await;
+    let response = app.post("/api/auth/phone/start", json!({"phone": PHONE}), Some(&bob)).await;
+    assert_eq!(response.status, StatusCode::CONFLICT);
+    assert_eq!(response.issues(), ["phone:already_exists"]);
+}

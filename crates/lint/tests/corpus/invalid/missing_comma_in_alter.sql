@@ -1,0 +1,3 @@
+alter table app.t
+  add column if not exists x int
+  drop column y;

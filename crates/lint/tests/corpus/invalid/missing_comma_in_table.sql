@@ -1,0 +1,5 @@
+create table app.t (
+  id int,
+  name text
+  price int
+);

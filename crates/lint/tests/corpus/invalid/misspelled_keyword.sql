@@ -1,0 +1,1 @@
+create tabel app.t (id int);

@@ -1,0 +1,1 @@
+insert into app.t (a) values ('x') on conflict do nothin;

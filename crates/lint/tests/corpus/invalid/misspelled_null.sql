@@ -1,0 +1,3 @@
+create table app.t (id int primary key,
+  name text not nul
+);

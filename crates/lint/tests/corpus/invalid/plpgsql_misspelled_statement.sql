@@ -1,0 +1,4 @@
+do $$
+begin
+  perfom 1;
+end $$;

@@ -1,0 +1,1 @@
+insert into app.t values (1,);

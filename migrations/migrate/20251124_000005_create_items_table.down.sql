@@ -1,0 +1,2 @@
+DROP TABLE IF EXISTS app.items;
+DROP FUNCTION IF EXISTS app.touch_updated_at();
