@@ -51,6 +51,8 @@ pub enum Command {
     /// The embedded development database, and a look at any database's catalog
     #[command(subcommand)]
     Db(DbCommand),
+    /// Check the migration files offline: names, pairs, order, schema qualification, idempotency
+    Lint(LintArgs),
     /// Serve the application's HTTP API
     Serve(ServeArgs),
     /// Everything for development: embedded database, migrate up, seed up, the API and the studio
@@ -209,4 +211,13 @@ pub struct DevArgs {
     /// Port for the API (the next free port is used when the default is taken)
     #[arg(long)]
     pub port: Option<u16>,
+}
+
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    /// Report only on these files or folders (the whole set is still checked)
+    pub paths: Vec<PathBuf>,
+    /// Output format: text, json, github (workflow annotations) or sarif [default: text; json with --json]
+    #[arg(long, value_parser = ["text", "json", "github", "sarif"])]
+    pub format: Option<String>,
 }

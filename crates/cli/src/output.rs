@@ -109,10 +109,10 @@ impl Drop for Progress {
 
 /// Writes, and exits quietly when the reader went away (`strata ... | head`).
 fn write_or_exit(w: &mut impl Write, args: std::fmt::Arguments<'_>) {
-    if let Err(err) = w.write_fmt(args).and_then(|_| w.flush()) {
-        if err.kind() == std::io::ErrorKind::BrokenPipe {
-            std::process::exit(0);
-        }
+    if let Err(err) = w.write_fmt(args).and_then(|_| w.flush())
+        && err.kind() == std::io::ErrorKind::BrokenPipe
+    {
+        std::process::exit(0);
     }
 }
 

@@ -16,8 +16,12 @@ struct Project {
 }
 
 impl Project {
+    /// A project whose fixtures test the runner, not the linter: several are
+    /// deliberately not idempotent (a second application must fail loudly), so
+    /// the lint gate is off here and tested on its own below.
     fn new() -> Project {
         let p = Project { dir: tempfile::tempdir().unwrap(), db: TestDb::new() };
+        std::fs::write(p.path().join("strata.toml"), "[lint]\non_migrate = \"off\"\n").unwrap();
         p.write(
             "migrate",
             "20251124_000000_create_schemas",
@@ -441,4 +445,23 @@ fn status_by_schema_lists_only_files_touching_it() {
     assert!(out.contains("create_schemas"), "create_schemas creates master: {out}");
     assert!(!out.contains("create_session_table"), "{out}");
     reference(&p, &["migrate", "status", "--schema", "billing"]).assert().code(2);
+}
+
+#[test]
+fn lint_gate_refuses_before_touching_the_database() {
+    let p = Project::new();
+    std::fs::remove_file(p.path().join("strata.toml")).unwrap();
+    p.write("migrate", "20251124_000001_t", "CREATE TABLE app.t (id int);\n", "DROP TABLE IF EXISTS app.t;\n");
+    p.strata()
+        .args(["migrate", "up"])
+        .assert()
+        .code(3)
+        .stderr(contains("20251124_000001_t.up.sql:1:1").and(contains("lint error")));
+    assert_eq!(p.psql("SELECT to_regclass('public.migration_history') IS NULL"), "t");
+    p.strata().args(["lint"]).assert().code(3);
+    p.strata().args(["lint", "--format", "github"]).assert().code(3).stdout(contains("::error file="));
+    std::fs::write(p.path().join("strata.toml"), "[lint]\non_migrate = \"warn\"\n").unwrap();
+    p.strata().args(["migrate", "up"]).assert().success().stderr(contains("20251124_000001_t.up.sql:1:1"));
+    std::fs::write(p.path().join("strata.toml"), "[lint]\ndisable = [\"no-such-rule\"]\n").unwrap();
+    p.strata().args(["lint"]).assert().code(2).stderr(contains("no-such-rule"));
 }

@@ -14,7 +14,7 @@ use crate::apply::{Event, Observer};
 use crate::error::Error;
 
 /// The session holding the lock, from `pg_stat_activity`.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
 pub struct LockHolder {
     pub pid: i32,
     pub application_name: String,
@@ -85,8 +85,9 @@ pub(crate) async fn release(conn: &mut PgConnection, key: i64) -> Result<(), Err
 /// Who holds the lock now, if anyone (it may have been released meanwhile).
 pub(crate) async fn holder(conn: &mut PgConnection, key: i64) -> Result<Option<LockHolder>, Error> {
     // A bigint advisory key is stored as classid = high 32 bits, objid = low 32 bits, objsubid = 1.
-    let row: Option<(i32, Option<String>, Option<String>, Option<String>, Option<DateTime<Utc>>)> = sqlx::query_as(
-        "SELECT a.pid, a.application_name, host(a.client_addr), a.usename::text, a.backend_start
+    sqlx::query_as::<_, LockHolder>(
+        "SELECT a.pid, coalesce(a.application_name, '') AS application_name, host(a.client_addr) AS client,
+                a.usename::text AS user, a.backend_start AS since
          FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
          WHERE l.locktype = 'advisory' AND l.granted AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
            AND l.classid = (($1 >> 32) & 4294967295)::oid AND l.objid = ($1 & 4294967295)::oid AND l.objsubid = 1
@@ -95,12 +96,5 @@ pub(crate) async fn holder(conn: &mut PgConnection, key: i64) -> Result<Option<L
     .bind(key)
     .fetch_optional(&mut *conn)
     .await
-    .map_err(|e| Error::database("looking up the holder of the migration lock", e))?;
-    Ok(row.map(|(pid, application_name, client, user, since)| LockHolder {
-        pid,
-        application_name: application_name.unwrap_or_default(),
-        client,
-        user,
-        since,
-    }))
+    .map_err(|e| Error::database("looking up the holder of the migration lock", e))
 }

@@ -77,9 +77,11 @@ pub fn split(sql: &str) -> Vec<Statement<'_>> {
                     i += 1;
                 }
                 let word = &sql[s..i];
-                if word.eq_ignore_ascii_case("atomic") && prev_word.is_some_and(|p| p.eq_ignore_ascii_case("begin")) {
-                    atomic_depth += 1;
-                } else if atomic_depth > 0 && word.eq_ignore_ascii_case("case") {
+                let opens_atomic =
+                    word.eq_ignore_ascii_case("atomic") && prev_word.is_some_and(|p| p.eq_ignore_ascii_case("begin"));
+                // Inside a BEGIN ATOMIC body, CASE ... END nests like the body itself.
+                let opens_case = atomic_depth > 0 && word.eq_ignore_ascii_case("case");
+                if opens_atomic || opens_case {
                     atomic_depth += 1;
                 } else if atomic_depth > 0 && word.eq_ignore_ascii_case("end") {
                     atomic_depth -= 1;

@@ -345,6 +345,7 @@ async fn concurrent_runners_apply_each_file_once() {
                     apply::run(&mut conn, &set, Track::Migrate, &up(), &Options::default(), &mut ())
                         .await
                         .map(|r| r.done.len())
+                        .map_err(|f| f.to_string())
                 })
             })
         })

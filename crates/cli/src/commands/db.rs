@@ -157,6 +157,9 @@ async fn schema_exists(conn: &mut PgConnection, schema: &str) -> Result<()> {
     if exists { Ok(()) } else { Err(Usage::new(format!("schema {schema:?} does not exist")).into()) }
 }
 
+/// name, type, not null, default, identity/generated, comment
+type ColumnRow = (String, String, bool, Option<String>, String, Option<String>);
+
 async fn describe(ctx: &Context, out: Output, name: &str) -> Result<u8> {
     let Some((schema, rel)) = name.split_once('.') else {
         return Err(Usage::new(format!("{name:?}: give the table as SCHEMA.TABLE, e.g. app.items")).into());
@@ -176,7 +179,7 @@ async fn describe(ctx: &Context, out: Output, name: &str) -> Result<u8> {
     let Some((oid, kind)) = found else {
         return Err(Usage::new(format!("no table {schema}.{rel} (see `strata db tables {schema}`)")).into());
     };
-    let columns: Vec<(String, String, bool, Option<String>, String, Option<String>)> = sqlx::query_as(
+    let columns: Vec<ColumnRow> = sqlx::query_as(
         "SELECT a.attname::text, format_type(a.atttypid, a.atttypmod), a.attnotnull,
                 pg_get_expr(d.adbin, d.adrelid),
                 CASE WHEN a.attidentity <> '' THEN 'identity' WHEN a.attgenerated <> '' THEN 'generated' ELSE '' END,

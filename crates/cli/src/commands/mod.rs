@@ -3,6 +3,7 @@
 pub mod backup;
 pub mod db;
 pub mod generate;
+pub mod lint;
 pub mod serve;
 pub mod track;
 pub mod verify;

@@ -44,7 +44,7 @@ fn options(ctx: &Context) -> Options {
 }
 
 pub async fn up(ctx: &Context, out: Output, track: Track, args: &UpArgs) -> Result<u8> {
-    let set = load_set(ctx)?;
+    let set = crate::commands::lint::load_linted(ctx, out)?;
     let to = args.to.as_deref().map(|v| parse_version(v, "--to")).transpose()?;
     let request = Request::Up { to, allow_out_of_order: args.allow_out_of_order };
     let mut conn = ctx.connect(&format!("strata {track} up")).await?;
@@ -173,7 +173,6 @@ async fn run(
         }
     };
     let result = apply::run(conn, set, track, request, &options(ctx), &mut observer).await;
-    drop(observer);
     drop(progress);
     let direction = if matches!(request, Request::Up { .. }) { "up" } else { "down" };
     match result {

@@ -1,0 +1,94 @@
+//! `strata lint`, and the lint gate that `migrate up` and `seed up` pass first.
+
+use std::io::IsTerminal;
+use std::path::Path;
+
+use anyhow::Result;
+use strata_lint::{Config, Format, Report};
+use strata_migrate::source::{self, MigrationSet, Scan, SourceErrors};
+
+use crate::args::LintArgs;
+use crate::config::{Context, OnMigrate};
+use crate::exit::{Inconsistent, Usage};
+use crate::output::Output;
+
+fn config(ctx: &Context) -> Result<Config> {
+    let config = Config { disable: ctx.lint.disable.clone(), schemas: ctx.schemas.clone() };
+    config.validate().map_err(|e| Usage::new(format!("strata.toml: {e}")))?;
+    Ok(config)
+}
+
+fn scan(ctx: &Context) -> Result<Scan> {
+    if !ctx.dir.is_dir() {
+        return Err(Usage::new(format!("no migrations folder at {}", ctx.dir.display())).into());
+    }
+    Ok(source::scan(&ctx.dir))
+}
+
+fn color(stream_is_terminal: bool) -> bool {
+    stream_is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+pub fn run(ctx: &Context, out: Output, args: &LintArgs) -> Result<u8> {
+    let format = match args.format.as_deref() {
+        Some(f) => f.parse::<Format>().map_err(Usage::new)?,
+        None if out.json => Format::Json,
+        None => Format::Text,
+    };
+    let scan = scan(ctx)?;
+    let mut report = strata_lint::lint_set(&scan, &config(ctx)?);
+    if !args.paths.is_empty() {
+        let wanted: Vec<_> = args.paths.iter().map(|p| absolute(ctx, p)).collect();
+        for (p, w) in args.paths.iter().zip(&wanted) {
+            if !w.exists() {
+                return Err(Usage::new(format!("{}: no such file or folder", p.display())).into());
+            }
+        }
+        report.retain_paths(|path| wanted.iter().any(|w| absolute(ctx, path).starts_with(w)));
+    }
+    let text = strata_lint::render(&report, format, format == Format::Text && color(std::io::stdout().is_terminal()));
+    if !out.quiet || report.errors() > 0 {
+        print!("{text}");
+    }
+    if report.errors() > 0 {
+        return Err(Inconsistent(format!("{} lint error(s)", report.errors())).into());
+    }
+    Ok(0)
+}
+
+fn absolute(ctx: &Context, p: &Path) -> std::path::PathBuf {
+    let joined = if p.is_absolute() { p.to_owned() } else { ctx.root.join(p) };
+    joined.canonicalize().unwrap_or(joined)
+}
+
+/// Loads the set for `up`: lints it first as `[lint] on_migrate` says ("error" by
+/// default: a set with lint errors is refused before the database is touched),
+/// then refuses a set with broken files.
+pub fn load_linted(ctx: &Context, out: Output) -> Result<MigrationSet> {
+    let scan = scan(ctx)?;
+    let on_migrate = ctx.lint.on_migrate.unwrap_or_default();
+    if on_migrate != OnMigrate::Off {
+        let report = strata_lint::lint_set(&scan, &config(ctx)?);
+        gate(&report, on_migrate, out)?;
+    }
+    if !scan.problems.is_empty() {
+        return Err(strata_migrate::Error::from(SourceErrors(scan.problems)).into());
+    }
+    Ok(scan.set)
+}
+
+fn gate(report: &Report, on_migrate: OnMigrate, out: Output) -> Result<()> {
+    let blocking = on_migrate == OnMigrate::Error && report.errors() > 0;
+    if report.findings.is_empty() || (out.quiet && !blocking) {
+        return Ok(());
+    }
+    eprint!("{}", strata_lint::render(report, Format::Text, color(std::io::stderr().is_terminal())));
+    if blocking {
+        return Err(Inconsistent(format!(
+            "{} lint error(s): nothing was applied (fix them, suppress one with `-- strata:ignore RULE`, or set [lint] on_migrate = \"warn\" in strata.toml)",
+            report.errors()
+        ))
+        .into());
+    }
+    Ok(())
+}
