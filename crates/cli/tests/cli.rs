@@ -248,10 +248,14 @@ fn sigkill_mid_run_leaves_history_equal_to_catalog() {
         std::thread::sleep(Duration::from_millis(150 + 90 * round));
         child.kill().unwrap(); // SIGKILL
         child.wait().unwrap();
-        let history = p.psql("SELECT coalesce(string_agg(version, ',' ORDER BY version), '') FROM public.migration_history WHERE version > '20251124_000000'");
-        let tables = p.psql(
-            "SELECT coalesce(string_agg('20251124_' || lpad(substr(tablename, 2), 6, '0'), ',' ORDER BY lpad(substr(tablename, 2), 6, '0')), '') FROM pg_tables WHERE schemaname = 'app'",
+        // One statement, so history and catalog are read from one snapshot: the killed
+        // client's backend may still be finishing the batch it was sent.
+        let both = p.psql(
+            "SELECT (SELECT coalesce(string_agg(version, ',' ORDER BY version), '') FROM public.migration_history WHERE version > '20251124_000000')
+                 || '|' ||
+                    (SELECT coalesce(string_agg('20251124_' || lpad(substr(tablename, 2), 6, '0'), ',' ORDER BY lpad(substr(tablename, 2), 6, '0')), '') FROM pg_tables WHERE schemaname = 'app')",
         );
+        let (history, tables) = both.split_once('|').unwrap();
         assert_eq!(history, tables, "round {round}: history and catalog disagree");
     }
     p.strata().args(["migrate", "up"]).assert().success();
@@ -462,6 +466,10 @@ fn lint_gate_refuses_before_touching_the_database() {
     p.strata().args(["lint", "--format", "github"]).assert().code(3).stdout(contains("::error file="));
     std::fs::write(p.path().join("strata.toml"), "[lint]\non_migrate = \"warn\"\n").unwrap();
     p.strata().args(["migrate", "up"]).assert().success().stderr(contains("20251124_000001_t.up.sql:1:1"));
+    // The gate lints what is pending; an applied file is not re-judged (`strata lint` still reports it).
+    std::fs::remove_file(p.path().join("strata.toml")).unwrap();
+    p.strata().args(["migrate", "up"]).assert().success().stderr(contains("20251124_000001_t").not());
+    p.strata().args(["lint"]).assert().code(3);
     std::fs::write(p.path().join("strata.toml"), "[lint]\ndisable = [\"no-such-rule\"]\n").unwrap();
     p.strata().args(["lint"]).assert().code(2).stderr(contains("no-such-rule"));
 }

@@ -9,13 +9,7 @@ fn print(node: &SyntaxNode, depth: usize) {
         .filter(|t| !t.kind().is_trivia())
         .map(|t| format!("{:?}", t.text()))
         .collect();
-    println!(
-        "{}{:?}@{:?} {}",
-        "  ".repeat(depth),
-        node.kind(),
-        node.text_range(),
-        toks.join(" ")
-    );
+    println!("{}{:?}@{:?} {}", "  ".repeat(depth), node.kind(), node.text_range(), toks.join(" "));
     for c in node.children() {
         print(&c, depth + 1);
     }

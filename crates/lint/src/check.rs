@@ -37,13 +37,26 @@ pub(crate) struct Raw {
 
 impl Check<'_> {
     /// Reports a finding at `range` of unit `unit`.
-    pub(crate) fn report(&mut self, rule: &'static Rule, unit: usize, range: TextRange, message: String, help: Option<String>) {
+    pub(crate) fn report(
+        &mut self,
+        rule: &'static Rule,
+        unit: usize,
+        range: TextRange,
+        message: String,
+        help: Option<String>,
+    ) {
         let range = self.file.to_file(unit, range);
         self.report_at(rule, usize::from(range.start())..usize::from(range.end()), message, help);
     }
 
     /// Reports a finding at a byte range of the file.
-    pub(crate) fn report_at(&mut self, rule: &'static Rule, range: Range<usize>, message: String, help: Option<String>) {
+    pub(crate) fn report_at(
+        &mut self,
+        rule: &'static Rule,
+        range: Range<usize>,
+        message: String,
+        help: Option<String>,
+    ) {
         self.found.push(Raw { rule, range, message, help });
     }
 }
@@ -63,6 +76,8 @@ pub(crate) struct Analysis {
     /// Functions and procedures the file defines: (bare name, schema).
     pub defines: Vec<(String, String)>,
     pub suppressions: Vec<Suppression>,
+    /// The SQL rules ran (the file parsed), so an unused suppression means something.
+    pub checked: bool,
 }
 
 /// One rule id of one `strata:ignore` comment.
@@ -81,7 +96,8 @@ pub(crate) fn analyze(path: &Path, text: &str, ctx: &Context) -> Analysis {
     let file = ParsedFile::parse(text);
     let index = LineIndex::new(text);
     let directives = directives::scan(text);
-    let no_transaction = text.lines().next().is_some_and(|l| l.trim_end() == strata_migrate::source::NO_TRANSACTION_DIRECTIVE);
+    let no_transaction =
+        text.lines().next().is_some_and(|l| l.trim_end() == strata_migrate::source::NO_TRANSACTION_DIRECTIVE);
     let transition: Vec<String> = file.units.iter().flat_map(|u| transition_tables(&u.root)).collect();
     let refs: Vec<Vec<ObjectRef>> = file.units.iter().map(|u| object_refs(&u.root, &transition)).collect();
     let mut defines = vec![];
@@ -142,7 +158,7 @@ pub(crate) fn analyze(path: &Path, text: &str, ctx: &Context) -> Analysis {
             }
         }
     }
-    Analysis { findings, bare_calls: bare, defines, suppressions }
+    Analysis { findings, bare_calls: bare, defines, suppressions, checked: parsed }
 }
 
 /// Applies what only the whole set knows (its functions), then the file's
@@ -167,7 +183,9 @@ pub(crate) fn finish(mut analysis: Analysis, ctx: &Context) -> Vec<Finding> {
         }
         keep
     });
-    findings.extend(rules::unused_suppression::check(&analysis.suppressions, ctx));
+    if analysis.checked {
+        findings.extend(rules::unused_suppression::check(&analysis.suppressions, ctx));
+    }
     findings.retain(|f| !ctx.is_disabled(f.rule));
     findings.sort_by(|a, b| (a.line, a.column, a.rule).cmp(&(b.line, b.column, b.rule)));
     findings

@@ -27,8 +27,14 @@ pub(crate) struct Directive {
 pub(crate) enum DirectiveKind {
     NoTransaction,
     /// `ignore` (one line) or `ignore-file`.
-    Ignore { file: bool, target_line: usize, rules: Vec<(String, Range<usize>)> },
-    Unknown { name: String },
+    Ignore {
+        file: bool,
+        target_line: usize,
+        rules: Vec<(String, Range<usize>)>,
+    },
+    Unknown {
+        name: String,
+    },
 }
 
 /// Every `-- strata:` comment of a file, in order.

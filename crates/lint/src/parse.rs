@@ -177,9 +177,10 @@ pub(crate) fn constant_execute_literal(stmt: &SyntaxNode) -> Option<ast::Literal
         node = only;
     }
     let literal = ast::Literal::cast(node)?;
-    let is_string = literal.syntax().children_with_tokens().filter_map(|e| e.into_token()).any(|t| {
-        matches!(t.kind(), SyntaxKind::STRING | SyntaxKind::ESC_STRING | SyntaxKind::DOLLAR_QUOTED_STRING)
-    });
+    let is_string =
+        literal.syntax().children_with_tokens().filter_map(|e| e.into_token()).any(|t| {
+            matches!(t.kind(), SyntaxKind::STRING | SyntaxKind::ESC_STRING | SyntaxKind::DOLLAR_QUOTED_STRING)
+        });
     is_string.then_some(literal)
 }
 

@@ -58,16 +58,12 @@ fn build(text: &str, entry: EntryPoint) -> (SyntaxNode, Vec<RawError>) {
         StrStep::Token { kind, text } => builder.token(rowan::SyntaxKind(kind.into()), text),
         StrStep::Enter { kind } => builder.start_node(rowan::SyntaxKind(kind.into())),
         StrStep::Exit => builder.finish_node(),
-        StrStep::Error { msg, pos } => errors.push(RawError {
-            range: TextRange::empty(TextSize::new(pos as u32)),
-            message: msg.to_owned(),
-        }),
+        StrStep::Error { msg, pos } => {
+            errors.push(RawError { range: TextRange::empty(TextSize::new(pos as u32)), message: msg.to_owned() })
+        }
     });
     for (range, msg) in lexed.errors() {
-        errors.push(RawError {
-            range: TextRange::new(range.start.into(), range.end.into()),
-            message: msg.to_owned(),
-        });
+        errors.push(RawError { range: TextRange::new(range.start.into(), range.end.into()), message: msg.to_owned() });
     }
     errors.sort_by_key(|e| e.range.start());
     let green: GreenNode = builder.finish();
@@ -81,9 +77,8 @@ fn into_clauses(root: &SyntaxNode, errors: &[RawError]) -> Vec<TextRange> {
         if !error.message.starts_with("expected a statement") {
             continue;
         }
-        let Some(stmt) = root
-            .descendants()
-            .find(|n| n.kind() == SyntaxKind::ERROR && n.text_range().start() == error.range.start())
+        let Some(stmt) =
+            root.descendants().find(|n| n.kind() == SyntaxKind::ERROR && n.text_range().start() == error.range.start())
         else {
             continue;
         };
@@ -97,11 +92,8 @@ fn into_clauses(root: &SyntaxNode, errors: &[RawError]) -> Vec<TextRange> {
 /// Finds PL/pgSQL's `INTO [STRICT] target[, target]` in a statement's tokens: the
 /// first `INTO` at parenthesis depth 0 that does not follow `INSERT` or `MERGE`.
 fn into_clause(stmt: &SyntaxNode) -> Option<TextRange> {
-    let tokens: Vec<_> = stmt
-        .descendants_with_tokens()
-        .filter_map(|e| e.into_token())
-        .filter(|t| !t.kind().is_trivia())
-        .collect();
+    let tokens: Vec<_> =
+        stmt.descendants_with_tokens().filter_map(|e| e.into_token()).filter(|t| !t.kind().is_trivia()).collect();
     let mut depth = 0i32;
     let mut prev = SyntaxKind::EOF;
     for (i, token) in tokens.iter().enumerate() {
@@ -109,9 +101,7 @@ fn into_clause(stmt: &SyntaxNode) -> Option<TextRange> {
             SyntaxKind::L_PAREN => depth += 1,
             SyntaxKind::R_PAREN => depth -= 1,
             SyntaxKind::SEMICOLON if depth == 0 => return None,
-            SyntaxKind::INTO_KW
-                if depth == 0 && prev != SyntaxKind::INSERT_KW && prev != SyntaxKind::MERGE_KW =>
-            {
+            SyntaxKind::INTO_KW if depth == 0 && prev != SyntaxKind::INSERT_KW && prev != SyntaxKind::MERGE_KW => {
                 let mut j = i + 1;
                 if tokens.get(j).is_some_and(|t| t.kind() == SyntaxKind::STRICT_KW) {
                     j += 1;

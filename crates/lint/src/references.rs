@@ -146,7 +146,13 @@ pub(crate) fn object_refs(root: &SyntaxNode, transition_tables: &[String]) -> Ve
             (SyntaxKind::PLPGSQL_PERCENT_ROWTYPE, _) => (ObjectKind::Relation, false),
             (SyntaxKind::QUALIFIED_COLUMN_NAME_REF, _) => {
                 if let Some(name) = name_of(&node) {
-                    out.push(ObjectRef { kind: ObjectKind::Column, name, defines: false, qualified_len: 3, literal: None });
+                    out.push(ObjectRef {
+                        kind: ObjectKind::Column,
+                        name,
+                        defines: false,
+                        qualified_len: 3,
+                        literal: None,
+                    });
                 }
                 continue;
             }
@@ -154,7 +160,13 @@ pub(crate) fn object_refs(root: &SyntaxNode, transition_tables: &[String]) -> Ve
                 if let Some(name) = name_of(&node)
                     && !(name.segments.len() == 1 && is_builtin_type(name.last()))
                 {
-                    out.push(ObjectRef { kind: ObjectKind::Type, name, defines: false, qualified_len: 2, literal: None });
+                    out.push(ObjectRef {
+                        kind: ObjectKind::Type,
+                        name,
+                        defines: false,
+                        qualified_len: 2,
+                        literal: None,
+                    });
                 }
                 continue;
             }
@@ -171,7 +183,11 @@ pub(crate) fn object_refs(root: &SyntaxNode, transition_tables: &[String]) -> Ve
         let Some(name) = name_of(&node) else { continue };
         if !defines && name.segments.len() == 1 && matches!(kind, ObjectKind::Relation | ObjectKind::Table) {
             let n = name.last();
-            if n.starts_with("pg_") || transition_tables.iter().any(|t| t == n) || is_cte(&node, n) || is_rule_pseudo(&node, n) {
+            if n.starts_with("pg_")
+                || transition_tables.iter().any(|t| t == n)
+                || is_cte(&node, n)
+                || is_rule_pseudo(&node, n)
+            {
                 continue;
             }
         }
@@ -206,7 +222,13 @@ fn call_refs(call: &SyntaxNode) -> Option<ObjectRef> {
         if name.segments.len() == 1 && is_builtin_trigger_function(name.last()) {
             return None;
         }
-        return Some(ObjectRef { kind: ObjectKind::TriggerFunction, name, defines: false, qualified_len: 2, literal: None });
+        return Some(ObjectRef {
+            kind: ObjectKind::TriggerFunction,
+            name,
+            defines: false,
+            qualified_len: 2,
+            literal: None,
+        });
     }
     let builtin = name.segments.len() == 1 || name.segments[0] == "pg_catalog";
     if !(builtin && matches!(name.last(), "nextval" | "currval" | "setval")) {

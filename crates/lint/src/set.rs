@@ -32,9 +32,10 @@ pub fn lint_set(scan: &Scan, config: &Config) -> Report {
     file_findings.extend(rules::create_schemas_first::check_set(set));
 
     let create_schemas = set.migrate.first().filter(|m| m.description == rules::create_schemas_first::DESCRIPTION);
-    let schemas = config.schemas.clone().or_else(|| {
-        create_schemas.map(|m| rules::create_schemas_first::created_schemas(&m.up.sql))
-    });
+    let schemas = config
+        .schemas
+        .clone()
+        .or_else(|| create_schemas.map(|m| rules::create_schemas_first::created_schemas(&m.up.sql)));
     let base = Context { schemas, create_schemas: false, functions: BTreeMap::new(), disable: config.disable.clone() };
 
     // (path, text, belongs to the create_schemas migration)
@@ -49,7 +50,10 @@ pub fn lint_set(scan: &Scan, config: &Config) -> Report {
     for problem in &scan.problems {
         let readable = !matches!(problem.kind, ProblemKind::Unreadable { .. } | ProblemKind::NotUtf8);
         let is_sql = problem.path.extension().is_some_and(|e| e == "sql");
-        if readable && is_sql && let Ok(text) = std::fs::read_to_string(&problem.path) {
+        if readable
+            && is_sql
+            && let Ok(text) = std::fs::read_to_string(&problem.path)
+        {
             files.push((problem.path.clone(), normalize(&text).into_owned(), false));
         }
     }

@@ -21,7 +21,8 @@ pub(crate) fn check(rule: &str, sql: &str) -> String {
 }
 
 pub(crate) fn check_with(rule: &str, sql: &str, ctx: &Context) -> String {
-    let findings: Vec<Finding> = crate::lint_sql(Path::new(PATH), sql, ctx).into_iter().filter(|f| f.rule == rule).collect();
+    let findings: Vec<Finding> =
+        crate::lint_sql(Path::new(PATH), sql, ctx).into_iter().filter(|f| f.rule == rule).collect();
     let mut report = Report::new();
     report.add_file(Path::new(PATH), sql, findings);
     render(&report, Format::Text, false)

@@ -33,16 +33,23 @@ fn lint(files: &[(&str, &str)], config: &Config, format: Format) -> String {
     render(&relative, format, false)
 }
 
-const CREATE_SCHEMAS: (&str, &str) =
-    ("migrate/20251124_000000_create_schemas.up.sql", "CREATE SCHEMA IF NOT EXISTS auth;\nCREATE SCHEMA IF NOT EXISTS app;\n");
-const DROP_SCHEMAS: (&str, &str) =
-    ("migrate/20251124_000000_create_schemas.down.sql", "DROP SCHEMA IF EXISTS app CASCADE;\nDROP SCHEMA IF EXISTS auth CASCADE;\n");
+const CREATE_SCHEMAS: (&str, &str) = (
+    "migrate/20251124_000000_create_schemas.up.sql",
+    "CREATE SCHEMA IF NOT EXISTS auth;\nCREATE SCHEMA IF NOT EXISTS app;\n",
+);
+const DROP_SCHEMAS: (&str, &str) = (
+    "migrate/20251124_000000_create_schemas.down.sql",
+    "DROP SCHEMA IF EXISTS app CASCADE;\nDROP SCHEMA IF EXISTS auth CASCADE;\n",
+);
 
 fn messy_set() -> Vec<(&'static str, &'static str)> {
     vec![
         CREATE_SCHEMAS,
         DROP_SCHEMAS,
-        ("migrate/20251124_000001_items.up.sql", "CREATE TABLE IF NOT EXISTS app.items (id bigint);\nCREATE TABLE IF NOT EXISTS master.categories (id bigint);\n"),
+        (
+            "migrate/20251124_000001_items.up.sql",
+            "CREATE TABLE IF NOT EXISTS app.items (id bigint);\nCREATE TABLE IF NOT EXISTS master.categories (id bigint);\n",
+        ),
         ("migrate/20251124_000001_items.down.sql", "DROP TABLE app.items;\n"),
         ("migrate/20251124_000001_other.up.sql", "SELECT 1;\n"),
         ("migrate/20251124_000002_users.up.sql", "SELECT 1;\n"),
@@ -66,7 +73,12 @@ fn disabled_rules_are_not_reported() {
 #[test]
 fn configured_schemas_override_create_schemas() {
     let config = Config { disable: vec![], schemas: Some(vec!["auth".into(), "app".into(), "master".into()]) };
-    let files = [CREATE_SCHEMAS, DROP_SCHEMAS, ("migrate/20251124_000001_x.up.sql", "SELECT * FROM master.categories;\n"), ("migrate/20251124_000001_x.down.sql", "")];
+    let files = [
+        CREATE_SCHEMAS,
+        DROP_SCHEMAS,
+        ("migrate/20251124_000001_x.up.sql", "SELECT * FROM master.categories;\n"),
+        ("migrate/20251124_000001_x.down.sql", ""),
+    ];
     assert_snapshot!(lint(&files, &config, Format::Text));
 }
 
@@ -92,7 +104,10 @@ fn formats() {
     let files = [
         CREATE_SCHEMAS,
         DROP_SCHEMAS,
-        ("migrate/20251124_000001_items.up.sql", "-- strata:ignore-file dynamic-sql\nCREATE TABLE items (id bigint);\n"),
+        (
+            "migrate/20251124_000001_items.up.sql",
+            "-- strata:ignore-file dynamic-sql\nCREATE TABLE items (id bigint);\n",
+        ),
         ("migrate/20251124_000002_lonely.up.sql", "SELECT 1;\n"),
     ];
     assert_snapshot!("json", lint(&files, &Config::default(), Format::Json));

@@ -59,7 +59,10 @@ fn invalid_corpus_gets_one_error_where_postgres_reports_it() {
         let errors = syntax_errors(&dir.join(file));
         let got: Vec<_> = errors.iter().map(|e| (e.line, e.column)).collect();
         if got != [(line, column)] {
-            wrong.push(format!("{file}: expected [{line}:{column}], got {got:?} {:?}", errors.first().map(|e| &e.message)));
+            wrong.push(format!(
+                "{file}: expected [{line}:{column}], got {got:?} {:?}",
+                errors.first().map(|e| &e.message)
+            ));
         }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));

@@ -8,8 +8,9 @@
 
 use std::time::{Duration, Instant};
 
-use sqlx::PgConnection;
+use futures_util::StreamExt;
 use sqlx::postgres::{PgDatabaseError, PgErrorPosition};
+use sqlx::{Column, PgConnection, Row};
 
 use crate::error::{Error, SqlFailure};
 use crate::history::{self, AppliedRow, HistoryTable, RowStatus, literal};
@@ -192,28 +193,24 @@ async fn run_locked(
     let plan = plan::plan(track, set.track(track), &rows, request).map_err(Error::from)?;
     observer.on(&Event::Planned { track, direction: plan.direction, count: plan.steps.len() });
     let mut report = Report::default();
-    let count = plan.steps.len();
-    for (index, migration) in plan.steps.into_iter().enumerate() {
-        observer.on(&Event::Started { migration, direction: plan.direction, index, count });
-        let started = Instant::now();
-        let result = match plan.direction {
-            Direction::Up if migration.up.no_transaction => apply_statements(conn, migration, opts).await,
-            Direction::Up => apply_in_transaction(conn, migration, opts).await,
-            Direction::Down if migration.down.no_transaction => revert_statements(conn, migration, opts).await,
-            Direction::Down => revert_in_transaction(conn, migration, opts).await,
+    let direction = plan.direction;
+    let steps = plan.steps;
+    let mut i = 0;
+    while i < steps.len() {
+        let result = if file_of(steps[i], direction).no_transaction {
+            run_one_statementwise(conn, steps[i], i, steps.len(), direction, opts, observer, &mut report)
+                .await
+                .map(|()| 1)
+        } else {
+            let batch = batch_at(&steps[i..], direction);
+            run_batch(conn, &steps[i..i + batch], i, steps.len(), direction, opts, observer, &mut report)
+                .await
+                .map(|()| batch)
         };
-        if let Err(error) = result {
-            return Err(Failure { report, error });
+        match result {
+            Ok(n) => i += n,
+            Err(error) => return Err(Failure { report, error }),
         }
-        let elapsed = started.elapsed();
-        observer.on(&Event::Finished { migration, direction: plan.direction, elapsed });
-        report.done.push(Done {
-            track,
-            version: migration.version,
-            description: migration.description.clone(),
-            direction: plan.direction,
-            elapsed_ms: elapsed.as_millis() as u64,
-        });
     }
     Ok(report)
 }
@@ -234,51 +231,184 @@ async fn unlock(conn: &mut PgConnection, key: i64) {
 
 const TX_PREFIX: &str = "BEGIN;\n";
 
-async fn apply_in_transaction(conn: &mut PgConnection, m: &Migration, opts: &Options) -> Result<(), Error> {
-    let insert = history::insert_applied_sql(
-        &opts.history,
-        m.track,
-        &m.version,
-        &m.description,
-        &m.checksum,
-        &opts.applied_from,
-    );
-    run_in_transaction(conn, m, Direction::Up, &m.up, &insert).await
+/// At most this many transactional files share one round trip...
+const BATCH_FILES: usize = 64;
+/// ...and at most this much SQL (a single larger file is sent alone).
+const BATCH_BYTES: usize = 1 << 20;
+/// The column of the row each file's transaction returns just before COMMIT.
+const MARKER: &str = "strata_file_done";
+
+fn file_of(m: &Migration, direction: Direction) -> &SqlFile {
+    match direction {
+        Direction::Up => &m.up,
+        Direction::Down => &m.down,
+    }
 }
 
-async fn revert_in_transaction(conn: &mut PgConnection, m: &Migration, opts: &Options) -> Result<(), Error> {
-    let delete = history::delete_sql(&opts.history, m.track, &m.version);
-    run_in_transaction(conn, m, Direction::Down, &m.down, &delete).await
+/// How many of the leading transactional files go into one batch.
+fn batch_at(steps: &[&Migration], direction: Direction) -> usize {
+    let mut bytes = 0;
+    let mut n = 0;
+    for m in steps.iter().take(BATCH_FILES) {
+        let file = file_of(m, direction);
+        if file.no_transaction || (n > 0 && bytes + file.sql.len() > BATCH_BYTES) {
+            break;
+        }
+        bytes += file.sql.len();
+        n += 1;
+    }
+    n.max(1)
 }
 
-async fn run_in_transaction(
+/// What records the file in the history: the insert (up) or the delete (down).
+fn history_sql(m: &Migration, direction: Direction, opts: &Options) -> String {
+    match direction {
+        Direction::Up => history::insert_applied_sql(
+            &opts.history,
+            m.track,
+            &m.version,
+            &m.description,
+            &m.checksum,
+            &opts.applied_from,
+        ),
+        Direction::Down => history::delete_sql(&opts.history, m.track, &m.version),
+    }
+}
+
+/// Runs consecutive transactional files in one simple-protocol message, each in
+/// a transaction of its own with its history row:
+/// `BEGIN; <file>; <history>; SELECT <marker>; COMMIT; BEGIN; <next file> ...`.
+/// PostgreSQL commits each transaction as it reaches its COMMIT and, on an
+/// error, skips the rest of the message; the marker rows, streamed back as each
+/// transaction ends, say which files committed. So each file is still applied
+/// entirely or not at all, and a run of N small files costs N/64 round trips.
+#[allow(clippy::too_many_arguments)]
+async fn run_batch(
     conn: &mut PgConnection,
-    m: &Migration,
+    batch: &[&Migration],
+    first_index: usize,
+    count: usize,
     direction: Direction,
-    file: &SqlFile,
-    history_sql: &str,
+    opts: &Options,
+    observer: &mut (dyn Observer + Send),
+    report: &mut Report,
 ) -> Result<(), Error> {
-    // The newline keeps a trailing `--` comment in the file from swallowing what follows.
-    let query = format!("{TX_PREFIX}{}\n;\n{history_sql};\nCOMMIT;", file.sql);
-    let Err(err) = sqlx::raw_sql(&query).execute(&mut *conn).await else {
-        return Ok(());
-    };
+    let mut query = String::new();
+    let mut starts = Vec::with_capacity(batch.len());
+    let mut chars = 0usize;
+    for m in batch {
+        query.push_str(TX_PREFIX);
+        chars += TX_PREFIX.len();
+        starts.push(chars);
+        let file = file_of(m, direction);
+        query.push_str(&file.sql);
+        chars += file.sql.chars().count();
+        // The newline keeps a trailing `--` comment in the file from swallowing what follows.
+        let tail = format!(
+            "\n;\n{};\nSELECT {} AS {MARKER}, (extract(epoch FROM clock_timestamp() - now()) * 1000)::bigint AS ms;\nCOMMIT;\n",
+            history_sql(m, direction, opts),
+            literal(&m.version.to_string()),
+        );
+        chars += tail.chars().count();
+        query.push_str(&tail);
+    }
+    observer.on(&Event::Started { migration: batch[0], direction, index: first_index, count });
+    let mut done = 0;
+    let mut failed = None;
+    {
+        let mut rows = sqlx::raw_sql(&query).fetch(&mut *conn);
+        while let Some(item) = rows.next().await {
+            match item {
+                Ok(row) if row.columns().first().is_some_and(|c| c.name() == MARKER) => {
+                    let m = batch[done];
+                    let ms: i64 = row.try_get("ms").unwrap_or(0);
+                    let elapsed = Duration::from_millis(ms.max(0) as u64);
+                    observer.on(&Event::Finished { migration: m, direction, elapsed });
+                    report.done.push(Done {
+                        track: m.track,
+                        version: m.version,
+                        description: m.description.clone(),
+                        direction,
+                        elapsed_ms: elapsed.as_millis() as u64,
+                    });
+                    done += 1;
+                    if let Some(next) = batch.get(done) {
+                        observer.on(&Event::Started { migration: next, direction, index: first_index + done, count });
+                    }
+                }
+                Ok(_) => {} // rows of the file's own SELECTs
+                Err(err) => {
+                    failed = Some(err);
+                    break;
+                }
+            }
+        }
+    }
+    let Some(err) = failed else { return Ok(()) };
     let _ = sqlx::raw_sql("ROLLBACK").execute(&mut *conn).await;
     let Some(db) = pg_error(&err) else {
-        return Err(Error::database("running a migration", err));
+        return Err(Error::database("running migrations", err));
     };
+    let position = match db.position() {
+        Some(PgErrorPosition::Original(pos)) => Some(pos.saturating_sub(1)),
+        _ => None,
+    };
+    // PostgreSQL parses the whole message before running any of it, so a syntax
+    // error in a later file means none of the batch ran: the error's position
+    // names the failing file, and the files before it are run again on their own.
+    let failing = match position {
+        Some(pos) => starts.iter().rposition(|&s| s <= pos).unwrap_or(0).max(done),
+        None => done,
+    };
+    if failing > done {
+        let earlier = &batch[done..failing];
+        Box::pin(run_batch(conn, earlier, first_index + done, count, direction, opts, observer, report)).await?;
+    }
+    let Some(m) = batch.get(failing) else {
+        return Err(Error::database("running migrations", err));
+    };
+    let file = file_of(m, direction);
     let mut failure = sql_failure(m, direction, file, db);
-    match db.position() {
-        Some(PgErrorPosition::Original(pos)) => {
-            let index = pos.saturating_sub(1).checked_sub(TX_PREFIX.chars().count());
-            if let Some((line, col)) = index.and_then(|i| line_col(&file.sql, None, i)) {
+    match position {
+        Some(pos) => {
+            if let Some((line, col)) = pos.checked_sub(starts[failing]).and_then(|i| line_col(&file.sql, None, i)) {
                 failure.line = Some(line);
                 failure.column = Some(col);
             }
         }
-        _ => locate_by_replay(conn, file, &mut failure).await,
+        None => locate_by_replay(conn, file, &mut failure).await,
     }
     Err(Error::Sql(Box::new(failure)))
+}
+
+/// A `-- strata:no-transaction` file, between its history markers.
+#[allow(clippy::too_many_arguments)]
+async fn run_one_statementwise(
+    conn: &mut PgConnection,
+    m: &Migration,
+    index: usize,
+    count: usize,
+    direction: Direction,
+    opts: &Options,
+    observer: &mut (dyn Observer + Send),
+    report: &mut Report,
+) -> Result<(), Error> {
+    observer.on(&Event::Started { migration: m, direction, index, count });
+    let started = Instant::now();
+    match direction {
+        Direction::Up => apply_statements(conn, m, opts).await?,
+        Direction::Down => revert_statements(conn, m, opts).await?,
+    }
+    let elapsed = started.elapsed();
+    observer.on(&Event::Finished { migration: m, direction, elapsed });
+    report.done.push(Done {
+        track: m.track,
+        version: m.version,
+        description: m.description.clone(),
+        direction,
+        elapsed_ms: elapsed.as_millis() as u64,
+    });
+    Ok(())
 }
 
 /// A failure with no position (a runtime error such as a unique violation):

@@ -24,6 +24,8 @@ pub enum Error {
     Sql(Box<SqlFailure>),
     #[error("refusing to roll back migrations while seeds are applied ({}); roll them back first with `strata seed down`", .seeds.join(", "))]
     SeedsApplied { seeds: Vec<String> },
+    #[error("the server is a read-only standby (pg_is_in_recovery() is true); run migrations against the primary")]
+    Standby,
     #[error("{track} version {version} is not in the migration files")]
     UnknownVersion { track: Track, version: Version },
 }
@@ -58,7 +60,7 @@ impl Error {
             Error::Source(_) | Error::CorruptHistory { .. } | Error::SeedsApplied { .. } => ErrorClass::Inconsistent,
             Error::Plan(PlanError::Inconsistent { .. }) => ErrorClass::Inconsistent,
             Error::Plan(PlanError::UnknownTarget { .. }) | Error::UnknownVersion { .. } => ErrorClass::Invalid,
-            Error::Database { .. } | Error::LockTimeout { .. } | Error::Sql(_) => ErrorClass::Failed,
+            Error::Database { .. } | Error::LockTimeout { .. } | Error::Sql(_) | Error::Standby => ErrorClass::Failed,
         }
     }
 }

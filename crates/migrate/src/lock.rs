@@ -48,6 +48,14 @@ pub(crate) async fn acquire(
     timeout: Duration,
     observer: &mut (dyn Observer + Send),
 ) -> Result<(), Error> {
+    // A hot standby accepts the lock but no DDL: refuse before anything else.
+    let standby: bool = sqlx::query_scalar("SELECT pg_is_in_recovery()")
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(|e| Error::database("checking the server", e))?;
+    if standby {
+        return Err(Error::Standby);
+    }
     let started = Instant::now();
     let mut waited = false;
     let mut pause = Duration::from_millis(20);

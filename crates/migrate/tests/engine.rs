@@ -431,3 +431,74 @@ async fn out_of_order_and_baseline() {
     let err = apply::baseline(&mut conn, &set, unknown, &Options::default()).await.unwrap_err();
     assert_eq!(err.class(), ErrorClass::Invalid);
 }
+
+// PostgreSQL parses a whole multi-statement message before running it, so a
+// syntax error in the third file of a batch stops the first two as well; they
+// must still be applied, and the error must name the third file.
+#[tokio::test]
+async fn syntax_error_late_in_a_batch_applies_the_files_before_it() {
+    let db = TestDb::new();
+    let dir = tempfile::tempdir().unwrap();
+    schemas(dir.path());
+    write(
+        dir.path(),
+        "migrate",
+        "20251124_000001_a",
+        "CREATE TABLE IF NOT EXISTS app.a (id int);",
+        "DROP TABLE IF EXISTS app.a;",
+    );
+    write(
+        dir.path(),
+        "migrate",
+        "20251124_000002_b",
+        "CREATE TABLE IF NOT EXISTS app.b (id int);",
+        "DROP TABLE IF EXISTS app.b;",
+    );
+    write(dir.path(), "migrate", "20251124_000003_c", "SELECT 1;\n\n  CREATE TABLE app.c (id int,);\n", "SELECT 1;");
+    write(
+        dir.path(),
+        "migrate",
+        "20251124_000004_d",
+        "CREATE TABLE IF NOT EXISTS app.d (id int);",
+        "DROP TABLE IF EXISTS app.d;",
+    );
+    let mut conn = db.connect().await;
+    let failure = run(&mut conn, dir.path(), Track::Migrate, up()).await.unwrap_err();
+    let Error::Sql(f) = &failure.error else { panic!("{}", failure.error) };
+    assert!(f.path.ends_with("20251124_000003_c.up.sql"), "{f}");
+    assert_eq!((f.line, f.column, f.code.as_str()), (Some(3), Some(30), "42601"), "{f}");
+    assert_eq!(failure.report.done.len(), 3);
+    assert_eq!(tables(&mut conn).await, ["a", "b"]);
+    assert_eq!(history(&mut conn).await.len(), 3);
+}
+
+#[tokio::test]
+async fn many_files_in_batches_each_keep_their_own_history_row() {
+    let db = TestDb::new();
+    let dir = tempfile::tempdir().unwrap();
+    schemas(dir.path());
+    for i in 1..=150 {
+        write(
+            dir.path(),
+            "migrate",
+            &format!("20251124_{i:06}_t{i}"),
+            &format!("CREATE TABLE IF NOT EXISTS app.t{i} (id int);\nSELECT {i} AS own_row;"),
+            &format!("DROP TABLE IF EXISTS app.t{i};"),
+        );
+    }
+    let mut conn = db.connect().await;
+    let mut finished = vec![];
+    let set = MigrationSet::load(dir.path()).unwrap();
+    let mut observer = |e: &Event<'_>| {
+        if let Event::Finished { migration, .. } = e {
+            finished.push(migration.version.seq());
+        }
+    };
+    apply::run(&mut conn, &set, Track::Migrate, &up(), &Options::default(), &mut observer).await.unwrap();
+    assert_eq!(finished, (0..=150).collect::<Vec<_>>(), "one Finished event per file, in order");
+    assert_eq!(history(&mut conn).await.len(), 151);
+    assert_eq!(tables(&mut conn).await.len(), 150);
+    let r = run(&mut conn, dir.path(), Track::Migrate, Request::Down(DownTarget::All)).await.unwrap();
+    assert_eq!(r.done.len(), 151);
+    assert!(history(&mut conn).await.is_empty());
+}

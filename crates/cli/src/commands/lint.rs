@@ -62,13 +62,43 @@ fn absolute(ctx: &Context, p: &Path) -> std::path::PathBuf {
 }
 
 /// Loads the set for `up`: lints it first as `[lint] on_migrate` says ("error" by
-/// default: a set with lint errors is refused before the database is touched),
+/// default: a set with lint errors is refused before the database is changed),
 /// then refuses a set with broken files.
-pub fn load_linted(ctx: &Context, out: Output) -> Result<MigrationSet> {
+///
+/// Only files not yet applied are linted (with the create_schemas migration for
+/// context), plus the file-level checks of the whole set: an applied file cannot
+/// be changed anyway (that is an edit, refused on its own), and a no-op `up` on a
+/// large set then reads the history instead of parsing every file.
+pub async fn load_linted(
+    ctx: &Context,
+    out: Output,
+    conn: &mut sqlx::PgConnection,
+    opts: &strata_migrate::Options,
+) -> Result<MigrationSet> {
     let scan = scan(ctx)?;
     let on_migrate = ctx.lint.on_migrate.unwrap_or_default();
     if on_migrate != OnMigrate::Off {
-        let report = strata_lint::lint_set(&scan, &config(ctx)?);
+        let rows = strata_migrate::apply::history_rows(conn, opts).await?;
+        let applied = |m: &strata_migrate::Migration| rows.iter().any(|r| r.track == m.track && r.version == m.version);
+        let keep = |m: &&strata_migrate::Migration| m.description == "create_schemas" || !applied(m);
+        let pending = Scan {
+            set: MigrationSet {
+                dir: scan.set.dir.clone(),
+                migrate: scan.set.migrate.iter().filter(keep).cloned().collect(),
+                seed: scan.set.seed.iter().filter(keep).cloned().collect(),
+            },
+            problems: scan.problems.clone(),
+        };
+        let mut report = strata_lint::lint_set(&pending, &config(ctx)?);
+        let applied_paths: Vec<&Path> = scan
+            .set
+            .migrate
+            .iter()
+            .chain(&scan.set.seed)
+            .filter(|m| applied(m))
+            .flat_map(|m| [m.up.path.as_path(), m.down.path.as_path()])
+            .collect();
+        report.retain_paths(|p| !applied_paths.contains(&p));
         gate(&report, on_migrate, out)?;
     }
     if !scan.problems.is_empty() {

@@ -44,10 +44,10 @@ fn options(ctx: &Context) -> Options {
 }
 
 pub async fn up(ctx: &Context, out: Output, track: Track, args: &UpArgs) -> Result<u8> {
-    let set = crate::commands::lint::load_linted(ctx, out)?;
     let to = args.to.as_deref().map(|v| parse_version(v, "--to")).transpose()?;
     let request = Request::Up { to, allow_out_of_order: args.allow_out_of_order };
     let mut conn = ctx.connect(&format!("strata {track} up")).await?;
+    let set = crate::commands::lint::load_linted(ctx, out, &mut conn, &options(ctx)).await?;
     if args.dry_run {
         return dry_run(ctx, out, &mut conn, &set, track, &request).await;
     }

@@ -15,7 +15,8 @@ pub(crate) fn render(report: &Report) -> String {
         };
         let mut props = format!("file={}", property(&f.path.display().to_string()));
         if f.has_position() {
-            let _ = write!(props, ",line={},col={},endLine={},endColumn={}", f.line, f.column, f.end_line, f.end_column);
+            let _ =
+                write!(props, ",line={},col={},endLine={},endColumn={}", f.line, f.column, f.end_line, f.end_column);
         }
         let _ = write!(props, ",title={}", property(f.rule));
         let mut message = f.message.clone();

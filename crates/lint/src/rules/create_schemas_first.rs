@@ -89,12 +89,17 @@ mod tests {
     #[test]
     fn accepts_schemas_in_the_create_schemas_migration() {
         let ctx = Context { create_schemas: true, ..context() };
-        assert_snapshot!(check_with(super::RULE.id, "CREATE SCHEMA IF NOT EXISTS auth;\nCREATE SCHEMA IF NOT EXISTS app;\n", &ctx));
+        assert_snapshot!(check_with(
+            super::RULE.id,
+            "CREATE SCHEMA IF NOT EXISTS auth;\nCREATE SCHEMA IF NOT EXISTS app;\n",
+            &ctx
+        ));
     }
 
     #[test]
     fn reads_the_created_schemas() {
-        let sql = "-- why\nCREATE SCHEMA IF NOT EXISTS auth;\ncreate schema if not exists \"Master\";\nCREATE SCHEMA app;\n";
+        let sql =
+            "-- why\nCREATE SCHEMA IF NOT EXISTS auth;\ncreate schema if not exists \"Master\";\nCREATE SCHEMA app;\n";
         assert_eq!(super::created_schemas(sql), ["auth", "Master", "app"]);
     }
 }

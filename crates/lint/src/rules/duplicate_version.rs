@@ -17,7 +17,10 @@ pub(crate) fn check(problem: &SourceProblem) -> Option<Finding> {
     Some(whole_file(
         &problem.path,
         &RULE,
-        format!("version {version} is also used by `{}`", other.file_name().unwrap_or(other.as_os_str()).to_string_lossy()),
+        format!(
+            "version {version} is also used by `{}`",
+            other.file_name().unwrap_or(other.as_os_str()).to_string_lossy()
+        ),
         Some("give one of them the next free sequence number (`strata generate` picks one)".to_owned()),
     ))
 }

@@ -13,7 +13,8 @@ pub(crate) const RULE: Rule = Rule {
     summary: "Migration files are named <YYYYMMDD>_<NNNNNN>_<description>.<up|down>.sql with a real date.",
 };
 
-const HELP: &str = "name it like `20251124_000005_create_items_table.up.sql`, or create the pair with `strata generate`";
+const HELP: &str =
+    "name it like `20251124_000005_create_items_table.up.sql`, or create the pair with `strata generate`";
 
 pub(crate) fn check(problem: &SourceProblem) -> Option<Finding> {
     let message = match &problem.kind {

@@ -33,7 +33,9 @@ pub(crate) fn check(cx: &mut Check<'_>) {
             DirectiveKind::Ignore { .. } => continue,
             DirectiveKind::Unknown { name } => (
                 format!("unknown directive `{PREFIX}{name}`"),
-                format!("the directives are `{PREFIX}no-transaction`, `{PREFIX}ignore rule-id` and `{PREFIX}ignore-file rule-id`"),
+                format!(
+                    "the directives are `{PREFIX}no-transaction`, `{PREFIX}ignore rule-id` and `{PREFIX}ignore-file rule-id`"
+                ),
             ),
         };
         found.push((d.range.clone(), message, help));

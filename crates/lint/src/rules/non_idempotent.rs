@@ -86,7 +86,11 @@ pub(crate) fn check(cx: &mut Check<'_>) {
             }
         } else if let Some(clause) = needs_or_replace(kind) {
             if !has_child(stmt, K::OR_REPLACE) {
-                problem(head, format!("`{clause}` without OR REPLACE fails when run twice"), format!("write `CREATE OR REPLACE {}`", &clause[7..]));
+                problem(
+                    head,
+                    format!("`{clause}` without OR REPLACE fails when run twice"),
+                    format!("write `CREATE OR REPLACE {}`", &clause[7..]),
+                );
             }
         } else if let Some((drop, what)) = needs_drop_first(kind) {
             if kind == K::CREATE_TRIGGER && has_child(stmt, K::OR_REPLACE) {
@@ -96,7 +100,9 @@ pub(crate) fn check(cx: &mut Check<'_>) {
             if !dropped_before(drop, &key, at) {
                 let object = key.clone().unwrap_or_default();
                 let help = match kind {
-                    K::CREATE_TRIGGER => format!("write `CREATE OR REPLACE TRIGGER`, or `DROP TRIGGER IF EXISTS {object}` before it"),
+                    K::CREATE_TRIGGER => {
+                        format!("write `CREATE OR REPLACE TRIGGER`, or `DROP TRIGGER IF EXISTS {object}` before it")
+                    }
                     _ => format!(
                         "put `DROP {what} IF EXISTS {object}` before it, or create it in a DO block that checks the catalog first"
                     ),
@@ -106,7 +112,11 @@ pub(crate) fn check(cx: &mut Check<'_>) {
         } else if is_drop(kind) {
             if !has_child(stmt, K::IF_EXISTS) {
                 let what = keyword_text(stmt);
-                problem(head, format!("`{what}` without IF EXISTS fails when run twice"), format!("write `{what} IF EXISTS`"));
+                problem(
+                    head,
+                    format!("`{what}` without IF EXISTS fails when run twice"),
+                    format!("write `{what} IF EXISTS`"),
+                );
             }
         } else if kind == K::INSERT {
             if !has_child(stmt, K::ON_CONFLICT_CLAUSE) && !inserts_where_not_exists(stmt) {
@@ -143,7 +153,8 @@ pub(crate) fn check(cx: &mut Check<'_>) {
                         "write `DROP CONSTRAINT IF EXISTS`".to_owned(),
                     ),
                     K::ADD_CONSTRAINT => {
-                        let name = action.descendants().find(|n| n.kind() == K::CONSTRAINT_NAME).map(|n| simple_name(&n));
+                        let name =
+                            action.descendants().find(|n| n.kind() == K::CONSTRAINT_NAME).map(|n| simple_name(&n));
                         let at = cx.file.to_file(*unit, range).start();
                         match name {
                             None => problem(
@@ -171,7 +182,8 @@ pub(crate) fn check(cx: &mut Check<'_>) {
                     K::RENAME_COLUMN | K::RENAME_CONSTRAINT | K::RENAME_VALUE | K::RENAME_ATTRIBUTE => problem(
                         range,
                         "a rename fails when run twice".to_owned(),
-                        "rename in a DO block that first checks the catalog (e.g. information_schema.columns)".to_owned(),
+                        "rename in a DO block that first checks the catalog (e.g. information_schema.columns)"
+                            .to_owned(),
                     ),
                     k if is_rename_to(k) && !object_if_exists => problem(
                         range,
@@ -210,7 +222,8 @@ fn collect_drops(stmt: &SyntaxNode, mut add: impl FnMut(SyntaxKind, Option<Strin
             .map(|n| n.key())
             .unwrap_or_default();
         for action in stmt.children().filter(|a| a.kind() == K::DROP_CONSTRAINT && has_child(a, K::IF_EXISTS)) {
-            if let Some(name) = action.children().find(|c| c.kind() == K::CONSTRAINT_NAME_REF).and_then(|c| name_of(&c)) {
+            if let Some(name) = action.children().find(|c| c.kind() == K::CONSTRAINT_NAME_REF).and_then(|c| name_of(&c))
+            {
                 add(K::DROP_CONSTRAINT, Some(format!("{table}:{}", name.last())), action.text_range().start());
             }
         }
@@ -227,7 +240,8 @@ fn drop_keys(stmt: &SyntaxNode) -> Vec<String> {
             .map(|n| n.key())
             .collect(),
         K::DROP_POLICY | K::DROP_TRIGGER => {
-            let name = stmt.children().find(|c| matches!(c.kind(), K::POLICY_REF | K::TRIGGER_REF)).map(|n| simple_name(&n));
+            let name =
+                stmt.children().find(|c| matches!(c.kind(), K::POLICY_REF | K::TRIGGER_REF)).map(|n| simple_name(&n));
             let table = on_table(stmt);
             name.map(|n| format!("{n} ON {}", table.unwrap_or_default())).into_iter().collect()
         }
@@ -295,11 +309,16 @@ fn head_range(stmt: &SyntaxNode) -> TextRange {
         .children()
         .find(|c| {
             !matches!(c.kind(), K::IF_EXISTS | K::IF_NOT_EXISTS | K::OR_REPLACE)
-                && (name_of(c).is_some() || matches!(c.kind(), K::POLICY | K::TRIGGER | K::ROLE | K::SCHEMA | K::NAMED_SCHEMA | K::EXTENSION))
+                && (name_of(c).is_some()
+                    || matches!(
+                        c.kind(),
+                        K::POLICY | K::TRIGGER | K::ROLE | K::SCHEMA | K::NAMED_SCHEMA | K::EXTENSION
+                    ))
         })
         .map_or_else(
             || {
-                let first_line = stmt.text().to_string().find('\n').map_or(stmt.text_range().len(), |i| TextSize::new(i as u32));
+                let first_line =
+                    stmt.text().to_string().find('\n').map_or(stmt.text_range().len(), |i| TextSize::new(i as u32));
                 start + first_line
             },
             |c| c.text_range().end(),

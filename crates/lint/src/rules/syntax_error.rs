@@ -118,8 +118,21 @@ fn token_len(text: &str) -> usize {
 fn past_command_prefix(text: &str, mut at: usize) -> usize {
     const LEADS: &[&str] = &["create", "alter", "drop"];
     const MODIFIERS: &[&str] = &[
-        "or", "replace", "unique", "temp", "temporary", "unlogged", "global", "local", "materialized",
-        "recursive", "trusted", "procedural", "foreign", "default", "constraint",
+        "or",
+        "replace",
+        "unique",
+        "temp",
+        "temporary",
+        "unlogged",
+        "global",
+        "local",
+        "materialized",
+        "recursive",
+        "trusted",
+        "procedural",
+        "foreign",
+        "default",
+        "constraint",
     ];
     let word = |at: usize| text[at..at + token_len(&text[at..])].to_ascii_lowercase();
     if !LEADS.contains(&word(at).as_str()) {
@@ -167,20 +180,15 @@ fn describe(message: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::describe;
-
-    #[test]
-    fn token_kinds_read_as_sql() {
-        assert_eq!(describe("expected command, found CREATE_KW"), "expected command, found `CREATE`");
-        assert_eq!(describe("expected R_PAREN"), "expected `)`");
-    }
-}
-
-#[cfg(test)]
-mod snapshots {
     use insta::assert_snapshot;
 
     use crate::test_support::check;
+
+    #[test]
+    fn token_kinds_read_as_sql() {
+        assert_eq!(super::describe("expected command, found CREATE_KW"), "expected command, found `CREATE`");
+        assert_eq!(super::describe("expected R_PAREN"), "expected `)`");
+    }
 
     #[test]
     fn finds_one_error_where_postgres_reports_it() {

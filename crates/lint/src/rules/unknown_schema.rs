@@ -25,7 +25,8 @@ pub(crate) fn check(cx: &mut Check<'_>) {
     let Some(schemas) = cx.ctx.schemas.clone() else { return };
     let known = |s: &str| schemas.iter().any(|k| k == s) || SYSTEM.contains(&s);
     let list = schemas.join(", ");
-    let help = format!("the project's schemas are {list}; add a schema to the create_schemas migration before using it");
+    let help =
+        format!("the project's schemas are {list}; add a schema to the create_schemas migration before using it");
     for unit in 0..cx.file.units.len() {
         let mut found = vec![];
         for r in &cx.refs[unit] {
@@ -37,7 +38,10 @@ pub(crate) fn check(cx: &mut Check<'_>) {
             let message = if schema == "public" {
                 format!("{what} `{}` is in schema public, which is reserved for migration tracking", r.name.display())
             } else {
-                format!("{what} `{}` is in schema `{schema}`, which the create_schemas migration does not create", r.name.display())
+                format!(
+                    "{what} `{}` is in schema `{schema}`, which the create_schemas migration does not create",
+                    r.name.display()
+                )
             };
             found.push((r.range(), message, schema == "public"));
         }
@@ -47,7 +51,11 @@ pub(crate) fn check(cx: &mut Check<'_>) {
             if known(&schema) || schema == "public" {
                 continue;
             }
-            found.push((node.text_range(), format!("schema `{schema}` is not created by the create_schemas migration"), false));
+            found.push((
+                node.text_range(),
+                format!("schema `{schema}` is not created by the create_schemas migration"),
+                false,
+            ));
         }
         for (range, message, public) in found {
             let help = if public { format!("put it in one of the project's schemas: {list}") } else { help.clone() };
@@ -92,6 +100,10 @@ GRANT USAGE ON SCHEMA app TO app_reader;
 
     #[test]
     fn is_skipped_when_the_schemas_are_unknown() {
-        assert_snapshot!(check_with(super::RULE.id, "CREATE TABLE IF NOT EXISTS sales.orders (id bigint);\n", &Context::default()));
+        assert_snapshot!(check_with(
+            super::RULE.id,
+            "CREATE TABLE IF NOT EXISTS sales.orders (id bigint);\n",
+            &Context::default()
+        ));
     }
 }

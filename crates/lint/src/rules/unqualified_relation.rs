@@ -24,7 +24,12 @@ pub(crate) const RULE: Rule = Rule {
 };
 
 pub(crate) fn check(cx: &mut Check<'_>) {
-    let schemas = cx.ctx.schemas.as_ref().filter(|s| !s.is_empty()).map(|s| format!(" (the project's schemas: {})", s.join(", ")));
+    let schemas = cx
+        .ctx
+        .schemas
+        .as_ref()
+        .filter(|s| !s.is_empty())
+        .map(|s| format!(" (the project's schemas: {})", s.join(", ")));
     let schemas = schemas.unwrap_or_default();
     for unit in 0..cx.file.units.len() {
         let found: Vec<_> = cx.refs[unit]
@@ -40,7 +45,9 @@ pub(crate) fn check(cx: &mut Check<'_>) {
                 };
                 let help = match r.kind {
                     ObjectKind::Column => format!("write `<schema>.{name}`{schemas}"),
-                    _ if r.literal.is_some() => format!("write the schema inside the string: '<schema>.{name}'{schemas}"),
+                    _ if r.literal.is_some() => {
+                        format!("write the schema inside the string: '<schema>.{name}'{schemas}")
+                    }
                     _ => format!("write `<schema>.{name}`{schemas}"),
                 };
                 (r.range(), message, help)

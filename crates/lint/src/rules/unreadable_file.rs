@@ -6,11 +6,8 @@ use crate::check::whole_file;
 use crate::finding::{Finding, Severity};
 use crate::rules::Rule;
 
-pub(crate) const RULE: Rule = Rule {
-    id: "unreadable-file",
-    severity: Severity::Error,
-    summary: "Migration files are readable UTF-8 text.",
-};
+pub(crate) const RULE: Rule =
+    Rule { id: "unreadable-file", severity: Severity::Error, summary: "Migration files are readable UTF-8 text." };
 
 pub(crate) fn check(problem: &SourceProblem) -> Option<Finding> {
     let (message, help) = match &problem.kind {
@@ -31,7 +28,10 @@ mod tests {
     #[test]
     fn finds_unreadable_and_non_utf8_files() {
         let binary = problem("20251124_000001_items.up.sql", ProblemKind::NotUtf8);
-        let denied = problem("20251124_000002_users.up.sql", ProblemKind::Unreadable { error: "Permission denied (os error 13)".into() });
+        let denied = problem(
+            "20251124_000002_users.up.sql",
+            ProblemKind::Unreadable { error: "Permission denied (os error 13)".into() },
+        );
         assert_snapshot!(render_findings([super::check(&binary), super::check(&denied)].into_iter().flatten()));
     }
 

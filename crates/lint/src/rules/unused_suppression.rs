@@ -19,10 +19,8 @@ pub(crate) fn check(suppressions: &[Suppression], ctx: &Context) -> Vec<Finding>
         let mut f = s.at.clone();
         if rules::find(&s.rule).is_none() {
             f.message = format!("unknown rule `{}` in suppression", s.rule);
-            f.help = Some(format!(
-                "the rules are: {}",
-                rules::all().iter().map(|r| r.id).collect::<Vec<_>>().join(", ")
-            ));
+            f.help =
+                Some(format!("the rules are: {}", rules::all().iter().map(|r| r.id).collect::<Vec<_>>().join(", ")));
         } else if s.file_wide {
             f.message = format!("`{}` is suppressed for this file but finds nothing here", s.rule);
             f.help = Some("remove the suppression".to_owned());
@@ -65,6 +63,18 @@ INSERT INTO t VALUES (1); -- strata:ignore non-idempotent
         assert_snapshot!(check(super::RULE.id, sql));
         // and what they suppress is gone
         assert_snapshot!(check("non-idempotent", sql));
+    }
+
+    // Regression: a syntax error stops the SQL rules, which left every suppression
+    // in the file looking unused.
+    #[test]
+    fn stays_quiet_in_a_file_that_does_not_parse() {
+        assert_snapshot!(check(
+            super::RULE.id,
+            "-- strata:ignore non-idempotent
+CREATE TABEL t (id int);
+"
+        ));
     }
 
     #[test]

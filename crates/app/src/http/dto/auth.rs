@@ -3,7 +3,8 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-/// `POST /api/auth/register` (read by [`Registration`](crate::domain::Registration)).
+// Read by `crate::domain::Registration`; the test `request_schemas_agree_with_the_parsers` keeps both in step.
+/// The body of `POST /api/auth/register`.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct RegisterRequest {
@@ -18,7 +19,8 @@ pub struct RegisterRequest {
     pub display_name: Option<String>,
 }
 
-/// `POST /api/auth/login` (read by [`Login`](crate::domain::Login)).
+// Read by `crate::domain::Login`; the test `request_schemas_agree_with_the_parsers` keeps both in step.
+/// The body of `POST /api/auth/login`.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct LoginRequest {
     /// The login email.

@@ -71,7 +71,8 @@ pub struct ItemPage {
     pub next_cursor: Option<String>,
 }
 
-/// `POST /api/items` (read by [`NewItem`](crate::domain::NewItem)).
+// Read by `crate::domain::NewItem`; the test `request_schemas_agree_with_the_parsers` keeps both in step.
+/// The body of `POST /api/items`.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateItemRequest {
@@ -93,7 +94,8 @@ pub struct CreateItemRequest {
     pub is_active: Option<bool>,
 }
 
-/// `PATCH /api/items/{id}` (read by [`ItemChanges`](crate::domain::ItemChanges)): any
+// Read by `crate::domain::ItemChanges`; the test `request_schemas_agree_with_the_parsers` keeps both in step.
+/// The body of `PATCH /api/items/{id}`: any
 /// subset; `null` clears a nullable field.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]

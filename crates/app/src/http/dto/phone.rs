@@ -4,7 +4,8 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-/// `POST /api/auth/phone/start` (read by [`PhoneStart`](crate::domain::PhoneStart)).
+// Read by `crate::domain::PhoneStart`; the test `request_schemas_agree_with_the_parsers` keeps both in step.
+/// The body of `POST /api/auth/phone/start`.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PhoneStartRequest {
     /// International form; spaces, dashes, dots and parentheses are ignored.
@@ -12,7 +13,8 @@ pub struct PhoneStartRequest {
     pub phone: String,
 }
 
-/// `POST /api/auth/phone/verify` (read by [`PhoneCheck`](crate::domain::PhoneCheck)).
+// Read by `crate::domain::PhoneCheck`; the test `request_schemas_agree_with_the_parsers` keeps both in step.
+/// The body of `POST /api/auth/phone/verify`.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PhoneVerifyRequest {
     /// The number the code was sent to.
