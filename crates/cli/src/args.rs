@@ -153,6 +153,12 @@ pub enum DbCommand {
     Status,
     /// Print the URL of the database strata would use
     Url,
+    /// Delete the embedded database's data (it is created afresh on next use)
+    Reset {
+        /// Do not ask first
+        #[arg(long, short = 'y')]
+        yes: bool,
+    },
     /// List schemas (like psql's \dn)
     Schemas,
     /// List tables, in one schema or all (like psql's \dt)

@@ -16,6 +16,7 @@ pub async fn run(ctx: &Context, out: Output, cmd: &DbCommand) -> Result<u8> {
         DbCommand::Stop => stop(ctx, out),
         DbCommand::Status => status(ctx, out),
         DbCommand::Url => url(ctx, out),
+        DbCommand::Reset { yes } => reset(ctx, out, *yes),
         DbCommand::Schemas => schemas(ctx, out).await,
         DbCommand::Tables { schema } => tables(ctx, out, schema.as_deref()).await,
         DbCommand::Describe { table } => describe(ctx, out, table).await,
@@ -80,6 +81,36 @@ fn status(ctx: &Context, out: Output) -> Result<u8> {
         lines.push(format!("  {DIM}not in use: {from} is set{DIM:#}"));
     }
     out.result(lines.join("\n"));
+    Ok(0)
+}
+
+/// Deleting data asks on a terminal and needs --yes without one, as rolling back everything does.
+fn reset(ctx: &Context, out: Output, yes: bool) -> Result<u8> {
+    let cluster = ctx.cluster();
+    let status = cluster.status().context("reading the embedded database's status")?;
+    if !status.initialized {
+        out.line("The embedded database does not exist; nothing to reset.");
+        return Ok(0);
+    }
+    if !yes {
+        if !std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+            return Err(
+                Usage::new("refusing to delete the embedded database without --yes (no terminal to ask)").into()
+            );
+        }
+        eprint!("Delete the embedded database in {} and all its data? [y/N] ", status.data_dir.display());
+        let mut answer = String::new();
+        std::io::BufRead::read_line(&mut std::io::stdin().lock(), &mut answer).context("reading the answer")?;
+        if !matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes") {
+            return Err(Usage::new("not confirmed; nothing was deleted").into());
+        }
+    }
+    cluster.destroy().context("deleting the embedded database")?;
+    out.event(json!({"event": "db_reset", "data_dir": status.data_dir}));
+    out.line(format!(
+        "Deleted the embedded database ({}); the next command creates it afresh.",
+        status.data_dir.display()
+    ));
     Ok(0)
 }
 
