@@ -147,3 +147,22 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
     }
     out
 }
+
+/// Asks a yes/no question on the terminal. Without a terminal the answer is
+/// no, with `no_terminal` as the reason; any answer but y/yes is `declined`.
+/// Both are usage errors (exit 2): the caller's `--yes` is the way round.
+pub fn confirm(question: &str, no_terminal: &str, declined: &str) -> anyhow::Result<()> {
+    use std::io::BufRead;
+    if !std::io::stdin().is_terminal() {
+        return Err(crate::exit::Usage::new(no_terminal).into());
+    }
+    eprint!("{question} [y/N] ");
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer)?;
+    if matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes") {
+        Ok(())
+    } else {
+        Err(crate::exit::Usage::new(declined).into())
+    }
+}

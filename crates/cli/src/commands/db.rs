@@ -93,17 +93,11 @@ fn reset(ctx: &Context, out: Output, yes: bool) -> Result<u8> {
         return Ok(0);
     }
     if !yes {
-        if !std::io::IsTerminal::is_terminal(&std::io::stdin()) {
-            return Err(
-                Usage::new("refusing to delete the embedded database without --yes (no terminal to ask)").into()
-            );
-        }
-        eprint!("Delete the embedded database in {} and all its data? [y/N] ", status.data_dir.display());
-        let mut answer = String::new();
-        std::io::BufRead::read_line(&mut std::io::stdin().lock(), &mut answer).context("reading the answer")?;
-        if !matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes") {
-            return Err(Usage::new("not confirmed; nothing was deleted").into());
-        }
+        crate::output::confirm(
+            &format!("Delete the embedded database in {} and all its data?", status.data_dir.display()),
+            "refusing to delete the embedded database without --yes (no terminal to ask)",
+            "not confirmed; nothing was deleted",
+        )?;
     }
     cluster.destroy().context("deleting the embedded database")?;
     out.event(json!({"event": "db_reset", "data_dir": status.data_dir}));

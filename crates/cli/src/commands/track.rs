@@ -1,8 +1,6 @@
 //! `migrate` and `seed`: up, down, status, baseline, repair, for either track.
 
-use std::io::{BufRead, IsTerminal, Write};
-
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 use serde_json::json;
 use strata_migrate::Options;
 use strata_migrate::apply::{self, Event};
@@ -79,21 +77,13 @@ pub async fn down(ctx: &Context, out: Output, track: Track, args: &DownArgs) -> 
 fn confirm(ctx: &Context, track: Track, count: usize) -> Result<()> {
     let what = noun(track, count);
     let db = redact(&ctx.url()?);
-    if !std::io::stdin().is_terminal() {
-        return Err(Usage::new(format!(
+    crate::output::confirm(
+        &format!("Roll back all {what} on {db}? This runs every down file."),
+        &format!(
             "refusing to roll back all {what} on {db} without --yes (no terminal to ask; pass --yes, or --steps N / --to VERSION)"
-        ))
-        .into());
-    }
-    eprint!("Roll back all {what} on {db}? This runs every down file. [y/N] ");
-    let _ = std::io::stderr().flush();
-    let mut answer = String::new();
-    std::io::stdin().lock().read_line(&mut answer).context("reading the answer")?;
-    if matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes") {
-        Ok(())
-    } else {
-        Err(Usage::new("not confirmed; nothing was rolled back").into())
-    }
+        ),
+        "not confirmed; nothing was rolled back",
+    )
 }
 
 async fn dry_run(
