@@ -5,7 +5,8 @@
 //! signal. The layers, outermost first: [`http`] (routes, extractors, errors, OpenAPI),
 //! [`domain`] (request types that are valid by construction), [`auth`] (passwords,
 //! sessions, phone codes), [`db`] (one module of queries per table) and [`models`]
-//! (row types, checked against the migrated catalog).
+//! (row types, checked against the migrated catalog). [`roles`] names the database
+//! roles the migrations create, so the API can run with the application's rights only.
 
 pub mod auth;
 pub mod config;
@@ -14,8 +15,10 @@ pub mod demo;
 pub mod domain;
 pub mod http;
 pub mod models;
+pub mod roles;
 
 pub use auth::{LogSender, SendError, Sender};
 pub use config::AppConfig;
 pub use demo::{DEMO_PASSWORD, DEMO_USERS};
 pub use http::{openapi, router, router_with_sender, serve};
+pub use roles::{APP_ROLE, OWNER_ROLE, READONLY_ROLE};

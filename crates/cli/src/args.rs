@@ -53,6 +53,8 @@ pub enum Command {
     Db(DbCommand),
     /// Check the migration files offline: names, pairs, order, schema qualification, idempotency
     Lint(LintArgs),
+    /// Browse the database in a web page: every schema, rows, keys across schemas, a SQL console
+    Studio(StudioArgs),
     /// Serve the application's HTTP API
     Serve(ServeArgs),
     /// Everything for development: embedded database, migrate up, seed up, the API and the studio
@@ -210,6 +212,9 @@ pub struct ServeArgs {
     /// Mark the session cookie Secure (serve behind HTTPS)
     #[arg(long)]
     pub secure_cookies: bool,
+    /// Run every query as this role (`SET ROLE` on each connection), e.g. strata_app
+    #[arg(long)]
+    pub role: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -226,4 +231,26 @@ pub struct LintArgs {
     /// Output format: text, json, github (workflow annotations) or sarif [default: text; json with --json]
     #[arg(long, value_parser = ["text", "json", "github", "sarif"])]
     pub format: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct StudioArgs {
+    /// Port to listen on
+    #[arg(long, default_value_t = 4983)]
+    pub port: u16,
+    /// Allow editing rows (shown as SQL first) and writes from the console; read-only otherwise
+    #[arg(long)]
+    pub write: bool,
+    /// Address to listen on; anything but loopback also needs --allow-host and --token
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: std::net::IpAddr,
+    /// A Host name the studio may be reached by (repeatable), for a non-loopback --host
+    #[arg(long = "allow-host", value_name = "NAME")]
+    pub allow_hosts: Vec<String>,
+    /// The access token (default: a random one, printed in the URL); at least 32 characters off loopback
+    #[arg(long, env = "STRATA_STUDIO_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+    /// Run every query as this role (`SET ROLE` on each connection), e.g. strata_readonly
+    #[arg(long)]
+    pub role: Option<String>,
 }

@@ -24,6 +24,21 @@ pub struct FileConfig {
     pub migrations: MigrationsSection,
     #[serde(default)]
     pub lint: LintSection,
+    #[serde(default)]
+    pub serve: ConnectAs,
+    #[serde(default)]
+    pub studio: ConnectAs,
+}
+
+/// How `strata serve` or `strata studio` connect, when not as the migrating role:
+/// a login of their own (`url_env`), or `SET ROLE` on each connection (`role`).
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConnectAs {
+    /// The environment variable holding a URL that logs in as the restricted role.
+    pub url_env: Option<String>,
+    /// A role to `SET ROLE` to on every pooled connection (the login must be a member).
+    pub role: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -77,6 +92,8 @@ pub struct Context {
     pub lint: LintSection,
     pub database: DatabaseSource,
     pub lock_timeout: Duration,
+    pub serve: ConnectAs,
+    pub studio: ConnectAs,
 }
 
 impl Context {
@@ -119,8 +136,11 @@ impl Context {
             history,
             schemas: file.migrations.schemas,
             lint: file.lint,
+
             database,
             lock_timeout: Duration::from_secs_f64(global.lock_timeout),
+            serve: file.serve,
+            studio: file.studio,
         })
     }
 

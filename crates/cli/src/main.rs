@@ -60,6 +60,7 @@ async fn run(cli: &Cli, out: Output) -> anyhow::Result<u8> {
         Command::Verify => commands::verify::run(&ctx, out).await,
         Command::Lint(a) => commands::lint::run(&ctx, out, a),
         Command::Serve(a) => commands::serve::serve(&ctx, out, a).await,
+        Command::Studio(a) => commands::serve::studio(&ctx, out, a).await,
         Command::Dev(a) => commands::serve::dev(&ctx, out, a).await,
     }
 }

@@ -473,3 +473,49 @@ fn lint_gate_refuses_before_touching_the_database() {
     std::fs::write(p.path().join("strata.toml"), "[lint]\ndisable = [\"no-such-rule\"]\n").unwrap();
     p.strata().args(["lint"]).assert().code(2).stderr(contains("no-such-rule"));
 }
+
+/// A GET or POST over a plain socket: status code and body.
+fn http(addr: &str, method: &str, path: &str, body: &str) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    write!(
+        s,
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut response = String::new();
+    s.read_to_string(&mut response).unwrap();
+    let status = response[9..12].parse().unwrap();
+    (status, response.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default())
+}
+
+#[test]
+fn serve_runs_queries_as_the_configured_role() {
+    let p = Project::new();
+    reference(&p, &["migrate", "up"]).assert().success();
+    reference(&p, &["seed", "up"]).assert().success();
+    // Logging in writes a session: the application role may, the read-only role may not
+    // (the database refuses and the API answers a generic 500).
+    for (role, login_status) in [("strata_app", 200), ("strata_readonly", 500)] {
+        let mut server = p
+            .std_strata()
+            .args(["--json", "serve", "--port", "0", "--role", role])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        std::io::BufRead::read_line(&mut std::io::BufReader::new(server.stdout.take().unwrap()), &mut line).unwrap();
+        let event: serde_json::Value = serde_json::from_str(&line).unwrap();
+        let addr = event["url"].as_str().unwrap().trim_start_matches("http://").to_owned();
+        let (status, body) = http(&addr, "GET", "/api/items?limit=1", "");
+        assert_eq!(status, 200, "{role}: {body}");
+        let (status, body) =
+            http(&addr, "POST", "/api/auth/login", r#"{"email":"alice@example.com","password":"strata-demo"}"#);
+        assert_eq!(status, login_status, "{role}: {body}");
+        server.kill().unwrap();
+        server.wait().unwrap();
+    }
+}

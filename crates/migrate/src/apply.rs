@@ -188,7 +188,7 @@ async fn run_locked(
     observer: &mut (dyn Observer + Send),
 ) -> Result<Report, Failure> {
     history::ensure(conn, &opts.history).await?;
-    let rows = history::read(conn, &opts.history).await?;
+    let rows = history::read_existing(conn, &opts.history).await?;
     check_request(track, request, &rows)?;
     let plan = plan::plan(track, set.track(track), &rows, request).map_err(Error::from)?;
     observer.on(&Event::Planned { track, direction: plan.direction, count: plan.steps.len() });
@@ -557,7 +557,7 @@ pub async fn repair(conn: &mut PgConnection, set: &MigrationSet, opts: &Options)
 
 async fn repair_locked(conn: &mut PgConnection, set: &MigrationSet, opts: &Options) -> Result<Repaired, Error> {
     history::ensure(conn, &opts.history).await?;
-    let rows = history::read(conn, &opts.history).await?;
+    let rows = history::read_existing(conn, &opts.history).await?;
     let t = opts.history.sql();
     let mut out = Repaired::default();
     for track in Track::ALL {
@@ -607,7 +607,7 @@ async fn baseline_locked(
     opts: &Options,
 ) -> Result<Vec<Version>, Error> {
     history::ensure(conn, &opts.history).await?;
-    let rows = history::read(conn, &opts.history).await?;
+    let rows = history::read_existing(conn, &opts.history).await?;
     let mut recorded = vec![];
     let mut sql = String::from("BEGIN;\n");
     for m in set.migrate.iter().filter(|m| m.version <= version) {

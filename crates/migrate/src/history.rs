@@ -130,8 +130,13 @@ COMMENT ON TABLE {t} IS 'strata: one row per applied migration or seed file';",
 }
 
 /// Creates the table when missing. Call while holding the runner lock: concurrent
-/// `CREATE TABLE IF NOT EXISTS` can still collide in the catalog.
+/// `CREATE TABLE IF NOT EXISTS` can still collide in the catalog. When it exists
+/// nothing is created, so a migration role without CREATE on its schema (or on
+/// the database) can run once an administrator has made the table.
 pub(crate) async fn ensure(conn: &mut PgConnection, table: &HistoryTable) -> Result<(), Error> {
+    if exists(conn, table).await? {
+        return Ok(());
+    }
     sqlx::raw_sql(&create_sql(table))
         .execute(&mut *conn)
         .await
@@ -140,15 +145,23 @@ pub(crate) async fn ensure(conn: &mut PgConnection, table: &HistoryTable) -> Res
 }
 
 /// Every row, or none when the table does not exist yet.
-pub(crate) async fn read(conn: &mut PgConnection, table: &HistoryTable) -> Result<Vec<AppliedRow>, Error> {
-    let exists: bool = sqlx::query_scalar("SELECT to_regclass($1) IS NOT NULL")
+async fn exists(conn: &mut PgConnection, table: &HistoryTable) -> Result<bool, Error> {
+    sqlx::query_scalar("SELECT to_regclass($1) IS NOT NULL")
         .bind(table.sql())
         .fetch_one(&mut *conn)
         .await
-        .map_err(|e| Error::database("looking for the history table", e))?;
-    if !exists {
+        .map_err(|e| Error::database("looking for the history table", e))
+}
+
+pub(crate) async fn read(conn: &mut PgConnection, table: &HistoryTable) -> Result<Vec<AppliedRow>, Error> {
+    if !exists(conn, table).await? {
         return Ok(vec![]);
     }
+    read_existing(conn, table).await
+}
+
+/// Every row of a table known to exist (after [`ensure`]).
+pub(crate) async fn read_existing(conn: &mut PgConnection, table: &HistoryTable) -> Result<Vec<AppliedRow>, Error> {
     let sql = format!(
         "SELECT track, version, description, checksum, status, applied_at, execution_ms, applied_by,
                 applied_from, baselined, failure, previous_checksum, repaired_at

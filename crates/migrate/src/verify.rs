@@ -225,13 +225,16 @@ WITH ns AS (
     SELECT oid, nspname FROM pg_namespace
     WHERE nspname NOT IN ('pg_catalog', 'information_schema') AND nspname !~ '^pg_(toast|temp)'
 ), rel AS (
-    SELECT c.oid, c.relname, c.relkind, ns.nspname, format('%I.%I', ns.nspname, c.relname) AS qname, c.relacl
+    -- An ACL equal to the owner's default means the same as none (NULL), and no
+    -- statement can set it back to NULL once granted and revoked: compare them as equal.
+    SELECT c.oid, c.relname, c.relkind, ns.nspname, format('%I.%I', ns.nspname, c.relname) AS qname,
+           nullif(c.relacl, acldefault(CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END::"char", c.relowner)) AS relacl
     FROM pg_class c JOIN ns ON ns.oid = c.relnamespace
     WHERE format('%s.%s', ns.nspname, c.relname) <> $1
       AND NOT (c.relkind = 'i' AND EXISTS (SELECT 1 FROM pg_index x JOIN pg_class t ON t.oid = x.indrelid JOIN ns n2 ON n2.oid = t.relnamespace WHERE x.indexrelid = c.oid AND format('%s.%s', n2.nspname, t.relname) = $1))
       AND NOT (c.relkind = 'S' AND c.relname LIKE 'migration_history%')
 )
-SELECT 'schema ' || quote_ident(nspname) || ' owner ' || pg_get_userbyid(n.nspowner) || coalesce(' acl ' || n.nspacl::text, '')
+SELECT 'schema ' || quote_ident(nspname) || ' owner ' || pg_get_userbyid(n.nspowner) || coalesce(' acl ' || nullif(n.nspacl, acldefault('n', n.nspowner))::text, '')
 FROM pg_namespace n WHERE n.oid IN (SELECT oid FROM ns)
 UNION ALL
 SELECT CASE relkind WHEN 'r' THEN 'table' WHEN 'p' THEN 'table' WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view'
@@ -260,7 +263,7 @@ SELECT 'sequence ' || rel.qname || ': ' || format_type(s.seqtypid, NULL) || ' st
 FROM pg_sequence s JOIN rel ON rel.oid = s.seqrelid
 UNION ALL
 SELECT 'function ' || quote_ident(ns.nspname) || '.' || quote_ident(p.proname) || '(' || pg_get_function_identity_arguments(p.oid) || ')'
-       || ' md5 ' || md5(pg_get_functiondef(p.oid)) || coalesce(' acl ' || p.proacl::text, '')
+       || ' md5 ' || md5(pg_get_functiondef(p.oid)) || coalesce(' acl ' || nullif(p.proacl, acldefault('f', p.proowner))::text, '')
 FROM pg_proc p JOIN ns ON ns.oid = p.pronamespace WHERE p.prokind IN ('f', 'p', 'w')
 UNION ALL
 SELECT 'trigger ' || pg_get_triggerdef(t.oid) FROM pg_trigger t JOIN rel ON rel.oid = t.tgrelid WHERE NOT t.tgisinternal

@@ -1,4 +1,8 @@
 //! Queries on `auth.phone_verifications`.
+//!
+//! The application role may store a code's hash but not read one: a guess is
+//! compared and counted by the `SECURITY DEFINER` function `auth.check_phone_code`
+//! (migration `create_roles`).
 
 use std::time::Duration;
 
@@ -8,7 +12,6 @@ use uuid::Uuid;
 
 use super::seconds;
 use crate::domain::PhoneNumber;
-use crate::models::PhoneVerification;
 
 /// How long the user must still wait before another code may be sent, if at all.
 pub async fn wait_before_resend(
@@ -55,28 +58,25 @@ pub async fn delete(conn: &mut PgConnection, id: Uuid) -> Result<(), sqlx::Error
     sqlx::query("DELETE FROM auth.phone_verifications WHERE id = $1").bind(id).execute(conn).await.map(drop)
 }
 
-/// The newest verification of `user_id` for `phone`, locked until the transaction
-/// ends so concurrent guesses are counted one after another.
+/// The newest verification of a user for a number: what the application may read
+/// of it (everything but the code's hash).
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Latest {
-    /// The row.
-    #[sqlx(flatten)]
-    pub verification: PhoneVerification,
-    /// Whether it has expired (by the database's clock).
-    pub expired: bool,
+    /// Primary key; also the salt of the code's hash.
+    pub id: Uuid,
+    /// When the right code was entered; the row is used up from then on.
+    pub verified_at: Option<DateTime<Utc>>,
 }
 
 /// See [`Latest`].
-pub async fn latest_for_update(
+pub async fn latest(
     conn: &mut PgConnection,
     user_id: Uuid,
     phone: &PhoneNumber,
 ) -> Result<Option<Latest>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT id, user_id, phone, code_hash, attempts, created_at, expires_at, verified_at, \
-                expires_at <= now() AS expired \
-         FROM auth.phone_verifications WHERE user_id = $1 AND phone = $2 \
-         ORDER BY created_at DESC LIMIT 1 FOR UPDATE",
+        "SELECT id, verified_at FROM auth.phone_verifications WHERE user_id = $1 AND phone = $2 \
+         ORDER BY created_at DESC LIMIT 1",
     )
     .bind(user_id)
     .bind(phone.as_str())
@@ -84,19 +84,51 @@ pub async fn latest_for_update(
     .await
 }
 
-/// Counts a wrong guess. Returns the attempts made so far.
-pub async fn record_wrong_attempt(conn: &mut PgConnection, id: Uuid) -> Result<i32, sqlx::Error> {
-    sqlx::query_scalar("UPDATE auth.phone_verifications SET attempts = attempts + 1 WHERE id = $1 RETURNING attempts")
-        .bind(id)
-        .fetch_one(conn)
-        .await
+/// What the database decided about one guess at a code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodeCheck {
+    /// The right code: the verification is used up now.
+    Verified,
+    /// A wrong code, counted; `attempts` wrong guesses so far.
+    WrongCode {
+        /// Wrong guesses so far, this one included.
+        attempts: i32,
+    },
+    /// The code has expired; nothing was compared.
+    Expired,
+    /// The attempt limit was reached before this guess; nothing was compared.
+    TooManyAttempts,
+    /// No such verification, or it is used up already.
+    NotPending,
 }
 
-/// Marks the verification used.
-pub async fn mark_verified(conn: &mut PgConnection, id: Uuid) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE auth.phone_verifications SET verified_at = now() WHERE id = $1")
-        .bind(id)
-        .execute(conn)
-        .await
-        .map(drop)
+/// Compares `candidate` (the hash of the typed code, see
+/// [`crate::auth::phone_code::hash_code`]) with the stored hash, counting a wrong
+/// guess, unless the verification expired or has `max_attempts` wrong guesses
+/// already. Row-locked by the function, so concurrent guesses are counted one after
+/// another; the caller commits to keep the count.
+pub async fn check_code(
+    conn: &mut PgConnection,
+    verification_id: Uuid,
+    candidate: &[u8; 32],
+    max_attempts: u32,
+) -> Result<CodeCheck, sqlx::Error> {
+    let (outcome, attempts): (String, Option<i32>) =
+        sqlx::query_as("SELECT outcome, attempts FROM auth.check_phone_code($1, $2, $3)")
+            .bind(verification_id)
+            .bind(&candidate[..])
+            .bind(i32::try_from(max_attempts).unwrap_or(i32::MAX))
+            .fetch_one(conn)
+            .await?;
+    Ok(match (outcome.as_str(), attempts) {
+        ("verified", _) => CodeCheck::Verified,
+        ("wrong_code", Some(attempts)) => CodeCheck::WrongCode { attempts },
+        ("expired", _) => CodeCheck::Expired,
+        ("too_many_attempts", _) => CodeCheck::TooManyAttempts,
+        ("not_pending", _) => CodeCheck::NotPending,
+        _ => {
+            let message = format!("auth.check_phone_code returned {outcome:?} with attempts {attempts:?}");
+            return Err(sqlx::Error::Decode(message.into()));
+        }
+    })
 }

@@ -1,4 +1,8 @@
 //! Queries on `auth.session`.
+//!
+//! The application role may write a token hash but not read one: finding and
+//! revoking a session by its hash go through the `SECURITY DEFINER` functions
+//! `auth.session_user_id` and `auth.revoke_session` (migration `create_roles`).
 
 use std::time::Duration;
 
@@ -38,17 +42,15 @@ pub async fn create(
 /// The user of an unexpired session with this token hash.
 pub async fn find_user(pool: &PgPool, token_hash: &[u8; 32]) -> Result<Option<User>, sqlx::Error> {
     // Runs on every authenticated request: a fixed string, so the prepared statement
-    // is cached and nothing is formatted.
+    // is cached and nothing is formatted. The function is STABLE, so it is evaluated
+    // once, as the key of a primary key lookup.
     const SQL: &str = "SELECT u.id, u.email, u.password_hash, u.display_name, u.phone, u.phone_verified_at, \
                               u.created_at, u.updated_at, u.last_login_at \
-                       FROM auth.session AS s JOIN auth.\"user\" AS u ON u.id = s.user_id \
-                       WHERE s.token_hash = $1 AND s.expires_at > now()";
+                       FROM auth.\"user\" AS u WHERE u.id = auth.session_user_id($1)";
     sqlx::query_as(SQL).bind(&token_hash[..]).fetch_optional(pool).await
 }
 
 /// Ends the session with this token hash (revocation). Whether there was one.
 pub async fn delete(pool: &PgPool, token_hash: &[u8; 32]) -> Result<bool, sqlx::Error> {
-    let done =
-        sqlx::query("DELETE FROM auth.session WHERE token_hash = $1").bind(&token_hash[..]).execute(pool).await?;
-    Ok(done.rows_affected() > 0)
+    sqlx::query_scalar("SELECT auth.revoke_session($1)").bind(&token_hash[..]).fetch_one(pool).await
 }

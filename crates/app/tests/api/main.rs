@@ -7,6 +7,7 @@ mod items;
 mod openapi;
 mod phone;
 mod reference;
+mod roles;
 mod schema;
 mod seeds;
 mod serve;

@@ -21,7 +21,7 @@ async fn serves_until_shutdown() {
     let addr = listener.local_addr().unwrap();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let config = strata_app::AppConfig { max_body_bytes: 1024, ..Default::default() };
-    let server = tokio::spawn(strata_app::serve(listener, app.pool.clone(), config, async {
+    let server = tokio::spawn(strata_app::serve(listener, app.app_pool.clone(), config, async {
         let _ = stopped.await;
     }));
 

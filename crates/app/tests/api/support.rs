@@ -1,5 +1,6 @@
 //! Test support: a migrated, seeded database behind the application's router, and
-//! helpers to send requests and read JSON answers.
+//! helpers to send requests and read JSON answers. The router's connections run as
+//! the application role, so every API test also proves that role's rights suffice.
 
 use std::path::PathBuf;
 use std::pin::Pin;
@@ -11,8 +12,10 @@ use axum::http::header::{CONTENT_TYPE, COOKIE, SET_COOKIE};
 use axum::http::{HeaderMap, Method, Request, StatusCode};
 use serde_json::Value;
 use sqlx::PgPool;
+use sqlx::postgres::PgPoolOptions;
 use strata_app::domain::{PhoneNumber, VerificationCode};
-use strata_app::{AppConfig, DEMO_PASSWORD, SendError, Sender};
+use strata_app::roles::pool_options_as;
+use strata_app::{APP_ROLE, AppConfig, DEMO_PASSWORD, SendError, Sender};
 use strata_testing::TestDb;
 use tower::ServiceExt;
 
@@ -51,10 +54,14 @@ impl Sender for RecordingSender {
     }
 }
 
-/// A test's application: its database (migrated and seeded), pool and router.
+/// A test's application: its database (migrated and seeded), pools and router.
 pub struct TestApp {
     pub db: TestDb,
+    /// As the superuser that migrated the database: for the test's own set-up and
+    /// inspection, which may go beyond what the API is allowed.
     pub pool: PgPool,
+    /// The router's: every connection runs as the application role.
+    pub app_pool: PgPool,
     pub router: Router,
     pub sender: Arc<RecordingSender>,
 }
@@ -101,9 +108,10 @@ impl TestApp {
         let mut conn = db.connect().await;
         strata_migrate::up_all(&mut conn, &migrations_dir()).await.expect("migrate and seed");
         let pool = db.pool().await;
+        let app_pool = role_pool(&db, APP_ROLE).await;
         let sender = Arc::new(RecordingSender::default());
-        let router = strata_app::router_with_sender(pool.clone(), config, sender.clone());
-        TestApp { db, pool, router, sender }
+        let router = strata_app::router_with_sender(app_pool.clone(), config, sender.clone());
+        TestApp { db, pool, app_pool, router, sender }
     }
 
     /// Sends a request with an optional raw body and cookie.
@@ -156,6 +164,11 @@ impl TestApp {
         assert_eq!(response.status, StatusCode::CREATED, "{}", response.json);
         (response.session_cookie(), response.json["id"].as_str().unwrap().to_owned())
     }
+}
+
+/// A pool on the test's database whose connections run as `role`.
+pub async fn role_pool(db: &TestDb, role: &str) -> PgPool {
+    pool_options_as(PgPoolOptions::new().max_connections(8), role).connect(db.url()).await.expect("pool as role")
 }
 
 /// Sends `request` to `router` in process.

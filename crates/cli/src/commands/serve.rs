@@ -11,20 +11,70 @@ use strata_app::AppConfig;
 use strata_migrate::Track;
 use tokio::net::TcpListener;
 
-use crate::args::{DevArgs, ServeArgs, UpArgs};
-use crate::config::{Context, redact};
+use crate::args::{DevArgs, ServeArgs, StudioArgs, UpArgs};
+use crate::config::{ConnectAs, Context, redact};
+use crate::exit::Usage;
 use crate::output::{BOLD, GREEN, Output};
 
 const DEFAULT_API_PORT: u16 = 3000;
+const DEFAULT_STUDIO_PORT: u16 = 4983;
 
-async fn pool(ctx: &Context, application: &str) -> Result<PgPool> {
-    let url = ctx.url()?;
+fn studio_config(ctx: &Context, write: bool) -> strata_studio::StudioConfig {
+    let mut config = strata_studio::StudioConfig::new(write);
+    config.migrations_dir = ctx.dir.is_dir().then(|| ctx.dir.clone());
+    config.history_table = ctx.history.clone();
+    config.lint = strata_lint::Config { disable: ctx.lint.disable.clone(), schemas: ctx.schemas.clone() };
+    config
+}
+
+pub async fn studio(ctx: &Context, out: Output, args: &StudioArgs) -> Result<u8> {
+    let mut config = studio_config(ctx, args.write);
+    config.allowed_hosts = args.allow_hosts.clone();
+    if let Some(token) = &args.token {
+        config.token = token.clone();
+    }
+    let addr = SocketAddr::new(args.host, args.port);
+    strata_studio::check_bind(addr, &config).map_err(|e| crate::exit::Usage::new(e.to_string()))?;
+    let pool = pool(ctx, "strata studio", &ctx.studio, args.role.as_deref()).await?;
+    let listener = bind(args.host, args.port, false).await?;
+    let url = strata_studio::launch_url(listener.local_addr()?, &config);
+    out.event(json!({"event": "listening", "service": "studio", "url": url, "write": args.write}));
+    out.result(format!(
+        "{GREEN}studio{GREEN:#} ({}): {url}\nOpen that URL (it carries the access token); Ctrl-C stops.",
+        if args.write { "read-write" } else { "read-only" }
+    ));
+    strata_studio::serve(listener, pool, config, shutdown_signal()).await.context("serving the studio")?;
+    Ok(0)
+}
+
+/// A pool for a server: on its own login URL when `connect.url_env` names a set
+/// variable, else on the project's database; with `role`, each connection runs
+/// `SET ROLE` first, so every query has that role's privileges.
+async fn pool(ctx: &Context, application: &str, connect: &ConnectAs, role_flag: Option<&str>) -> Result<PgPool> {
+    let url = match connect.url_env.as_deref().map(|var| (var, std::env::var(var))) {
+        Some((_, Ok(url))) if !url.is_empty() => url,
+        Some((var, _)) => {
+            return Err(Usage::new(format!("strata.toml names {var} for {application}, but it is not set")).into());
+        }
+        None => ctx.url()?,
+    };
     let options: PgConnectOptions = url.parse().context("parsing the database URL")?;
-    PgPoolOptions::new()
-        .max_connections(16)
-        .connect_with(options.application_name(application))
-        .await
-        .with_context(|| format!("connecting to {}", redact(&url)))
+    let role = role_flag.map(str::to_owned).or_else(|| connect.role.clone());
+    let mut pool = PgPoolOptions::new().max_connections(16);
+    if let Some(role) = &role {
+        let set_role: std::sync::Arc<str> = format!("SET ROLE \"{}\"", role.replace('"', "\"\"")).into();
+        pool = pool.after_connect(move |conn, _| {
+            let set_role = set_role.clone();
+            Box::pin(async move {
+                sqlx::Executor::execute(&mut *conn, &*set_role).await?;
+                Ok(())
+            })
+        });
+    }
+    let pool = pool.connect_with(options.application_name(application)).await.with_context(|| {
+        format!("connecting to {}{}", redact(&url), role.map(|r| format!(" as role {r}")).unwrap_or_default())
+    })?;
+    Ok(pool)
 }
 
 /// Binds `port`, or with `fallback` the next free one of the following twenty.
@@ -60,7 +110,7 @@ pub async fn shutdown_signal() {
 }
 
 pub async fn serve(ctx: &Context, out: Output, args: &ServeArgs) -> Result<u8> {
-    let pool = pool(ctx, "strata serve").await?;
+    let pool = pool(ctx, "strata serve", &ctx.serve, args.role.as_deref()).await?;
     let listener = bind(args.host, args.port, false).await?;
     let addr = listener.local_addr()?;
     out.event(json!({"event": "listening", "service": "api", "url": format!("http://{addr}")}));
@@ -85,18 +135,35 @@ pub async fn dev(ctx: &Context, out: Output, args: &DevArgs) -> Result<u8> {
     crate::commands::track::up(ctx, out, Track::Migrate, &up).await?;
     crate::commands::track::up(ctx, out, Track::Seed, &up).await?;
 
-    let pool = pool(ctx, "strata dev").await?;
+    let pool = pool(ctx, "strata dev", &ctx.serve, None).await?;
     let localhost = IpAddr::V4(Ipv4Addr::LOCALHOST);
     let api = bind(localhost, args.port.unwrap_or(DEFAULT_API_PORT), args.port.is_none()).await?;
     let api_addr = api.local_addr()?;
+    let studio = bind(localhost, DEFAULT_STUDIO_PORT, true).await?;
+    let studio_config = studio_config(ctx, false);
+    let studio_url = strata_studio::launch_url(studio.local_addr()?, &studio_config);
     let url = ctx.url()?;
     out.event(json!({"event": "listening", "service": "api", "url": format!("http://{api_addr}")}));
+    out.event(json!({"event": "listening", "service": "studio", "url": studio_url}));
     out.result(format!(
-        "\n{BOLD}strata dev is running{BOLD:#}\n  API:       http://{api_addr}/api/items\n  OpenAPI:   http://{api_addr}/api/openapi.json\n  database:  {}\n  demo login: {} / {}\nCtrl-C stops the servers; the embedded database keeps running (`strata db stop` stops it).",
+        "\n{BOLD}strata dev is running{BOLD:#}\n  API:        http://{api_addr}/api/items\n  OpenAPI:    http://{api_addr}/api/openapi.json\n  studio:     {studio_url}\n  database:   {}\n  demo login: {} / {}\nCtrl-C stops the servers; the embedded database keeps running (`strata db stop` stops it).",
         redact(&url),
         strata_app::DEMO_USERS.first().copied().unwrap_or_default(),
         strata_app::DEMO_PASSWORD,
     ));
-    strata_app::serve(api, pool, AppConfig::default(), shutdown_signal()).await.context("serving the API")?;
+    // One Ctrl-C stops both servers; each finishes the requests it is serving.
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let stopped = move |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+        let _ = rx.wait_for(|stop| *stop).await;
+    };
+    let api_server = strata_app::serve(api, pool.clone(), AppConfig::default(), stopped(stop_rx.clone()));
+    let studio_server = strata_studio::serve(studio, pool, studio_config, stopped(stop_rx));
+    let signal = async move {
+        shutdown_signal().await;
+        let _ = stop_tx.send(true);
+    };
+    let (api_result, studio_result, ()) = tokio::join!(api_server, studio_server, signal);
+    api_result.context("serving the API")?;
+    studio_result.context("serving the studio")?;
     Ok(0)
 }

@@ -5,8 +5,9 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use uuid::Uuid;
 
-use crate::auth::phone_code::{hash_code, hashes_match};
+use crate::auth::phone_code::hash_code;
 use crate::db;
+use crate::db::phone_verifications::CodeCheck;
 use crate::domain::{IssueCode, Issues, PhoneCheck, PhoneStart, VerificationCode, Violation};
 use crate::http::current_user::CurrentUser;
 use crate::http::dto::{PhoneStartRequest, PhoneStartResponse, PhoneVerifyRequest, UserResponse};
@@ -99,36 +100,37 @@ pub async fn verify(
     CurrentUser(user): CurrentUser,
     ValidJson(request): ValidJson<PhoneCheck>,
 ) -> Result<Json<UserResponse>, ApiError> {
-    let max_attempts = i64::from(state.config.phone_max_attempts);
+    let max_attempts = state.config.phone_max_attempts;
     let too_many = || ApiError::TooManyRequests {
         error: "too_many_attempts",
         message: "Too many wrong codes: request a new one",
         retry_after: None,
     };
     let mut tx = state.pool.begin().await?;
-    let latest = db::phone_verifications::latest_for_update(&mut tx, user.id, &request.phone)
+    let pending = db::phone_verifications::latest(&mut tx, user.id, &request.phone)
         .await?
-        .filter(|latest| latest.verification.verified_at.is_none())
+        .filter(|latest| latest.verified_at.is_none())
         .ok_or(ApiError::NotFound("pending verification"))?;
-    let verification = latest.verification;
-    if latest.expired {
-        return Err(ApiError::VerificationExpired);
-    }
-    if i64::from(verification.attempts) >= max_attempts {
-        return Err(too_many());
-    }
-    if !hashes_match(&verification.code_hash, &hash_code(verification.id, &request.code)) {
-        let attempts = db::phone_verifications::record_wrong_attempt(&mut tx, verification.id).await?;
-        tx.commit().await?;
-        let left = max_attempts - i64::from(attempts);
-        if left <= 0 {
-            return Err(too_many());
+    // The database compares and counts: the application cannot read the stored hash.
+    let candidate = hash_code(pending.id, &request.code);
+    match db::phone_verifications::check_code(&mut tx, pending.id, &candidate, max_attempts).await? {
+        CodeCheck::Verified => {
+            let user = db::users::set_verified_phone(&mut tx, user.id, &request.phone).await?;
+            tx.commit().await?;
+            Ok(Json(UserResponse::from(user)))
         }
-        let message = format!("Wrong code: {left} attempt(s) left");
-        return Err(ApiError::Validation(Issues::one(Violation::new(IssueCode::InvalidCode, message).at_key("code"))));
+        CodeCheck::WrongCode { attempts } => {
+            tx.commit().await?;
+            let left = i64::from(max_attempts) - i64::from(attempts);
+            if left <= 0 {
+                return Err(too_many());
+            }
+            let message = format!("Wrong code: {left} attempt(s) left");
+            Err(ApiError::Validation(Issues::one(Violation::new(IssueCode::InvalidCode, message).at_key("code"))))
+        }
+        CodeCheck::Expired => Err(ApiError::VerificationExpired),
+        CodeCheck::TooManyAttempts => Err(too_many()),
+        // Used up by a concurrent request since `latest` read it.
+        CodeCheck::NotPending => Err(ApiError::NotFound("pending verification")),
     }
-    db::phone_verifications::mark_verified(&mut tx, verification.id).await?;
-    let user = db::users::set_verified_phone(&mut tx, user.id, &request.phone).await?;
-    tx.commit().await?;
-    Ok(Json(UserResponse::from(user)))
 }

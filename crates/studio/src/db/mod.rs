@@ -1,0 +1,24 @@
+//! Everything that talks to PostgreSQL: the catalog (schemas, relations, keys,
+//! structure, DDL), rows (pages, one row, edits), the console and cursors. Every
+//! statement runs in a transaction from [`transaction`], identifiers are quoted by
+//! [`ident`] and values bound through [`sql`].
+
+pub mod browse;
+pub mod catalog;
+pub mod console;
+pub mod cursor;
+pub mod ddl;
+pub mod edit;
+pub mod failure;
+pub mod filter;
+pub mod foreign_keys;
+pub mod ident;
+pub mod keyset;
+pub mod relation;
+pub mod relkind;
+pub mod row;
+pub mod sql;
+pub mod sql_text;
+pub mod structure;
+pub mod text_rows;
+pub mod transaction;

@@ -1,0 +1,70 @@
+//! `GET /console` shows the form; `POST /console` runs the statement (SQL only ever
+//! arrives in a POST, behind the CSRF check).
+
+use axum::Extension;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+
+use crate::db::console::{self, Mode};
+use crate::error::StudioError;
+use crate::html::console_page::{self, ConsoleView};
+use crate::html::layout::Section;
+use crate::routes::context::ReadContext;
+use crate::routes::form::Fields;
+use crate::security::session::Session;
+use crate::state::Studio;
+
+pub async fn form(
+    State(studio): State<Studio>,
+    Extension(session): Extension<Session>,
+) -> Result<Html<String>, StudioError> {
+    let ctx = ReadContext::open(&studio).await?;
+    let view = view(&studio, &session, "", None, false);
+    ctx.page(&studio, "SQL console", None, Section::Console, console_page::render(&view)).await
+}
+
+pub async fn run(
+    State(studio): State<Studio>,
+    Extension(session): Extension<Session>,
+    body: Bytes,
+) -> Result<Response, StudioError> {
+    let fields = Fields::parse(&body);
+    let sql = fields.get("sql").unwrap_or("").to_owned();
+    let mode = match fields.get("action").unwrap_or("run") {
+        "run" => Mode::Run,
+        "explain" => Mode::Explain,
+        "analyze" => Mode::ExplainAnalyze,
+        other => return Err(StudioError::BadRequest(format!("unknown console action {other:?}"))),
+    };
+    let commit = fields.has("commit");
+    if commit && !studio.config.write {
+        return Err(StudioError::Forbidden("the studio is read-only; start it with --write to commit changes".into()));
+    }
+    let config = &studio.config;
+    let answer = console::run(&studio.pool, &sql, mode, commit, config.statement_timeout, config.row_cap).await?;
+    let status = if answer.is_ok() { StatusCode::OK } else { StatusCode::BAD_REQUEST };
+    let ctx = ReadContext::open(&studio).await?;
+    let view = view(&studio, &session, &sql, Some(&answer), commit);
+    let Html(page) = ctx.page(&studio, "SQL console", None, Section::Console, console_page::render(&view)).await?;
+    Ok((status, Html(page)).into_response())
+}
+
+fn view<'a>(
+    studio: &'a Studio,
+    session: &'a Session,
+    sql: &'a str,
+    answer: Option<&'a console::Answer>,
+    commit: bool,
+) -> ConsoleView<'a> {
+    ConsoleView {
+        sql,
+        answer,
+        write: studio.config.write,
+        commit,
+        csrf: &session.csrf,
+        row_cap: studio.config.row_cap,
+        timeout_ms: studio.config.statement_timeout.as_millis(),
+    }
+}

@@ -1,0 +1,49 @@
+//! What most handlers start with: a read-only transaction, the schema tree for the
+//! sidebar, the relation named in the path; and how they finish: the page frame.
+
+use axum::response::Html;
+use maud::Markup;
+use sqlx::{Postgres, Transaction};
+
+use crate::db::catalog::{self, SchemaNode};
+use crate::db::ident::QualifiedName;
+use crate::db::relation::{self, Relation};
+use crate::db::transaction::{self, Access};
+use crate::error::StudioError;
+use crate::html::layout::{self, Chrome, Section};
+use crate::state::Studio;
+
+/// A read-only transaction and the sidebar's tree, read in it.
+pub struct ReadContext {
+    pub tx: Transaction<'static, Postgres>,
+    pub tree: Vec<SchemaNode>,
+}
+
+impl ReadContext {
+    pub async fn open(studio: &Studio) -> Result<ReadContext, StudioError> {
+        let mut tx = transaction::begin(&studio.pool, Access::ReadOnly, studio.config.statement_timeout).await?;
+        let tree = catalog::tree(&mut tx).await?;
+        Ok(ReadContext { tx, tree })
+    }
+
+    /// The relation `schema.name`, or a 404.
+    pub async fn relation(&mut self, schema: &str, name: &str) -> Result<Relation, StudioError> {
+        relation::load(&mut self.tx, schema, name)
+            .await?
+            .ok_or_else(|| StudioError::NotFound(format!("there is no table or view {schema}.{name}")))
+    }
+
+    /// Ends the transaction and wraps `content` in the frame.
+    pub async fn page(
+        self,
+        studio: &Studio,
+        title: &str,
+        current: Option<&QualifiedName>,
+        section: Section,
+        content: Markup,
+    ) -> Result<Html<String>, StudioError> {
+        self.tx.rollback().await?;
+        let chrome = Chrome { title, tree: &self.tree, current, section, write: studio.config.write };
+        Ok(Html(layout::page(&chrome, content).into_string()))
+    }
+}

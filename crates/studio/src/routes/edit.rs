@@ -1,0 +1,150 @@
+//! Write mode: `GET .../edit` and `GET .../insert` show forms; `POST .../edit`,
+//! `.../insert` and `.../delete` first answer with the statement to confirm
+//! (`action=preview`), and run it only when the confirmation comes back
+//! (`action=apply`). Without `--write` every one of them is refused.
+
+use axum::Extension;
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+
+use crate::db::edit::{self, Change, Edit};
+use crate::db::relation::Relation;
+use crate::db::row;
+use crate::error::StudioError;
+use crate::html::layout::Section;
+use crate::html::{edit_page, links};
+use crate::routes::context::ReadContext;
+use crate::routes::form::Fields;
+use crate::security::session::Session;
+use crate::state::Studio;
+
+fn require_write(studio: &Studio) -> Result<(), StudioError> {
+    if studio.config.write {
+        Ok(())
+    } else {
+        Err(StudioError::Forbidden("the studio is read-only; start it with --write to edit rows".into()))
+    }
+}
+
+/// Opens the sidebar context and the relation, checking it can be edited.
+async fn editable(studio: &Studio, schema: &str, table: &str) -> Result<(ReadContext, Relation), StudioError> {
+    require_write(studio)?;
+    let mut ctx = ReadContext::open(studio).await?;
+    let rel = ctx.relation(schema, table).await?;
+    edit::check_editable(&rel)?;
+    Ok((ctx, rel))
+}
+
+pub async fn edit_form(
+    State(studio): State<Studio>,
+    Extension(session): Extension<Session>,
+    Path((schema, table)): Path<(String, String)>,
+    RawQuery(query): RawQuery,
+) -> Result<Html<String>, StudioError> {
+    let (mut ctx, rel) = editable(&studio, &schema, &table).await?;
+    let key = Fields::query(query.as_deref()).row_key()?;
+    let values =
+        row::find(&mut ctx.tx, &rel, &key).await?.ok_or_else(|| StudioError::NotFound("no such row".into()))?;
+    let content = edit_page::form(&rel, Some(&key), Some(&values), &session.csrf);
+    let title = format!("edit {}", rel.name.display());
+    ctx.page(&studio, &title, Some(&rel.name), Section::Browse, content).await
+}
+
+pub async fn insert_form(
+    State(studio): State<Studio>,
+    Extension(session): Extension<Session>,
+    Path((schema, table)): Path<(String, String)>,
+) -> Result<Html<String>, StudioError> {
+    let (ctx, rel) = editable(&studio, &schema, &table).await?;
+    let content = edit_page::form(&rel, None, None, &session.csrf);
+    let title = format!("insert into {}", rel.name.display());
+    ctx.page(&studio, &title, Some(&rel.name), Section::Browse, content).await
+}
+
+pub async fn update(
+    State(studio): State<Studio>,
+    Path((schema, table)): Path<(String, String)>,
+    body: Bytes,
+) -> Result<Response, StudioError> {
+    let fields = Fields::parse(&body);
+    let (ctx, rel) = editable(&studio, &schema, &table).await?;
+    let key = fields.row_key()?;
+    let mut changes = Vec::new();
+    for c in rel.columns.iter().filter(|c| c.is_writable()) {
+        let Some(value) = fields.get(&format!("val.{}", c.num)) else { continue };
+        let new = if fields.has(&format!("null.{}", c.num)) { None } else { Some(value.to_owned()) };
+        let seen = if fields.has(&format!("seennull.{}", c.num)) {
+            None
+        } else {
+            Some(fields.get(&format!("seen.{}", c.num)).unwrap_or("").to_owned())
+        };
+        if new != seen {
+            changes.push(Change { column: c.name.clone(), value: new, seen });
+        }
+    }
+    let back = links::row(&rel.name, &key);
+    let edit = Edit::Update { key, changes };
+    finish(studio, ctx, rel, edit, &fields, "edit", "Update", back).await
+}
+
+pub async fn insert(
+    State(studio): State<Studio>,
+    Path((schema, table)): Path<(String, String)>,
+    body: Bytes,
+) -> Result<Response, StudioError> {
+    let fields = Fields::parse(&body);
+    let (ctx, rel) = editable(&studio, &schema, &table).await?;
+    let mut values = Vec::new();
+    for c in rel.columns.iter().filter(|c| c.is_writable()) {
+        let value = fields.get(&format!("val.{}", c.num)).unwrap_or("");
+        match fields.get(&format!("mode.{}", c.num)).unwrap_or("default") {
+            "value" => values.push(Change { column: c.name.clone(), value: Some(value.to_owned()), seen: None }),
+            "null" => values.push(Change { column: c.name.clone(), value: None, seen: None }),
+            _ => {}
+        }
+    }
+    let back = links::table(&rel.name);
+    finish(studio, ctx, rel, Edit::Insert { values }, &fields, "insert", "Insert", back).await
+}
+
+pub async fn delete(
+    State(studio): State<Studio>,
+    Path((schema, table)): Path<(String, String)>,
+    body: Bytes,
+) -> Result<Response, StudioError> {
+    let fields = Fields::parse(&body);
+    let (ctx, rel) = editable(&studio, &schema, &table).await?;
+    let key = fields.row_key()?;
+    let back = links::row(&rel.name, &key);
+    finish(studio, ctx, rel, Edit::Delete { key }, &fields, "delete", "Delete", back).await
+}
+
+/// Shows the statement (`action=preview`, the default) or runs it (`action=apply`).
+#[allow(clippy::too_many_arguments)]
+async fn finish(
+    studio: Studio,
+    ctx: ReadContext,
+    rel: Relation,
+    edit: Edit,
+    fields: &Fields,
+    page: &str,
+    what: &str,
+    back: String,
+) -> Result<Response, StudioError> {
+    let Some(sql) = edit::statement(&rel, &edit)? else {
+        ctx.tx.rollback().await?;
+        return Ok(Redirect::to(&back).into_response());
+    };
+    if fields.get("action") == Some("apply") {
+        ctx.tx.rollback().await?;
+        let key = edit::apply(&studio.pool, &studio.config, &rel, &sql).await?;
+        let to =
+            if matches!(edit, Edit::Delete { .. }) { links::table(&rel.name) } else { links::row(&rel.name, &key) };
+        return Ok(Redirect::to(&to).into_response());
+    }
+    let action = links::table_page(&rel.name, page);
+    let content = edit_page::preview(&rel, what, &sql, &action, &fields.0, &back);
+    let title = format!("{what} {}", rel.name.display());
+    Ok(ctx.page(&studio, &title, Some(&rel.name), Section::Browse, content).await?.into_response())
+}

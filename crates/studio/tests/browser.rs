@@ -1,0 +1,169 @@
+//! End to end in headless Chromium: open the printed address, expand a schema,
+//! open `app.items`, follow the owner link into `auth.user`, run a query. Each step
+//! leaves a screenshot under `target/studio-screenshots/`.
+//!
+//! Chromium and chromedriver are required: without them this test fails, unless
+//! `STRATA_SKIP_BROWSER_TESTS=1` says to skip it.
+
+// Shared with the HTTP tests, which use the parts this file does not.
+#[allow(dead_code)]
+#[path = "common/client.rs"]
+mod client;
+#[path = "common/webdriver.rs"]
+mod webdriver;
+
+use std::path::PathBuf;
+
+use strata_studio::{StudioConfig, launch_url, serve};
+use webdriver::Browser;
+
+fn screenshots() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target"));
+    target.join("studio-screenshots")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_user_browses_follows_a_key_across_schemas_and_runs_a_query() {
+    let (chromium, chromedriver) = match webdriver::locate() {
+        Ok(found) => found,
+        Err(why) if std::env::var("STRATA_SKIP_BROWSER_TESTS").as_deref() == Ok("1") => {
+            eprintln!("skipped (STRATA_SKIP_BROWSER_TESTS=1): {why}");
+            return;
+        }
+        Err(why) => panic!("{why}; set STRATA_SKIP_BROWSER_TESTS=1 to skip the browser tests"),
+    };
+    let db = strata_testing::TestDb::new();
+    let migrations = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../migrations");
+    strata_migrate::up_all(&mut db.connect().await, &migrations).await.expect("migrations");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let mut config = StudioConfig::new(false);
+    config.migrations_dir = Some(migrations);
+    let url = launch_url(listener.local_addr().unwrap(), &config);
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(serve(listener, db.pool().await, config, async {
+        let _ = stopped.await;
+    }));
+    let shots = screenshots();
+
+    let browser = Browser::start(&chromium, &chromedriver).await;
+    // 1. The printed address: the token is swapped for a cookie and leaves the URL.
+    browser.goto(&url).await;
+    let home = browser.url().await;
+    assert!(!home.contains("token="), "{home}");
+    assert!(browser.title().await.contains("strata studio"));
+    browser.screenshot(&shots.join("01-home.png")).await;
+
+    // 2. Expand the app schema in the tree.
+    let items_link = r#"nav.tree details[data-schema="app"] a[href="/s/app/items"]"#;
+    assert!(!browser.displayed(items_link).await, "collapsed at first");
+    browser.click(r#"nav.tree details[data-schema="app"] > summary"#).await;
+    assert!(browser.displayed(items_link).await, "expanded");
+    browser.screenshot(&shots.join("02-app-expanded.png")).await;
+
+    // 3. Open app.items.
+    browser.click(items_link).await;
+    assert!(browser.url().await.ends_with("/s/app/items"));
+    assert!(browser.text("table.grid thead").await.contains("user_id"));
+    browser.screenshot(&shots.join("03-app-items.png")).await;
+
+    // 4. Follow the owner link into auth.user.
+    let owner = browser.text(r#"table.grid a.fk-link[href^="/s/auth/user/row"]"#).await;
+    browser.click(r#"table.grid a.fk-link[href^="/s/auth/user/row"]"#).await;
+    let at = browser.url().await;
+    assert!(at.contains("/s/auth/user/row?c=id&v="), "{at}");
+    assert!(browser.text("table.record").await.contains(&owner));
+    assert!(browser.text("section.references").await.contains("app.items.user_id"));
+    browser.screenshot(&shots.join("04-owner-in-auth-user.png")).await;
+
+    // 5. Run a query in the console.
+    browser.click(r#"nav.sections a[href="/console"]"#).await;
+    browser
+        .type_into("form.console textarea", "SELECT u.email, count(i.id) AS items\nFROM auth.\"user\" u JOIN app.items i ON i.user_id = u.id\nGROUP BY u.email ORDER BY items DESC")
+        .await;
+    browser.click(r#"form.console button[value="run"]"#).await;
+    browser.find("p.result-info, div.failure").await;
+    browser.screenshot(&shots.join("05-console.png")).await;
+    let result = browser.text("table.grid.result").await;
+    assert!(result.contains("email") && result.contains("items"), "{result}");
+    assert!(browser.text("p.result-info").await.contains("rolled back"));
+
+    // A write from the console is refused by the database.
+    browser.type_into("form.console textarea", "DELETE FROM app.items").await;
+    browser.click(r#"form.console button[value="run"]"#).await;
+    assert!(browser.text("div.failure").await.contains("read-only transaction"));
+    browser.screenshot(&shots.join("06-console-write-refused.png")).await;
+
+    // The other pages render too.
+    browser.goto(&format!("{}/s/app/items/structure", home.trim_end_matches('/'))).await;
+    assert!(browser.text("#ddl").await.contains("CREATE TABLE"));
+    browser.screenshot(&shots.join("07-structure.png")).await;
+    browser.goto(&format!("{}/erd", home.trim_end_matches('/'))).await;
+    browser.find("svg.erd g.schema").await;
+    browser.screenshot(&shots.join("08-diagram.png")).await;
+    browser.resize(1500, 1300).await;
+    browser.goto(&format!("{}/erd.svg", home.trim_end_matches('/'))).await;
+    browser.screenshot(&shots.join("08b-diagram-svg.png")).await;
+    browser.resize(1400, 900).await;
+    browser.goto(&format!("{}/migrations", home.trim_end_matches('/'))).await;
+    browser.screenshot(&shots.join("09-migrations.png")).await;
+
+    // The strict CSP held: the studio's own script and style loaded, nothing was blocked.
+    let log = browser.console_log().await;
+    assert!(!log.iter().any(|m| m.contains("Content Security Policy")), "{log:#?}");
+
+    drop(browser);
+    stop.send(()).unwrap();
+    server.await.unwrap().unwrap();
+    println!("screenshots in {}", shots.display());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_write_mode_a_row_is_edited_after_its_sql_is_shown() {
+    let (chromium, chromedriver) = match webdriver::locate() {
+        Ok(found) => found,
+        Err(why) if std::env::var("STRATA_SKIP_BROWSER_TESTS").as_deref() == Ok("1") => {
+            eprintln!("skipped (STRATA_SKIP_BROWSER_TESTS=1): {why}");
+            return;
+        }
+        Err(why) => panic!("{why}; set STRATA_SKIP_BROWSER_TESTS=1 to skip the browser tests"),
+    };
+    let db = strata_testing::TestDb::new();
+    let migrations = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../migrations");
+    strata_migrate::up_all(&mut db.connect().await, &migrations).await.expect("migrations");
+    let pool = db.pool().await;
+    let id: String =
+        sqlx::query_scalar("SELECT id::text FROM app.items ORDER BY id LIMIT 1").fetch_one(&pool).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let config = StudioConfig::new(true);
+    let url = launch_url(addr, &config);
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(serve(listener, pool.clone(), config, async {
+        let _ = stopped.await;
+    }));
+    let shots = screenshots();
+    let browser = Browser::start(&chromium, &chromedriver).await;
+    browser.goto(&url).await;
+    browser.goto(&format!("http://{addr}/s/app/items/row?c=id&v={id}")).await;
+    browser.click("a.button.primary").await;
+    browser.type_into(r#"input[name="val.5"]"#, "Renamed in the browser").await;
+    browser.click(r#"form.edit button[type="submit"]"#).await;
+    let sql = browser.text("pre.sql").await;
+    assert!(sql.starts_with("UPDATE \"app\".\"items\" SET \"name\" = $1"), "{sql}");
+    browser.screenshot(&shots.join("10-edit-preview.png")).await;
+    let unchanged: String =
+        sqlx::query_scalar("SELECT name FROM app.items WHERE id = $1::uuid").bind(&id).fetch_one(&pool).await.unwrap();
+    assert_ne!(unchanged, "Renamed in the browser", "the preview wrote nothing");
+    browser.click("button.danger").await;
+    assert!(browser.url().await.contains("/s/app/items/row?c=id&v="));
+    assert!(browser.text("table.record").await.contains("Renamed in the browser"));
+    browser.screenshot(&shots.join("11-edited-row.png")).await;
+    let name: String =
+        sqlx::query_scalar("SELECT name FROM app.items WHERE id = $1::uuid").bind(&id).fetch_one(&pool).await.unwrap();
+    assert_eq!(name, "Renamed in the browser");
+    drop(browser);
+    stop.send(()).unwrap();
+    server.await.unwrap().unwrap();
+}
