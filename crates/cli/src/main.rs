@@ -76,9 +76,10 @@ fn report(err: &anyhow::Error, out: Output, code: u8) {
                 _ => None,
             })
     });
+    let message = chain_message(err);
     out.event(serde_json::json!({
         "event": "error",
-        "message": format!("{err:#}"),
+        "message": message,
         "exit_code": code,
         "file": failure.map(|f| &f.path),
         "line": failure.and_then(|f| f.line),
@@ -90,9 +91,27 @@ fn report(err: &anyhow::Error, out: Output, code: u8) {
         Some(f) => eprintln!("{}", sql_error::render(f, color)),
         None => {
             let label = if color { "\x1b[1;31merror\x1b[0m" } else { "error" };
-            eprintln!("{label}: {err:#}");
+            eprintln!("{label}: {message}");
         }
     }
+}
+
+/// The error and its causes, `a: b: c`, leaving out a cause whose text the message
+/// already holds (sqlx repeats its source in its own message: "error communicating
+/// with database: Connection refused" caused by "Connection refused").
+fn chain_message(err: &anyhow::Error) -> String {
+    let mut message = String::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        if message.contains(&text) {
+            continue;
+        }
+        if !message.is_empty() {
+            message.push_str(": ");
+        }
+        message.push_str(&text);
+    }
+    message
 }
 
 fn init_tracing(out: Output) {

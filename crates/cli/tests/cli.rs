@@ -1,76 +1,15 @@
 //! The binary end to end: exit statuses and what users see, against a real
 //! PostgreSQL (one fresh database per test).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command as StdCommand, Stdio};
 use std::time::Duration;
 
-use assert_cmd::Command;
 use predicates::prelude::*;
 use predicates::str::contains;
-use strata_testing::TestDb;
 
-struct Project {
-    dir: tempfile::TempDir,
-    db: TestDb,
-}
-
-impl Project {
-    /// A project whose fixtures test the runner, not the linter: several are
-    /// deliberately not idempotent (a second application must fail loudly), so
-    /// the lint gate is off here and tested on its own below.
-    fn new() -> Project {
-        let p = Project { dir: tempfile::tempdir().unwrap(), db: TestDb::new() };
-        std::fs::write(p.path().join("strata.toml"), "[lint]\non_migrate = \"off\"\n").unwrap();
-        p.write(
-            "migrate",
-            "20251124_000000_create_schemas",
-            "CREATE SCHEMA IF NOT EXISTS app;\n",
-            "DROP SCHEMA IF EXISTS app CASCADE;\n",
-        );
-        p
-    }
-
-    fn path(&self) -> &Path {
-        self.dir.path()
-    }
-
-    fn write(&self, track: &str, name: &str, up: &str, down: &str) {
-        let folder = self.path().join("migrations").join(track);
-        std::fs::create_dir_all(&folder).unwrap();
-        std::fs::write(folder.join(format!("{name}.up.sql")), up).unwrap();
-        std::fs::write(folder.join(format!("{name}.down.sql")), down).unwrap();
-    }
-
-    fn strata(&self) -> Command {
-        let mut cmd = Command::cargo_bin("strata").unwrap();
-        cmd.current_dir(self.path())
-            .env_remove("DATABASE_URL")
-            .env("NO_COLOR", "1")
-            .arg("--database-url")
-            .arg(self.db.url());
-        cmd
-    }
-
-    fn std_strata(&self) -> StdCommand {
-        let mut cmd = StdCommand::new(assert_cmd::cargo::cargo_bin("strata"));
-        cmd.current_dir(self.path()).env_remove("DATABASE_URL").arg("--database-url").arg(self.db.url());
-        cmd
-    }
-
-    fn psql(&self, sql: &str) -> String {
-        let out = StdCommand::new(pg_tool("psql"))
-            .args(["-XAtq", "-v", "ON_ERROR_STOP=1", "-d", self.db.url(), "-c", sql])
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        String::from_utf8(out.stdout).unwrap().trim().to_owned()
-    }
-}
-
-fn pg_tool(name: &str) -> PathBuf {
-    strata_embedded::find_binaries().expect("PostgreSQL binaries").tool(name)
-}
+mod common;
+use common::{Project, pg_tool};
 
 fn table_set(n: usize, sleep: f64) -> Project {
     let p = Project::new();
@@ -267,10 +206,8 @@ fn down_then_up_restores_the_same_schema_dump() {
     let p = Project::new();
     let reference = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations");
     let dump = || {
-        let out = StdCommand::new(pg_tool("pg_dump"))
-            .args(["--schema-only", "--no-owner", "-d", p.db.url()])
-            .output()
-            .unwrap();
+        let out =
+            StdCommand::new(pg_tool("pg_dump")).args(["--schema-only", "--no-owner", "-d", &p.url]).output().unwrap();
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         // pg_dump 15.14+ brackets the dump with a random \restrict key; the schema is the rest.
         String::from_utf8(out.stdout)
@@ -347,7 +284,7 @@ fn db_catalog_commands() {
         .success()
         .stdout(contains("Referenced by").and(contains("app.items")));
     p.strata().args(["db", "describe", "items"]).assert().code(2).stderr(contains("SCHEMA.TABLE"));
-    p.strata().args(["db", "url"]).assert().success().stdout(contains(p.db.name()));
+    p.strata().args(["db", "url"]).assert().success().stdout(contains(p.db_name()));
 }
 
 #[test]
@@ -381,17 +318,11 @@ fn verify_names_the_file_whose_down_is_not_exact() {
     assert_eq!(p.psql("SELECT to_regclass('public.migration_history') IS NULL"), "t");
 }
 
-fn reference(p: &Project, args: &[&str]) -> Command {
-    let mut c = p.strata();
-    c.arg("--dir").arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations")).args(args);
-    c
-}
-
 #[test]
 fn dump_wipe_restore_a_schema_row_for_row() {
     let p = Project::new();
-    reference(&p, &["migrate", "up"]).assert().success();
-    reference(&p, &["seed", "up"]).assert().success();
+    p.reference(&["migrate", "up"]).assert().success();
+    p.reference(&["seed", "up"]).assert().success();
     let rows = |table: &str| {
         p.psql(&format!("SELECT md5(string_agg(t::text, ',' ORDER BY t::text)) || count(*) FROM {table} t"))
     };
@@ -399,29 +330,27 @@ fn dump_wipe_restore_a_schema_row_for_row() {
 
     // master, data only: wipe its rows (and the items that reference them), restore, compare.
     let file = p.path().join("master.sql");
-    reference(&p, &["db", "dump", "--schema", "master", "--data-only", "-o", file.to_str().unwrap()])
-        .assert()
-        .success();
+    p.reference(&["db", "dump", "--schema", "master", "--data-only", "-o", file.to_str().unwrap()]).assert().success();
     p.psql("TRUNCATE master.categories, master.locations CASCADE");
     assert_eq!(p.psql("SELECT count(*) FROM master.categories"), "0");
-    reference(&p, &["db", "restore", file.to_str().unwrap()])
+    p.reference(&["db", "restore", file.to_str().unwrap()])
         .assert()
         .success()
         .stdout(contains("Restored the data of schema master"));
     assert_eq!((rows("master.categories"), rows("master.locations")), (categories, locations));
     // The cascade emptied app.items; the items seed puts them back.
-    reference(&p, &["seed", "down", "--steps", "1"]).assert().success();
-    reference(&p, &["seed", "up"]).assert().success();
+    p.reference(&["seed", "down", "--steps", "1"]).assert().success();
+    p.reference(&["seed", "up"]).assert().success();
     let items = rows("app.items");
     assert_ne!(p.psql("SELECT count(*) FROM app.items"), "0");
 
     // app, structure and data: drop the schema, restore, compare rows and the cross-schema keys.
     let file = p.path().join("app.sql");
-    reference(&p, &["db", "dump", "--schema", "app", "-o", file.to_str().unwrap()]).assert().success();
+    p.reference(&["db", "dump", "--schema", "app", "-o", file.to_str().unwrap()]).assert().success();
     // A full dump refuses to land on an existing schema.
-    reference(&p, &["db", "restore", file.to_str().unwrap()]).assert().code(3).stderr(contains("schema app exists"));
+    p.reference(&["db", "restore", file.to_str().unwrap()]).assert().code(3).stderr(contains("schema app exists"));
     p.psql("DROP SCHEMA app CASCADE");
-    reference(&p, &["db", "restore", file.to_str().unwrap()]).assert().success();
+    p.reference(&["db", "restore", file.to_str().unwrap()]).assert().success();
     assert_eq!(
         p.psql("SELECT count(*) FROM pg_constraint WHERE conrelid = 'app.items'::regclass AND contype = 'f'"),
         "3"
@@ -431,24 +360,23 @@ fn dump_wipe_restore_a_schema_row_for_row() {
 
     // A dump from other migrations is refused.
     let file2 = p.path().join("auth.sql");
-    reference(&p, &["db", "dump", "--schema", "auth", "--data-only", "-o", file2.to_str().unwrap()]).assert().success();
+    p.reference(&["db", "dump", "--schema", "auth", "--data-only", "-o", file2.to_str().unwrap()]).assert().success();
     p.psql("UPDATE public.migration_history SET checksum = decode(repeat('00', 32), 'hex') WHERE version = '20251124_000001' AND track = 'migrate'");
-    reference(&p, &["db", "restore", file2.to_str().unwrap()]).assert().code(3).stderr(contains("other migrations"));
+    p.reference(&["db", "restore", file2.to_str().unwrap()]).assert().code(3).stderr(contains("other migrations"));
     std::fs::write(p.path().join("junk.sql"), "SELECT 1;").unwrap();
-    reference(&p, &["db", "restore", "junk.sql"]).assert().code(2).stderr(contains("not a strata dump"));
+    p.reference(&["db", "restore", "junk.sql"]).assert().code(2).stderr(contains("not a strata dump"));
 }
 
 #[test]
 fn status_by_schema_lists_only_files_touching_it() {
     let p = Project::new();
-    reference(&p, &["migrate", "up"]).assert().success();
-    let out =
-        reference(&p, &["migrate", "status", "--schema", "master"]).assert().success().get_output().stdout.clone();
+    p.reference(&["migrate", "up"]).assert().success();
+    let out = p.reference(&["migrate", "status", "--schema", "master"]).assert().success().get_output().stdout.clone();
     let out = String::from_utf8(out).unwrap();
     assert!(out.contains("create_categories_table") && out.contains("create_locations_table"), "{out}");
     assert!(out.contains("create_schemas"), "create_schemas creates master: {out}");
     assert!(!out.contains("create_session_table"), "{out}");
-    reference(&p, &["migrate", "status", "--schema", "billing"]).assert().code(2);
+    p.reference(&["migrate", "status", "--schema", "billing"]).assert().code(2);
 }
 
 #[test]
@@ -494,8 +422,8 @@ fn http(addr: &str, method: &str, path: &str, body: &str) -> (u16, String) {
 #[test]
 fn serve_runs_queries_as_the_configured_role() {
     let p = Project::new();
-    reference(&p, &["migrate", "up"]).assert().success();
-    reference(&p, &["seed", "up"]).assert().success();
+    p.reference(&["migrate", "up"]).assert().success();
+    p.reference(&["seed", "up"]).assert().success();
     // Logging in writes a session: the application role may, the read-only role may not
     // (the database refuses and the API answers a generic 500).
     for (role, login_status) in [("strata_app", 200), ("strata_readonly", 500)] {

@@ -60,7 +60,9 @@ async fn pool(ctx: &Context, application: &str, connect: &ConnectAs, role_flag: 
     };
     let options: PgConnectOptions = url.parse().context("parsing the database URL")?;
     let role = role_flag.map(str::to_owned).or_else(|| connect.role.clone());
-    let mut pool = PgPoolOptions::new().max_connections(16);
+    // A request waits at most 2 s for a connection: while PostgreSQL is down the API
+    // answers 503 promptly instead of holding requests for sqlx's default 30 s.
+    let mut pool = PgPoolOptions::new().max_connections(16).acquire_timeout(std::time::Duration::from_secs(2));
     if let Some(role) = &role {
         let set_role: std::sync::Arc<str> = format!("SET ROLE \"{}\"", role.replace('"', "\"\"")).into();
         pool = pool.after_connect(move |conn, _| {
