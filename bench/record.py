@@ -3,7 +3,7 @@
 
 Usage: bench/record.py migrations|lint|api|api-plans|all
 
-  migrations         bench/migrations.py 1000     strata against psql
+  migrations         bench/migrations.py 1000 10000   strata against psql
   lint               cargo run --release -p strata-lint --example throughput
   api                bench/api.py --perf           wrk against `strata serve`
   api-plans          bench/api.py --plan-experiment --connections 16 --duration 5
@@ -27,7 +27,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RESULTS = os.path.join(ROOT, "bench", "RESULTS.md")
 
 BENCHMARKS = {
-    "migrations": ["bench/migrations.py", "1000"],
+    "migrations": ["bench/migrations.py", "1000", "10000"],
     "lint": ["cargo", "run", "--release", "--locked", "-q", "-p", "strata-lint", "--example", "throughput"],
     "api": ["bench/api.py", "--perf"],
     "api-plans": ["bench/api.py", "--plan-experiment", "--connections", "16", "--duration", "5"],

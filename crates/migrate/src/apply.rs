@@ -610,8 +610,10 @@ async fn baseline_locked(
     let rows = history::read_existing(conn, &opts.history).await?;
     let mut recorded = vec![];
     let mut sql = String::from("BEGIN;\n");
+    let already: std::collections::HashSet<Version> =
+        rows.iter().filter(|r| r.track == Track::Migrate).map(|r| r.version).collect();
     for m in set.migrate.iter().filter(|m| m.version <= version) {
-        if rows.iter().any(|r| r.track == Track::Migrate && r.version == m.version) {
+        if already.contains(&m.version) {
             continue;
         }
         sql.push_str(&format!(

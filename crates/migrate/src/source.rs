@@ -315,29 +315,32 @@ fn scan_track(track: Track, folder: &Path, problems: &mut Vec<SourceProblem>) ->
             return vec![];
         }
     };
-    let mut names: Vec<PathBuf> = vec![];
+    // (name, path) of every entry that is not a folder; the file type comes with the
+    // directory entry, so no extra stat per file, and names sort faster than paths.
+    let mut names: Vec<(std::ffi::OsString, PathBuf)> = vec![];
     for entry in entries {
         match entry {
-            Ok(e) => names.push(e.path()),
+            Ok(e) if e.file_type().is_ok_and(|t| t.is_dir()) => {}
+            Ok(e) => names.push((e.file_name(), e.path())),
             Err(err) => problems.push(SourceProblem {
                 path: folder.to_owned(),
                 kind: ProblemKind::Unreadable { error: err.to_string() },
             }),
         }
     }
-    names.sort();
+    names.sort_unstable_by(|a, b| a.0.cmp(&b.0));
 
     // version -> (description, up path, down path)
     type Pair = (String, Option<PathBuf>, Option<PathBuf>);
     let mut by_version: BTreeMap<Version, Pair> = BTreeMap::new();
-    for path in names {
-        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+    for (name, path) in names {
+        let Some(name) = name.to_str() else {
             problems
                 .push(SourceProblem { path, kind: ProblemKind::BadName { reason: "not a UTF-8 file name".into() } });
             continue;
         };
-        if name.starts_with('.') || path.is_dir() {
-            continue; // editor swap files, .gitkeep, sub-folders are not part of the set
+        if name.starts_with('.') {
+            continue; // editor swap files and .gitkeep are not part of the set
         }
         let parsed = match parse_file_name(name) {
             Ok(p) => p,
@@ -361,42 +364,54 @@ fn scan_track(track: Track, folder: &Path, problems: &mut Vec<SourceProblem>) ->
         }
     }
 
-    let mut out = vec![];
+    let mut pairs = vec![];
     for (version, (description, up, down)) in by_version {
-        let (up, down) = match (up, down) {
-            (Some(up), Some(down)) => (up, down),
-            (Some(up), None) => {
-                problems.push(SourceProblem { path: up, kind: ProblemKind::MissingDown });
-                continue;
+        match (up, down) {
+            (Some(up), Some(down)) => pairs.push((version, description, up, down)),
+            (Some(up), None) => problems.push(SourceProblem { path: up, kind: ProblemKind::MissingDown }),
+            (None, Some(down)) => problems.push(SourceProblem { path: down, kind: ProblemKind::MissingUp }),
+            (None, None) => {}
+        }
+    }
+    let mut out = Vec::with_capacity(pairs.len());
+    for (version, description, up, down) in read_all(pairs) {
+        match (up, down) {
+            (Ok(up), Ok(down)) => {
+                let checksum = Checksum::of_normalized(&up.sql);
+                out.push(Migration { track, version, description, up, down, checksum });
             }
-            (None, Some(down)) => {
-                problems.push(SourceProblem { path: down, kind: ProblemKind::MissingUp });
-                continue;
-            }
-            (None, None) => continue,
-        };
-        let (Some(up), Some(down)) = (read(up, problems), read(down, problems)) else {
-            continue;
-        };
-        let checksum = Checksum::of_normalized(&up.sql);
-        out.push(Migration { track, version, description, up, down, checksum });
+            (up, down) => problems.extend(up.err().into_iter().chain(down.err())),
+        }
     }
     out
 }
 
-fn read(path: PathBuf, problems: &mut Vec<SourceProblem>) -> Option<SqlFile> {
+type Read = (Version, String, Result<SqlFile, SourceProblem>, Result<SqlFile, SourceProblem>);
+
+/// Reads and hashes the pairs on two threads: with thousands of small files the
+/// time goes into opening and copying them, which the second core halves.
+fn read_all(pairs: Vec<(Version, String, PathBuf, PathBuf)>) -> Vec<Read> {
+    let read_pair = |(v, d, up, down): (Version, String, PathBuf, PathBuf)| (v, d, read(up), read(down));
+    if pairs.len() < 64 {
+        return pairs.into_iter().map(read_pair).collect();
+    }
+    let mut pairs = pairs;
+    let second = pairs.split_off(pairs.len() / 2);
+    std::thread::scope(|scope| {
+        let other = scope.spawn(move || second.into_iter().map(read_pair).collect::<Vec<_>>());
+        let mut first: Vec<Read> = pairs.into_iter().map(read_pair).collect();
+        first.extend(other.join().expect("reading migration files"));
+        first
+    })
+}
+
+fn read(path: PathBuf) -> Result<SqlFile, SourceProblem> {
     match std::fs::read(&path) {
         Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(text) => Some(SqlFile::new(path, &text)),
-            Err(_) => {
-                problems.push(SourceProblem { path, kind: ProblemKind::NotUtf8 });
-                None
-            }
+            Ok(text) => Ok(SqlFile::new(path, &text)),
+            Err(_) => Err(SourceProblem { path, kind: ProblemKind::NotUtf8 }),
         },
-        Err(err) => {
-            problems.push(SourceProblem { path, kind: ProblemKind::Unreadable { error: err.to_string() } });
-            None
-        }
+        Err(err) => Err(SourceProblem { path, kind: ProblemKind::Unreadable { error: err.to_string() } }),
     }
 }
 

@@ -38,7 +38,8 @@ async fn schema_history(ctx: &Context, conn: &mut sqlx::PgConnection, schema: &s
     let rows = strata_migrate::apply::history_rows(conn, &opts).await?;
     let mut out = BTreeSet::new();
     for row in rows.iter().filter(|r| r.status == RowStatus::Applied) {
-        let file = scan.set.track(row.track).iter().find(|m| m.version == row.version);
+        let files = scan.set.track(row.track);
+        let file = files.binary_search_by_key(&row.version, |m| m.version).ok().map(|i| &files[i]);
         if file.is_some_and(|m| scope::schemas_touched(&m.up.sql, &known).contains(schema)) {
             out.insert(format!("{} {} {}", row.track, row.version, row.checksum));
         }

@@ -79,7 +79,8 @@ pub async fn load_linted(
     let on_migrate = ctx.lint.on_migrate.unwrap_or_default();
     if on_migrate != OnMigrate::Off {
         let rows = strata_migrate::apply::history_rows(conn, opts).await?;
-        let applied = |m: &strata_migrate::Migration| rows.iter().any(|r| r.track == m.track && r.version == m.version);
+        let recorded: std::collections::HashSet<_> = rows.iter().map(|r| (r.track, r.version)).collect();
+        let applied = |m: &strata_migrate::Migration| recorded.contains(&(m.track, m.version));
         let keep = |m: &&strata_migrate::Migration| m.description == "create_schemas" || !applied(m);
         let pending = Scan {
             set: MigrationSet {
@@ -90,15 +91,18 @@ pub async fn load_linted(
             problems: scan.problems.clone(),
         };
         let mut report = strata_lint::lint_set(&pending, &config(ctx)?);
-        let applied_paths: Vec<&Path> = scan
-            .set
-            .migrate
-            .iter()
-            .chain(&scan.set.seed)
-            .filter(|m| applied(m))
-            .flat_map(|m| [m.up.path.as_path(), m.down.path.as_path()])
-            .collect();
-        report.retain_paths(|p| !applied_paths.contains(&p));
+        if !report.findings.is_empty() {
+            // The applied create_schemas file was linted only as context.
+            let applied_paths: std::collections::HashSet<&Path> = scan
+                .set
+                .migrate
+                .iter()
+                .chain(&scan.set.seed)
+                .filter(|m| applied(m))
+                .flat_map(|m| [m.up.path.as_path(), m.down.path.as_path()])
+                .collect();
+            report.retain_paths(|p| !applied_paths.contains(&p));
+        }
         gate(&report, on_migrate, out)?;
     }
     if !scan.problems.is_empty() {
