@@ -1,15 +1,23 @@
-//! argon2id hashing off the async threads, with a bound on concurrent work.
+//! argon2id hashing on a fixed set of worker threads, each reusing one block of memory.
 //!
-//! One argon2 hash takes tens of milliseconds of CPU and 19 MiB of memory: it runs in
-//! `spawn_blocking` so it never stalls the request threads, and at most one job per
-//! core runs at a time, so a burst of logins queues instead of exhausting memory.
+//! One argon2 hash takes tens of milliseconds of CPU and 19 MiB of memory. It runs on
+//! worker threads of its own, so it never stalls the request threads, and there is one
+//! worker per core, so a burst of logins queues instead of competing for the cores.
+//!
+//! Each worker allocates its 19 MiB at its first job and hashes in it from then on.
+//! Allocating and freeing the memory per hash (what `Argon2::hash_password` does) left
+//! glibc's malloc holding the freed blocks in the arena of every thread that had hashed:
+//! a burst of logins kept the server at 430-470 MiB resident for good (bench/RESULTS.md).
+//! Now the process holds at most one block per worker.
 
-use std::sync::Arc;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::mpsc::{self, Receiver};
+use std::sync::{Arc, Mutex};
 
 use argon2::password_hash::rand_core::OsRng;
-use argon2::password_hash::{self, PasswordHash, SaltString};
-use argon2::{Argon2, PasswordHasher as _, PasswordVerifier as _};
-use tokio::sync::Semaphore;
+use argon2::password_hash::{self, Output, ParamsString, PasswordHash, Salt, SaltString};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
+use tokio::sync::oneshot;
 
 /// A hash of a random password with the same parameters as real ones: verifying a
 /// login for an unknown email against it takes as long as for a known one, so the
@@ -17,21 +25,48 @@ use tokio::sync::Semaphore;
 const TIMING_DUMMY_HASH: &str =
     "$argon2id$v=19$m=19456,t=2,p=1$TCggHJxuQei8kWKqdLphKg$f+nsVPKgTLvYzTdH9eSYHHFHA0A7gdQHHAxEMpIcWF4";
 
+/// The parameters of new hashes: argon2's defaults (m=19456 KiB, t=2, p=1, 32 bytes),
+/// which OWASP recommends and which the demo seed's hash was made with.
+const PARAMS: Params = Params::DEFAULT;
+
 /// Why hashing failed: never the user's fault.
 #[derive(Debug, thiserror::Error)]
 pub enum PasswordHashError {
     /// argon2 refused (a malformed stored hash, or a parameter error).
     #[error("argon2: {0}")]
     Argon2(password_hash::Error),
-    /// The blocking task panicked or was cancelled.
-    #[error("password hashing task failed")]
-    Task(#[source] tokio::task::JoinError),
+    /// The job was dropped unanswered: it panicked, or the workers were gone.
+    #[error("the password hashing worker failed")]
+    Worker,
 }
 
-/// Hashes and verifies passwords with argon2id (default parameters: m=19456, t=2, p=1).
-#[derive(Debug, Clone)]
+impl From<password_hash::Error> for PasswordHashError {
+    fn from(err: password_hash::Error) -> PasswordHashError {
+        PasswordHashError::Argon2(err)
+    }
+}
+
+impl From<argon2::Error> for PasswordHashError {
+    fn from(err: argon2::Error) -> PasswordHashError {
+        PasswordHashError::Argon2(err.into())
+    }
+}
+
+/// Work for a worker, given the worker's memory.
+type Job = Box<dyn FnOnce(&mut Memory) + Send>;
+
+/// Hashes and verifies passwords with argon2id on its worker threads. Cloning shares
+/// the workers; they stop when the last clone is dropped.
+#[derive(Clone)]
 pub struct PasswordHasher {
-    permits: Arc<Semaphore>,
+    jobs: mpsc::Sender<Job>,
+    workers: usize,
+}
+
+impl std::fmt::Debug for PasswordHasher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PasswordHasher").field("workers", &self.workers).finish_non_exhaustive()
+    }
 }
 
 impl Default for PasswordHasher {
@@ -41,23 +76,32 @@ impl Default for PasswordHasher {
 }
 
 impl PasswordHasher {
-    /// A hasher allowing one job per available core.
+    /// A hasher with one worker per available core: as many hashes at once as the
+    /// machine can compute, so up to 19 MiB per core.
     pub fn new() -> PasswordHasher {
-        let cores = std::thread::available_parallelism().map_or(2, usize::from);
-        PasswordHasher { permits: Arc::new(Semaphore::new(cores)) }
+        PasswordHasher::with_workers(std::thread::available_parallelism().map_or(2, usize::from))
+    }
+
+    /// A hasher with `workers` threads (at least one): at most that many hashes run at
+    /// once, and at most that many 19 MiB blocks are held.
+    pub fn with_workers(workers: usize) -> PasswordHasher {
+        let workers = workers.max(1);
+        let (jobs, queue) = mpsc::channel::<Job>();
+        let queue = Arc::new(Mutex::new(queue));
+        for n in 0..workers {
+            let queue = Arc::clone(&queue);
+            std::thread::Builder::new()
+                .name(format!("argon2-{n}"))
+                .spawn(move || work(&queue))
+                .expect("the operating system starts a password hashing thread");
+        }
+        PasswordHasher { jobs, workers }
     }
 
     /// The PHC string (`$argon2id$...`) of `password` with a fresh random salt.
     pub async fn hash(&self, password: &str) -> Result<String, PasswordHashError> {
         let password = password.to_owned();
-        self.run(move || {
-            let salt = SaltString::generate(&mut OsRng);
-            Argon2::default()
-                .hash_password(password.as_bytes(), &salt)
-                .map(|hash| hash.to_string())
-                .map_err(PasswordHashError::Argon2)
-        })
-        .await
+        self.run(move |memory| hash_in(memory, password.as_bytes())).await
     }
 
     /// Whether `password` matches `stored` (a PHC string). With no stored hash (unknown
@@ -66,28 +110,109 @@ impl PasswordHasher {
         let password = password.to_owned();
         let known = stored.is_some();
         let stored = stored.unwrap_or(TIMING_DUMMY_HASH).to_owned();
-        self.run(move || {
-            let parsed = PasswordHash::new(&stored).map_err(PasswordHashError::Argon2)?;
-            match Argon2::default().verify_password(password.as_bytes(), &parsed) {
-                Ok(()) => Ok(known),
-                Err(password_hash::Error::Password) => Ok(false),
-                Err(other) => Err(PasswordHashError::Argon2(other)),
-            }
-        })
-        .await
+        self.run(move |memory| Ok(verify_in(memory, password.as_bytes(), &stored)? && known)).await
     }
 
+    /// Queues `job` for the next free worker and waits for its answer.
     async fn run<T: Send + 'static>(
         &self,
-        job: impl FnOnce() -> Result<T, PasswordHashError> + Send + 'static,
+        job: impl FnOnce(&mut Memory) -> Result<T, PasswordHashError> + Send + 'static,
     ) -> Result<T, PasswordHashError> {
-        let _permit = self.permits.acquire().await.expect("the semaphore is never closed");
-        tokio::task::spawn_blocking(job).await.map_err(PasswordHashError::Task)?
+        let (answer, answered) = oneshot::channel();
+        let job: Job = Box::new(move |memory| {
+            // The request was dropped while the job queued (the client went away): a
+            // burst of abandoned logins must not keep the workers busy.
+            if !answer.is_closed() {
+                let _ = answer.send(job(memory));
+            }
+        });
+        self.jobs.send(job).map_err(|_| PasswordHashError::Worker)?;
+        answered.await.map_err(|_| PasswordHashError::Worker)?
     }
+}
+
+/// A worker: takes jobs until every [`PasswordHasher`] clone is dropped.
+fn work(queue: &Mutex<Receiver<Job>>) {
+    let mut memory = Memory::default();
+    loop {
+        // The lock is held only while waiting, never while hashing, so a panicking job
+        // cannot poison it; `into_inner` covers a panic in `recv` itself.
+        let job = queue.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).recv();
+        let Ok(job) = job else { return };
+        // A panic drops the job's answer (the request gets `Worker`, a 500) and keeps
+        // the worker, so the pool never shrinks.
+        let _ = catch_unwind(AssertUnwindSafe(|| job(&mut memory)));
+    }
+}
+
+/// A worker's argon2 memory: allocated by its first hash and reused by every later one.
+#[derive(Default)]
+struct Memory(Vec<Block>);
+
+impl Memory {
+    /// Runs `hash` in memory enough for `params`.
+    fn with_blocks<T>(&mut self, params: &Params, hash: impl FnOnce(&mut [Block]) -> T) -> T {
+        let needed = params.block_count();
+        if needed > PARAMS.block_count() {
+            // A stored hash made with a larger memory cost than new ones: this one job
+            // allocates, rather than every worker keeping the larger block for good.
+            return hash(&mut vec![Block::default(); needed]);
+        }
+        if self.0.is_empty() {
+            self.0 = vec![Block::default(); PARAMS.block_count()];
+        }
+        hash(&mut self.0[..needed])
+    }
+}
+
+/// What `Argon2::default().hash_password` computes, in the worker's memory.
+fn hash_in(memory: &mut Memory, password: &[u8]) -> Result<String, PasswordHashError> {
+    let salt = SaltString::generate(&mut OsRng);
+    let mut salt_bytes = [0u8; Salt::MAX_LENGTH];
+    let salt_bytes = salt.as_salt().decode_b64(&mut salt_bytes)?;
+    let argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, PARAMS);
+    let output_len = PARAMS.output_len().unwrap_or(Params::DEFAULT_OUTPUT_LEN);
+    let output = Output::init_with(output_len, |out| {
+        memory
+            .with_blocks(&PARAMS, |blocks| argon2.hash_password_into_with_memory(password, salt_bytes, out, blocks))?;
+        Ok(())
+    })?;
+    let hash = PasswordHash {
+        algorithm: Algorithm::Argon2id.ident(),
+        version: Some(Version::V0x13.into()),
+        params: ParamsString::try_from(&PARAMS)?,
+        salt: Some(salt.as_salt()),
+        hash: Some(output),
+    };
+    Ok(hash.to_string())
+}
+
+/// What `Argon2::default().verify_password` decides, in the worker's memory: the
+/// algorithm, version and parameters are the stored hash's own.
+fn verify_in(memory: &mut Memory, password: &[u8], stored: &str) -> Result<bool, PasswordHashError> {
+    let stored = PasswordHash::new(stored)?;
+    let (Some(salt), Some(expected)) = (stored.salt, stored.hash) else {
+        return Err(password_hash::Error::PhcStringField.into());
+    };
+    let algorithm = Algorithm::try_from(stored.algorithm)?;
+    let version = stored.version.map(Version::try_from).transpose()?.unwrap_or_default();
+    let params = Params::try_from(&stored)?;
+    let mut salt_bytes = [0u8; Salt::MAX_LENGTH];
+    let salt_bytes = salt.decode_b64(&mut salt_bytes)?;
+    let argon2 = Argon2::new(algorithm, version, params.clone());
+    let computed = Output::init_with(expected.len(), |out| {
+        memory
+            .with_blocks(&params, |blocks| argon2.hash_password_into_with_memory(password, salt_bytes, out, blocks))?;
+        Ok(())
+    })?;
+    // `Output`'s equality takes constant time.
+    Ok(computed == expected)
 }
 
 #[cfg(test)]
 mod tests {
+    use argon2::{PasswordHasher as _, PasswordVerifier as _};
+
     use super::*;
 
     #[tokio::test]
@@ -110,5 +235,114 @@ mod tests {
         let seed = include_str!("../../../../migrations/seed/20251124_000001_demo_users.up.sql");
         let hash = seed.split('\'').find(|s| s.starts_with("$argon2id$")).expect("the demo seed has an argon2id hash");
         assert!(PasswordHasher::new().verify(crate::DEMO_PASSWORD, Some(hash)).await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn hashes_agree_with_the_argon2_crates_own() {
+        // The workers' memory reuse must not change a bit of the result, either way.
+        let hasher = PasswordHasher::with_workers(1);
+        let ours = hasher.hash("correct horse").await.unwrap();
+        assert!(Argon2::default().verify_password(b"correct horse", &PasswordHash::new(&ours).unwrap()).is_ok());
+        let salt = SaltString::generate(&mut OsRng);
+        let theirs = Argon2::default().hash_password(b"correct horse", &salt).unwrap().to_string();
+        for _ in 0..2 {
+            assert!(hasher.verify("correct horse", Some(&theirs)).await.unwrap());
+            assert!(!hasher.verify("correct horsf", Some(&theirs)).await.unwrap());
+        }
+    }
+
+    #[tokio::test]
+    async fn stored_hashes_with_other_parameters_still_verify() {
+        // Older or stronger settings than today's: a smaller and a larger memory cost,
+        // more passes, two lanes, argon2i.
+        let hasher = PasswordHasher::with_workers(1);
+        let salt = SaltString::generate(&mut OsRng);
+        for (algorithm, m, t, p) in
+            [(Algorithm::Argon2id, 8192, 3, 1), (Algorithm::Argon2id, 24576, 1, 2), (Algorithm::Argon2i, 4096, 4, 1)]
+        {
+            let params = Params::new(m, t, p, None).unwrap();
+            let argon2 = Argon2::new(algorithm, Version::V0x13, params);
+            let stored = argon2.hash_password(b"correct horse", &salt).unwrap().to_string();
+            assert!(hasher.verify("correct horse", Some(&stored)).await.unwrap(), "{stored}");
+            assert!(!hasher.verify("wrong horse", Some(&stored)).await.unwrap(), "{stored}");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_malformed_stored_hash_is_an_error_not_a_mismatch() {
+        let hasher = PasswordHasher::with_workers(1);
+        for stored in ["", "plain", "$argon2id$v=19$m=19456,t=2,p=1$TCggHJxuQei8kWKqdLphKg"] {
+            assert!(matches!(hasher.verify("x", Some(stored)).await, Err(PasswordHashError::Argon2(_))), "{stored:?}");
+        }
+    }
+
+    #[tokio::test]
+    async fn at_most_one_hash_per_worker_runs_at_once() {
+        // The bound on memory: never more hashes in flight than workers (and blocks).
+        let hasher = PasswordHasher::with_workers(2);
+        let running = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let most = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let mut tasks = tokio::task::JoinSet::new();
+        for _ in 0..8 {
+            let (running, most) = (Arc::clone(&running), Arc::clone(&most));
+            let hasher = hasher.clone();
+            tasks.spawn(async move {
+                hasher
+                    .run(move |_| {
+                        use std::sync::atomic::Ordering::SeqCst;
+                        most.fetch_max(running.fetch_add(1, SeqCst) + 1, SeqCst);
+                        std::thread::sleep(std::time::Duration::from_millis(20));
+                        running.fetch_sub(1, SeqCst);
+                        Ok(())
+                    })
+                    .await
+            });
+        }
+        while let Some(done) = tasks.join_next().await {
+            done.unwrap().unwrap();
+        }
+        assert_eq!(most.load(std::sync::atomic::Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test]
+    async fn a_job_whose_request_went_away_is_skipped() {
+        // Abandoned logins (clients that gave up) must not keep the workers busy.
+        let hasher = PasswordHasher::with_workers(1);
+        let (started, has_started) = oneshot::channel();
+        let (release, released) = mpsc::channel::<()>();
+        let busy = tokio::spawn({
+            let hasher = hasher.clone();
+            async move {
+                hasher
+                    .run(move |_| {
+                        let _ = started.send(());
+                        let _ = released.recv();
+                        Ok(())
+                    })
+                    .await
+            }
+        });
+        has_started.await.unwrap();
+        let ran = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = Arc::clone(&ran);
+        let abandoned = hasher.run(move |_| {
+            flag.store(true, std::sync::atomic::Ordering::SeqCst);
+            Ok(())
+        });
+        // Queued behind the busy job, then given up on.
+        assert!(tokio::time::timeout(std::time::Duration::from_millis(10), abandoned).await.is_err());
+        release.send(()).unwrap();
+        busy.await.unwrap().unwrap();
+        // The queue is in order: once this answers, the abandoned job has been taken.
+        assert!(!hasher.verify("anything", None).await.unwrap());
+        assert!(!ran.load(std::sync::atomic::Ordering::SeqCst));
+    }
+
+    #[tokio::test]
+    async fn a_panicking_job_fails_its_request_and_keeps_the_worker() {
+        let hasher = PasswordHasher::with_workers(1);
+        let failed = hasher.run::<()>(|_| panic!("a bug in a job")).await;
+        assert!(matches!(failed, Err(PasswordHashError::Worker)));
+        assert!(!hasher.verify("anything", None).await.unwrap());
     }
 }

@@ -21,11 +21,12 @@ pub fn hash_code(verification_id: Uuid, code: &VerificationCode) -> [u8; 32] {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::text::test_text;
 
     #[test]
     fn the_hash_depends_on_id_and_code() {
-        let code = VerificationCode::parse("123456".into()).unwrap();
-        let other = VerificationCode::parse("123457".into()).unwrap();
+        let code = VerificationCode::parse(test_text("123456")).unwrap();
+        let other = VerificationCode::parse(test_text("123457")).unwrap();
         let id = Uuid::new_v4();
         assert_eq!(hash_code(id, &code), hash_code(id, &code));
         assert_ne!(hash_code(id, &code), hash_code(id, &other));

@@ -2,7 +2,7 @@
 
 use super::display_name::DisplayName;
 use super::email::Email;
-use super::input::{FromInput, Input, string};
+use super::input::{FromInput, Input, text};
 use super::issue::{IssueCode, Violation};
 use super::password::Password;
 
@@ -19,9 +19,9 @@ pub struct Registration {
 
 impl FromInput for Registration {
     fn from_input(input: &mut Input) -> Option<Registration> {
-        let email = input.required("email", |v| string(v).and_then(Email::parse));
-        let password = input.required("password", |v| string(v).and_then(Password::parse));
-        let display_name = input.optional("displayName", |v| string(v).and_then(DisplayName::parse));
+        let email = input.required("email", |v| text(v).and_then(Email::parse));
+        let password = input.required("password", |v| text(v).and_then(Password::parse));
+        let display_name = input.optional("displayName", |v| text(v).and_then(DisplayName::parse));
         let email = email?;
         let display_name = display_name?.unwrap_or_else(|| DisplayName::from_email(&email));
         Some(Registration { email, password: password?, display_name })
@@ -30,8 +30,8 @@ impl FromInput for Registration {
 
 /// A login attempt: `{"email", "password"}`.
 ///
-/// The password is only required to be non-empty and bounded: the policy applies to
-/// new passwords, not to old ones.
+/// The password is only required to be non-empty, bounded and text (no NUL, as in every
+/// field): the policy applies to new passwords, not to old ones.
 #[derive(Clone)]
 pub struct Login {
     /// The login, normalised.
@@ -48,9 +48,9 @@ impl std::fmt::Debug for Login {
 
 impl FromInput for Login {
     fn from_input(input: &mut Input) -> Option<Login> {
-        let email = input.required("email", |v| string(v).and_then(Email::parse));
+        let email = input.required("email", |v| text(v).and_then(Email::parse));
         let password = input.required("password", |v| {
-            let password = string(v)?;
+            let password = text(v)?.into_string();
             if password.is_empty() {
                 return Err(Violation::new(IssueCode::TooSmall, "Password must contain at least 1 character(s)"));
             }

@@ -2,6 +2,7 @@
 
 use super::email::Email;
 use super::issue::{IssueCode, Violation};
+use super::text::Text;
 
 /// A trimmed name of 1 to 100 characters without control characters.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -12,7 +13,7 @@ impl DisplayName {
     pub const MAX_CHARS: usize = 100;
 
     /// Parses a name given by the user.
-    pub fn parse(raw: String) -> Result<DisplayName, Violation> {
+    pub fn parse(raw: Text) -> Result<DisplayName, Violation> {
         let trimmed = raw.trim();
         if trimmed.is_empty() {
             return Err(Violation::new(IssueCode::TooSmall, "Display name must contain at least 1 character(s)"));
@@ -41,18 +42,19 @@ impl DisplayName {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::text::test_text;
 
     #[test]
     fn trims_and_bounds() {
-        assert_eq!(DisplayName::parse("  Ann ".into()).unwrap().as_str(), "Ann");
-        assert_eq!(DisplayName::parse("   ".into()).unwrap_err().code, IssueCode::TooSmall);
-        assert_eq!(DisplayName::parse("x".repeat(101)).unwrap_err().code, IssueCode::TooBig);
-        assert_eq!(DisplayName::parse("a\u{0}b".into()).unwrap_err().code, IssueCode::InvalidString);
+        assert_eq!(DisplayName::parse(test_text("  Ann ")).unwrap().as_str(), "Ann");
+        assert_eq!(DisplayName::parse(test_text("   ")).unwrap_err().code, IssueCode::TooSmall);
+        assert_eq!(DisplayName::parse(test_text("x".repeat(101))).unwrap_err().code, IssueCode::TooBig);
+        assert_eq!(DisplayName::parse(test_text("a\u{7}b")).unwrap_err().code, IssueCode::InvalidString);
     }
 
     #[test]
     fn defaults_to_the_local_part() {
-        let email = Email::parse("carol@example.com".into()).unwrap();
+        let email = Email::parse(test_text("carol@example.com")).unwrap();
         assert_eq!(DisplayName::from_email(&email).as_str(), "carol");
     }
 }

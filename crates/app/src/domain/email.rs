@@ -3,6 +3,7 @@
 use std::fmt;
 
 use super::issue::{IssueCode, Violation};
+use super::text::Text;
 
 /// A syntactically plausible email address, trimmed and in lower case.
 ///
@@ -16,7 +17,7 @@ impl Email {
     pub const MAX_LEN: usize = 254;
 
     /// Parses and normalises an address.
-    pub fn parse(raw: String) -> Result<Email, Violation> {
+    pub fn parse(raw: Text) -> Result<Email, Violation> {
         let normalised = raw.trim().to_lowercase();
         if normalised.chars().count() > Self::MAX_LEN {
             return Err(Violation::new(IssueCode::TooBig, "Email must contain at most 254 character(s)"));
@@ -61,10 +62,11 @@ impl fmt::Display for Email {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::text::test_text;
 
     #[test]
     fn normalises_case_and_whitespace() {
-        assert_eq!(Email::parse("  Alice@Example.COM ".into()).unwrap().as_str(), "alice@example.com");
+        assert_eq!(Email::parse(test_text("  Alice@Example.COM ")).unwrap().as_str(), "alice@example.com");
     }
 
     #[test]
@@ -80,18 +82,18 @@ mod tests {
             "alice@.com",
             "alice@-x.com",
         ] {
-            assert_eq!(Email::parse(bad.into()).unwrap_err().code, IssueCode::InvalidString, "{bad:?}");
+            assert_eq!(Email::parse(test_text(bad)).unwrap_err().code, IssueCode::InvalidString, "{bad:?}");
         }
     }
 
     #[test]
     fn rejects_overlong_addresses() {
         let long = format!("{}@example.com", "a".repeat(250));
-        assert_eq!(Email::parse(long).unwrap_err().code, IssueCode::TooBig);
+        assert_eq!(Email::parse(test_text(long)).unwrap_err().code, IssueCode::TooBig);
     }
 
     #[test]
     fn local_part_is_before_the_at() {
-        assert_eq!(Email::parse("bob.smith@example.com".into()).unwrap().local_part(), "bob.smith");
+        assert_eq!(Email::parse(test_text("bob.smith@example.com")).unwrap().local_part(), "bob.smith");
     }
 }

@@ -12,6 +12,7 @@ use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use super::issue::{IssueCode, Issues, Violation};
+use super::text::Text;
 
 /// A request type that is read from a JSON object.
 pub trait FromInput: Sized {
@@ -136,10 +137,10 @@ impl Input {
     }
 }
 
-/// The value as a string.
-pub fn string(value: Value) -> Result<String, Violation> {
+/// The value as [`Text`]: a string, without the NUL that PostgreSQL cannot store.
+pub fn text(value: Value) -> Result<Text, Violation> {
     match value {
-        Value::String(s) => Ok(s),
+        Value::String(s) => Text::parse(s),
         other => Err(wrong_type("string", &other)),
     }
 }
@@ -165,8 +166,10 @@ pub fn boolean(value: Value) -> Result<bool, Violation> {
 
 /// The value as a UUID string.
 pub fn uuid(value: Value) -> Result<Uuid, Violation> {
-    let s = string(value)?;
-    Uuid::try_parse(&s).map_err(|_| Violation::new(IssueCode::InvalidString, "Invalid uuid"))
+    match &value {
+        Value::String(s) => Uuid::try_parse(s).map_err(|_| Violation::new(IssueCode::InvalidString, "Invalid uuid")),
+        other => Err(wrong_type("string", other)),
+    }
 }
 
 fn wrong_type(expected: &str, received: &Value) -> Violation {
@@ -194,13 +197,13 @@ mod tests {
 
     #[derive(Debug)]
     struct Pair {
-        a: String,
+        a: Text,
         b: Option<i64>,
     }
 
     impl FromInput for Pair {
         fn from_input(input: &mut Input) -> Option<Pair> {
-            let a = input.required("a", string);
+            let a = input.required("a", text);
             let b = input.optional("b", integer);
             Some(Pair { a: a?, b: b? })
         }
@@ -237,6 +240,14 @@ mod tests {
         let issues = Input::parse::<Pair>(json!([1])).unwrap_err();
         assert_eq!(codes(&issues), vec![(String::new(), IssueCode::InvalidType)]);
         assert_eq!(issues.as_slice()[0].message, "Expected object, received array");
+    }
+
+    #[test]
+    fn a_nul_in_a_string_is_an_issue_beside_the_others() {
+        // PostgreSQL cannot store a NUL: it must not get past parsing.
+        let issues = Input::parse::<Pair>(json!({"a": "x\u{0}", "b": "x"})).unwrap_err();
+        assert_eq!(codes(&issues), vec![("a".into(), IssueCode::InvalidString), ("b".into(), IssueCode::InvalidType)]);
+        assert_eq!(uuid(json!("\u{0}")).unwrap_err().message, "Invalid uuid");
     }
 
     #[test]

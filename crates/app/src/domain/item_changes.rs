@@ -2,7 +2,7 @@
 
 use uuid::Uuid;
 
-use super::input::{FromInput, Input, Patch, boolean, integer, string, uuid};
+use super::input::{FromInput, Input, Patch, boolean, integer, text, uuid};
 use super::item_description::ItemDescription;
 use super::item_name::ItemName;
 use super::price_cents::PriceCents;
@@ -38,8 +38,8 @@ impl ItemChanges {
 
 impl FromInput for ItemChanges {
     fn from_input(input: &mut Input) -> Option<ItemChanges> {
-        let name = input.patch_required("name", |v| string(v).and_then(ItemName::parse));
-        let description = input.patch("description", |v| string(v).and_then(ItemDescription::parse));
+        let name = input.patch_required("name", |v| text(v).and_then(ItemName::parse));
+        let description = input.patch("description", |v| text(v).and_then(ItemDescription::parse));
         let price_cents = input.patch("priceCents", |v| integer(v).and_then(PriceCents::parse));
         let category_id = input.patch("categoryId", uuid);
         let location_id = input.patch("locationId", uuid);

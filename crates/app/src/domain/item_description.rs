@@ -1,6 +1,7 @@
 //! The free-text description of an item.
 
 use super::issue::{IssueCode, Violation};
+use super::text::Text;
 
 /// Up to 5000 characters, stored exactly as given.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -11,11 +12,11 @@ impl ItemDescription {
     pub const MAX_CHARS: usize = 5000;
 
     /// Parses a description.
-    pub fn parse(raw: String) -> Result<ItemDescription, Violation> {
+    pub fn parse(raw: Text) -> Result<ItemDescription, Violation> {
         if raw.chars().count() > Self::MAX_CHARS {
             return Err(Violation::new(IssueCode::TooBig, "Description must contain at most 5000 character(s)"));
         }
-        Ok(ItemDescription(raw))
+        Ok(ItemDescription(raw.into_string()))
     }
 
     /// The description.
@@ -27,10 +28,11 @@ impl ItemDescription {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::text::test_text;
 
     #[test]
     fn bounded() {
-        assert!(ItemDescription::parse("x".repeat(5000)).is_ok());
-        assert_eq!(ItemDescription::parse("x".repeat(5001)).unwrap_err().code, IssueCode::TooBig);
+        assert!(ItemDescription::parse(test_text("x".repeat(5000))).is_ok());
+        assert_eq!(ItemDescription::parse(test_text("x".repeat(5001))).unwrap_err().code, IssueCode::TooBig);
     }
 }

@@ -1,6 +1,7 @@
 //! The name of an item.
 
 use super::issue::{IssueCode, Violation};
+use super::text::Text;
 
 /// A trimmed name of 1 to 255 characters, stored verbatim otherwise.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -11,7 +12,7 @@ impl ItemName {
     pub const MAX_CHARS: usize = 255;
 
     /// Parses a name.
-    pub fn parse(raw: String) -> Result<ItemName, Violation> {
+    pub fn parse(raw: Text) -> Result<ItemName, Violation> {
         let trimmed = raw.trim();
         if trimmed.is_empty() {
             return Err(Violation::new(IssueCode::TooSmall, "Name must contain at least 1 character(s)"));
@@ -19,7 +20,7 @@ impl ItemName {
         if trimmed.chars().count() > Self::MAX_CHARS {
             return Err(Violation::new(IssueCode::TooBig, "Name must contain at most 255 character(s)"));
         }
-        if trimmed.len() == raw.len() { Ok(ItemName(raw)) } else { Ok(ItemName(trimmed.to_owned())) }
+        if trimmed.len() == raw.len() { Ok(ItemName(raw.into_string())) } else { Ok(ItemName(trimmed.to_owned())) }
     }
 
     /// The name.
@@ -31,12 +32,13 @@ impl ItemName {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::text::test_text;
 
     #[test]
     fn bounds_in_characters_after_trimming() {
-        assert_eq!(ItemName::parse(" ".into()).unwrap_err().code, IssueCode::TooSmall);
-        assert_eq!(ItemName::parse("é".repeat(256)).unwrap_err().code, IssueCode::TooBig);
-        assert_eq!(ItemName::parse("é".repeat(255)).unwrap().as_str().chars().count(), 255);
-        assert_eq!(ItemName::parse(" Lamp ".into()).unwrap().as_str(), "Lamp");
+        assert_eq!(ItemName::parse(test_text(" ")).unwrap_err().code, IssueCode::TooSmall);
+        assert_eq!(ItemName::parse(test_text("é".repeat(256))).unwrap_err().code, IssueCode::TooBig);
+        assert_eq!(ItemName::parse(test_text("é".repeat(255))).unwrap().as_str().chars().count(), 255);
+        assert_eq!(ItemName::parse(test_text(" Lamp ")).unwrap().as_str(), "Lamp");
     }
 }

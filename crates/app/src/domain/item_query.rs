@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 use super::cursor::Cursor;
 use super::issue::{IssueCode, Issues, Violation};
+use super::text::Text;
 
 /// The page sizes allowed (from the application's configuration).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,7 +29,7 @@ pub struct ItemQuery {
     /// `owner=<uuid>`: items of this user.
     pub owner: Option<Uuid>,
     /// `q=text`: the text appears in the name or the description (case-insensitive).
-    pub search: Option<String>,
+    pub search: Option<Text>,
     /// `limit=n`: at most this many items.
     pub limit: u32,
     /// `cursor=...`: the page after this position (from a previous page's `nextCursor`).
@@ -99,12 +100,13 @@ fn parse_uuid(value: &str) -> Result<Uuid, Violation> {
     Uuid::try_parse(value).map_err(|_| Violation::new(IssueCode::InvalidString, "Invalid uuid"))
 }
 
-fn parse_search(value: Cow<'_, str>) -> Result<Option<String>, Violation> {
+fn parse_search(value: Cow<'_, str>) -> Result<Option<Text>, Violation> {
     let trimmed = value.trim();
     if trimmed.chars().count() > ItemQuery::MAX_SEARCH_CHARS {
         return Err(Violation::new(IssueCode::TooBig, "Search text must contain at most 200 character(s)"));
     }
-    Ok((!trimmed.is_empty()).then(|| trimmed.to_owned()))
+    let search = Text::parse(trimmed.to_owned())?;
+    Ok((!search.is_empty()).then_some(search))
 }
 
 fn parse_limit(value: &str, limits: PageLimits) -> Result<u32, Violation> {
@@ -158,6 +160,14 @@ mod tests {
                 ("limit", IssueCode::InvalidType),
             ]
         );
+    }
+
+    #[test]
+    fn a_nul_in_the_search_text_is_an_issue_on_q() {
+        // PostgreSQL cannot store or compare a NUL: the statement would fail (500).
+        let issues = ItemQuery::parse("q=a%00b&limit=0", LIMITS).unwrap_err();
+        let paths: Vec<_> = issues.as_slice().iter().map(|i| (i.path[0].as_ref(), i.code)).collect();
+        assert_eq!(paths, vec![("q", IssueCode::InvalidString), ("limit", IssueCode::TooSmall)]);
     }
 
     #[test]

@@ -2,7 +2,8 @@
 //!
 //! Every request body is read by [`input::Input`] into one of these types; a value of a
 //! domain type cannot hold what the rules forbid, so handlers and queries never check
-//! again. Problems are collected, not returned at the first: see [`issue`].
+//! again; every string starts as a [`Text`], which PostgreSQL can store. Problems are
+//! collected, not returned at the first: see [`issue`].
 
 pub mod credentials;
 pub mod cursor;
@@ -19,6 +20,7 @@ pub mod password;
 pub mod phone_number;
 pub mod phone_verification;
 pub mod price_cents;
+pub mod text;
 pub mod verification_code;
 
 pub use credentials::{Login, Registration};
@@ -36,4 +38,5 @@ pub use password::Password;
 pub use phone_number::PhoneNumber;
 pub use phone_verification::{PhoneCheck, PhoneStart};
 pub use price_cents::PriceCents;
+pub use text::Text;
 pub use verification_code::VerificationCode;

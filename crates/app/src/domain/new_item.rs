@@ -2,7 +2,7 @@
 
 use uuid::Uuid;
 
-use super::input::{FromInput, Input, boolean, integer, string, uuid};
+use super::input::{FromInput, Input, boolean, integer, text, uuid};
 use super::item_description::ItemDescription;
 use super::item_name::ItemName;
 use super::price_cents::PriceCents;
@@ -26,8 +26,8 @@ pub struct NewItem {
 
 impl FromInput for NewItem {
     fn from_input(input: &mut Input) -> Option<NewItem> {
-        let name = input.required("name", |v| string(v).and_then(ItemName::parse));
-        let description = input.optional("description", |v| string(v).and_then(ItemDescription::parse));
+        let name = input.required("name", |v| text(v).and_then(ItemName::parse));
+        let description = input.optional("description", |v| text(v).and_then(ItemDescription::parse));
         let price_cents = input.optional("priceCents", |v| integer(v).and_then(PriceCents::parse));
         let category_id = input.optional("categoryId", uuid);
         let location_id = input.optional("locationId", uuid);

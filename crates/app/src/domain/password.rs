@@ -3,6 +3,7 @@
 use std::fmt;
 
 use super::issue::{IssueCode, Violation};
+use super::text::Text;
 
 /// A password that meets the length policy. Its `Debug` does not show it.
 #[derive(Clone, PartialEq, Eq)]
@@ -16,7 +17,7 @@ impl Password {
 
     /// Checks a new password against the policy. Not applied at login, so that a
     /// stricter policy later does not lock out existing accounts.
-    pub fn parse(raw: String) -> Result<Password, Violation> {
+    pub fn parse(raw: Text) -> Result<Password, Violation> {
         let chars = raw.chars().count();
         if chars < Self::MIN_CHARS {
             return Err(Violation::new(IssueCode::TooSmall, "Password must contain at least 8 character(s)"));
@@ -24,7 +25,7 @@ impl Password {
         if chars > Self::MAX_CHARS {
             return Err(Violation::new(IssueCode::TooBig, "Password must contain at most 128 character(s)"));
         }
-        Ok(Password(raw))
+        Ok(Password(raw.into_string()))
     }
 
     /// The password itself, for hashing.
@@ -42,16 +43,17 @@ impl fmt::Debug for Password {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::text::test_text;
 
     #[test]
     fn enforces_the_length_policy_in_characters() {
-        assert_eq!(Password::parse("short".into()).unwrap_err().code, IssueCode::TooSmall);
-        assert_eq!(Password::parse("x".repeat(129)).unwrap_err().code, IssueCode::TooBig);
-        assert!(Password::parse("ääääääää".into()).is_ok());
+        assert_eq!(Password::parse(test_text("short")).unwrap_err().code, IssueCode::TooSmall);
+        assert_eq!(Password::parse(test_text("x".repeat(129))).unwrap_err().code, IssueCode::TooBig);
+        assert!(Password::parse(test_text("ääääääää")).is_ok());
     }
 
     #[test]
     fn debug_hides_the_password() {
-        assert_eq!(format!("{:?}", Password::parse("secret-password".into()).unwrap()), "Password(..)");
+        assert_eq!(format!("{:?}", Password::parse(test_text("secret-password")).unwrap()), "Password(..)");
     }
 }

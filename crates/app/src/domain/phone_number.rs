@@ -3,6 +3,7 @@
 use std::fmt;
 
 use super::issue::{IssueCode, Violation};
+use super::text::Text;
 
 /// `+` then 7 to 15 digits, the first not 0. Spaces, dashes, dots and parentheses
 /// in the input are dropped, so `+49 (30) 123-4567` is `+49301234567`.
@@ -11,7 +12,7 @@ pub struct PhoneNumber(String);
 
 impl PhoneNumber {
     /// Parses and normalises a number.
-    pub fn parse(raw: String) -> Result<PhoneNumber, Violation> {
+    pub fn parse(raw: Text) -> Result<PhoneNumber, Violation> {
         let invalid = || {
             Violation::new(
                 IssueCode::InvalidString,
@@ -51,16 +52,17 @@ impl fmt::Display for PhoneNumber {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::text::test_text;
 
     #[test]
     fn normalises_punctuation() {
-        assert_eq!(PhoneNumber::parse(" +49 (30) 123-4567 ".into()).unwrap().as_str(), "+49301234567");
+        assert_eq!(PhoneNumber::parse(test_text(" +49 (30) 123-4567 ")).unwrap().as_str(), "+49301234567");
     }
 
     #[test]
     fn rejects_what_is_not_e164() {
         for bad in ["", "030 1234567", "+0301234567", "+12345", "+1234567890123456", "+49 30 abc"] {
-            assert!(PhoneNumber::parse(bad.into()).is_err(), "{bad:?}");
+            assert!(PhoneNumber::parse(test_text(bad)).is_err(), "{bad:?}");
         }
     }
 }

@@ -1,6 +1,6 @@
 //! The bodies of `POST /api/auth/phone/start` and `POST /api/auth/phone/verify`.
 
-use super::input::{FromInput, Input, string};
+use super::input::{FromInput, Input, text};
 use super::phone_number::PhoneNumber;
 use super::verification_code::VerificationCode;
 
@@ -13,7 +13,7 @@ pub struct PhoneStart {
 
 impl FromInput for PhoneStart {
     fn from_input(input: &mut Input) -> Option<PhoneStart> {
-        let phone = input.required("phone", |v| string(v).and_then(PhoneNumber::parse));
+        let phone = input.required("phone", |v| text(v).and_then(PhoneNumber::parse));
         Some(PhoneStart { phone: phone? })
     }
 }
@@ -29,8 +29,8 @@ pub struct PhoneCheck {
 
 impl FromInput for PhoneCheck {
     fn from_input(input: &mut Input) -> Option<PhoneCheck> {
-        let phone = input.required("phone", |v| string(v).and_then(PhoneNumber::parse));
-        let code = input.required("code", |v| string(v).and_then(VerificationCode::parse));
+        let phone = input.required("phone", |v| text(v).and_then(PhoneNumber::parse));
+        let code = input.required("code", |v| text(v).and_then(VerificationCode::parse));
         Some(PhoneCheck { phone: phone?, code: code? })
     }
 }

@@ -5,6 +5,7 @@ use std::fmt;
 use rand::Rng;
 
 use super::issue::{IssueCode, Violation};
+use super::text::Text;
 
 /// Six decimal digits. Its `Debug` does not show it.
 #[derive(Clone, PartialEq, Eq)]
@@ -21,7 +22,7 @@ impl VerificationCode {
     }
 
     /// Parses a code typed by the user (surrounding spaces allowed).
-    pub fn parse(raw: String) -> Result<VerificationCode, Violation> {
+    pub fn parse(raw: Text) -> Result<VerificationCode, Violation> {
         let code = raw.trim();
         if code.len() != Self::DIGITS || !code.bytes().all(|b| b.is_ascii_digit()) {
             return Err(Violation::new(IssueCode::InvalidString, "Code must be 6 digits"));
@@ -44,20 +45,21 @@ impl fmt::Debug for VerificationCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::text::test_text;
 
     #[test]
     fn generated_codes_parse() {
         for _ in 0..100 {
             let code = VerificationCode::generate();
-            assert_eq!(VerificationCode::parse(code.expose().to_owned()).unwrap(), code);
+            assert_eq!(VerificationCode::parse(test_text(code.expose())).unwrap(), code);
         }
     }
 
     #[test]
     fn only_six_digits() {
         for bad in ["12345", "1234567", "12345a", "１２３４５６"] {
-            assert!(VerificationCode::parse(bad.into()).is_err(), "{bad:?}");
+            assert!(VerificationCode::parse(test_text(bad)).is_err(), "{bad:?}");
         }
-        assert!(VerificationCode::parse(" 012345 ".into()).is_ok());
+        assert!(VerificationCode::parse(test_text(" 012345 ")).is_ok());
     }
 }

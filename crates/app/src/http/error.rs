@@ -79,6 +79,18 @@ pub enum ApiError {
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
+/// What any operation that uses the database (or hashes a password) may answer, for
+/// the OpenAPI document.
+#[derive(utoipa::IntoResponses)]
+pub enum ServerErrors {
+    /// A failure on the server's side (`internal_error`; the cause is logged)
+    #[response(status = 500)]
+    Internal(ErrorBody),
+    /// PostgreSQL cannot be reached or takes no connections (`database_unavailable`)
+    #[response(status = 503)]
+    DatabaseUnavailable(ErrorBody),
+}
+
 /// The JSON body of every error response.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorBody {

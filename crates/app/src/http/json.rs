@@ -9,7 +9,7 @@ use axum::extract::{FromRequest, Request};
 use axum::http::StatusCode;
 use axum::http::header::CONTENT_TYPE;
 
-use super::error::ApiError;
+use super::error::{ApiError, ErrorBody};
 use super::state::AppState;
 use crate::domain::{FromInput, Input, IssueCode, Violation};
 
@@ -37,6 +37,21 @@ impl<T: FromInput> FromRequest<AppState> for ValidJson<T> {
         })?;
         Input::parse(value).map(ValidJson).map_err(ApiError::Validation)
     }
+}
+
+/// What [`ValidJson`] answers before the handler runs, for the OpenAPI document: every
+/// operation that reads a body lists these, with its own 422 for invalid fields.
+#[derive(utoipa::IntoResponses)]
+pub enum JsonBodyErrors {
+    /// Malformed JSON (`malformed_json`, with an issue saying where), or a body that could not be read
+    #[response(status = 400)]
+    Malformed(ErrorBody),
+    /// The body is over the configured limit (`payload_too_large`)
+    #[response(status = 413)]
+    TooLarge(ErrorBody),
+    /// The body is not declared as JSON (`unsupported_media_type`)
+    #[response(status = 415)]
+    NotJson(ErrorBody),
 }
 
 /// `application/json`, or any `+json` type, with any parameters.

@@ -4,6 +4,7 @@ pub mod current_user;
 pub mod db_error;
 pub mod dto;
 pub mod error;
+pub mod item_id;
 pub mod json;
 pub mod openapi;
 pub mod routes;

@@ -5,6 +5,9 @@ use std::collections::HashSet;
 use axum::http::header::LOCATION;
 use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
+use sqlx::postgres::PgPoolOptions;
+use strata_app::AppConfig;
+use strata_app::domain::ItemQuery;
 
 use crate::support::{ALICE_ID, BOB_ID, TestApp};
 
@@ -428,4 +431,59 @@ async fn deleting_a_user_deletes_their_items() {
     let page = app.get(&format!("/api/items?owner={ALICE_ID}"), None).await;
     assert_eq!(ids(&page.json).len(), 0);
     assert_eq!(app.get("/api/items?limit=100", None).await.json["items"].as_array().unwrap().len(), 40);
+}
+
+// Regression: with the page size bound (`LIMIT $1`) PostgreSQL planned the list again on every request.
+#[tokio::test]
+async fn the_item_list_is_planned_once_per_connection_not_per_request() {
+    let app = TestApp::new().await;
+    // Enough rows that a generic plan guessing an unknown limit (10% of the table) loses
+    // to a custom plan that knows it: with the 60 seeded items the guess happens to win.
+    sqlx::query(
+        "INSERT INTO app.items (user_id, name) SELECT $1::uuid, 'bulk ' || n FROM generate_series(1, 5000) AS n",
+    )
+    .bind(ALICE_ID)
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    sqlx::query("ANALYZE app.items").execute(&app.pool).await.unwrap();
+    // One connection: every execution below reuses one session's prepared statements.
+    let pool = PgPoolOptions::new().max_connections(1).connect(app.db.url()).await.unwrap();
+    let limits = AppConfig::default().page_limits();
+    let plans = |raw: &'static str| {
+        let pool = pool.clone();
+        async move {
+            let query = ItemQuery::parse(raw, limits).unwrap();
+            for _ in 0..10 {
+                strata_app::db::items::list(&pool, &query).await.unwrap();
+            }
+            let (custom, generic): (i64, i64) = sqlx::query_as(
+                "SELECT custom_plans, generic_plans FROM pg_prepared_statements \
+                 WHERE starts_with(statement, 'SELECT i.id') ORDER BY prepare_time DESC LIMIT 1",
+            )
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+            (custom, generic)
+        }
+    };
+    // The first page has no parameter left: one plan, reused.
+    assert_eq!(plans("").await, (0, 10));
+    assert_eq!(plans("limit=5").await, (0, 10));
+    // With a filter PostgreSQL tries five custom plans, then keeps the generic one.
+    assert_eq!(plans(concat!("owner=", "10000000-0000-4000-8000-000000000002")).await, (5, 5));
+}
+
+// Regression: a path segment that is not UTF-8 once percent-decoded was axum's plain-text 400.
+#[tokio::test]
+async fn an_id_that_is_not_utf8_is_an_issue_on_id() {
+    let app = TestApp::new().await;
+    let bob = app.login_demo("bob@example.com").await;
+    for method in [Method::GET, Method::DELETE] {
+        let response = app.send(method, "/api/items/%FF", None, Vec::new(), Some(&bob)).await;
+        assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(response.issues(), ["id:invalid_string"]);
+    }
+    let response = app.json(Method::PATCH, "/api/items/%FF", json!({"name": "x"}), Some(&bob)).await;
+    assert_eq!(response.issues(), ["id:invalid_string"]);
 }

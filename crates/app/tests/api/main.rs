@@ -12,3 +12,4 @@ mod schema;
 mod seeds;
 mod serve;
 mod support;
+mod text_inputs;

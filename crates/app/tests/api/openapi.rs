@@ -1,12 +1,18 @@
 //! The OpenAPI document: served, complete, and in agreement with the body parsers.
 
-use axum::http::StatusCode;
+use axum::body::Body;
+use axum::http::header::{CONTENT_TYPE, COOKIE};
+use axum::http::{Method, Request, StatusCode};
 use serde_json::{Value, json};
+use strata_app::AppConfig;
 use strata_app::domain::{
     FromInput, Input, IssueCode, ItemChanges, Login, NewItem, PhoneCheck, PhoneStart, Registration,
 };
 
-use crate::support::TestApp;
+use crate::support::{TestApp, send_to};
+
+/// An item of alice's (from the seed).
+const ALICE_SEED_ITEM: &str = "40000000-0000-4000-8000-000000000003";
 
 #[tokio::test]
 async fn the_document_is_served_and_lists_every_endpoint() {
@@ -73,4 +79,126 @@ fn request_schemas_agree_with_the_parsers() {
     agrees::<ItemChanges>(&doc, "UpdateItemRequest");
     agrees::<PhoneStart>(&doc, "PhoneStartRequest");
     agrees::<PhoneCheck>(&doc, "PhoneVerifyRequest");
+}
+
+/// Every operation of the document: its method, path and description.
+fn operations(doc: &Value) -> Vec<(Method, String, Value)> {
+    let mut operations = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            operations.push((method, path.clone(), operation.clone()));
+        }
+    }
+    operations
+}
+
+/// The statuses an operation documents.
+fn documented(operation: &Value) -> Vec<u16> {
+    operation["responses"].as_object().unwrap().keys().map(|status| status.parse().unwrap()).collect()
+}
+
+// Regression: PATCH /api/items/{id}, login and the phone endpoints answered 400/413/415 that the document did not list.
+#[tokio::test]
+async fn every_json_body_operation_documents_400_413_415_422() {
+    let app = TestApp::with_config(AppConfig { max_body_bytes: 1024, ..Default::default() }).await;
+    let cookie = app.login_demo("alice@example.com").await;
+    let doc = serde_json::to_value(strata_app::openapi()).unwrap();
+    let mut checked = Vec::new();
+    for (method, path, operation) in operations(&doc) {
+        if operation.get("requestBody").is_none() {
+            continue;
+        }
+        let uri = path.replace("{id}", ALICE_SEED_ITEM);
+        let documented = documented(&operation);
+        // What the JSON body extractor answers before any handler runs: documented, and
+        // actually answered, by every operation that reads a body.
+        let bad_bodies: [(u16, &str, &[u8]); 4] = [
+            (400, "application/json", b"{\"name\": "),
+            (413, "application/json", &[b' '; 2048]),
+            (415, "text/plain", b"{}"),
+            (422, "application/json", b"[]"),
+        ];
+        for (status, content_type, body) in bad_bodies {
+            assert!(documented.contains(&status), "{method} {path} does not document {status}");
+            let response = app.send(method.clone(), &uri, Some(content_type), body.to_vec(), Some(&cookie)).await;
+            assert_eq!(response.status.as_u16(), status, "{method} {path}: {}", response.json);
+        }
+        checked.push(format!("{method} {path}"));
+    }
+    checked.sort();
+    assert_eq!(
+        checked,
+        [
+            "PATCH /api/items/{id}",
+            "POST /api/auth/login",
+            "POST /api/auth/phone/start",
+            "POST /api/auth/phone/verify",
+            "POST /api/auth/register",
+            "POST /api/items",
+        ]
+    );
+}
+
+// Regression: most operations left out a failing database (500, 503) or a missing session (401).
+#[test]
+fn every_operation_documents_its_session_and_server_errors() {
+    let doc = serde_json::to_value(strata_app::openapi()).unwrap();
+    for (method, path, operation) in operations(&doc) {
+        let documented = documented(&operation);
+        // Only the document itself is served without a database.
+        if path != "/api/openapi.json" {
+            for status in [500, 503] {
+                assert!(documented.contains(&status), "{method} {path} does not document {status}");
+            }
+        }
+        if operation["security"] == json!([{"session_cookie": []}]) {
+            assert!(documented.contains(&401), "{method} {path} needs a session but does not document 401");
+        }
+        for (status, response) in operation["responses"].as_object().unwrap() {
+            if status.starts_with('4') || status.starts_with('5') {
+                let schema = &response["content"]["application/json"]["schema"];
+                assert_eq!(schema["$ref"], "#/components/schemas/ErrorBody", "{method} {path} {status}");
+            }
+        }
+    }
+}
+
+// Regression: most operations answered 503 (and 500) without the document saying so.
+#[tokio::test]
+async fn with_the_database_down_every_operation_answers_a_documented_status() {
+    // Nothing listens on port 1; the pool gives up after its acquire timeout.
+    let pool = sqlx::postgres::PgPoolOptions::new()
+        .acquire_timeout(std::time::Duration::from_millis(200))
+        .connect_lazy("postgres://nobody@127.0.0.1:1/none")
+        .unwrap();
+    let router = strata_app::router(pool, AppConfig::default());
+    let cookie = format!("strata_session={}", "0".repeat(64));
+    let doc = serde_json::to_value(strata_app::openapi()).unwrap();
+    for (method, path, operation) in operations(&doc) {
+        let body = match path.as_str() {
+            "/api/auth/register" => json!({"email": "dana@example.com", "password": "long enough password"}),
+            "/api/auth/login" => json!({"email": "alice@example.com", "password": "strata-demo"}),
+            "/api/auth/phone/start" => json!({"phone": "+4930123456"}),
+            "/api/auth/phone/verify" => json!({"phone": "+4930123456", "code": "123456"}),
+            "/api/items" | "/api/items/{id}" => json!({"name": "Lamp"}),
+            _ => Value::Null,
+        };
+        let mut request = Request::builder()
+            .method(method.clone())
+            .uri(path.replace("{id}", ALICE_SEED_ITEM))
+            .header(COOKIE, &cookie);
+        let request = if operation.get("requestBody").is_some() {
+            request = request.header(CONTENT_TYPE, "application/json");
+            request.body(Body::from(body.to_string())).unwrap()
+        } else {
+            request.body(Body::empty()).unwrap()
+        };
+        let response = send_to(&router, request).await;
+        let status = response.status.as_u16();
+        assert!(documented(&operation).contains(&status), "{method} {path} answered {status} undocumented");
+        if path != "/api/openapi.json" {
+            assert_eq!(response.status, StatusCode::SERVICE_UNAVAILABLE, "{method} {path}");
+        }
+    }
 }

@@ -10,10 +10,10 @@ use crate::auth::SessionToken;
 use crate::auth::cookie::{clear_session_cookie, find_session_token, session_cookie};
 use crate::db;
 use crate::domain::{Login, Registration};
-use crate::http::current_user::CurrentUser;
+use crate::http::current_user::{CurrentUser, SessionRequired};
 use crate::http::dto::{LoginRequest, RegisterRequest, UserResponse};
-use crate::http::error::{ApiError, ErrorBody};
-use crate::http::json::ValidJson;
+use crate::http::error::{ApiError, ErrorBody, ServerErrors};
+use crate::http::json::{JsonBodyErrors, ValidJson};
 use crate::http::state::AppState;
 
 /// Creates an account and logs it in.
@@ -23,11 +23,10 @@ use crate::http::state::AppState;
     responses(
         (status = 201, description = "Created and logged in; sets the session cookie", body = UserResponse,
             headers(("set-cookie" = String, description = "strata_session=...; HttpOnly; SameSite=Lax"))),
-        (status = 400, description = "Malformed JSON", body = ErrorBody),
         (status = 409, description = "The email is taken (issue on `email`)", body = ErrorBody),
-        (status = 413, description = "Body too large", body = ErrorBody),
-        (status = 415, description = "Body is not JSON", body = ErrorBody),
         (status = 422, description = "Invalid or unknown fields", body = ErrorBody),
+        JsonBodyErrors,
+        ServerErrors,
     )
 )]
 pub async fn register(
@@ -47,9 +46,10 @@ pub async fn register(
     responses(
         (status = 200, description = "Logged in; sets the session cookie", body = UserResponse,
             headers(("set-cookie" = String, description = "strata_session=...; HttpOnly; SameSite=Lax"))),
-        (status = 400, description = "Malformed JSON", body = ErrorBody),
         (status = 401, description = "Wrong email or password (`invalid_credentials`)", body = ErrorBody),
         (status = 422, description = "Invalid or unknown fields", body = ErrorBody),
+        JsonBodyErrors,
+        ServerErrors,
     )
 )]
 pub async fn login(
@@ -70,7 +70,7 @@ pub async fn login(
 /// Ends the session (the token stops working at once) and clears the cookie.
 #[utoipa::path(
     post, path = "/api/auth/logout", tag = "auth",
-    responses((status = 204, description = "Logged out (also when there was no session)")),
+    responses((status = 204, description = "Logged out (also when there was no session)"), ServerErrors),
     security((), ("session_cookie" = []))
 )]
 pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<impl IntoResponse, ApiError> {
@@ -85,7 +85,8 @@ pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result
     get, path = "/api/auth/me", tag = "auth",
     responses(
         (status = 200, description = "The session's user", body = UserResponse),
-        (status = 401, description = "No valid session", body = ErrorBody),
+        SessionRequired,
+        ServerErrors,
     ),
     security(("session_cookie" = []))
 )]

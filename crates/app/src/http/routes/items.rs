@@ -1,19 +1,19 @@
 //! `/api/items`: list (public), read (public), create, change and delete (owner only).
 
 use axum::Json;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::header::LOCATION;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::IntoResponse;
-use uuid::Uuid;
 
 use crate::db;
 use crate::db::items::OwnerWrite;
-use crate::domain::{Cursor, IssueCode, Issues, ItemChanges, ItemQuery, NewItem, Violation};
-use crate::http::current_user::CurrentUser;
+use crate::domain::{Cursor, ItemChanges, ItemQuery, NewItem};
+use crate::http::current_user::{CurrentUser, SessionRequired};
 use crate::http::dto::{CreateItemRequest, ItemPage, ItemResponse, UpdateItemRequest};
-use crate::http::error::{ApiError, ErrorBody};
-use crate::http::json::ValidJson;
+use crate::http::error::{ApiError, ErrorBody, ServerErrors};
+use crate::http::item_id::ItemId;
+use crate::http::json::{JsonBodyErrors, ValidJson};
 use crate::http::state::AppState;
 
 /// Items newest first, each with its owner, one page at a time (keyset pagination:
@@ -32,7 +32,7 @@ use crate::http::state::AppState;
     responses(
         (status = 200, description = "One page", body = ItemPage),
         (status = 422, description = "A bad or unknown parameter", body = ErrorBody),
-        (status = 503, description = "Database unavailable", body = ErrorBody),
+        ServerErrors,
     )
 )]
 pub async fn list(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<Json<ItemPage>, ApiError> {
@@ -55,11 +55,10 @@ pub async fn list(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Res
     responses(
         (status = 201, description = "Created", body = ItemResponse,
             headers(("location" = String, description = "/api/items/{id}"))),
-        (status = 400, description = "Malformed JSON", body = ErrorBody),
-        (status = 401, description = "No valid session", body = ErrorBody),
-        (status = 413, description = "Body too large", body = ErrorBody),
-        (status = 415, description = "Body is not JSON", body = ErrorBody),
         (status = 422, description = "Invalid or unknown fields; a category or location that does not exist", body = ErrorBody),
+        SessionRequired,
+        JsonBodyErrors,
+        ServerErrors,
     ),
     security(("session_cookie" = []))
 )]
@@ -81,10 +80,10 @@ pub async fn create(
         (status = 200, description = "The item", body = ItemResponse),
         (status = 404, description = "No such item", body = ErrorBody),
         (status = 422, description = "The id is not a UUID", body = ErrorBody),
+        ServerErrors,
     )
 )]
-pub async fn get(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<ItemResponse>, ApiError> {
-    let id = item_id(&id)?;
+pub async fn get(State(state): State<AppState>, ItemId(id): ItemId) -> Result<Json<ItemResponse>, ApiError> {
     let item = db::items::get(&state.pool, id).await?.ok_or(ApiError::NotFound("item"))?;
     Ok(Json(ItemResponse::from(item)))
 }
@@ -96,21 +95,21 @@ pub async fn get(State(state): State<AppState>, Path(id): Path<String>) -> Resul
     request_body = UpdateItemRequest,
     responses(
         (status = 200, description = "The changed item", body = ItemResponse),
-        (status = 400, description = "Malformed JSON", body = ErrorBody),
-        (status = 401, description = "No valid session", body = ErrorBody),
         (status = 403, description = "Someone else's item", body = ErrorBody),
         (status = 404, description = "No such item", body = ErrorBody),
-        (status = 422, description = "Invalid or unknown fields; a category or location that does not exist", body = ErrorBody),
+        (status = 422, description = "Bad id; invalid or unknown fields; a missing category or location", body = ErrorBody),
+        SessionRequired,
+        JsonBodyErrors,
+        ServerErrors,
     ),
     security(("session_cookie" = []))
 )]
 pub async fn update(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
-    Path(id): Path<String>,
+    ItemId(id): ItemId,
     ValidJson(changes): ValidJson<ItemChanges>,
 ) -> Result<Json<ItemResponse>, ApiError> {
-    let id = item_id(&id)?;
     match db::items::update(&state.pool, id, user.id, &changes).await? {
         OwnerWrite::Done(item) => Ok(Json(ItemResponse::from(item))),
         OwnerWrite::NotFound => Err(ApiError::NotFound("item")),
@@ -124,29 +123,22 @@ pub async fn update(
     params(("id" = Uuid, Path, description = "The item's id")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 401, description = "No valid session", body = ErrorBody),
         (status = 403, description = "Someone else's item", body = ErrorBody),
         (status = 404, description = "No such item", body = ErrorBody),
         (status = 422, description = "The id is not a UUID", body = ErrorBody),
+        SessionRequired,
+        ServerErrors,
     ),
     security(("session_cookie" = []))
 )]
 pub async fn delete(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
-    Path(id): Path<String>,
+    ItemId(id): ItemId,
 ) -> Result<StatusCode, ApiError> {
-    let id = item_id(&id)?;
     match db::items::delete(&state.pool, id, user.id).await? {
         OwnerWrite::Done(()) => Ok(StatusCode::NO_CONTENT),
         OwnerWrite::NotFound => Err(ApiError::NotFound("item")),
         OwnerWrite::NotOwner => Err(ApiError::NotOwner),
     }
-}
-
-/// The `{id}` path segment as a UUID; a malformed one is a validation issue on `id`.
-fn item_id(raw: &str) -> Result<Uuid, ApiError> {
-    Uuid::try_parse(raw).map_err(|_| {
-        ApiError::Validation(Issues::one(Violation::new(IssueCode::InvalidString, "Invalid uuid").at_key("id")))
-    })
 }

@@ -9,10 +9,10 @@ use crate::auth::phone_code::hash_code;
 use crate::db;
 use crate::db::phone_verifications::CodeCheck;
 use crate::domain::{IssueCode, Issues, PhoneCheck, PhoneStart, VerificationCode, Violation};
-use crate::http::current_user::CurrentUser;
+use crate::http::current_user::{CurrentUser, SessionRequired};
 use crate::http::dto::{PhoneStartRequest, PhoneStartResponse, PhoneVerifyRequest, UserResponse};
-use crate::http::error::{ApiError, ErrorBody};
-use crate::http::json::ValidJson;
+use crate::http::error::{ApiError, ErrorBody, ServerErrors};
+use crate::http::json::{JsonBodyErrors, ValidJson};
 use crate::http::state::AppState;
 
 /// Sends a code to the number. One code per user per resend interval; a new code
@@ -22,11 +22,14 @@ use crate::http::state::AppState;
     request_body = PhoneStartRequest,
     responses(
         (status = 202, description = "Code sent", body = PhoneStartResponse),
-        (status = 401, description = "No valid session", body = ErrorBody),
         (status = 409, description = "Another account has this number (issue on `phone`)", body = ErrorBody),
         (status = 422, description = "Invalid or unknown fields", body = ErrorBody),
-        (status = 429, description = "A code was sent too recently (`resend_too_soon`; see Retry-After)", body = ErrorBody),
-        (status = 502, description = "The code could not be sent", body = ErrorBody),
+        (status = 429, description = "A code was sent too recently (`resend_too_soon`; see Retry-After)", body = ErrorBody,
+            headers(("retry-after" = u64, description = "Seconds until a new code may be requested"))),
+        (status = 502, description = "The code could not be sent (`send_failed`)", body = ErrorBody),
+        SessionRequired,
+        JsonBodyErrors,
+        ServerErrors,
     ),
     security(("session_cookie" = []))
 )]
@@ -86,12 +89,14 @@ pub async fn start(
     request_body = PhoneVerifyRequest,
     responses(
         (status = 200, description = "Verified: the user with the new phone", body = UserResponse),
-        (status = 401, description = "No valid session", body = ErrorBody),
         (status = 404, description = "No pending verification for this number", body = ErrorBody),
         (status = 409, description = "Another account verified this number meanwhile", body = ErrorBody),
         (status = 410, description = "The code has expired (`verification_expired`)", body = ErrorBody),
         (status = 422, description = "Wrong code (`invalid_code` on `code`), or invalid fields", body = ErrorBody),
         (status = 429, description = "Attempt limit reached (`too_many_attempts`): request a new code", body = ErrorBody),
+        SessionRequired,
+        JsonBodyErrors,
+        ServerErrors,
     ),
     security(("session_cookie" = []))
 )]

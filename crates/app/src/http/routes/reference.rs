@@ -5,7 +5,7 @@ use axum::extract::State;
 
 use crate::db;
 use crate::http::dto::{CategoryList, LocationList};
-use crate::http::error::{ApiError, ErrorBody};
+use crate::http::error::{ApiError, ServerErrors};
 use crate::http::state::AppState;
 
 /// Every category, as a flat list in tree order.
@@ -13,7 +13,7 @@ use crate::http::state::AppState;
     get, path = "/api/categories", tag = "reference",
     responses(
         (status = 200, description = "All categories", body = CategoryList),
-        (status = 503, description = "Database unavailable", body = ErrorBody),
+        ServerErrors,
     )
 )]
 pub async fn categories(State(state): State<AppState>) -> Result<Json<CategoryList>, ApiError> {
@@ -25,7 +25,7 @@ pub async fn categories(State(state): State<AppState>) -> Result<Json<CategoryLi
     get, path = "/api/locations", tag = "reference",
     responses(
         (status = 200, description = "All locations", body = LocationList),
-        (status = 503, description = "Database unavailable", body = ErrorBody),
+        ServerErrors,
     )
 )]
 pub async fn locations(State(state): State<AppState>) -> Result<Json<LocationList>, ApiError> {
