@@ -82,7 +82,7 @@ pub fn keyset(rel: &Relation, sort: Option<&(String, Direction)>) -> Result<Opti
         if !only_sort_is_pk {
             parts.extend(rel.primary_key_columns().map(|c| KeyPart::column(&c.name, c.ty.clone(), false)));
         }
-    } else if rel.kind.has_ctid() {
+    } else if rel.uses_ctid() {
         parts.push(KeyPart::ctid());
     } else {
         return Ok(None);
@@ -166,7 +166,7 @@ async fn offset_page(
         None => None,
     };
     let mut sql = outer_select(rel, links, &[]);
-    sql.push(" FROM (SELECT * FROM ").qualified(&rel.name);
+    sql.push(" FROM (SELECT ").push(&column_list(rel)).push(" FROM ").qualified(&rel.name);
     push_filters(&mut sql, rel, &req.filters)?;
     if let Some(order) = &order {
         sql.push(" ORDER BY ").push(&order.order_by(false));
@@ -187,9 +187,9 @@ async fn offset_page(
     })
 }
 
-/// The page is chosen by an inner query over whole rows (`SELECT *`, so a sort of a
-/// million rows converts nothing to text), and only its rows are then turned into
-/// text by the outer query.
+/// The page is chosen by an inner query over whole rows (every readable column, so
+/// a sort of a million rows converts nothing to text), and only its rows are then
+/// turned into text by the outer query.
 async fn fetch(
     conn: &mut PgConnection,
     rel: &Relation,
@@ -202,9 +202,10 @@ async fn fetch(
     let outer = order.outside(CTID_ALIAS);
     let key_exprs: Vec<String> = outer.parts.iter().map(|p| format!("{}::text", p.expr())).collect();
     let mut sql = outer_select(rel, links, &key_exprs);
-    sql.push(" FROM (SELECT *");
-    if uses_ctid(rel) {
-        sql.push(&format!(", ctid AS {}", quote_ident(CTID_ALIAS)));
+    sql.push(" FROM (SELECT ").push(&column_list(rel));
+    if rel.uses_ctid() {
+        let comma = if rel.columns.is_empty() { "" } else { ", " };
+        sql.push(&format!("{comma}ctid AS {}", quote_ident(CTID_ALIAS)));
     }
     sql.push(" FROM ").qualified(&rel.name);
     let filtered = push_filters(&mut sql, rel, &req.filters)?;
@@ -222,9 +223,10 @@ const PAGE: &str = "\"strata_page\"";
 /// The name the inner query gives `ctid`, which a subquery does not pass on.
 const CTID_ALIAS: &str = "strata_ctid";
 
-/// Rows of `rel` are addressed by `ctid` (no primary key).
-fn uses_ctid(rel: &Relation) -> bool {
-    !rel.has_primary_key() && rel.kind.has_ctid()
+/// The inner query's select list: the columns of `rel` (the readable ones, once
+/// narrowed), never `*`, which would need every column.
+fn column_list(rel: &Relation) -> String {
+    rel.columns.iter().map(|c| quote_ident(&c.name)).collect::<Vec<_>>().join(", ")
 }
 
 /// `SELECT <cut values>, <whole link values>, <key values>` over the inner page;
@@ -243,7 +245,7 @@ fn outer_select(rel: &Relation, links: &HashSet<usize>, key_exprs: &[String]) ->
         item.push(&format!(" AS \"_c{i}\""));
         items.push(item);
     }
-    if uses_ctid(rel) {
+    if rel.uses_ctid() {
         let mut item = Sql::default();
         item.ident(CTID_ALIAS).push("::text AS \"_ctid\"");
         items.push(item);
@@ -261,7 +263,7 @@ fn outer_select(rel: &Relation, links: &HashSet<usize>, key_exprs: &[String]) ->
 
 fn decode(rows: Vec<sqlx::postgres::PgRow>, rel: &Relation, links: &HashSet<usize>, key_len: usize) -> Vec<PageRow> {
     let n = rel.columns.len();
-    let ctid = uses_ctid(rel);
+    let ctid = rel.uses_ctid();
     rows.iter()
         .map(|row| {
             let values: Vec<Option<String>> = (0..n).map(|i| row.get::<Option<String>, _>(i)).collect();

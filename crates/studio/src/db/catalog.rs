@@ -18,13 +18,16 @@ pub struct RelationNode {
     pub name: String,
     pub kind: RelKind,
     pub estimate: Option<i64>,
+    /// The current role may read at least one of its columns.
+    pub readable: bool,
 }
 
 /// Every user schema (system schemas left out), with its relations; partitions
 /// are counted in their parent rather than listed.
 pub async fn tree(conn: &mut PgConnection) -> Result<Vec<SchemaNode>, sqlx::Error> {
     let sql = format!(
-        "SELECT n.nspname::text AS schema, c.relname::text AS name, c.relkind::text AS kind, {ESTIMATE_SQL} AS estimate
+        "SELECT n.nspname::text AS schema, c.relname::text AS name, c.relkind::text AS kind, {ESTIMATE_SQL} AS estimate,
+                coalesce(pg_catalog.has_any_column_privilege(c.oid, 'SELECT'), false) AS readable
          FROM pg_catalog.pg_namespace n
          LEFT JOIN pg_catalog.pg_class c
            ON c.relnamespace = n.oid AND c.relkind IN {} AND NOT c.relispartition
@@ -44,7 +47,12 @@ pub async fn tree(conn: &mut PgConnection) -> Result<Vec<SchemaNode>, sqlx::Erro
             continue;
         };
         if let (Some(kind), Some(node)) = (RelKind::from_relkind(&kind), schemas.last_mut()) {
-            node.relations.push(RelationNode { name, kind, estimate: row.get("estimate") });
+            node.relations.push(RelationNode {
+                name,
+                kind,
+                estimate: row.get("estimate"),
+                readable: row.get("readable"),
+            });
         }
     }
     Ok(schemas)

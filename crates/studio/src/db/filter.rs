@@ -154,6 +154,7 @@ mod tests {
             generated: false,
             collation: None,
             comment: None,
+            readable: true,
         }
     }
 

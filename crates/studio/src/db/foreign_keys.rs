@@ -18,6 +18,8 @@ pub struct ForeignKey {
     pub to_columns: Vec<String>,
     /// `ON DELETE CASCADE` etc., as PostgreSQL prints the whole definition.
     pub definition: String,
+    /// The current role may read every referencing column (and so count rows).
+    pub from_readable: bool,
 }
 
 impl ForeignKey {
@@ -33,7 +35,9 @@ const SELECT: &str = "SELECT con.conname::text AS constraint_name,
         tn.nspname::text AS to_schema, tc.relname::text AS to_table,
         ARRAY(SELECT a.attname::text FROM unnest(con.confkey) WITH ORDINALITY k(num, ord)
               JOIN pg_catalog.pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.num ORDER BY k.ord) AS to_columns,
-        pg_catalog.pg_get_constraintdef(con.oid, true) AS definition
+        pg_catalog.pg_get_constraintdef(con.oid, true) AS definition,
+        (SELECT bool_and(pg_catalog.has_column_privilege(con.conrelid, k.num, 'SELECT'))
+           FROM unnest(con.conkey) AS k(num)) AS from_readable
     FROM pg_catalog.pg_constraint con
     JOIN pg_catalog.pg_class fc ON fc.oid = con.conrelid
     JOIN pg_catalog.pg_namespace fn ON fn.oid = fc.relnamespace
@@ -76,6 +80,7 @@ async fn query(conn: &mut PgConnection, sql: &str, table: Option<Oid>) -> Result
             to: QualifiedName::new(row.get::<String, _>("to_schema"), row.get::<String, _>("to_table")),
             to_columns: row.get("to_columns"),
             definition: row.get("definition"),
+            from_readable: row.get::<Option<bool>, _>("from_readable").unwrap_or(false),
         })
         .collect())
 }

@@ -1,6 +1,11 @@
 //! One relation as the studio needs it: its columns with their types, its primary
 //! key, its estimated size. Looked up by name with bound values; every later
 //! statement uses the names as the catalog spells them, quoted.
+//!
+//! Privileges: the studio may run as a role that reads only some columns (`--role
+//! strata_readonly` sees `auth.user` without `password_hash`) or no table at all.
+//! [`Relation::readable`] narrows a relation to what the current role may `SELECT`,
+//! so every statement built from it names only readable columns.
 
 use sqlx::postgres::types::Oid;
 use sqlx::{PgConnection, Row};
@@ -19,6 +24,27 @@ pub struct Relation {
     pub primary_key: Vec<usize>,
     pub estimate: Option<i64>,
     pub comment: Option<String>,
+    pub access: Access,
+}
+
+/// What the current role may read of a relation.
+#[derive(Debug, Clone, Default)]
+pub struct Access {
+    /// `current_user`: the role privileges are checked for (after `SET ROLE`).
+    pub role: String,
+    /// `SELECT` on the whole relation, which also covers system columns (`ctid`).
+    pub whole: bool,
+    /// Columns left out by [`Relation::readable`] because the role may not read them.
+    pub hidden: Vec<String>,
+    /// A primary-key column is hidden, so rows are not addressed by the key.
+    pub key_hidden: bool,
+}
+
+impl Access {
+    /// A note naming the hidden columns, e.g. `not readable by role r: password_hash`.
+    pub fn hidden_note(&self) -> Option<String> {
+        (!self.hidden.is_empty()).then(|| format!("not readable by role {}: {}", self.role, self.hidden.join(", ")))
+    }
 }
 
 /// One column.
@@ -43,6 +69,8 @@ pub struct Column {
     /// The collation, quoted, when it differs from the type's.
     pub collation: Option<String>,
     pub comment: Option<String>,
+    /// The current role may `SELECT` it.
+    pub readable: bool,
 }
 
 impl Column {
@@ -74,13 +102,47 @@ impl Relation {
     pub fn primary_key_columns(&self) -> impl Iterator<Item = &Column> {
         self.primary_key.iter().map(|&i| &self.columns[i])
     }
+
+    /// The role may read no column at all.
+    pub fn is_unreadable(&self) -> bool {
+        self.columns.is_empty() && !self.access.hidden.is_empty()
+    }
+
+    /// The message shown instead of rows when [`Relation::is_unreadable`].
+    pub fn unreadable_message(&self) -> String {
+        format!("{} is not readable by role {}", self.name.display(), self.access.role)
+    }
+
+    /// Rows can be addressed by `ctid`: no usable primary key, stored rows, and
+    /// the role may read system columns.
+    pub fn uses_ctid(&self) -> bool {
+        !self.has_primary_key() && self.kind.has_ctid() && self.access.whole
+    }
+
+    /// This relation with only the columns the role may read; the primary key is
+    /// kept only when all of its columns are readable.
+    pub fn readable(mut self) -> Relation {
+        let key_nums: Vec<i16> = self.primary_key_columns().map(|c| c.num).collect();
+        let (readable, hidden): (Vec<Column>, Vec<Column>) = self.columns.into_iter().partition(|c| c.readable);
+        self.access.key_hidden = key_nums.iter().any(|n| hidden.iter().any(|c| c.num == *n));
+        self.access.hidden = hidden.into_iter().map(|c| c.name).collect();
+        self.primary_key = if self.access.key_hidden {
+            Vec::new()
+        } else {
+            key_nums.iter().filter_map(|n| readable.iter().position(|c| c.num == *n)).collect()
+        };
+        self.columns = readable;
+        self
+    }
 }
 
-/// Loads `schema.name`, or `None` when no browsable relation has that name.
+/// Loads `schema.name` with every column (readable or not), or `None` when no
+/// browsable relation has that name.
 pub async fn load(conn: &mut PgConnection, schema: &str, name: &str) -> Result<Option<Relation>, sqlx::Error> {
     let sql = format!(
         "SELECT c.oid, n.nspname::text AS schema, c.relname::text AS name, c.relkind::text AS kind,
-                {ESTIMATE_SQL} AS estimate, pg_catalog.obj_description(c.oid, 'pg_class') AS comment
+                {ESTIMATE_SQL} AS estimate, pg_catalog.obj_description(c.oid, 'pg_class') AS comment,
+                current_user::text AS role, pg_catalog.has_table_privilege(c.oid, 'SELECT') AS whole
          FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
          WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN {}",
         RelKind::SQL_LIST
@@ -106,6 +168,7 @@ pub async fn load(conn: &mut PgConnection, schema: &str, name: &str) -> Result<O
         primary_key,
         estimate: row.get("estimate"),
         comment: row.get("comment"),
+        access: Access { role: row.get("role"), whole: row.get("whole"), hidden: Vec::new(), key_hidden: false },
     }))
 }
 
@@ -120,7 +183,8 @@ async fn columns(conn: &mut PgConnection, oid: Oid) -> Result<Vec<Column>, sqlx:
                 (SELECT format('%I.%I', cn.nspname, co.collname) FROM pg_catalog.pg_collation co
                    JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace
                   WHERE co.oid = a.attcollation AND a.attcollation <> t.typcollation) AS collation,
-                pg_catalog.col_description(a.attrelid, a.attnum) AS comment
+                pg_catalog.col_description(a.attrelid, a.attnum) AS comment,
+                pg_catalog.has_column_privilege(a.attrelid, a.attnum, 'SELECT') AS readable
          FROM pg_catalog.pg_attribute a
          JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
          JOIN pg_catalog.pg_namespace tn ON tn.oid = t.typnamespace
@@ -146,6 +210,7 @@ async fn columns(conn: &mut PgConnection, oid: Oid) -> Result<Vec<Column>, sqlx:
             generated: row.get("generated"),
             collation: row.get("collation"),
             comment: row.get("comment"),
+            readable: row.get("readable"),
         })
         .collect())
 }

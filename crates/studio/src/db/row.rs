@@ -58,7 +58,7 @@ impl RowKey {
     }
 }
 
-/// The full text of every column of the row `key` picks out (at most one: a key
+/// The full text of every column (of those in `rel`) of the row `key` picks out (at most one: a key
 /// that matches several rows is refused).
 pub async fn find(
     conn: &mut PgConnection,

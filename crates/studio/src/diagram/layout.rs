@@ -177,6 +177,7 @@ mod tests {
             to: QualifiedName::new(to.0, to.1),
             to_columns: vec!["id".into()],
             definition: String::new(),
+            from_readable: true,
         }
     }
 

@@ -22,7 +22,7 @@ pub fn render(schemas: &[SchemaNode], database: &str) -> Markup {
                                 @for r in &s.relations {
                                     tr {
                                         td { a href=(links::table(&QualifiedName::new(s.name.clone(), r.name.clone()))) { (r.name) } }
-                                        td.kind { (r.kind.label()) }
+                                        td.kind { (r.kind.label()) @if !r.readable { span.unreadable { " (not readable)" } } }
                                         td.num { @if let Some(n) = r.estimate { (format::estimate(n)) } }
                                     }
                                 }

@@ -86,7 +86,8 @@ pub fn tree(schemas: &[SchemaNode], current: Option<&QualifiedName>) -> Markup {
                                 @let name = QualifiedName::new(s.name.clone(), r.name.clone());
                                 @let here = current == Some(&name);
                                 li {
-                                    a.relation.current[here] href=(links::table(&name)) data-kind=(r.kind.label()) title=(r.kind.label()) {
+                                    @let title = if r.readable { r.kind.label().to_owned() } else { format!("{}, not readable by this role", r.kind.label()) };
+                                    a.relation.current[here].unreadable[!r.readable] href=(links::table(&name)) data-kind=(r.kind.label()) title=(title) {
                                         span class={ "icon " (if r.kind.is_view() { "view" } else { "table" }) } {}
                                         span.name { (r.name) }
                                     }

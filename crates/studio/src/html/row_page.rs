@@ -13,7 +13,8 @@ pub struct Referrer<'a> {
     pub fk: &'a ForeignKey,
     /// This row's values of the referenced columns (`None` if one is NULL).
     pub values: Option<Vec<String>>,
-    pub count: i64,
+    /// `None` when the role may not read the referencing columns.
+    pub count: Option<i64>,
 }
 
 pub struct RowView<'a> {
@@ -52,6 +53,7 @@ pub fn render(v: &RowView<'_>) -> Markup {
                 }
             }
         }
+        @if let Some(note) = rel.access.hidden_note() { p.note.hidden-columns { (note) } }
         table.record {
             tbody {
                 @for (i, c) in rel.columns.iter().enumerate() {
@@ -91,8 +93,11 @@ pub fn render(v: &RowView<'_>) -> Markup {
                                         (r.fk.from.display()) "." (r.fk.from_columns.join(", "))
                                     }
                                     " — "
-                                    @if r.count > REFERENCE_COUNT_CAP { "more than " (format::thousands(REFERENCE_COUNT_CAP)) " rows" }
-                                    @else { (format::thousands(r.count)) @if r.count == 1 { " row" } @else { " rows" } }
+                                    @match r.count {
+                                        None => { "not readable by role " (rel.access.role) },
+                                        Some(n) if n > REFERENCE_COUNT_CAP => { "more than " (format::thousands(REFERENCE_COUNT_CAP)) " rows" },
+                                        Some(n) => { (format::thousands(n)) @if n == 1 { " row" } @else { " rows" } },
+                                    }
                                 },
                                 None => { (r.fk.from.display()) "." (r.fk.from_columns.join(", ")) " — none (this row's key is NULL)" },
                             }

@@ -71,10 +71,11 @@ pub fn render(v: &TableView<'_>) -> Markup {
     html! {
         (tabs::header(rel, tabs::Tab::Rows))
         (filter_form(v))
+        @if let Some(note) = rel.access.hidden_note() { p.note.hidden-columns { (note) } }
         @if let Some(f) = v.failure { (failure_box(f, None)) }
         div.toolbar {
             span.hint {
-                @if v.page.keyset { "keyset paging by " (order_label(v)) } @else { "paged by offset (a view has no row identity)" }
+                @if v.page.keyset { "keyset paging by " (order_label(v)) } @else { "paged by offset (" (offset_reason(rel)) ")" }
             }
             span.actions {
                 a.button href=(v.export_href("csv")) download { "Export CSV" }
@@ -150,6 +151,28 @@ pub fn render(v: &TableView<'_>) -> Markup {
                 }
             }
         }
+    }
+}
+
+/// The page of a relation the role may not read at all: a message, not an error.
+pub fn unreadable(rel: &Relation) -> Markup {
+    html! {
+        (tabs::header(rel, tabs::Tab::Rows))
+        p.note.unreadable {
+            (rel.unreadable_message()) ": no column of it may be selected. "
+            "Its columns, keys and DDL are on the " a href=(links::table_page(&rel.name, "structure")) { "Structure" } " tab."
+        }
+    }
+}
+
+/// Why rows are paged by offset rather than by key.
+fn offset_reason(rel: &Relation) -> String {
+    if rel.access.key_hidden {
+        format!("the primary key is not readable by role {}, so deep pages are slow", rel.access.role)
+    } else if rel.kind.has_ctid() {
+        format!("without a primary key, rows are addressed by ctid, which role {} may not read", rel.access.role)
+    } else {
+        "a view has no row identity".to_owned()
     }
 }
 

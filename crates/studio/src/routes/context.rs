@@ -26,8 +26,14 @@ impl ReadContext {
         Ok(ReadContext { tx, tree })
     }
 
-    /// The relation `schema.name`, or a 404.
+    /// The relation `schema.name` narrowed to the columns the role may read, or a 404.
     pub async fn relation(&mut self, schema: &str, name: &str) -> Result<Relation, StudioError> {
+        Ok(self.relation_with_hidden(schema, name).await?.readable())
+    }
+
+    /// The relation `schema.name` with every column, readable or not (the catalog
+    /// pages: structure, DDL), or a 404.
+    pub async fn relation_with_hidden(&mut self, schema: &str, name: &str) -> Result<Relation, StudioError> {
         relation::load(&mut self.tx, schema, name)
             .await?
             .ok_or_else(|| StudioError::NotFound(format!("there is no table or view {schema}.{name}")))

@@ -33,7 +33,11 @@ pub async fn table(
     let mut tx = transaction::begin(&studio.pool, Access::ReadOnly, studio.config.statement_timeout).await?;
     let rel = relation::load(&mut tx, &schema, &table)
         .await?
-        .ok_or_else(|| StudioError::NotFound(format!("there is no table or view {schema}.{table}")))?;
+        .ok_or_else(|| StudioError::NotFound(format!("there is no table or view {schema}.{table}")))?
+        .readable();
+    if rel.is_unreadable() {
+        return Err(StudioError::Forbidden(rel.unreadable_message()));
+    }
     let mut sql = Sql::new("SELECT ");
     for (i, c) in rel.columns.iter().enumerate() {
         if i > 0 {

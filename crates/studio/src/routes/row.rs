@@ -21,6 +21,9 @@ pub async fn show(
 ) -> Result<Html<String>, StudioError> {
     let mut ctx = ReadContext::open(&studio).await?;
     let rel = ctx.relation(&schema, &table).await?;
+    if rel.is_unreadable() {
+        return Err(StudioError::Forbidden(rel.unreadable_message()));
+    }
     let key = Fields::query(query.as_deref()).row_key()?;
     let values = row::find(&mut ctx.tx, &rel, &key)
         .await?
@@ -31,9 +34,12 @@ pub async fn show(
     for fk in &incoming {
         let referenced: Option<Vec<String>> =
             fk.to_columns.iter().map(|c| rel.column(c).and_then(|(i, _)| values[i].clone())).collect();
+        // Counting needs the referencing columns: a role may see this row but not
+        // the table pointing at it (strata_readonly: auth.user but not auth.session).
         let count = match &referenced {
-            Some(v) => row::count_referencing(&mut ctx.tx, fk, &rel, v).await?,
-            None => 0,
+            Some(v) if fk.from_readable => Some(row::count_referencing(&mut ctx.tx, fk, &rel, v).await?),
+            Some(_) => None,
+            None => Some(0),
         };
         referrers.push(Referrer { fk, values: referenced, count });
     }

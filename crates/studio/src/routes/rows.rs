@@ -22,6 +22,11 @@ pub async fn show(
 ) -> Result<Response, StudioError> {
     let mut ctx = ReadContext::open(&studio).await?;
     let rel = ctx.relation(&schema, &table).await?;
+    if rel.is_unreadable() {
+        let content = table_page::unreadable(&rel);
+        let Html(body) = ctx.page(&studio, &rel.name.display(), Some(&rel.name), Section::Browse, content).await?;
+        return Ok((StatusCode::FORBIDDEN, Html(body)).into_response());
+    }
     let request = table_state::parse(query.as_deref(), studio.config.page_size)?;
     let outgoing = foreign_keys::outgoing(&mut ctx.tx, rel.oid).await?;
     let incoming = foreign_keys::incoming(&mut ctx.tx, rel.oid).await?;

@@ -17,7 +17,7 @@ pub async fn show(
     Path((schema, table)): Path<(String, String)>,
 ) -> Result<Html<String>, StudioError> {
     let mut ctx = ReadContext::open(&studio).await?;
-    let rel = ctx.relation(&schema, &table).await?;
+    let rel = ctx.relation_with_hidden(&schema, &table).await?;
     let indexes = structure::indexes(&mut ctx.tx, rel.oid).await?;
     let constraints = structure::constraints(&mut ctx.tx, rel.oid).await?;
     let triggers = structure::triggers(&mut ctx.tx, rel.oid).await?;

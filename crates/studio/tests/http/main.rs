@@ -8,5 +8,6 @@ mod edits;
 mod exports;
 mod harness;
 mod pages;
+mod roles;
 mod security;
 mod serve;
