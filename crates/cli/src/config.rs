@@ -99,14 +99,13 @@ pub struct Context {
 impl Context {
     pub fn load(global: &Global) -> Result<Context> {
         let root = std::env::current_dir().context("reading the current directory")?;
-        let (file, config_path) = match &global.config {
-            Some(path) => (read_config(path)?, Some(path.clone())),
+        let file = match &global.config {
+            Some(path) => read_config(path)?,
             None => {
                 let path = root.join("strata.toml");
-                if path.exists() { (read_config(&path)?, Some(path)) } else { (FileConfig::default(), None) }
+                if path.exists() { read_config(&path)? } else { FileConfig::default() }
             }
         };
-        let _ = config_path;
         let env_file = root.join(".env");
         if env_file.exists() {
             dotenvy::from_path(&env_file).map_err(|e| Usage::new(format!("{}: {e}", env_file.display())))?;
