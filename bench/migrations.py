@@ -11,7 +11,9 @@ small seeds, each with an exact down), then times on a fresh database each:
   strata migrate status
   strata migrate down --yes
 
-and prints a Markdown table of seconds and ratios to the psql baseline.
+and prints a Markdown table of seconds and ratios to the psql baseline. When npm
+is available, dbmate (its npm package ships the binary; installed under
+target/bench-tools) runs the same files in its own format for a peer column.
 
 Usage: bench/migrations.py [N ...]   (default: 1000)
 Needs: a release build (`cargo build --release`), psql, and a server: the
@@ -27,6 +29,32 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 STRATA = os.path.join(ROOT, "target", "release", "strata")
+TOOLS = os.path.join(ROOT, "target", "bench-tools")
+DBMATE_VERSION = "2.36.0"
+
+
+def dbmate_bin():
+    """dbmate from the npm registry (its package ships the binary), installed under target/."""
+    path = os.path.join(TOOLS, "node_modules", ".bin", "dbmate")
+    if not os.path.exists(path):
+        if not shutil.which("npm"):
+            return None
+        os.makedirs(TOOLS, exist_ok=True)
+        r = subprocess.run(["npm", "install", "--silent", "--no-audit", "--no-fund", "--prefix", TOOLS,
+                            f"dbmate@{DBMATE_VERSION}"], capture_output=True, text=True)
+        if r.returncode != 0 or not os.path.exists(path):
+            print(f"(dbmate not installed: {r.stderr.strip()[:200]})", file=sys.stderr)
+            return None
+    return path
+
+
+def dbmate_files(folder, files):
+    """The same migrate-track files in dbmate's format: one file per version, up and down sections."""
+    os.makedirs(folder)
+    for track, version, name, up in files:
+        down = open(os.path.join(os.path.dirname(folder), "migrations", "migrate", f"{version}_{name}.down.sql")).read()
+        with open(os.path.join(folder, f"{version.replace('_', '')}_{name}.sql"), "w") as f:
+            f.write(f"-- migrate:up\n{up}\n-- migrate:down\n{down}\n")
 
 
 def sh(args, **kw):
@@ -144,7 +172,10 @@ def main():
             with open(script, "w") as f:
                 f.write(psql_script(files))
             results = {}
-            for label in ("psql", "strata"):
+            dbmate = dbmate_bin()
+            if dbmate:
+                dbmate_files(os.path.join(work, "dbmate"), files)
+            for label in ("psql", "strata") + (("dbmate",) if dbmate else ()):
                 db = f"strata_bench_{label}_{os.getpid()}"
                 sh([psql, "-Xq", "-d", admin, "-c", f"DROP DATABASE IF EXISTS {db}", "-c", f"CREATE DATABASE {db}"])
                 url = with_db(admin, db)
@@ -154,6 +185,12 @@ def main():
                         # What a no-op run must do at least: read the history back.
                         results["psql_read"] = timed([psql, "-XAtq", "-d", url, "-c",
                                                       "SELECT track, version, checksum FROM public.bench_history"])
+                    elif label == "dbmate":
+                        d = [dbmate, "--url", url if "sslmode" in url else url + ("&" if "?" in url else "?") + "sslmode=disable",
+                             "--migrations-dir", os.path.join(work, "dbmate"), "--no-dump-schema"]
+                        results["dbmate_up"] = timed(d + ["up"])
+                        results["dbmate_noop"] = timed(d + ["up"])
+                        results["dbmate_status"] = timed(d + ["status"])
                     else:
                         run = lambda *a: timed([STRATA, "-q", "--database-url", url, "--dir", os.path.join(work, "migrations"), *a], cwd=work)
                         results["up"] = run("migrate", "up")
@@ -179,6 +216,17 @@ def main():
         for k in ("noop", "status"):
             cells += [f"{r[k]:.3f} s", f"{r[k] / q:.2f}x"]
         print("| " + " | ".join(cells) + " |")
+    if any("dbmate_up" in r for _, _, r in rows):
+        print()
+        print(f"dbmate {DBMATE_VERSION} (from npm) on the same files in its format, same server, its own fresh database")
+        print("(it has no roll-back-all; `rollback` undoes one file per process):")
+        print()
+        print("| files | dbmate up | ratio to psql | strata up | no-op up (dbmate / strata) | status (dbmate / strata) |")
+        print("|---|---|---|---|---|---|")
+        for n, count, r in rows:
+            if "dbmate_up" in r:
+                print(f"| {count} | {r['dbmate_up']:.3f} s | {r['dbmate_up'] / r['psql']:.2f}x | {r['up']:.3f} s"
+                      f" | {r['dbmate_noop']:.3f} s / {r['noop']:.3f} s | {r['dbmate_status']:.3f} s / {r['status']:.3f} s |")
 
 
 if __name__ == "__main__":
