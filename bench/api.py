@@ -36,6 +36,8 @@ import sys
 import tempfile
 import threading
 import time
+
+from migrations import psql_bin  # bench/migrations.py, beside this file
 import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -56,17 +58,6 @@ def ensure_wrk():
     subprocess.run(sudo + ["apt-get", "install", "-y", "-qq", "wrk"], check=True,
                    env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
     return shutil.which("wrk") or sys.exit("wrk still not found")
-
-
-def psql_bin():
-    found = shutil.which("psql")
-    if found:
-        return found
-    for v in sorted(os.listdir("/usr/lib/postgresql"), key=int, reverse=True):
-        p = f"/usr/lib/postgresql/{v}/bin/psql"
-        if os.path.exists(p):
-            return p
-    sys.exit("psql not found")
 
 
 class Server:

@@ -16,6 +16,17 @@ fn write(dir: &Path, track: &str, name: &str, up: &str, down: &str) {
     std::fs::write(folder.join(format!("{name}.down.sql")), down).unwrap();
 }
 
+/// A migrate-track pair creating (and dropping) table `app.<table>`.
+fn table(dir: &Path, name: &str, table: &str) {
+    write(
+        dir,
+        "migrate",
+        name,
+        &format!("CREATE TABLE IF NOT EXISTS app.{table} (id int);"),
+        &format!("DROP TABLE IF EXISTS app.{table};"),
+    );
+}
+
 fn schemas(dir: &Path) {
     write(
         dir,
@@ -59,13 +70,7 @@ async fn applies_in_order_and_records_history() {
     let db = TestDb::new();
     let dir = tempfile::tempdir().unwrap();
     schemas(dir.path());
-    write(
-        dir.path(),
-        "migrate",
-        "20251124_000001_a",
-        "CREATE TABLE IF NOT EXISTS app.a (id int);",
-        "DROP TABLE IF EXISTS app.a;",
-    );
+    table(dir.path(), "20251124_000001_a", "a");
     write(
         dir.path(),
         "migrate",
@@ -102,13 +107,7 @@ async fn failing_file_leaves_nothing_behind_and_points_at_the_error() {
     let db = TestDb::new();
     let dir = tempfile::tempdir().unwrap();
     schemas(dir.path());
-    write(
-        dir.path(),
-        "migrate",
-        "20251124_000001_good",
-        "CREATE TABLE IF NOT EXISTS app.good (id int);",
-        "DROP TABLE IF EXISTS app.good;",
-    );
+    table(dir.path(), "20251124_000001_good", "good");
     write(
         dir.path(),
         "migrate",
@@ -116,13 +115,7 @@ async fn failing_file_leaves_nothing_behind_and_points_at_the_error() {
         "CREATE TABLE IF NOT EXISTS app.half (id int);\n-- 'é' counts as one column\nSELECT 'é', nonsense_column FROM app.half;\n",
         "DROP TABLE IF EXISTS app.half;",
     );
-    write(
-        dir.path(),
-        "migrate",
-        "20251124_000003_later",
-        "CREATE TABLE IF NOT EXISTS app.later (id int);",
-        "DROP TABLE IF EXISTS app.later;",
-    );
+    table(dir.path(), "20251124_000003_later", "later");
     let mut conn = db.connect().await;
     let failure = run(&mut conn, dir.path(), Track::Migrate, up()).await.unwrap_err();
     assert_eq!(failure.report.done.len(), 2, "create_schemas and good were applied before the failure");
@@ -392,22 +385,10 @@ async fn out_of_order_and_baseline() {
     let db = TestDb::new();
     let dir = tempfile::tempdir().unwrap();
     schemas(dir.path());
-    write(
-        dir.path(),
-        "migrate",
-        "20251124_000002_b",
-        "CREATE TABLE IF NOT EXISTS app.b (id int);",
-        "DROP TABLE IF EXISTS app.b;",
-    );
+    table(dir.path(), "20251124_000002_b", "b");
     let mut conn = db.connect().await;
     run(&mut conn, dir.path(), Track::Migrate, up()).await.unwrap();
-    write(
-        dir.path(),
-        "migrate",
-        "20251124_000001_a",
-        "CREATE TABLE IF NOT EXISTS app.a (id int);",
-        "DROP TABLE IF EXISTS app.a;",
-    );
+    table(dir.path(), "20251124_000001_a", "a");
     let refused = run(&mut conn, dir.path(), Track::Migrate, up()).await.unwrap_err();
     assert!(refused.error.to_string().contains("--allow-out-of-order"), "{}", refused.error);
     assert_eq!(refused.error.class(), ErrorClass::Inconsistent);
@@ -440,28 +421,10 @@ async fn syntax_error_late_in_a_batch_applies_the_files_before_it() {
     let db = TestDb::new();
     let dir = tempfile::tempdir().unwrap();
     schemas(dir.path());
-    write(
-        dir.path(),
-        "migrate",
-        "20251124_000001_a",
-        "CREATE TABLE IF NOT EXISTS app.a (id int);",
-        "DROP TABLE IF EXISTS app.a;",
-    );
-    write(
-        dir.path(),
-        "migrate",
-        "20251124_000002_b",
-        "CREATE TABLE IF NOT EXISTS app.b (id int);",
-        "DROP TABLE IF EXISTS app.b;",
-    );
+    table(dir.path(), "20251124_000001_a", "a");
+    table(dir.path(), "20251124_000002_b", "b");
     write(dir.path(), "migrate", "20251124_000003_c", "SELECT 1;\n\n  CREATE TABLE app.c (id int,);\n", "SELECT 1;");
-    write(
-        dir.path(),
-        "migrate",
-        "20251124_000004_d",
-        "CREATE TABLE IF NOT EXISTS app.d (id int);",
-        "DROP TABLE IF EXISTS app.d;",
-    );
+    table(dir.path(), "20251124_000004_d", "d");
     let mut conn = db.connect().await;
     let failure = run(&mut conn, dir.path(), Track::Migrate, up()).await.unwrap_err();
     let Error::Sql(f) = &failure.error else { panic!("{}", failure.error) };
