@@ -64,15 +64,14 @@ async fn a_new_user_browses_follows_a_key_across_schemas_and_runs_a_query() {
 
     // 3. Open app.items.
     browser.click(items_link).await;
-    assert!(browser.url().await.ends_with("/s/app/items"));
+    assert!(browser.wait_for_url("/s/app/items").await.ends_with("/s/app/items"));
     assert!(browser.text("table.grid thead").await.contains("user_id"));
     browser.screenshot(&shots.join("03-app-items.png")).await;
 
     // 4. Follow the owner link into auth.user.
     let owner = browser.text(r#"table.grid a.fk-link[href^="/s/auth/user/row"]"#).await;
     browser.click(r#"table.grid a.fk-link[href^="/s/auth/user/row"]"#).await;
-    let at = browser.url().await;
-    assert!(at.contains("/s/auth/user/row?c=id&v="), "{at}");
+    browser.wait_for_url("/s/auth/user/row?c=id&v=").await;
     assert!(browser.text("table.record").await.contains(&owner));
     assert!(browser.text("section.references").await.contains("app.items.user_id"));
     browser.screenshot(&shots.join("04-owner-in-auth-user.png")).await;
@@ -157,7 +156,8 @@ async fn with_write_mode_a_row_is_edited_after_its_sql_is_shown() {
         sqlx::query_scalar("SELECT name FROM app.items WHERE id = $1::uuid").bind(&id).fetch_one(&pool).await.unwrap();
     assert_ne!(unchanged, "Renamed in the browser", "the preview wrote nothing");
     browser.click("button.danger").await;
-    assert!(browser.url().await.contains("/s/app/items/row?c=id&v="));
+    // Regression: asserting on the URL right after the click raced the page load.
+    browser.wait_for_url("/s/app/items/row?c=id&v=").await;
     assert!(browser.text("table.record").await.contains("Renamed in the browser"));
     browser.screenshot(&shots.join("11-edited-row.png")).await;
     let name: String =

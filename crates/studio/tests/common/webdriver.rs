@@ -105,6 +105,20 @@ impl Browser {
         self.call("GET", "/url", None).await.as_str().unwrap_or_default().to_owned()
     }
 
+    /// Waits up to 5 s for the current URL to contain `part`, and returns it: a click
+    /// that submits a form returns before the next page has loaded.
+    pub async fn wait_for_url(&self, part: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            let url = self.url().await;
+            if url.contains(part) {
+                return url;
+            }
+            assert!(Instant::now() < deadline, "the browser stayed on {url}, expected a URL containing {part:?}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     pub async fn title(&self) -> String {
         self.call("GET", "/title", None).await.as_str().unwrap_or_default().to_owned()
     }
