@@ -170,7 +170,12 @@ fn sixteen_racing_processes_apply_each_file_once() {
 fn a_second_runner_reports_the_lock_holder() {
     let p = table_set(20, 0.1);
     let mut first = p.std_strata().args(["-q", "migrate", "up"]).spawn().unwrap();
-    std::thread::sleep(Duration::from_millis(600));
+    // Regression: a fixed sleep let the second runner win the lock on a loaded machine.
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while p.psql("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())") != "1" {
+        assert!(std::time::Instant::now() < deadline, "the first runner never took the lock");
+        std::thread::sleep(Duration::from_millis(20));
+    }
     p.strata()
         .args(["migrate", "up", "--lock-timeout", "0.5"])
         .assert()
