@@ -119,6 +119,26 @@ impl std::fmt::Display for Failure {
     }
 }
 
+impl Report {
+    /// Records a file as done and tells the observer.
+    fn finished(
+        &mut self,
+        m: &Migration,
+        direction: Direction,
+        elapsed: Duration,
+        observer: &mut (dyn Observer + Send),
+    ) {
+        observer.on(&Event::Finished { migration: m, direction, elapsed });
+        self.done.push(Done {
+            track: m.track,
+            version: m.version,
+            description: m.description.clone(),
+            direction,
+            elapsed_ms: elapsed.as_millis() as u64,
+        });
+    }
+}
+
 impl std::error::Error for Failure {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         self.error.source()
@@ -323,14 +343,7 @@ async fn run_batch(
                     let m = batch[done];
                     let ms: i64 = row.try_get("ms").unwrap_or(0);
                     let elapsed = Duration::from_millis(ms.max(0) as u64);
-                    observer.on(&Event::Finished { migration: m, direction, elapsed });
-                    report.done.push(Done {
-                        track: m.track,
-                        version: m.version,
-                        description: m.description.clone(),
-                        direction,
-                        elapsed_ms: elapsed.as_millis() as u64,
-                    });
+                    report.finished(m, direction, elapsed, observer);
                     done += 1;
                     if let Some(next) = batch.get(done) {
                         observer.on(&Event::Started { migration: next, direction, index: first_index + done, count });
@@ -349,10 +362,7 @@ async fn run_batch(
     let Some(db) = pg_error(&err) else {
         return Err(Error::database("running migrations", err));
     };
-    let position = match db.position() {
-        Some(PgErrorPosition::Original(pos)) => Some(pos.saturating_sub(1)),
-        _ => None,
-    };
+    let position = position(db);
     // PostgreSQL parses the whole message before running any of it, so a syntax
     // error in a later file means none of the batch ran: the error's position
     // names the failing file, and the files before it are run again on their own.
@@ -399,15 +409,7 @@ async fn run_one_statementwise(
         Direction::Up => apply_statements(conn, m, opts).await?,
         Direction::Down => revert_statements(conn, m, opts).await?,
     }
-    let elapsed = started.elapsed();
-    observer.on(&Event::Finished { migration: m, direction, elapsed });
-    report.done.push(Done {
-        track: m.track,
-        version: m.version,
-        description: m.description.clone(),
-        direction,
-        elapsed_ms: elapsed.as_millis() as u64,
-    });
+    report.finished(m, direction, started.elapsed(), observer);
     Ok(())
 }
 
@@ -422,10 +424,7 @@ async fn locate_by_replay(conn: &mut PgConnection, file: &SqlFile, failure: &mut
         if let Err(err) = sqlx::raw_sql(stmt.text).execute(&mut *conn).await {
             if pg_error(&err).is_some_and(|db| db.code() == failure.code) {
                 failure.statement = Some(i + 1);
-                let pos = pg_error(&err).and_then(|db| match db.position() {
-                    Some(PgErrorPosition::Original(p)) => Some(p.saturating_sub(1)),
-                    _ => None,
-                });
+                let pos = pg_error(&err).and_then(position);
                 if let Some((l, c)) = line_col(&file.sql, Some(stmt.offset), pos.unwrap_or(0)) {
                     failure.line = Some(l);
                     failure.column = Some(c);
@@ -439,7 +438,7 @@ async fn locate_by_replay(conn: &mut PgConnection, file: &SqlFile, failure: &mut
 
 async fn apply_statements(conn: &mut PgConnection, m: &Migration, opts: &Options) -> Result<(), Error> {
     let t = opts.history.sql();
-    let key = format!("track = {} AND version = {}", literal(m.track.as_str()), literal(&m.version.to_string()));
+    let key = history::row_key(m.track, &m.version);
     // Recorded before the first statement: if the process dies part-way, status shows the file as failed.
     let mark = format!(
         "INSERT INTO {t} (track, version, description, checksum, status, applied_from, failure)
@@ -462,7 +461,7 @@ async fn apply_statements(conn: &mut PgConnection, m: &Migration, opts: &Options
 
 async fn revert_statements(conn: &mut PgConnection, m: &Migration, opts: &Options) -> Result<(), Error> {
     let t = opts.history.sql();
-    let key = format!("track = {} AND version = {}", literal(m.track.as_str()), literal(&m.version.to_string()));
+    let key = history::row_key(m.track, &m.version);
     let mark = format!(
         "UPDATE {t} SET status = 'failed', failure = 'interrupted: rollback started but did not finish' WHERE {key}"
     );
@@ -490,11 +489,7 @@ async fn run_statements(
         };
         let mut failure = sql_failure(m, direction, file, db);
         failure.statement = Some(i + 1);
-        let pos = match db.position() {
-            Some(PgErrorPosition::Original(p)) => p.saturating_sub(1),
-            _ => 0,
-        };
-        if let Some((l, c)) = line_col(&file.sql, Some(stmt.offset), pos) {
+        if let Some((l, c)) = line_col(&file.sql, Some(stmt.offset), position(db).unwrap_or(0)) {
             failure.line = Some(l);
             failure.column = Some(c);
         }
@@ -517,6 +512,15 @@ async fn exec(conn: &mut PgConnection, sql: &str, context: &'static str) -> Resu
 
 fn pg_error(err: &sqlx::Error) -> Option<&PgDatabaseError> {
     err.as_database_error().and_then(|d| d.try_downcast_ref::<PgDatabaseError>())
+}
+
+/// PostgreSQL's error position in the query sent, as a 0-based character index
+/// (it reports 1-based; positions inside a function body's own query are not ours).
+fn position(db: &PgDatabaseError) -> Option<usize> {
+    match db.position() {
+        Some(PgErrorPosition::Original(p)) => Some(p.saturating_sub(1)),
+        _ => None,
+    }
 }
 
 fn sql_failure(m: &Migration, direction: Direction, file: &SqlFile, db: &PgDatabaseError) -> SqlFailure {
@@ -562,7 +566,7 @@ async fn repair_locked(conn: &mut PgConnection, set: &MigrationSet, opts: &Optio
     let mut out = Repaired::default();
     for track in Track::ALL {
         for e in plan::status(track, set.track(track), &rows) {
-            let key = format!("track = {} AND version = {}", literal(track.as_str()), literal(&e.version.to_string()));
+            let key = history::row_key(track, &e.version);
             match (e.state, e.migration, &e.row) {
                 (State::Modified, Some(m), Some(row)) => {
                     let sql = format!(

@@ -225,13 +225,13 @@ VALUES ({track}, {version}, {description}, decode({checksum}, 'hex'), 'applied',
     )
 }
 
+/// The `WHERE` condition that selects one file's row.
+pub(crate) fn row_key(track: Track, version: &Version) -> String {
+    format!("track = {} AND version = {}", literal(track.as_str()), literal(&version.to_string()))
+}
+
 pub(crate) fn delete_sql(table: &HistoryTable, track: Track, version: &Version) -> String {
-    format!(
-        "DELETE FROM {} WHERE track = {} AND version = {}",
-        table.sql(),
-        literal(track.as_str()),
-        literal(&version.to_string())
-    )
+    format!("DELETE FROM {} WHERE {}", table.sql(), row_key(track, version))
 }
 
 #[cfg(test)]
