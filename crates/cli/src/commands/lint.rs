@@ -5,9 +5,10 @@ use std::path::Path;
 
 use anyhow::Result;
 use strata_lint::{Config, Format, Report};
-use strata_migrate::source::{self, MigrationSet, Scan, SourceErrors};
+use strata_migrate::source::{MigrationSet, Scan};
 
 use crate::args::LintArgs;
+use crate::commands::track::{checked, scan};
 use crate::config::{Context, OnMigrate};
 use crate::exit::{Inconsistent, Usage};
 use crate::output::Output;
@@ -16,13 +17,6 @@ fn config(ctx: &Context) -> Result<Config> {
     let config = Config { disable: ctx.lint.disable.clone(), schemas: ctx.schemas.clone() };
     config.validate().map_err(|e| Usage::new(format!("strata.toml: {e}")))?;
     Ok(config)
-}
-
-fn scan(ctx: &Context) -> Result<Scan> {
-    if !ctx.dir.is_dir() {
-        return Err(Usage::new(format!("no migrations folder at {}", ctx.dir.display())).into());
-    }
-    Ok(source::scan(&ctx.dir))
 }
 
 fn color(stream_is_terminal: bool) -> bool {
@@ -105,10 +99,7 @@ pub async fn load_linted(
         }
         gate(&report, on_migrate, out)?;
     }
-    if !scan.problems.is_empty() {
-        return Err(strata_migrate::Error::from(SourceErrors(scan.problems)).into());
-    }
-    Ok(scan.set)
+    checked(scan)
 }
 
 fn gate(report: &Report, on_migrate: OnMigrate, out: Output) -> Result<()> {

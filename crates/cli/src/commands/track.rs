@@ -6,27 +6,33 @@ use strata_migrate::Options;
 use strata_migrate::apply::{self, Event};
 use strata_migrate::plan::{self, Direction, DownTarget, Request, State};
 use strata_migrate::scope;
-use strata_migrate::source::{self, MigrationSet, Track, Version};
+use strata_migrate::source::{self, MigrationSet, Scan, SourceErrors, Track, Version};
 
 use crate::args::{DownArgs, StatusArgs, UpArgs};
 use crate::config::{Context, redact};
 use crate::exit::{Inconsistent, Usage};
 use crate::output::{DIM, GREEN, Output, RED, YELLOW, ms};
 
+/// "migrations" / "seeds".
+fn plural(track: Track) -> &'static str {
+    match track {
+        Track::Migrate => "migrations",
+        Track::Seed => "seeds",
+    }
+}
+
+/// "1 migration", "3 seeds".
 fn noun(track: Track, n: usize) -> String {
-    let word = match track {
-        Track::Migrate => "migration",
-        Track::Seed => "seed",
-    };
-    if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
+    let word = plural(track);
+    if n == 1 { format!("1 {}", &word[..word.len() - 1]) } else { format!("{n} {word}") }
 }
 
 fn parse_version(s: &str, flag: &str) -> Result<Version> {
     Version::parse(s).map_err(|e| Usage::new(format!("{flag} {s:?}: {e}")).into())
 }
 
-/// Loads the set, refusing a broken one (exit 3) or a missing folder (exit 2).
-pub fn load_set(ctx: &Context) -> Result<MigrationSet> {
+/// Every file of the project, refusing a missing folder (exit 2).
+pub fn scan(ctx: &Context) -> Result<Scan> {
     if !ctx.dir.is_dir() {
         return Err(Usage::new(format!(
             "no migrations folder at {} (create it with `strata generate`, or pass --dir)",
@@ -34,7 +40,21 @@ pub fn load_set(ctx: &Context) -> Result<MigrationSet> {
         ))
         .into());
     }
-    Ok(MigrationSet::load(&ctx.dir).map_err(strata_migrate::Error::from)?)
+    Ok(source::scan(&ctx.dir))
+}
+
+/// Loads the set, refusing a broken one (exit 3) or a missing folder (exit 2).
+pub fn load_set(ctx: &Context) -> Result<MigrationSet> {
+    checked(scan(ctx)?)
+}
+
+/// The scan's set, or every problem it found (exit 3).
+pub fn checked(scan: Scan) -> Result<MigrationSet> {
+    if scan.problems.is_empty() {
+        Ok(scan.set)
+    } else {
+        Err(strata_migrate::Error::from(SourceErrors(scan.problems)).into())
+    }
 }
 
 fn options(ctx: &Context) -> Options {
@@ -139,8 +159,8 @@ async fn run(
             let verb = if *direction == Direction::Up { "Applying" } else { "Rolling back" };
             if *count == 0 {
                 out.line(match direction {
-                    Direction::Up => format!("{} are up to date.", noun(*track, 2).trim_start_matches("2 ")),
-                    Direction::Down => format!("No {} to roll back.", noun(*track, 2).trim_start_matches("2 ")),
+                    Direction::Up => format!("{} are up to date.", plural(*track)),
+                    Direction::Down => format!("No {} to roll back.", plural(*track)),
                 });
             } else {
                 out.line(format!("{verb} {}", noun(*track, *count)));
@@ -190,10 +210,7 @@ async fn run(
 }
 
 pub async fn status(ctx: &Context, out: Output, track: Track, args: &StatusArgs) -> Result<u8> {
-    if !ctx.dir.is_dir() {
-        return Err(Usage::new(format!("no migrations folder at {}", ctx.dir.display())).into());
-    }
-    let scan = source::scan(&ctx.dir);
+    let scan = scan(ctx)?;
     let mut conn = ctx.connect(&format!("strata {track} status")).await?;
     let rows = apply::history_rows(&mut conn, &options(ctx)).await?;
     let mut entries = plan::status(track, scan.set.track(track), &rows);
@@ -258,11 +275,7 @@ pub async fn status(ctx: &Context, out: Output, track: Track, args: &StatusArgs)
     let track_problems: Vec<_> =
         scan.problems.iter().filter(|p| p.path.starts_with(ctx.dir.join(track.as_str()))).collect();
     if entries.is_empty() {
-        out.result(format!(
-            "No {} files in {}.",
-            noun(track, 2).trim_start_matches("2 "),
-            ctx.dir.join(track.as_str()).display()
-        ));
+        out.result(format!("No {} files in {}.", plural(track), ctx.dir.join(track.as_str()).display()));
     } else {
         out.result(crate::output::table(
             &["VERSION", "DESCRIPTION", "STATE", "APPLIED AT (UTC)", "TOOK", "BY"],
