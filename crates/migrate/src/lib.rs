@@ -9,22 +9,29 @@
 
 pub mod apply;
 pub mod checksum;
+pub mod embed;
 pub mod error;
 pub mod history;
 pub mod locate;
 pub mod lock;
+pub mod migrator;
 pub mod plan;
 pub mod scope;
 pub mod source;
 pub mod split;
 pub mod verify;
 
+#[doc(hidden)]
+pub use strata_migrate_macros::files as __embed_files;
+
 use std::path::Path;
 
 use sqlx::PgConnection;
 
 pub use apply::{Done, Event, Failure, Observer, Options, Report};
+pub use embed::EmbeddedMigrations;
 pub use error::{Error, ErrorClass, SqlFailure};
+pub use migrator::{MigrationStatus, Migrator};
 pub use plan::{Direction, DownTarget, Request};
 pub use source::{Migration, MigrationSet, Track, Version};
 

@@ -1,0 +1,175 @@
+//! Migration files compiled into a binary with [`embed!`](crate::embed!), read
+//! into the same [`MigrationSet`] the CLI reads from disk.
+//!
+//! The files keep their names (`migrate/<version>_<description>.up.sql`), so
+//! versions, descriptions and checksums (SHA-256 of the up file, ignoring a BOM and
+//! CRLF) are exactly what `strata` records for the same folder: a database
+//! migrated by one is up to date for the other.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use crate::checksum::{Checksum, normalize};
+use crate::source::{
+    Direction, Migration, MigrationSet, NO_TRANSACTION_DIRECTIVE, ProblemKind, SourceErrors, SourceProblem, SqlFile,
+    Track, Version, parse_file_name,
+};
+
+/// Compiles a migrations folder into the binary: every `.sql` file under its
+/// `migrate/` and `seed/` folders, read at build time. The path is relative to the
+/// crate's `Cargo.toml`. The value is an [`EmbeddedMigrations`], usable in a
+/// `const` or `static`.
+///
+/// ```ignore
+/// static MIGRATIONS: strata_migrate::EmbeddedMigrations = strata_migrate::embed!("migrations");
+/// ```
+///
+/// Cargo rebuilds the crate when an embedded file is edited. A file that is
+/// added or removed is noticed only with a build script that says
+/// `println!("cargo:rerun-if-changed=migrations");` (as with `sqlx::migrate!`).
+#[macro_export]
+macro_rules! embed {
+    ($dir:literal) => {
+        $crate::embed::EmbeddedMigrations::__new($dir, $crate::__embed_files!($dir))
+    };
+}
+
+/// Migration files compiled in by [`embed!`](crate::embed!): the folder as
+/// written in the macro and each file's path under it with its text.
+#[derive(Debug, Clone, Copy)]
+pub struct EmbeddedMigrations {
+    dir: &'static str,
+    files: &'static [(&'static str, &'static str)],
+}
+
+impl EmbeddedMigrations {
+    /// Used by [`embed!`](crate::embed!); call the macro instead.
+    #[doc(hidden)]
+    pub const fn __new(dir: &'static str, files: &'static [(&'static str, &'static str)]) -> EmbeddedMigrations {
+        EmbeddedMigrations { dir, files }
+    }
+
+    /// The folder the files came from, as written in `embed!`.
+    pub fn dir(&self) -> &'static str {
+        self.dir
+    }
+
+    /// Each file as `(path under the folder, text)`, e.g.
+    /// `("migrate/20251124_000000_create_schemas.up.sql", "CREATE SCHEMA ...")`.
+    pub fn files(&self) -> &'static [(&'static str, &'static str)] {
+        self.files
+    }
+
+    /// The files as a [`MigrationSet`], checked as the CLI checks a folder: every
+    /// name well formed, every up with its down, one description per version.
+    /// Refused as a whole, listing every problem.
+    pub fn load(&self) -> Result<MigrationSet, SourceErrors> {
+        let mut problems = vec![];
+        let mut set = MigrationSet { dir: PathBuf::from(self.dir), ..MigrationSet::default() };
+        for track in Track::ALL {
+            let migrations = self.load_track(track, &mut problems);
+            match track {
+                Track::Migrate => set.migrate = migrations,
+                Track::Seed => set.seed = migrations,
+            }
+        }
+        problems.sort_by(|a, b| a.path.cmp(&b.path));
+        if problems.is_empty() { Ok(set) } else { Err(SourceErrors(problems)) }
+    }
+
+    fn load_track(&self, track: Track, problems: &mut Vec<SourceProblem>) -> Vec<Migration> {
+        type Pair = (String, Option<SqlFile>, Option<SqlFile>);
+        let mut by_version: BTreeMap<Version, Pair> = BTreeMap::new();
+        let prefix = format!("{}/", track.as_str());
+        for (name, text) in self.files.iter().filter_map(|(n, t)| Some((n.strip_prefix(&prefix)?, *t))) {
+            let path = PathBuf::from(self.dir).join(track.as_str()).join(name);
+            let parsed = match parse_file_name(name) {
+                Ok(p) => p,
+                Err(kind) => {
+                    problems.push(SourceProblem { path, kind });
+                    continue;
+                }
+            };
+            let slot = by_version.entry(parsed.version).or_insert_with(|| (parsed.description.clone(), None, None));
+            if slot.0 != parsed.description {
+                let other = slot.1.as_ref().or(slot.2.as_ref()).map(|f| f.path.clone()).unwrap_or_default();
+                let kind = ProblemKind::DuplicateVersion { version: parsed.version.to_string(), other };
+                problems.push(SourceProblem { path, kind });
+                continue;
+            }
+            let file = sql_file(path, text);
+            match parsed.direction {
+                Direction::Up => slot.1 = Some(file),
+                Direction::Down => slot.2 = Some(file),
+            }
+        }
+        let mut out = vec![];
+        for (version, (description, up, down)) in by_version {
+            match (up, down) {
+                (Some(up), Some(down)) => {
+                    let checksum = Checksum::of_normalized(&up.sql);
+                    out.push(Migration { track, version, description, up, down, checksum });
+                }
+                (Some(up), None) => problems.push(SourceProblem { path: up.path, kind: ProblemKind::MissingDown }),
+                (None, Some(down)) => problems.push(SourceProblem { path: down.path, kind: ProblemKind::MissingUp }),
+                (None, None) => {}
+            }
+        }
+        out
+    }
+}
+
+/// A file's text normalized as on disk (no BOM, LF), its directive read.
+fn sql_file(path: PathBuf, text: &str) -> SqlFile {
+    let sql = normalize(text).into_owned();
+    let no_transaction = sql.lines().next().is_some_and(|l| l.trim_end() == NO_TRANSACTION_DIRECTIVE);
+    SqlFile { path, sql, no_transaction }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FILES: &[(&str, &str)] = &[
+        ("migrate/20251124_000000_create_schemas.down.sql", "DROP SCHEMA IF EXISTS app;\n"),
+        ("migrate/20251124_000000_create_schemas.up.sql", "\u{feff}CREATE SCHEMA IF NOT EXISTS app;\r\n"),
+        ("migrate/20251124_000001_index.down.sql", "DROP INDEX IF EXISTS app.i;\n"),
+        (
+            "migrate/20251124_000001_index.up.sql",
+            "-- strata:no-transaction\nCREATE INDEX CONCURRENTLY i ON app.t (a);\n",
+        ),
+        ("seed/20251124_000001_rows.down.sql", "DELETE FROM app.t;\n"),
+        ("seed/20251124_000001_rows.up.sql", "INSERT INTO app.t VALUES (1) ON CONFLICT DO NOTHING;\n"),
+    ];
+
+    #[test]
+    fn loads_pairs_with_the_checksums_the_cli_records() {
+        let set = EmbeddedMigrations::__new("migrations", FILES).load().unwrap();
+        let names: Vec<_> = set.migrate.iter().map(Migration::name).collect();
+        assert_eq!(names, ["20251124_000000_create_schemas", "20251124_000001_index"]);
+        assert_eq!(set.seed.len(), 1);
+        assert_eq!(set.migrate[0].up.sql, "CREATE SCHEMA IF NOT EXISTS app;\n");
+        assert_eq!(set.migrate[0].checksum, Checksum::of("CREATE SCHEMA IF NOT EXISTS app;\n"));
+        assert!(set.migrate[1].up.no_transaction && !set.migrate[1].down.no_transaction);
+        assert_eq!(set.migrate[0].up.path, PathBuf::from("migrations/migrate/20251124_000000_create_schemas.up.sql"));
+    }
+
+    #[test]
+    fn refuses_a_broken_set_listing_every_problem() {
+        let files: &[(&str, &str)] = &[
+            ("migrate/20251124_000000_create_schemas.up.sql", "CREATE SCHEMA IF NOT EXISTS app;\n"),
+            ("migrate/20251124_000001_a.up.sql", "SELECT 1;\n"),
+            ("migrate/20251124_000001_a.down.sql", "SELECT 1;\n"),
+            ("migrate/20251124_000001_b.down.sql", "SELECT 1;\n"),
+            ("seed/notes.sql", "SELECT 1;\n"),
+        ];
+        let err = EmbeddedMigrations::__new("m", files).load().unwrap_err();
+        let kinds: Vec<_> = err.0.iter().map(|p| (p.path.display().to_string(), p.kind.clone())).collect();
+        assert_eq!(kinds.len(), 3, "{kinds:#?}");
+        assert!(kinds.contains(&("m/migrate/20251124_000000_create_schemas.up.sql".into(), ProblemKind::MissingDown)));
+        assert!(
+            kinds.iter().any(|(p, k)| p.ends_with("_b.down.sql") && matches!(k, ProblemKind::DuplicateVersion { .. }))
+        );
+        assert!(kinds.iter().any(|(p, k)| p == "m/seed/notes.sql" && matches!(k, ProblemKind::BadName { .. })));
+    }
+}
