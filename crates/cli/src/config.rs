@@ -1,6 +1,7 @@
 //! Where settings come from: flags, then `strata.toml`, then the environment and
 //! `.env`, then defaults (the embedded database).
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
@@ -13,6 +14,7 @@ use strata_migrate::history::HistoryTable;
 
 use crate::args::Global;
 use crate::exit::Usage;
+pub use crate::secrets::redact;
 
 /// `strata.toml`; every key optional.
 #[derive(Debug, Default, Deserialize)]
@@ -94,6 +96,9 @@ pub struct Context {
     pub lock_timeout: Duration,
     pub serve: ConnectAs,
     pub studio: ConnectAs,
+    /// The variables of `.env` that strata reads; never put into the process's
+    /// environment, so no child process (pg_dump, postgres) sees them.
+    dotenv: BTreeMap<String, String>,
 }
 
 impl Context {
@@ -106,14 +111,12 @@ impl Context {
                 if path.exists() { read_config(&path)? } else { FileConfig::default() }
             }
         };
-        let env_file = root.join(".env");
-        if env_file.exists() {
-            dotenvy::from_path(&env_file).map_err(|e| Usage::new(format!("{}: {e}", env_file.display())))?;
-        }
         let url_env = file.database.url_env.clone().unwrap_or_else(|| "DATABASE_URL".into());
-        let database = match (&global.database_url, std::env::var(&url_env)) {
+        let readable = [Some(&url_env), file.serve.url_env.as_ref(), file.studio.url_env.as_ref()];
+        let dotenv = read_dotenv(&root.join(".env"), &readable.into_iter().flatten().collect::<Vec<_>>())?;
+        let database = match (&global.database_url, var(&dotenv, &url_env)) {
             (Some(url), _) => DatabaseSource::Url { url: url.clone(), from: "--database-url" },
-            (None, Ok(url)) if !url.is_empty() => DatabaseSource::Url {
+            (None, Some(url)) => DatabaseSource::Url {
                 url,
                 from: if url_env == "DATABASE_URL" { "DATABASE_URL" } else { "strata.toml url_env" },
             },
@@ -140,7 +143,14 @@ impl Context {
             lock_timeout: Duration::from_secs_f64(global.lock_timeout),
             serve: file.serve,
             studio: file.studio,
+            dotenv,
         })
+    }
+
+    /// An environment variable that strata reads (a `url_env`): the process's own,
+    /// else the project's `.env`; unset when empty.
+    pub fn var(&self, name: &str) -> Option<String> {
+        var(&self.dotenv, name)
     }
 
     /// The embedded cluster of this project.
@@ -174,30 +184,28 @@ fn read_config(path: &Path) -> Result<FileConfig> {
     toml::from_str(&text).map_err(|e| Usage::new(format!("{}: {e}", path.display())).into())
 }
 
-/// The URL with its password replaced, for messages.
-pub fn redact(url: &str) -> String {
-    let Some(scheme_end) = url.find("://").map(|i| i + 3) else {
-        return url.to_owned();
+/// The variables of `.env` named in `wanted`; every other line is left alone, so a
+/// `.env` shared with other tools (or planted in a cloned repository) cannot change
+/// where strata finds PostgreSQL's programs or what its child processes see.
+fn read_dotenv(path: &Path, wanted: &[&String]) -> Result<BTreeMap<String, String>> {
+    let mut vars = BTreeMap::new();
+    let entries = match dotenvy::from_path_iter(path) {
+        Ok(entries) => entries,
+        Err(dotenvy::Error::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => return Ok(vars),
+        Err(e) => return Err(Usage::new(format!("{}: {e}", path.display())).into()),
     };
-    let rest = &url[scheme_end..];
-    let authority_end = rest.find('/').unwrap_or(rest.len());
-    match rest[..authority_end].rfind('@') {
-        Some(at) => match rest[..at].find(':') {
-            Some(colon) => format!("{}{}:***{}", &url[..scheme_end], &rest[..colon], &rest[at..]),
-            None => url.to_owned(),
-        },
-        None => url.to_owned(),
+    for entry in entries {
+        let (name, value) = entry.map_err(|e| Usage::new(format!("{}: {e}", path.display())))?;
+        if wanted.iter().any(|w| **w == name) {
+            vars.insert(name, value);
+        } else {
+            tracing::debug!("{}: ignoring {name} (strata reads only {wanted:?} there)", path.display());
+        }
     }
+    Ok(vars)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::redact;
-
-    #[test]
-    fn redacts_passwords_only() {
-        assert_eq!(redact("postgres://u:secret@h:5432/db"), "postgres://u:***@h:5432/db");
-        assert_eq!(redact("postgres://u@h/db"), "postgres://u@h/db");
-        assert_eq!(redact("postgres://h/db?x=@y"), "postgres://h/db?x=@y");
-    }
+/// The process's variable, else `.env`'s (as dotenv tools do: the environment wins).
+fn var(dotenv: &BTreeMap<String, String>, name: &str) -> Option<String> {
+    std::env::var(name).ok().or_else(|| dotenv.get(name).cloned()).filter(|v| !v.is_empty())
 }

@@ -7,6 +7,7 @@ mod config;
 mod exit;
 mod output;
 mod schemas;
+mod secrets;
 mod sql_error;
 
 use std::io::IsTerminal;
@@ -76,7 +77,8 @@ fn report(err: &anyhow::Error, out: Output, code: u8) {
                 _ => None,
             })
     });
-    let message = chain_message(err);
+    // Whatever built the message, no password of a connection string in it leaves.
+    let message = secrets::redact_text(&chain_message(err));
     out.event(serde_json::json!({
         "event": "error",
         "message": message,

@@ -58,42 +58,13 @@ async fn schema_exists(conn: &mut sqlx::PgConnection, schema: &str) -> Result<bo
 /// PGPASSWORD, so it never shows in the process list).
 fn client(program: &str, url: &str) -> Result<Command> {
     let bin = strata_embedded::find_binaries().context("finding PostgreSQL's client programs")?.tool(program);
-    let (url, password) = split_password(url);
+    let (url, password) = crate::secrets::without_password(url);
     let mut cmd = Command::new(bin);
     cmd.arg("--dbname").arg(url);
     if let Some(p) = password {
         cmd.env("PGPASSWORD", p);
     }
     Ok(cmd)
-}
-
-fn split_password(url: &str) -> (String, Option<String>) {
-    let Some(start) = url.find("://").map(|i| i + 3) else { return (url.to_owned(), None) };
-    let authority_end = url[start..].find('/').map_or(url.len(), |i| start + i);
-    let Some(at) = url[start..authority_end].rfind('@').map(|i| start + i) else { return (url.to_owned(), None) };
-    match url[start..at].find(':').map(|i| start + i) {
-        Some(colon) => (format!("{}{}", &url[..colon], &url[at..]), Some(percent_decode(&url[colon + 1..at]))),
-        None => (url.to_owned(), None),
-    }
-}
-
-fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%'
-            && i + 2 < b.len()
-            && let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16)
-        {
-            out.push(v);
-            i += 3;
-            continue;
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 pub async fn dump(ctx: &Context, out: Output, args: &DumpArgs) -> Result<u8> {
@@ -216,18 +187,4 @@ pub async fn restore(ctx: &Context, out: Output, args: &RestoreArgs) -> Result<u
         header.created_at.format("%Y-%m-%d %H:%M:%S UTC")
     ));
     Ok(0)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::split_password;
-
-    #[test]
-    fn passwords_leave_the_url() {
-        assert_eq!(
-            split_password("postgres://u:p%40ss@h:1/db"),
-            ("postgres://u@h:1/db".to_owned(), Some("p@ss".to_owned()))
-        );
-        assert_eq!(split_password("postgres://u@h/db"), ("postgres://u@h/db".to_owned(), None));
-    }
 }

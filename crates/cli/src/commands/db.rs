@@ -30,7 +30,7 @@ fn start(ctx: &Context, out: Output) -> Result<u8> {
         out.warn(format!("{from} is set, so other commands use that database, not the embedded one"));
     }
     let started = ctx.cluster().start().context("starting the embedded database")?;
-    out.event(json!({"event": "db_started", "url": started.url, "port": started.port, "data_dir": started.data_dir, "already_running": started.already_running}));
+    out.event(json!({"event": "db_started", "url": redact(&started.url), "port": started.port, "data_dir": started.data_dir, "already_running": started.already_running}));
     if started.already_running {
         out.note(format!("The embedded database is already running on port {}.", started.port));
     } else {
@@ -40,7 +40,8 @@ fn start(ctx: &Context, out: Output) -> Result<u8> {
             started.data_dir.display()
         ));
     }
-    out.result(&started.url);
+    // The password stays out of the output; `strata db url` is the command that prints it.
+    out.result(redact(&started.url));
     Ok(0)
 }
 
@@ -55,7 +56,7 @@ fn status(ctx: &Context, out: Output) -> Result<u8> {
     let s = ctx.cluster().status().context("reading the embedded database's status")?;
     out.event(json!({
         "event": "db_status", "running": s.running, "initialized": s.initialized, "port": s.port, "pid": s.pid,
-        "data_dir": s.data_dir, "url": s.url, "server_version": s.server_version, "binaries": s.binaries,
+        "data_dir": s.data_dir, "url": s.url.as_deref().map(redact), "server_version": s.server_version, "binaries": s.binaries,
         "active": ctx.is_embedded(),
     }));
     let state = match (s.initialized, s.running) {
@@ -108,6 +109,8 @@ fn reset(ctx: &Context, out: Output, yes: bool) -> Result<u8> {
     Ok(0)
 }
 
+/// The one command that prints a password: giving the URL to other programs
+/// (`psql "$(strata db url)"`) is what it is for.
 fn url(ctx: &Context, out: Output) -> Result<u8> {
     let url = ctx.url()?;
     out.event(json!({"event": "db_url", "url": url, "embedded": ctx.is_embedded()}));

@@ -51,8 +51,8 @@ pub async fn studio(ctx: &Context, out: Output, args: &StudioArgs) -> Result<u8>
 /// variable, else on the project's database; with `role`, each connection runs
 /// `SET ROLE` first, so every query has that role's privileges.
 async fn pool(ctx: &Context, application: &str, connect: &ConnectAs, role_flag: Option<&str>) -> Result<PgPool> {
-    let url = match connect.url_env.as_deref().map(|var| (var, std::env::var(var))) {
-        Some((_, Ok(url))) if !url.is_empty() => url,
+    let url = match connect.url_env.as_deref().map(|var| (var, ctx.var(var))) {
+        Some((_, Some(url))) => url,
         Some((var, _)) => {
             return Err(Usage::new(format!("strata.toml names {var} for {application}, but it is not set")).into());
         }

@@ -1,0 +1,64 @@
+//! `.env` sets only the variables strata reads (the database URL's `url_env`
+//! names), never others: a `.env` in a cloned repository must not choose the
+//! PostgreSQL programs strata runs, nor reach its child processes (issue 10, item 11).
+
+use std::os::unix::fs::PermissionsExt;
+
+use predicates::str::contains;
+
+mod common;
+use common::Project;
+
+/// A folder of fake PostgreSQL programs that leave `marker` when run.
+fn fake_binaries(dir: &std::path::Path, marker: &std::path::Path) -> std::path::PathBuf {
+    let bin = dir.join("evil-bin");
+    std::fs::create_dir(&bin).unwrap();
+    for tool in ["postgres", "pg_ctl", "initdb", "pg_dump", "psql"] {
+        let path = bin.join(tool);
+        std::fs::write(
+            &path,
+            format!("#!/bin/sh\necho \"$0 $*\" >> '{}'\necho 'postgres (PostgreSQL) 15.0'\n", marker.display()),
+        )
+        .unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    bin
+}
+
+#[test]
+fn dotenv_pg_bin_does_not_choose_the_programs_strata_runs() {
+    let p = Project::new();
+    let marker = p.path().join("ran");
+    let bin = fake_binaries(p.path(), &marker);
+    // DATABASE_URL is read from .env (the command reaches the test database); PG_BIN is not.
+    std::fs::write(
+        p.path().join(".env"),
+        format!("DATABASE_URL={}\nPG_BIN={}\nPGCLIENTENCODING=LATIN1\n", p.url, bin.display()),
+    )
+    .unwrap();
+    let strata = || {
+        let mut cmd = assert_cmd::Command::cargo_bin("strata").unwrap();
+        cmd.current_dir(p.path()).env_remove("DATABASE_URL").env_remove("PG_BIN").env_remove("PGCLIENTENCODING");
+        cmd
+    };
+    strata().args(["migrate", "up"]).assert().success();
+    // `db status` asks the server binaries for their version; `db dump` runs pg_dump.
+    strata().args(["db", "status"]).assert().success();
+    let dump = p.path().join("app.sql");
+    strata().args(["db", "dump", "--schema", "app", "-o"]).arg(&dump).assert().success();
+    assert!(!marker.exists(), "a program from .env's PG_BIN ran: {}", std::fs::read_to_string(&marker).unwrap());
+    // pg_dump did not get .env's PGCLIENTENCODING either: its dump says the encoding it used.
+    let text = std::fs::read_to_string(&dump).unwrap();
+    assert!(text.contains("SET client_encoding = 'UTF8';"), "{text}");
+}
+
+#[test]
+fn dotenv_url_env_names_are_read() {
+    let p = Project::new();
+    std::fs::write(p.path().join("strata.toml"), "[database]\nurl_env = \"MY_DB\"\n[lint]\non_migrate = \"off\"\n")
+        .unwrap();
+    std::fs::write(p.path().join(".env"), format!("MY_DB={}\n", p.url)).unwrap();
+    let mut cmd = assert_cmd::Command::cargo_bin("strata").unwrap();
+    cmd.current_dir(p.path()).env_remove("DATABASE_URL").env_remove("MY_DB");
+    cmd.args(["migrate", "up"]).assert().success().stdout(contains("Applied 1 migration"));
+}
