@@ -1,9 +1,12 @@
 //! The history table: one row per applied file and track.
 //!
 //! The runner creates it. Rows are written in the same transaction as the file
-//! they record (see `apply`), so history and catalog never disagree; a
+//! they record (see `runner`), so history and catalog never disagree; a
 //! no-transaction file gets a `failed` row before its first statement, turned
 //! into `applied` after its last, so an interrupted run is visible.
+//!
+//! Every statement on the table is written here; the runner and the repair
+//! commands only decide when to send them.
 
 use std::fmt;
 
@@ -13,7 +16,7 @@ use sqlx::Row;
 
 use crate::checksum::Checksum;
 use crate::error::Error;
-use crate::source::{Track, Version};
+use crate::source::{Migration, Track, Version};
 
 /// Where the history lives: `public.migration_history` unless configured.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -144,7 +147,7 @@ pub(crate) async fn ensure(conn: &mut PgConnection, table: &HistoryTable) -> Res
     Ok(())
 }
 
-/// Every row, or none when the table does not exist yet.
+/// Whether the table exists.
 async fn exists(conn: &mut PgConnection, table: &HistoryTable) -> Result<bool, Error> {
     sqlx::query_scalar("SELECT to_regclass($1) IS NOT NULL")
         .bind(table.sql())
@@ -153,7 +156,8 @@ async fn exists(conn: &mut PgConnection, table: &HistoryTable) -> Result<bool, E
         .map_err(|e| Error::database("looking for the history table", e))
 }
 
-pub(crate) async fn read(conn: &mut PgConnection, table: &HistoryTable) -> Result<Vec<AppliedRow>, Error> {
+/// Every row, or none when the table does not exist yet (reading never creates it).
+pub async fn read(conn: &mut PgConnection, table: &HistoryTable) -> Result<Vec<AppliedRow>, Error> {
     if !exists(conn, table).await? {
         return Ok(vec![]);
     }
@@ -198,30 +202,95 @@ pub(crate) async fn read_existing(conn: &mut PgConnection, table: &HistoryTable)
         .collect()
 }
 
+/// Sends one or more history statements (simple protocol), naming the step on failure.
+pub(crate) async fn exec(conn: &mut PgConnection, sql: &str, context: &'static str) -> Result<(), Error> {
+    sqlx::raw_sql(sql).execute(&mut *conn).await.map(|_| ()).map_err(|e| Error::database(context, e))
+}
+
 /// A SQL string literal (for the simple-query protocol, which has no parameters).
 pub(crate) fn literal(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))
 }
 
 /// The statement that records an applied file, timed from the transaction start.
-pub(crate) fn insert_applied_sql(
-    table: &HistoryTable,
-    track: Track,
-    version: &Version,
-    description: &str,
-    checksum: &Checksum,
-    applied_from: &str,
-) -> String {
+pub(crate) fn insert_applied_sql(table: &HistoryTable, m: &Migration, applied_from: &str) -> String {
     format!(
         "INSERT INTO {t} (track, version, description, checksum, status, execution_ms, applied_from)
 VALUES ({track}, {version}, {description}, decode({checksum}, 'hex'), 'applied',
         (extract(epoch FROM clock_timestamp() - now()) * 1000)::bigint, {from})",
         t = table.sql(),
-        track = literal(track.as_str()),
-        version = literal(&version.to_string()),
-        description = literal(description),
-        checksum = literal(&checksum.to_hex()),
+        track = literal(m.track.as_str()),
+        version = literal(&m.version.to_string()),
+        description = literal(&m.description),
+        checksum = literal(&m.checksum.to_hex()),
         from = literal(applied_from),
+    )
+}
+
+/// A no-transaction file's row before its first statement: `failed` until its
+/// last statement ran, so a process that dies part-way leaves it visible.
+pub(crate) fn insert_started_sql(table: &HistoryTable, m: &Migration, applied_from: &str) -> String {
+    format!(
+        "INSERT INTO {t} (track, version, description, checksum, status, applied_from, failure)
+         VALUES ({}, {}, {}, decode({}, 'hex'), 'failed', {}, 'interrupted: started but did not finish')",
+        literal(m.track.as_str()),
+        literal(&m.version.to_string()),
+        literal(&m.description),
+        literal(&m.checksum.to_hex()),
+        literal(applied_from),
+        t = table.sql(),
+    )
+}
+
+/// A no-transaction file's row once its last statement ran.
+pub(crate) fn mark_applied_sql(table: &HistoryTable, track: Track, version: &Version, elapsed_ms: u128) -> String {
+    format!(
+        "UPDATE {} SET status = 'applied', failure = NULL, applied_at = now(), execution_ms = {elapsed_ms} WHERE {}",
+        table.sql(),
+        row_key(track, version)
+    )
+}
+
+/// A no-transaction down before its first statement: `failed` until its last ran.
+pub(crate) fn mark_reverting_sql(table: &HistoryTable, track: Track, version: &Version) -> String {
+    format!(
+        "UPDATE {} SET status = 'failed', failure = 'interrupted: rollback started but did not finish' WHERE {}",
+        table.sql(),
+        row_key(track, version)
+    )
+}
+
+/// Says on a failed no-transaction file's row which statement failed and why.
+pub(crate) fn note_failure_sql(table: &HistoryTable, track: Track, version: &Version, note: &str) -> String {
+    format!("UPDATE {} SET failure = {} WHERE {}", table.sql(), literal(note), row_key(track, version))
+}
+
+/// Accepts an edited file's current checksum, keeping the old one.
+pub(crate) fn accept_checksum_sql(
+    table: &HistoryTable,
+    track: Track,
+    version: &Version,
+    checksum: &Checksum,
+) -> String {
+    format!(
+        "UPDATE {} SET previous_checksum = checksum, checksum = decode({}, 'hex'), repaired_at = now() WHERE {}",
+        table.sql(),
+        literal(&checksum.to_hex()),
+        row_key(track, version)
+    )
+}
+
+/// Records a migrate-track file as applied without running it.
+pub(crate) fn insert_baselined_sql(table: &HistoryTable, m: &Migration, applied_from: &str) -> String {
+    format!(
+        "INSERT INTO {} (track, version, description, checksum, execution_ms, applied_from, baselined)
+         VALUES ({}, {}, {}, decode({}, 'hex'), 0, {}, true)",
+        table.sql(),
+        literal(m.track.as_str()),
+        literal(&m.version.to_string()),
+        literal(&m.description),
+        literal(&m.checksum.to_hex()),
+        literal(applied_from)
     )
 }
 
@@ -230,6 +299,7 @@ pub(crate) fn row_key(track: Track, version: &Version) -> String {
     format!("track = {} AND version = {}", literal(track.as_str()), literal(&version.to_string()))
 }
 
+/// Removes one file's row (a reverted file, or a failed run cleared to run again).
 pub(crate) fn delete_sql(table: &HistoryTable, track: Track, version: &Version) -> String {
     format!("DELETE FROM {} WHERE {}", table.sql(), row_key(track, version))
 }

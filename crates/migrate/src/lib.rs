@@ -2,8 +2,11 @@
 //!
 //! - [`source`] reads and validates the two tracks (`migrate`, `seed`) from disk;
 //! - [`plan`] decides, without a database, what runs or why nothing may;
-//! - [`apply`] runs a plan under an advisory lock, a file and its history row in
-//!   one transaction (or statement by statement for `-- strata:no-transaction`).
+//! - [`apply`] runs a plan under an advisory lock ([`lock`]); the executor
+//!   (`runner`) sends a file and its history row in one transaction (or statement
+//!   by statement for `-- strata:no-transaction`);
+//! - [`history`] owns every statement on the history table; [`record`] changes
+//!   it without running files (repair, baseline).
 //!
 //! No CLI and no HTTP here: the binary renders what this crate reports.
 
@@ -11,12 +14,18 @@ pub mod apply;
 pub mod checksum;
 pub mod embed;
 pub mod error;
+pub mod event;
 pub mod history;
 pub mod locate;
 pub mod lock;
 pub mod migrator;
+pub mod options;
 pub mod plan;
+pub mod record;
+pub mod report;
+mod runner;
 pub mod scope;
+pub mod snapshot;
 pub mod source;
 pub mod split;
 pub mod verify;
@@ -28,11 +37,13 @@ use std::path::Path;
 
 use sqlx::PgConnection;
 
-pub use apply::{Done, Event, Failure, Observer, Options, Report};
 pub use embed::EmbeddedMigrations;
 pub use error::{Error, ErrorClass, SqlFailure};
+pub use event::{Event, Observer};
 pub use migrator::{MigrationStatus, Migrator};
+pub use options::Options;
 pub use plan::{Direction, DownTarget, Request};
+pub use report::{Done, Failure, Report};
 pub use source::{Migration, MigrationSet, Track, Version};
 
 /// Applies every pending file of the migrate track, then of the seed track,

@@ -10,8 +10,9 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 
-use crate::apply::{Event, Observer};
 use crate::error::Error;
+use crate::event::{Event, Observer};
+use crate::options::Options;
 
 /// The session holding the lock, from `pg_stat_activity`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
@@ -37,6 +38,36 @@ impl std::fmt::Display for LockHolder {
             write!(f, ", since {}", since.format("%Y-%m-%d %H:%M:%S UTC"))?;
         }
         Ok(())
+    }
+}
+
+/// The runner lock of one history table, held by this session until
+/// [`Held::release`]. Every command that writes the history goes through
+/// `Held::take(..)`, its work, then `release`: the one lock -> run -> unlock shape.
+#[must_use = "release the lock when the work is done"]
+pub(crate) struct Held {
+    key: i64,
+}
+
+impl Held {
+    /// Polls for the lock of `opts.history` (telling the observer who holds it
+    /// while waiting), then says it was acquired.
+    pub(crate) async fn take(
+        conn: &mut PgConnection,
+        opts: &Options,
+        observer: &mut (dyn Observer + Send),
+    ) -> Result<Held, Error> {
+        let key = opts.history.lock_key();
+        acquire(conn, key, opts.lock_timeout, observer).await?;
+        observer.on(&Event::LockAcquired);
+        Ok(Held { key })
+    }
+
+    /// Releases the lock. A failed release only matters while the connection
+    /// lives, and closing the connection releases the lock anyway, so it is
+    /// not reported.
+    pub(crate) async fn release(self, conn: &mut PgConnection) {
+        let _ = release(conn, self.key).await;
     }
 }
 

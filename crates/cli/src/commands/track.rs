@@ -4,6 +4,7 @@ use anyhow::Result;
 use serde_json::json;
 use strata_migrate::Options;
 use strata_migrate::apply::{self, Event};
+use strata_migrate::history;
 use strata_migrate::plan::{self, Direction, DownTarget, Request, State};
 use strata_migrate::scope;
 use strata_migrate::source::{self, MigrationSet, Scan, SourceErrors, Track, Version};
@@ -212,7 +213,7 @@ async fn run(
 pub async fn status(ctx: &Context, out: Output, track: Track, args: &StatusArgs) -> Result<u8> {
     let scan = scan(ctx)?;
     let mut conn = ctx.connect(&format!("strata {track} status")).await?;
-    let rows = apply::history_rows(&mut conn, &options(ctx)).await?;
+    let rows = history::read(&mut conn, &ctx.history).await?;
     let mut entries = plan::status(track, scan.set.track(track), &rows);
     if let Some(schema) = &args.schema {
         let known = crate::schemas::project_schemas(ctx)?;
