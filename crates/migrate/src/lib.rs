@@ -25,7 +25,6 @@ pub mod record;
 pub mod report;
 mod runner;
 pub mod scope;
-pub mod snapshot;
 pub mod source;
 pub mod split;
 pub mod verify;
