@@ -4,8 +4,12 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+/// `strata --version`: the version and the git commit the binary was built from
+/// (`unknown` when it was not built from a git checkout; see build.rs).
+const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (commit ", env!("STRATA_GIT_COMMIT"), ")");
+
 #[derive(Debug, Parser)]
-#[command(name = "strata", version, about = "Plain-SQL migrations and a backend for multi-schema PostgreSQL")]
+#[command(name = "strata", version = VERSION, about = "Plain-SQL migrations and a backend for multi-schema PostgreSQL")]
 pub struct Cli {
     #[command(flatten)]
     pub global: Global,
@@ -61,6 +65,26 @@ pub enum Command {
     Dev(DevArgs),
     /// On a scratch database: every up twice (idempotent), then its down (restores the catalog exactly), then up again
     Verify,
+    /// Start a project here: strata.toml, the migrations folder with its create_schemas pair, .gitattributes, .gitignore
+    Init(InitArgs),
+    /// Print the shell completion script (install: see the README)
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff): strata man > ~/.local/share/man/man1/strata.1
+    Man,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The project's schemas, created by the first migration (comma-separated)
+    #[arg(long, value_delimiter = ',', default_value = "app", value_name = "NAMES")]
+    pub schemas: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete in
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Subcommand)]
@@ -187,9 +211,12 @@ pub struct DumpArgs {
     /// Rows only, not the schema's structure
     #[arg(long)]
     pub data_only: bool,
-    /// Write here instead of stdout
+    /// Write here instead of stdout (created readable by its owner only; never over an existing file)
     #[arg(long, short)]
     pub output: Option<PathBuf>,
+    /// Replace the --output file when it exists
+    #[arg(long, requires = "output")]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]

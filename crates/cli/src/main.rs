@@ -42,6 +42,13 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: &Cli, out: Output) -> anyhow::Result<u8> {
+    // These need no project settings (init writes them).
+    match &cli.command {
+        Command::Init(a) => return commands::init::run(&cli.global, out, a),
+        Command::Completions(a) => return commands::completions::completions(a),
+        Command::Man => return commands::completions::man(),
+        _ => {}
+    }
     let ctx = Context::load(&cli.global)?;
     match &cli.command {
         Command::Migrate(cmd) => match cmd {
@@ -63,6 +70,7 @@ async fn run(cli: &Cli, out: Output) -> anyhow::Result<u8> {
         Command::Serve(a) => commands::serve::serve(&ctx, out, a).await,
         Command::Studio(a) => commands::serve::studio(&ctx, out, a).await,
         Command::Dev(a) => commands::serve::dev(&ctx, out, a).await,
+        Command::Init(_) | Command::Completions(_) | Command::Man => unreachable!("handled above"),
     }
 }
 

@@ -1,8 +1,10 @@
 //! One module per top-level command.
 
 pub mod backup;
+pub mod completions;
 pub mod db;
 pub mod generate;
+pub mod init;
 pub mod lint;
 pub mod serve;
 pub mod track;
