@@ -12,6 +12,7 @@
 
 pub mod apply;
 pub mod checksum;
+pub mod directive;
 pub mod embed;
 pub mod error;
 pub mod event;
