@@ -1,0 +1,2 @@
+-- The service's one schema; public holds only strata's migration history.
+CREATE SCHEMA IF NOT EXISTS app;
