@@ -20,8 +20,10 @@ use crate::source::{
 /// crate's `Cargo.toml`. The value is an [`EmbeddedMigrations`], usable in a
 /// `const` or `static`.
 ///
-/// ```ignore
-/// static MIGRATIONS: strata_migrate::EmbeddedMigrations = strata_migrate::embed!("migrations");
+/// ```
+/// // In your crate: embed!("migrations").
+/// static MIGRATIONS: strata_migrate::EmbeddedMigrations = strata_migrate::embed!("tests/fixtures/shop");
+/// assert_eq!(MIGRATIONS.load().unwrap().migrate.len(), 4);
 /// ```
 ///
 /// Cargo rebuilds the crate when an embedded file is edited. A file that is

@@ -9,6 +9,40 @@
 //!   it without running files (repair, baseline).
 //!
 //! No CLI and no HTTP here: the binary renders what this crate reports.
+//!
+//! # Migrating from your own service
+//!
+//! [`embed!`] compiles a migrations folder (`migrate/` and `seed/`, as
+//! `strata init` lays it out) into your binary, and [`Migrator`] applies it when
+//! the service starts, with the runner `strata migrate up` uses: the same history
+//! table, advisory lock, checksums and refusals (an edited or missing applied
+//! file, an out-of-order one), so the CLI and your service can take turns on one
+//! database. The linter does not run inside your service: run `strata lint` in CI.
+//!
+//! ```
+//! use strata_migrate::{EmbeddedMigrations, Migrator};
+//!
+//! // Your crate writes embed!("migrations"): the path is relative to its Cargo.toml.
+//! static MIGRATIONS: EmbeddedMigrations = strata_migrate::embed!("tests/fixtures/shop");
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # // `cargo test --doc` runs this on a fresh database of the test server.
+//! # let db = strata_testing::TestDb::new();
+//! # let database_url = db.url().to_owned();
+//! # tokio::runtime::Runtime::new()?.block_on(async {
+//! let pool = sqlx::PgPool::connect(&database_url).await?;
+//! let migrator = Migrator::new(MIGRATIONS);
+//! let report = migrator.up(&pool).await?; // every pending file of the migrate track
+//! assert_eq!(report.done.len(), 4);
+//! migrator.seed(&pool).await?; // the seed track, where you want it
+//! for entry in migrator.status(&pool).await? {
+//!     println!("{} {} {}", entry.track, entry.version, entry.state.as_str());
+//! }
+//! # pool.close().await;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! # })
+//! # }
+//! ```
 
 pub mod apply;
 pub mod checksum;
