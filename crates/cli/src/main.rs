@@ -6,6 +6,7 @@ mod commands;
 mod config;
 mod exit;
 mod output;
+mod restore;
 mod schemas;
 mod secrets;
 mod sql_error;

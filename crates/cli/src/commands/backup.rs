@@ -80,7 +80,7 @@ pub async fn dump(ctx: &Context, out: Output, args: &DumpArgs) -> Result<u8> {
     };
     let url = ctx.url()?;
     let mut cmd = client("pg_dump", &url)?;
-    cmd.args(["--format=plain", "--no-owner", "--schema", &args.schema]);
+    cmd.args(["--format=plain", "--no-owner", "--encoding=UTF8", "--schema", &args.schema]);
     if args.data_only {
         cmd.arg("--data-only");
     }
@@ -92,10 +92,7 @@ pub async fn dump(ctx: &Context, out: Output, args: &DumpArgs) -> Result<u8> {
     body.extend_from_slice(&dumped.stdout);
     match &args.output {
         Some(path) => {
-            // Write beside, then rename: an interrupted dump never leaves a truncated file under the name.
-            let tmp = path.with_extension("partial");
-            std::fs::write(&tmp, &body).with_context(|| format!("writing {}", tmp.display()))?;
-            std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))?;
+            write_private(path, &body, args.force)?;
             out.event(json!({"event": "dumped", "schema": args.schema, "data_only": args.data_only, "file": path, "bytes": body.len(), "migrations": header.history.len()}));
             out.note(format!(
                 "Dumped schema {}{} to {} ({} bytes; {} applied migration files recorded)",
@@ -114,18 +111,108 @@ pub async fn dump(ctx: &Context, out: Output, args: &DumpArgs) -> Result<u8> {
     Ok(0)
 }
 
-fn read_header(path: &Path) -> Result<Header> {
-    let text = std::fs::read_to_string(path).map_err(|e| Usage::new(format!("{}: {e}", path.display())))?;
-    let first = text.lines().next().unwrap_or_default();
-    let json = first.strip_prefix(HEADER).ok_or_else(|| {
-        Usage::new(format!("{}: not a strata dump (its first line must start with `{HEADER}`)", path.display()))
+/// Writes `body` to `path`, readable and writable by its owner only (a dump of
+/// `auth` holds password hashes): first beside it, then moved into place, so an
+/// interrupted dump never leaves a truncated file under the name. An existing
+/// file is replaced only with `force`; without it the move itself refuses (a
+/// hard link, which never replaces), so a file appearing meanwhile is kept too.
+fn write_private(path: &Path, body: &[u8], force: bool) -> Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let exists = || Usage::new(format!("{} exists; pass --force to replace it", path.display()));
+    if !force && path.symlink_metadata().is_ok() {
+        return Err(exists().into());
+    }
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".partial");
+    let tmp = std::path::PathBuf::from(tmp);
+    // A leftover of an interrupted dump, or anything planted there: create_new below
+    // never writes through it.
+    let _ = std::fs::remove_file(&tmp);
+    let written = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&tmp)
+        .and_then(|mut f| f.write_all(body).and_then(|()| f.sync_all()));
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e).with_context(|| format!("writing {}", tmp.display()));
+    }
+    let placed = if force {
+        std::fs::rename(&tmp, path)
+    } else {
+        std::fs::hard_link(&tmp, path).and_then(|()| std::fs::remove_file(&tmp))
+    };
+    if let Err(e) = placed {
+        let _ = std::fs::remove_file(&tmp);
+        if e.kind() == std::io::ErrorKind::AlreadyExists {
+            return Err(exists().into());
+        }
+        return Err(e).with_context(|| format!("writing {}", path.display()));
+    }
+    Ok(())
+}
+
+/// The most read of a file's first line when looking for the header: a header
+/// takes about 90 bytes per applied file that touches the schema, so this allows
+/// some 40,000 of them, and a file without a newline (`/dev/zero`) is refused after
+/// reading this much rather than all of it.
+const HEADER_LIMIT: usize = 4 << 20;
+
+/// A dump file read whole: its header, and its text (the header line included, so
+/// offsets and lines are the file's).
+struct DumpFile {
+    header: Header,
+    text: String,
+}
+
+fn read_dump(path: &Path) -> Result<DumpFile> {
+    use std::io::{BufRead, BufReader, Read};
+    let file = std::fs::File::open(path).map_err(|e| Usage::new(format!("{}: {e}", path.display())))?;
+    let mut reader = BufReader::new(file);
+    let mut first = Vec::new();
+    (&mut reader)
+        .take(HEADER_LIMIT as u64)
+        .read_until(b'\n', &mut first)
+        .map_err(|e| Usage::new(format!("{}: {e}", path.display())))?;
+    let not_a_dump = |why: &str| -> anyhow::Error {
+        Usage::new(format!(
+            "{}:1: not a strata dump: {why} (the first line of one is `{HEADER}{{...}}`)",
+            path.display()
+        ))
+        .into()
+    };
+    if !first.starts_with(HEADER.as_bytes()) {
+        return Err(not_a_dump("its first line is not a strata-dump header"));
+    }
+    if first.last() != Some(&b'\n') {
+        return Err(not_a_dump(&format!("its first line does not end within {} MiB", HEADER_LIMIT >> 20)));
+    }
+    let first = String::from_utf8(first).map_err(|_| not_a_dump("its first line is not UTF-8"))?;
+    let header: Header = serde_json::from_str(first[HEADER.len()..].trim_end())
+        .map_err(|e| Usage::new(format!("{}:1: bad strata-dump header: {e}", path.display())))?;
+    let mut rest = Vec::new();
+    reader.read_to_end(&mut rest).with_context(|| format!("reading {}", path.display()))?;
+    let rest = String::from_utf8(rest).map_err(|e| {
+        let at = first.len() + e.utf8_error().valid_up_to();
+        let bytes = e.as_bytes();
+        let line = 2 + bytes[..e.utf8_error().valid_up_to()].iter().filter(|b| **b == b'\n').count();
+        Usage::new(format!("{}:{line}: not UTF-8 (byte {at}); strata writes dumps in UTF-8", path.display()))
     })?;
-    serde_json::from_str(json)
-        .map_err(|e| Usage::new(format!("{}:1: bad strata-dump header: {e}", path.display())).into())
+    Ok(DumpFile { header, text: first + &rest })
 }
 
 pub async fn restore(ctx: &Context, out: Output, args: &RestoreArgs) -> Result<u8> {
-    let header = read_header(&args.file)?;
+    let dump = read_dump(&args.file)?;
+    let header = &dump.header;
+    // Checked whole before connecting: a file that holds anything else runs nothing.
+    let steps = crate::restore::check::check(&dump.text, &header.schema, header.data_only).map_err(|r| {
+        Inconsistent(format!(
+            "{}: refused, nothing was restored: {}",
+            place(&args.file, &dump.text, r.offset),
+            r.reason
+        ))
+    })?;
     let mut conn = ctx.connect("strata db restore").await?;
     let current = schema_history(ctx, &mut conn, &header.schema).await?;
     if current != header.history && !args.force {
@@ -163,28 +250,30 @@ pub async fn restore(ctx: &Context, out: Output, args: &RestoreArgs) -> Result<u
         ))
         .into());
     }
-    let url = ctx.url()?;
-    let restored = client("psql", &url)?
-        .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "--single-transaction", "-f"])
-        .arg(&args.file)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .output()
-        .context("running psql")?;
-    if !restored.status.success() {
-        bail!(
-            "restoring {} failed, nothing was changed: {}",
-            args.file.display(),
-            String::from_utf8_lossy(&restored.stderr).trim()
-        );
-    }
-    out.event(json!({"event": "restored", "schema": header.schema, "data_only": header.data_only, "file": args.file}));
+    let restored = crate::restore::run::run(&mut conn, &steps).await.map_err(|f| {
+        anyhow::anyhow!(
+            "{}: restoring failed, nothing was changed: {}",
+            place(&args.file, &dump.text, f.offset),
+            f.message
+        )
+    })?;
+    out.event(json!({"event": "restored", "schema": header.schema, "data_only": header.data_only, "file": args.file, "statements": restored.statements, "rows": restored.rows}));
     out.line(format!(
-        "Restored {}schema {} from {} (dumped {}).",
+        "Restored {}schema {} from {} (dumped {}; {} statements, {} rows).",
         if header.data_only { "the data of " } else { "" },
         header.schema,
         args.file.display(),
-        header.created_at.format("%Y-%m-%d %H:%M:%S UTC")
+        header.created_at.format("%Y-%m-%d %H:%M:%S UTC"),
+        restored.statements,
+        restored.rows
     ));
     Ok(0)
+}
+
+/// `file:line:col` of a byte offset in the file's text.
+fn place(path: &Path, text: &str, offset: usize) -> String {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+    format!("{}:{line}:{column}", path.display())
 }

@@ -1,0 +1,226 @@
+//! `strata db dump` / `db restore` (issue 10, items 3 and 11): restore runs only
+//! what pg_dump writes for the dump's schema, without psql; dump files are private
+//! and never overwritten silently; a header is looked for within a bound.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use predicates::prelude::*;
+use predicates::str::contains;
+
+mod common;
+use common::Project;
+
+/// The reference schema, migrated and seeded.
+fn seeded() -> Project {
+    let p = Project::new();
+    p.reference(&["migrate", "up"]).assert().success();
+    p.reference(&["seed", "up"]).assert().success();
+    p
+}
+
+fn dump(p: &Project, schema: &str, data_only: bool) -> PathBuf {
+    let file = p.path().join(format!("{schema}{}.sql", if data_only { ".data" } else { "" }));
+    let mut args = vec!["db", "dump", "--schema", schema, "-o", file.to_str().unwrap()];
+    if data_only {
+        args.push("--data-only");
+    }
+    p.reference(&args).assert().success();
+    file
+}
+
+/// A file in /tmp that the PostgreSQL server (another OS user) could create too.
+fn marker(name: &str) -> PathBuf {
+    let path = std::env::temp_dir().join(format!("strata-restore-{name}-{:016x}", rand_u64()));
+    let _ = std::fs::remove_file(&path);
+    path
+}
+
+fn rand_u64() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos());
+    h.finish()
+}
+
+/// What the payloads could change: master's rows, app.items, a large object.
+fn state(p: &Project) -> String {
+    p.psql(
+        "SELECT (SELECT count(*) FROM master.categories) || '/' || (SELECT count(*) FROM master.locations) || '/' \
+         || (SELECT md5(string_agg(i::text, ',' ORDER BY i.id)) FROM app.items i) || '/' \
+         || (SELECT count(*) FROM pg_largeobject_metadata) || '/' \
+         || (SELECT count(*) FROM pg_namespace WHERE nspname = 'pwned') || '/' || (SELECT count(*) FROM pg_class WHERE relname = 'pwned')",
+    )
+}
+
+/// Each payload of the issue, appended to a real data-only dump of master, is
+/// refused with its line, exit 3, and nothing happens: no side effect, no change.
+#[test]
+fn payloads_appended_to_a_real_dump_are_refused_at_their_line() {
+    let p = seeded();
+    let file = dump(&p, "master", true);
+    let dump_text = std::fs::read_to_string(&file).unwrap();
+    let payload_line = dump_text.lines().count() + 1;
+    let before = state(&p);
+    let server_marker = marker("server");
+    let client_marker = marker("client");
+    let payloads = [
+        (format!("COPY (SELECT current_user) TO PROGRAM 'touch {}';", server_marker.display()), "COPY"),
+        ("UPDATE app.items SET name = 'pwned';".to_owned(), "UPDATE is not a statement pg_dump writes"),
+        (format!("\\! touch {}", client_marker.display()), "psql meta-command"),
+        ("CREATE TABLE app.pwned (id int);".to_owned(), "--data-only"),
+        ("CREATE SCHEMA pwned;".to_owned(), "--data-only"),
+        ("DO $$ BEGIN UPDATE app.items SET name = 'pwned'; END $$;".to_owned(), "DO is not a statement"),
+        (
+            format!("DO $$ BEGIN EXECUTE 'COPY (SELECT 1) TO PROGRAM ''touch {}'''; END $$;", server_marker.display()),
+            "DO is not a statement",
+        ),
+        ("SELECT pg_catalog.lo_create(4242);".to_owned(), "a SELECT in a dump only"),
+        ("SELECT lo_create(4243);".to_owned(), "a SELECT in a dump only"),
+        ("SELECT pg_catalog.set_config('role', 'postgres', false);".to_owned(), "a SELECT in a dump only"),
+        ("COPY app.items (id, name) FROM stdin;\n1\tx\n\\.".to_owned(), "COPY of app.items"),
+        ("SET ROLE postgres;".to_owned(), "SET ROLE"),
+    ];
+    for (payload, reason) in &payloads {
+        let hostile = p.path().join("hostile.sql");
+        std::fs::write(&hostile, format!("{dump_text}{payload}\n")).unwrap();
+        p.reference(&["db", "restore", hostile.to_str().unwrap()])
+            .assert()
+            .code(3)
+            .stderr(contains(format!("hostile.sql:{payload_line}:")))
+            .stderr(contains("nothing was restored"))
+            .stderr(contains(*reason));
+        assert_eq!(state(&p), before, "{payload} changed something");
+    }
+    assert!(!server_marker.exists(), "the server ran a program");
+    assert!(!client_marker.exists(), "a shell command ran");
+    // A payload in the middle is refused the same way: the whole file is checked first.
+    let hostile = p.path().join("middle.sql");
+    let (head, tail) = dump_text.split_at(dump_text.find("COPY master.locations").unwrap());
+    std::fs::write(&hostile, format!("{head}UPDATE app.items SET name = 'pwned';\n{tail}")).unwrap();
+    let line = head.lines().count() + 1;
+    p.reference(&["db", "restore", hostile.to_str().unwrap()])
+        .assert()
+        .code(3)
+        .stderr(contains(format!("middle.sql:{line}:1: refused")));
+    assert_eq!(state(&p), before);
+    // The untouched dump restores.
+    p.psql("TRUNCATE master.categories, master.locations CASCADE");
+    p.reference(&["db", "restore", file.to_str().unwrap()]).assert().success();
+    assert_eq!(p.psql("SELECT count(*) > 0 FROM master.categories"), "t");
+}
+
+/// A full dump of one schema may not create or change anything in another.
+#[test]
+fn full_dump_statements_outside_its_schema_are_refused() {
+    let p = seeded();
+    let file = dump(&p, "master", false);
+    let dump_text = std::fs::read_to_string(&file).unwrap();
+    let payload_line = dump_text.lines().count() + 1;
+    p.psql("DROP SCHEMA master CASCADE");
+    for (payload, reason) in [
+        ("CREATE TABLE app.pwned (id int);", "CREATE TABLE of app.pwned"),
+        ("CREATE SCHEMA pwned;", "creates only that schema"),
+        ("ALTER TABLE ONLY app.items ADD CONSTRAINT pwned CHECK (false);", "ALTER TABLE of app.items"),
+        ("GRANT ALL ON TABLE auth.\"user\" TO PUBLIC;", "outside schema master"),
+        ("GRANT pg_execute_server_program TO strata_app;", "of a role"),
+        ("CREATE FUNCTION pg_catalog.pwned() RETURNS int LANGUAGE sql AS 'SELECT 1';", "pg_catalog.pwned"),
+        ("ALTER TABLE master.categories OWNER TO postgres;", "OWNER TO"),
+    ] {
+        let hostile = p.path().join("hostile.sql");
+        std::fs::write(&hostile, format!("{dump_text}{payload}\n")).unwrap();
+        p.reference(&["db", "restore", hostile.to_str().unwrap()])
+            .assert()
+            .code(3)
+            .stderr(contains(format!("hostile.sql:{payload_line}:")).and(contains(reason)));
+        assert_eq!(p.psql("SELECT count(*) FROM pg_namespace WHERE nspname IN ('master', 'pwned')"), "0");
+        assert_eq!(p.psql("SELECT count(*) FROM pg_class WHERE relname = 'pwned'"), "0");
+    }
+}
+
+/// Every schema's dump, full and data-only, passes the check and restores
+/// (the kinds pg_dump writes for this project's schemas).
+#[test]
+fn every_schema_dump_restores() {
+    let tables = [
+        ("auth", &["auth.\"user\"", "auth.session", "auth.phone_verifications"][..]),
+        ("master", &["master.categories", "master.locations"]),
+        ("app", &["app.items"]),
+    ];
+    for (schema, tables) in tables {
+        let p = seeded();
+        let rows = || {
+            tables
+                .iter()
+                .map(|t| {
+                    p.psql(&format!(
+                        "SELECT count(*) || md5(coalesce(string_agg(t::text, ',' ORDER BY t::text), '')) FROM {t} t"
+                    ))
+                })
+                .collect::<Vec<_>>()
+        };
+        let before = rows();
+        let full = dump(&p, schema, false);
+        let data = dump(&p, schema, true);
+        p.psql(&format!("DROP SCHEMA {schema} CASCADE"));
+        p.reference(&["db", "restore", full.to_str().unwrap()]).assert().success();
+        assert_eq!(rows(), before, "{schema}: full dump");
+        // Data only: empty the tables (in one statement, as their keys need) and restore.
+        p.psql(&format!("TRUNCATE {} CASCADE", tables.join(", ")));
+        assert_ne!(rows(), before);
+        p.reference(&["db", "restore", data.to_str().unwrap()]).assert().success();
+        assert_eq!(rows(), before, "{schema}: data-only dump");
+    }
+}
+
+/// A failing statement rolls everything back and names the file's line.
+#[test]
+fn failed_restore_changes_nothing_and_names_the_line() {
+    let p = seeded();
+    let file = dump(&p, "master", true);
+    // The rows are still there: the first COPY's duplicate key fails it, at its data line.
+    let text = std::fs::read_to_string(&file).unwrap();
+    let first_row = text.lines().position(|l| l.starts_with("COPY master.categories")).unwrap() + 2;
+    p.reference(&["db", "restore", file.to_str().unwrap()])
+        .assert()
+        .code(1)
+        .stderr(contains(format!("master.data.sql:{first_row}:1: restoring failed, nothing was changed")))
+        .stderr(contains("SQLSTATE 23505"));
+}
+
+#[test]
+fn restore_reads_the_header_within_a_bound() {
+    let p = Project::new();
+    let started = Instant::now();
+    p.strata().args(["db", "restore", "/dev/zero"]).assert().code(2).stderr(contains("/dev/zero:1: not a strata dump"));
+    assert!(started.elapsed() < Duration::from_secs(10), "took {:?}", started.elapsed());
+    // A header line that never ends.
+    let long = p.path().join("long.sql");
+    std::fs::write(&long, format!("-- strata-dump {}", "x".repeat(5 << 20))).unwrap();
+    p.strata()
+        .args(["db", "restore", long.to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stderr(contains("does not end within 4 MiB"));
+}
+
+#[test]
+fn dump_files_are_private_and_never_overwritten_silently() {
+    let p = seeded();
+    let file = p.path().join("auth.sql");
+    std::fs::write(&file, "precious").unwrap();
+    p.reference(&["db", "dump", "--schema", "auth", "-o", file.to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stderr(contains("exists; pass --force"));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "precious");
+    p.reference(&["db", "dump", "--schema", "auth", "-o", file.to_str().unwrap(), "--force"]).assert().success();
+    assert!(std::fs::read_to_string(&file).unwrap().starts_with("-- strata-dump "));
+    let mode = |f: &Path| std::fs::metadata(f).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&file), 0o600);
+    let fresh = p.path().join("fresh.sql");
+    p.reference(&["db", "dump", "--schema", "auth", "-o", fresh.to_str().unwrap()]).assert().success();
+    assert_eq!(mode(&fresh), 0o600);
+    assert!(!p.path().join("fresh.sql.partial").exists());
+}
