@@ -1,10 +1,12 @@
 //! Linting one file: parse it, run the SQL rules, place each finding, apply the
 //! file's suppressions.
 
+use std::borrow::Cow;
 use std::ops::Range;
 use std::path::Path;
 
 use rowan::TextRange;
+use strata_migrate::split::{self, LexError, MetaCommand, Piece, Statement};
 
 use crate::context::Context;
 use crate::directives::{self, Directive, DirectiveKind};
@@ -17,7 +19,14 @@ use crate::rules::{self, Rule};
 /// What a rule sees of the file it checks.
 pub(crate) struct Check<'a> {
     pub file: &'a ParsedFile,
+    /// The SQL as parsed: COPY data and psql meta-commands blanked, offsets kept.
     pub text: &'a str,
+    /// The file as written.
+    pub original: &'a str,
+    /// The file cut as the runner cuts it (up to a lexical error, if any).
+    pub pieces: &'a [Piece<'a>],
+    /// The file ends inside a comment, quote or dollar quote.
+    pub lex_error: Option<&'a LexError>,
     pub ctx: &'a Context,
     /// The first line is `-- strata:no-transaction`.
     pub no_transaction: bool,
@@ -35,7 +44,23 @@ pub(crate) struct Raw {
     pub help: Option<String>,
 }
 
-impl Check<'_> {
+impl<'a> Check<'a> {
+    /// The file's top-level statements, as the runner sends them.
+    pub(crate) fn statements(&self) -> impl Iterator<Item = &'a Statement<'a>> + use<'a> {
+        self.pieces.iter().filter_map(|p| match p {
+            Piece::Statement(s) => Some(s),
+            _ => None,
+        })
+    }
+
+    /// The file's psql meta-commands.
+    pub(crate) fn meta_commands(&self) -> impl Iterator<Item = &'a MetaCommand<'a>> + use<'a> {
+        self.pieces.iter().filter_map(|p| match p {
+            Piece::MetaCommand(m) => Some(m),
+            _ => None,
+        })
+    }
+
     /// Reports a finding at `range` of unit `unit`.
     pub(crate) fn report(
         &mut self,
@@ -92,9 +117,19 @@ pub(crate) struct Suppression {
 }
 
 /// Parses and checks one file; set-wide rules run later, in [`finish`].
-pub(crate) fn analyze(path: &Path, text: &str, ctx: &Context) -> Analysis {
+pub(crate) fn analyze(path: &Path, original: &str, ctx: &Context) -> Analysis {
+    let mut pieces = vec![];
+    let mut lex_error = None;
+    for piece in split::pieces(original) {
+        match piece {
+            Ok(p) => pieces.push(p),
+            Err(e) => lex_error = Some(e),
+        }
+    }
+    let sql = sql_only(original, &pieces);
+    let text: &str = &sql;
     let file = ParsedFile::parse(text);
-    let index = LineIndex::new(text);
+    let index = LineIndex::new(original);
     let directives = directives::scan(text);
     let no_transaction =
         text.lines().next().is_some_and(|l| l.trim_end() == strata_migrate::source::NO_TRANSACTION_DIRECTIVE);
@@ -109,12 +144,31 @@ pub(crate) fn analyze(path: &Path, text: &str, ctx: &Context) -> Analysis {
             defines.push((r.name.last().to_owned(), schema.to_owned()));
         }
     }
-    let mut check = Check { file: &file, text, ctx, no_transaction, refs, directives: &directives, found: vec![] };
+    let mut check = Check {
+        file: &file,
+        text,
+        original,
+        pieces: &pieces,
+        lex_error: lex_error.as_ref(),
+        ctx,
+        no_transaction,
+        refs,
+        directives: &directives,
+        found: vec![],
+    };
 
-    rules::syntax_error::check(&mut check);
+    // An unclosed quote or comment is the `unterminated` finding; the parser's
+    // error about it would say the same again.
+    if lex_error.is_none() {
+        rules::syntax_error::check(&mut check);
+    }
     // Rules read the tree; on a file PostgreSQL would reject, the tree is a guess
     // and its findings would be noise.
-    let parsed = check.found.is_empty();
+    let parsed = check.found.is_empty() && lex_error.is_none();
+    rules::unterminated::check(&mut check);
+    rules::psql_meta_command::check(&mut check);
+    rules::transaction_control::check(&mut check);
+    rules::needs_no_transaction::check(&mut check);
     if parsed {
         rules::create_schemas_first::check(&mut check);
         rules::unknown_schema::check(&mut check);
@@ -124,6 +178,7 @@ pub(crate) fn analyze(path: &Path, text: &str, ctx: &Context) -> Analysis {
         rules::dynamic_sql::check(&mut check);
     }
     rules::invalid_directive::check(&mut check);
+    rules::invalid_directive_value::check(&mut check);
 
     let at = |rule: &'static Rule, range: Range<usize>, message: String, help: Option<String>| {
         place(path, &index, rule, range, message, help)
@@ -159,6 +214,44 @@ pub(crate) fn analyze(path: &Path, text: &str, ctx: &Context) -> Analysis {
         }
     }
     Analysis { findings, bare_calls: bare, defines, suppressions, checked: parsed }
+}
+
+/// The file as the parser should see it: COPY data (with its `\.` line) and
+/// psql meta-commands blanked to spaces, line breaks and offsets kept, so every
+/// finding still points into the file as written.
+fn sql_only<'t>(text: &'t str, pieces: &[Piece<'_>]) -> Cow<'t, str> {
+    let mut blank = vec![];
+    for piece in pieces {
+        match piece {
+            Piece::CopyData(d) => {
+                let end = d.offset + d.data.len();
+                blank.push(d.offset..if d.terminated { end + 2 } else { end });
+            }
+            Piece::MetaCommand(m) => {
+                let end = m.offset + m.text.len();
+                // the `\\` that separates a command from what follows on its line
+                let separator = if text[end..].trim_start_matches([' ', '\t']).starts_with("\\\\") {
+                    text[end..].find("\\\\").map_or(0, |i| i + 2)
+                } else {
+                    0
+                };
+                blank.push(m.offset..end + separator);
+            }
+            Piece::Statement(_) => {}
+        }
+    }
+    if blank.is_empty() {
+        return Cow::Borrowed(text);
+    }
+    let mut bytes = text.as_bytes().to_vec();
+    for range in blank {
+        for b in &mut bytes[range] {
+            if *b != b'\n' {
+                *b = b' ';
+            }
+        }
+    }
+    Cow::Owned(String::from_utf8(bytes).expect("blanking whole characters keeps the text UTF-8"))
 }
 
 /// Applies what only the whole set knows (its functions), then the file's
@@ -229,5 +322,30 @@ pub(crate) fn whole_file(path: &Path, rule: &'static Rule, message: String, help
         message,
         help,
         span: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use crate::test_support::context;
+
+    #[test]
+    fn copy_data_is_not_parsed_as_sql_and_positions_hold() {
+        // The rows would be syntax errors as SQL; the unqualified table after them
+        // must still be reported at its own line and column.
+        let sql = "COPY app.items (id, name) FROM stdin;\n1\tsemi; colon 'quote\n2\tCREATE TABLE x (\n\\.\nINSERT INTO items VALUES (3, 'é') ON CONFLICT DO NOTHING;\n";
+        let findings = crate::lint_sql(Path::new("seed.up.sql"), sql, &context());
+        let found: Vec<_> = findings.iter().map(|f| (f.rule, f.line, f.column)).collect();
+        assert_eq!(found, [("unqualified-relation", 5, 13)]);
+    }
+
+    #[test]
+    fn meta_commands_are_reported_once_not_as_syntax_errors() {
+        let sql = "\\set x 1 \\\\ SELECT 1;\nSELECT 2;\n";
+        let findings = crate::lint_sql(Path::new("a.up.sql"), sql, &context());
+        let found: Vec<_> = findings.iter().map(|f| (f.rule, f.line, f.column)).collect();
+        assert_eq!(found, [("psql-meta-command", 1, 1)]);
     }
 }

@@ -1,4 +1,5 @@
-//! `-- strata:` comments: the no-transaction directive and suppressions.
+//! `-- strata:` comments as the linter sees them: the runner's directives (read
+//! by [`strata_migrate::directive`], so the two agree) and suppressions.
 //!
 //! ```sql
 //! -- strata:ignore non-idempotent            -- the next statement line
@@ -11,7 +12,9 @@
 
 use std::ops::Range;
 
-pub(crate) const PREFIX: &str = "strata:";
+use strata_migrate::directive::{self, Name};
+
+pub(crate) use strata_migrate::directive::PREFIX;
 
 /// One `-- strata:...` comment.
 #[derive(Debug, Clone)]
@@ -20,6 +23,8 @@ pub(crate) struct Directive {
     pub line: usize,
     /// Byte range of the comment text in the file.
     pub range: Range<usize>,
+    /// Before the first SQL line, where the runner reads its directives.
+    pub in_header: bool,
     pub kind: DirectiveKind,
 }
 
@@ -32,6 +37,13 @@ pub(crate) enum DirectiveKind {
         target_line: usize,
         rules: Vec<(String, Range<usize>)>,
     },
+    /// `schema`, `lock-timeout`, `statement-timeout`: a directive for the runner,
+    /// with its argument as written.
+    Runner {
+        name: Name,
+        argument: String,
+        argument_range: Range<usize>,
+    },
     Unknown {
         name: String,
     },
@@ -39,47 +51,35 @@ pub(crate) enum DirectiveKind {
 
 /// Every `-- strata:` comment of a file, in order.
 pub(crate) fn scan(text: &str) -> Vec<Directive> {
-    let lines: Vec<(usize, &str)> = {
-        let mut start = 0;
-        text.split('\n')
-            .map(|l| {
-                let s = start;
-                start += l.len() + 1;
-                (s, l)
-            })
-            .collect()
-    };
+    let lines: Vec<&str> = text.split('\n').collect();
     let mut out = vec![];
-    for (index, &(line_start, line)) in lines.iter().enumerate() {
-        let Some(dash) = line.find("--") else { continue };
-        let after = line[dash + 2..].trim_start();
-        let Some(rest) = after.strip_prefix(PREFIX) else { continue };
-        let trailing = !line[..dash].trim().is_empty();
-        let rest_offset = line_start + line.len() - rest.len();
-        let name_len = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '-')).unwrap_or(rest.len());
-        let name = &rest[..name_len];
-        let range = line_start + dash..line_start + line.trim_end().len();
-        let kind = match name {
-            "no-transaction" => DirectiveKind::NoTransaction,
-            "ignore" | "ignore-file" => {
-                let file = name == "ignore-file";
-                let target_line = if trailing {
-                    index + 1
+    for c in directive::scan(text) {
+        let index = c.line - 1;
+        let kind = match Name::parse(c.name) {
+            Some(Name::NoTransaction) => DirectiveKind::NoTransaction,
+            Some(name @ (Name::Ignore | Name::IgnoreFile)) => {
+                let target_line = if c.trailing {
+                    c.line
                 } else {
                     lines[index + 1..]
                         .iter()
-                        .position(|(_, l)| {
+                        .position(|l| {
                             let t = l.trim();
                             !t.is_empty() && !t.starts_with("--")
                         })
                         .map_or(0, |p| index + 2 + p)
                 };
-                let rules = rule_ids(&rest[name_len..], rest_offset + name_len);
-                DirectiveKind::Ignore { file, target_line, rules }
+                let rules = rule_ids(c.argument, c.argument_range.start);
+                DirectiveKind::Ignore { file: name == Name::IgnoreFile, target_line, rules }
             }
-            _ => DirectiveKind::Unknown { name: name.to_owned() },
+            Some(name) => DirectiveKind::Runner {
+                name,
+                argument: c.argument.to_owned(),
+                argument_range: c.argument_range.clone(),
+            },
+            None => DirectiveKind::Unknown { name: c.name.to_owned() },
         };
-        out.push(Directive { line: index + 1, range, kind });
+        out.push(Directive { line: c.line, range: c.range, in_header: c.in_header, kind });
     }
     out
 }
@@ -124,5 +124,14 @@ mod tests {
     fn unknown_directive_is_kept() {
         let found = scan("--strata:no-transactoin\n");
         assert_eq!(found[0].kind, DirectiveKind::Unknown { name: "no-transactoin".into() });
+    }
+
+    #[test]
+    fn runner_directives_are_known() {
+        let found = scan("-- strata:schema app\n-- strata:lock-timeout 5s\n");
+        assert!(
+            matches!(&found[0].kind, DirectiveKind::Runner { name: Name::Schema, argument, .. } if argument == "app")
+        );
+        assert!(matches!(&found[1].kind, DirectiveKind::Runner { name: Name::LockTimeout, .. }));
     }
 }

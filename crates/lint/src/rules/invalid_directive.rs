@@ -1,6 +1,9 @@
 //! `invalid-directive` (warning): a `-- strata:` comment that does nothing — a
-//! misspelled directive, `no-transaction` below the first line, a suppression
-//! that names no rule.
+//! misspelled directive, `no-transaction` below the first line, a runner
+//! directive (`schema`, `lock-timeout`, `statement-timeout`) below the header, a
+//! suppression that names no rule. Values are checked by `invalid-directive-value`.
+
+use strata_migrate::directive::Name;
 
 use crate::check::Check;
 use crate::directives::{DirectiveKind, PREFIX};
@@ -31,10 +34,16 @@ pub(crate) fn check(cx: &mut Check<'_>) {
                 format!("write `-- {PREFIX}ignore rule-id` (e.g. `-- {PREFIX}ignore non-idempotent`)"),
             ),
             DirectiveKind::Ignore { .. } => continue,
+            DirectiveKind::Runner { name, .. } if !d.in_header => (
+                format!("`-- {PREFIX}{}` only counts in the file's header, before the first SQL line", name.as_str()),
+                "move it above the first statement".to_owned(),
+            ),
+            DirectiveKind::Runner { .. } => continue,
             DirectiveKind::Unknown { name } => (
                 format!("unknown directive `{PREFIX}{name}`"),
                 format!(
-                    "the directives are `{PREFIX}no-transaction`, `{PREFIX}ignore rule-id` and `{PREFIX}ignore-file rule-id`"
+                    "the directives are {}",
+                    Name::ALL.iter().map(|n| format!("`{PREFIX}{}`", n.as_str())).collect::<Vec<_>>().join(", ")
                 ),
             ),
         };
@@ -56,6 +65,20 @@ mod tests {
         assert_snapshot!(check(
             super::RULE.id,
             "--strata:no-transaction\nSELECT 1;\n-- strata:no-transaction\n-- strata:ignroe non-idempotent\n-- strata:ignore\nSELECT 2;\n"
+        ));
+    }
+
+    #[test]
+    fn finds_runner_directives_below_the_header() {
+        assert_snapshot!(check(super::RULE.id, "-- strata:schema app\nSELECT 1;\n-- strata:lock-timeout 5s\n"));
+    }
+
+    #[test]
+    fn accepts_the_directives_strata_writes() {
+        // what `strata generate --schema app` writes
+        assert_snapshot!(check(
+            super::RULE.id,
+            "-- migrate up: add_tags\n-- strata:schema app\n-- strata:lock-timeout 5s\n-- strata:statement-timeout 1min\n-- Qualify every relation\n\nALTER TABLE app.items ADD COLUMN IF NOT EXISTS tags text[];\n"
         ));
     }
 
