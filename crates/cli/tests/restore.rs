@@ -224,3 +224,77 @@ fn dump_files_are_private_and_never_overwritten_silently() {
     assert_eq!(mode(&fresh), 0o600);
     assert!(!p.path().join("fresh.sql.partial").exists());
 }
+
+/// What pg_dump writes for many kinds of objects (identity, serial, sequences,
+/// enums, composite types, domains, generated columns, partitions, inheritance,
+/// functions, procedures, triggers, views reading another schema, materialized
+/// views, policies, comments, grants, default privileges) passes the check and
+/// restores, full and data-only.
+#[test]
+fn restore_accepts_what_pg_dump_writes_for_every_kind_of_object() {
+    let p = Project::new();
+    p.strata().args(["migrate", "up"]).assert().success();
+    p.psql(
+        "CREATE SCHEMA other; CREATE TABLE other.users (id int PRIMARY KEY, email text);
+         INSERT INTO other.users VALUES (1, 'a@example.com');
+         COMMENT ON SCHEMA app IS 'the app';
+         CREATE TYPE app.mood AS ENUM ('sad', 'ok', 'happy');
+         CREATE TYPE app.pair AS (a int, b text);
+         CREATE DOMAIN app.posint AS integer CHECK (VALUE > 0);
+         CREATE SEQUENCE app.counter START 10;
+         CREATE TABLE app.t (
+           id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, s serial, m app.mood DEFAULT 'ok', p app.posint,
+           name text COLLATE \"C\", doubled int GENERATED ALWAYS AS (p * 2) STORED,
+           user_id int REFERENCES other.users(id) ON DELETE CASCADE, n int DEFAULT nextval('app.counter'),
+           CONSTRAINT t_name_check CHECK (length(name) > 0), CONSTRAINT t_uniq UNIQUE (name) DEFERRABLE INITIALLY DEFERRED);
+         COMMENT ON TABLE app.t IS 'a table'; COMMENT ON COLUMN app.t.name IS 'a name';
+         COMMENT ON CONSTRAINT t_name_check ON app.t IS 'named';
+         CREATE INDEX t_lower ON app.t (lower(name));
+         CREATE UNLOGGED TABLE app.cache (k text PRIMARY KEY, v jsonb);
+         CREATE TABLE app.events (id int, at date NOT NULL) PARTITION BY RANGE (at);
+         CREATE TABLE app.events_2026 PARTITION OF app.events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
+         CREATE TABLE app.parent (id int); CREATE TABLE app.child (extra int) INHERITS (app.parent);
+         CREATE FUNCTION app.touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+         COMMENT ON FUNCTION app.touch() IS 'touch';
+         CREATE PROCEDURE app.proc(a int) LANGUAGE sql AS $$ SELECT a $$;
+         CREATE FUNCTION app.atomic(a int) RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT a + 1; END;
+         CREATE TRIGGER t_touch BEFORE UPDATE ON app.t FOR EACH ROW EXECUTE FUNCTION app.touch();
+         ALTER TABLE app.t DISABLE TRIGGER t_touch;
+         CREATE VIEW app.v AS SELECT t.id, u.email FROM app.t JOIN other.users u ON u.id = t.user_id;
+         CREATE MATERIALIZED VIEW app.mv AS SELECT count(*) AS c FROM app.t;
+         ALTER TABLE app.t ENABLE ROW LEVEL SECURITY; CREATE POLICY t_all ON app.t USING (true);
+         GRANT USAGE ON SCHEMA app TO PUBLIC; GRANT SELECT ON ALL TABLES IN SCHEMA app TO PUBLIC;
+         GRANT USAGE ON SEQUENCE app.counter TO PUBLIC;
+         ALTER DEFAULT PRIVILEGES IN SCHEMA app GRANT SELECT ON TABLES TO PUBLIC;
+         INSERT INTO app.t (m, p, name, user_id) VALUES ('happy', 3, 'x', 1), ('sad', 4, 'y', NULL);
+         INSERT INTO app.cache VALUES ('a', '{\"x\": 1}'); INSERT INTO app.events VALUES (1, '2026-05-05');
+         INSERT INTO app.child VALUES (1, 2); SELECT nextval('app.counter'); REFRESH MATERIALIZED VIEW app.mv;",
+    );
+    let rows = || {
+        p.psql(
+            "SELECT (SELECT string_agg(t::text, ',' ORDER BY id) FROM app.t t) || (SELECT string_agg(c::text, ',') FROM app.cache c)
+             || (SELECT string_agg(e::text, ',') FROM app.events e) || (SELECT string_agg(c::text, ',') FROM app.child c)
+             || (SELECT last_value FROM app.counter) || (SELECT c FROM app.mv)",
+        )
+    };
+    let before = rows();
+    for data_only in [false, true] {
+        let file = p.path().join("app.sql");
+        let mut args = vec!["db", "dump", "--schema", "app", "-o", file.to_str().unwrap(), "--force"];
+        if data_only {
+            args.push("--data-only");
+            p.strata().args(&args).assert().success();
+            p.psql("TRUNCATE app.t, app.cache, app.events, app.parent; SELECT setval('app.counter', 1)");
+        } else {
+            p.strata().args(&args).assert().success();
+            p.psql("DROP SCHEMA app CASCADE");
+        }
+        p.strata().args(["db", "restore", file.to_str().unwrap()]).assert().success();
+        if data_only {
+            p.psql("REFRESH MATERIALIZED VIEW app.mv");
+        }
+        assert_eq!(rows(), before, "data only: {data_only}");
+    }
+    assert_eq!(p.psql("SELECT count(*) FROM pg_policy WHERE polname = 't_all'"), "1");
+    assert_eq!(p.psql("SELECT obj_description('app.t'::regclass)"), "a table");
+}
