@@ -9,6 +9,10 @@
 //! migrations while seeds are applied. The linter is not run here: it needs
 //! PostgreSQL's parser, which a service should not carry; run `strata lint` in CI
 //! (see docs/ci.md) so that what gets embedded is lint-clean.
+//!
+//! Await it on the task that owns the runtime (`#[tokio::main]`, a test): the
+//! runner's future is not `Send` yet (its recursive batch retry defeats the
+//! compiler's auto-trait check), so it cannot be moved into `tokio::spawn`.
 
 use std::time::Duration;
 
