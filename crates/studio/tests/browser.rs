@@ -17,6 +17,22 @@ use std::path::PathBuf;
 use strata_studio::{StudioConfig, launch_url, serve};
 use webdriver::Browser;
 
+/// A new login (cluster-wide, so uniquely named) that is a member of
+/// strata_readonly, and a pool on `db` as it.
+async fn readonly_login(db: &strata_testing::TestDb) -> (String, sqlx::PgPool) {
+    let login = format!("studio_browser_{:08x}", rand::random::<u32>());
+    let password = "browser-test-password";
+    let mut conn = db.connect().await;
+    sqlx::raw_sql(&format!("CREATE ROLE {login} LOGIN PASSWORD '{password}' IN ROLE strata_readonly"))
+        .execute(&mut conn)
+        .await
+        .expect("create the login");
+    let url = db.url();
+    let at = url.find('@').expect("a URL with a user");
+    let url = format!("postgres://{login}:{password}{}", &url[at..]);
+    (login, sqlx::PgPool::connect(&url).await.expect("pool as the login"))
+}
+
 fn screenshots() -> PathBuf {
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
@@ -37,12 +53,14 @@ async fn a_new_user_browses_follows_a_key_across_schemas_and_runs_a_query() {
     let db = strata_testing::TestDb::new();
     let migrations = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../migrations");
     strata_migrate::up_all(&mut db.connect().await, &migrations).await.expect("migrations");
+    // As the README recommends: a login of its own, a member of strata_readonly.
+    let (login, pool) = readonly_login(&db).await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let mut config = StudioConfig::new(false);
     config.migrations_dir = Some(migrations);
     let url = launch_url(listener.local_addr().unwrap(), &config);
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(serve(listener, db.pool().await, config, async {
+    let server = tokio::spawn(serve(listener, pool, config, async {
         let _ = stopped.await;
     }));
     let shots = screenshots();
@@ -53,6 +71,8 @@ async fn a_new_user_browses_follows_a_key_across_schemas_and_runs_a_query() {
     let home = browser.url().await;
     assert!(!home.contains("token="), "{home}");
     assert!(browser.title().await.contains("strata studio"));
+    // The top bar says which login every statement runs as.
+    assert_eq!(browser.text("header.top .login").await, format!("login {login}"));
     browser.screenshot(&shots.join("01-home.png")).await;
 
     // 2. Expand the app schema in the tree.
@@ -136,7 +156,9 @@ async fn with_write_mode_a_row_is_edited_after_its_sql_is_shown() {
         sqlx::query_scalar("SELECT id::text FROM app.items ORDER BY id LIMIT 1").fetch_one(&pool).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let config = StudioConfig::new(true);
+    let mut config = StudioConfig::new(true);
+    // This test edits rows through the forms, not the console.
+    config.unsafe_console = true;
     let url = launch_url(addr, &config);
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(serve(listener, pool.clone(), config, async {

@@ -14,6 +14,7 @@ pub mod filter;
 pub mod foreign_keys;
 pub mod ident;
 pub mod keyset;
+pub mod login;
 pub mod relation;
 pub mod relkind;
 pub mod row;

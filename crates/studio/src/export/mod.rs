@@ -2,6 +2,12 @@
 //! as CSV or JSON, streamed: rows are read through a cursor a batch at a time and
 //! written as they come, so a large table never sits in memory. Errors found
 //! before the first batch (a bad filter, bad SQL) are a normal error page.
+//!
+//! Memory stays bounded: the query hands every value over cut by PostgreSQL to
+//! the export's value cap plus one character (`left(value::text, n + 1)`), and a
+//! batch holds only as many rows as fit [`BATCH_BYTES`] at that cap. A value longer
+//! than the cap is written cut, followed by [`cut_marker`], so the file itself
+//! says where it is incomplete.
 
 pub mod csv;
 pub mod json;
@@ -16,8 +22,17 @@ use crate::db::cursor;
 use crate::db::text_rows::JsonKind;
 use crate::error::StudioError;
 
-/// Rows read per `FETCH`.
+/// The most rows read per `FETCH`.
 const BATCH: usize = 1000;
+
+/// The most bytes one batch may hold, with every value at the cap (4 bytes a
+/// character at most).
+pub const BATCH_BYTES: usize = 32 << 20;
+
+/// What follows a value cut at `cap` characters in an export.
+pub fn cut_marker(cap: usize) -> String {
+    format!("[… cut by strata studio: longer than {cap} characters]")
+}
 
 /// An export's file format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,10 +79,13 @@ pub struct Export {
     first: Vec<Vec<Option<String>>>,
     format: Format,
     filename: String,
+    value_cap: usize,
+    batch: usize,
 }
 
 impl Export {
     /// Declares the cursor for `select` in `tx` and reads the first batch.
+    /// `select` must cut each value to `value_cap + 1` characters.
     pub async fn start(
         mut tx: Transaction<'static, Postgres>,
         select: &str,
@@ -75,16 +93,34 @@ impl Export {
         columns: Vec<ExportColumn>,
         format: Format,
         name: &str,
+        value_cap: usize,
     ) -> Result<Export, StudioError> {
+        let batch = batch_rows(columns.len(), value_cap);
         cursor::declare(&mut tx, select, params).await?;
-        let first = cursor::fetch(&mut tx, BATCH).await?;
-        Ok(Export { tx, columns, first, format, filename: format!("{name}.{}", format.extension()) })
+        let mut first = cursor::fetch(&mut tx, batch).await?;
+        cut_batch(&mut first, value_cap);
+        Ok(Export { tx, columns, first, format, filename: format!("{name}.{}", format.extension()), value_cap, batch })
+    }
+}
+
+/// Rows per `FETCH` so that a batch of values at the cap stays within [`BATCH_BYTES`].
+fn batch_rows(columns: usize, value_cap: usize) -> usize {
+    let worst_row = columns.max(1).saturating_mul(value_cap.saturating_add(1)).saturating_mul(4);
+    (BATCH_BYTES / worst_row.max(1)).clamp(1, BATCH)
+}
+
+/// Cuts values longer than `cap` characters and marks them.
+fn cut_batch(rows: &mut [Vec<Option<String>>], cap: usize) {
+    for value in rows.iter_mut().flatten().flatten() {
+        if crate::db::console::cut_chars(value, cap) {
+            value.push_str(&cut_marker(cap));
+        }
     }
 }
 
 impl IntoResponse for Export {
     fn into_response(self) -> Response {
-        let Export { mut tx, columns, first, format, filename } = self;
+        let Export { mut tx, columns, first, format, filename, value_cap, batch: batch_size } = self;
         let (sender, receiver) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(4);
         tokio::spawn(async move {
             let names: Vec<String> = columns.iter().map(|c| c.name.clone()).collect();
@@ -99,7 +135,7 @@ impl IntoResponse for Export {
             }
             let mut batch = first;
             loop {
-                let done = batch.len() < BATCH;
+                let done = batch.len() < batch_size;
                 let mut chunk = String::new();
                 for row in &batch {
                     match format {
@@ -117,8 +153,11 @@ impl IntoResponse for Export {
                 if done {
                     break;
                 }
-                batch = match cursor::fetch(&mut tx, BATCH).await {
-                    Ok(b) => b,
+                batch = match cursor::fetch(&mut tx, batch_size).await {
+                    Ok(mut b) => {
+                        cut_batch(&mut b, value_cap);
+                        b
+                    }
                     Err(err) => {
                         tracing::warn!(error = %err, "export stopped");
                         // An error ends the body early, so the client sees a broken download.
@@ -166,6 +205,21 @@ fn content_disposition(filename: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn batches_shrink_with_the_worst_row() {
+        assert_eq!(batch_rows(1, 10), BATCH);
+        assert_eq!(batch_rows(10, 64 << 10), 12);
+        assert_eq!(batch_rows(2000, 1 << 20), 1);
+    }
+
+    #[test]
+    fn cut_values_are_marked_in_the_file() {
+        let mut rows = vec![vec![Some("abcdef".to_owned()), Some("ab".to_owned()), None]];
+        cut_batch(&mut rows, 3);
+        assert_eq!(rows[0][0].as_deref(), Some("abc[… cut by strata studio: longer than 3 characters]"));
+        assert_eq!(rows[0][1].as_deref(), Some("ab"));
+    }
 
     #[test]
     fn file_names_are_safe_in_the_header() {

@@ -6,6 +6,7 @@ use maud::{DOCTYPE, Markup, html};
 
 use crate::db::catalog::SchemaNode;
 use crate::db::ident::QualifiedName;
+use crate::db::login::Login;
 use crate::html::{format, links};
 
 /// The top-level sections.
@@ -25,6 +26,10 @@ pub struct Chrome<'a> {
     pub current: Option<&'a QualifiedName>,
     pub section: Section,
     pub write: bool,
+    /// The login (and role) every statement runs as.
+    pub login: &'a Login,
+    /// Why the console is disabled on this login, if it is.
+    pub console_refusal: Option<&'a str>,
 }
 
 /// A whole page around `content`.
@@ -49,6 +54,12 @@ pub fn page(chrome: &Chrome<'_>, content: Markup) -> Markup {
                         (section_link("/migrations", "Migrations", chrome.section == Section::Migrations))
                         (section_link("/erd", "Diagram", chrome.section == Section::Diagram))
                     }
+                    @let login_title = if chrome.login.risks.is_empty() {
+                        "The PostgreSQL login (and role) every statement of this studio runs as".to_owned()
+                    } else {
+                        format!("This login is {}", chrome.login.risks.join(", "))
+                    };
+                    span.login.unsafe[!chrome.login.risks.is_empty()] title=(login_title) { (chrome.login.label()) }
                     @if chrome.write {
                         span.mode.write title="Started with --write: rows of tables with a primary key can be edited" { "write mode" }
                     } @else {
@@ -57,7 +68,12 @@ pub fn page(chrome: &Chrome<'_>, content: Markup) -> Markup {
                 }
                 div.frame {
                     aside.sidebar { (tree(chrome.tree, chrome.current)) }
-                    main.content { (content) }
+                    main.content {
+                        @if let Some(why) = chrome.console_refusal {
+                            @if chrome.section == Section::Console { p.console-disabled role="alert" { (why) } }
+                        }
+                        (content)
+                    }
                 }
             }
         }

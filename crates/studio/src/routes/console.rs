@@ -21,7 +21,8 @@ pub async fn form(
     Extension(session): Extension<Session>,
 ) -> Result<Html<String>, StudioError> {
     let ctx = ReadContext::open(&studio).await?;
-    let view = view(&studio, &session, "", None, false);
+    let disabled = ctx.login.console_refusal(studio.config.unsafe_console).is_some();
+    let view = view(&studio, &session, "", None, false, disabled);
     ctx.page(&studio, "SQL console", None, Section::Console, console_page::render(&view)).await
 }
 
@@ -42,13 +43,28 @@ pub async fn run(
     if commit && !studio.config.write {
         return Err(StudioError::Forbidden("the studio is read-only; start it with --write to commit changes".into()));
     }
-    let config = &studio.config;
-    let answer = console::run(&studio.pool, &sql, mode, commit, config.statement_timeout, config.row_cap).await?;
+    let answer = console::run(&studio.console_pool, &sql, mode, commit, limits(&studio), rights(&studio)).await?;
     let status = if answer.is_ok() { StatusCode::OK } else { StatusCode::BAD_REQUEST };
     let ctx = ReadContext::open(&studio).await?;
-    let view = view(&studio, &session, &sql, Some(&answer), commit);
+    let view = view(&studio, &session, &sql, Some(&answer), commit, false);
     let Html(page) = ctx.page(&studio, "SQL console", None, Section::Console, console_page::render(&view)).await?;
     Ok((status, Html(page)).into_response())
+}
+
+/// The console's caps, from the configuration.
+pub fn limits(studio: &Studio) -> console::Limits {
+    let c = &studio.config;
+    console::Limits {
+        timeout: c.statement_timeout,
+        rows: c.row_cap,
+        value_chars: c.value_cap,
+        page_bytes: c.page_bytes,
+    }
+}
+
+/// The studio's mode and its loud flag, which decide what the console may run.
+pub fn rights(studio: &Studio) -> console::Rights {
+    console::Rights { write: studio.config.write, unsafe_console: studio.config.unsafe_console }
 }
 
 fn view<'a>(
@@ -57,6 +73,7 @@ fn view<'a>(
     sql: &'a str,
     answer: Option<&'a console::Answer>,
     commit: bool,
+    disabled: bool,
 ) -> ConsoleView<'a> {
     ConsoleView {
         sql,
@@ -65,6 +82,9 @@ fn view<'a>(
         commit,
         csrf: &session.csrf,
         row_cap: studio.config.row_cap,
+        value_cap: studio.config.value_cap,
+        page_bytes: studio.config.page_bytes,
         timeout_ms: studio.config.statement_timeout.as_millis(),
+        disabled,
     }
 }

@@ -7,23 +7,27 @@ use sqlx::{Postgres, Transaction};
 
 use crate::db::catalog::{self, SchemaNode};
 use crate::db::ident::QualifiedName;
+use crate::db::login::{self, Login};
 use crate::db::relation::{self, Relation};
 use crate::db::transaction::{self, Access};
 use crate::error::StudioError;
 use crate::html::layout::{self, Chrome, Section};
 use crate::state::Studio;
 
-/// A read-only transaction and the sidebar's tree, read in it.
+/// A read-only transaction, the sidebar's tree and the login, read in it.
 pub struct ReadContext {
     pub tx: Transaction<'static, Postgres>,
     pub tree: Vec<SchemaNode>,
+    /// Which login (and role) the studio runs as, shown on every page.
+    pub login: Login,
 }
 
 impl ReadContext {
     pub async fn open(studio: &Studio) -> Result<ReadContext, StudioError> {
         let mut tx = transaction::begin(&studio.pool, Access::ReadOnly, studio.config.statement_timeout).await?;
         let tree = catalog::tree(&mut tx).await?;
-        Ok(ReadContext { tx, tree })
+        let login = login::inspect(&mut tx, studio.config.write).await?;
+        Ok(ReadContext { tx, tree, login })
     }
 
     /// The relation `schema.name` narrowed to the columns the role may read, or a 404.
@@ -49,7 +53,16 @@ impl ReadContext {
         content: Markup,
     ) -> Result<Html<String>, StudioError> {
         self.tx.rollback().await?;
-        let chrome = Chrome { title, tree: &self.tree, current, section, write: studio.config.write };
+        let console_refusal = self.login.console_refusal(studio.config.unsafe_console);
+        let chrome = Chrome {
+            title,
+            tree: &self.tree,
+            current,
+            section,
+            write: studio.config.write,
+            login: &self.login,
+            console_refusal: console_refusal.as_deref(),
+        };
         Ok(Html(layout::page(&chrome, content).into_string()))
     }
 }

@@ -6,14 +6,15 @@ use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use sqlx::{Column, Connection, Executor, Statement, TypeInfo};
 
-use crate::db::browse;
 use crate::db::sql::Sql;
 use crate::db::sql_text;
 use crate::db::text_rows::JsonKind;
 use crate::db::transaction::{self, Access};
+use crate::db::{browse, console};
 use crate::db::{failure::DbFailure, relation};
 use crate::error::StudioError;
 use crate::export::{Export, ExportColumn, Format};
+use crate::routes::console as console_routes;
 use crate::routes::form::Fields;
 use crate::state::Studio;
 use crate::table_state;
@@ -38,12 +39,15 @@ pub async fn table(
     if rel.is_unreadable() {
         return Err(StudioError::Forbidden(rel.unreadable_message()));
     }
+    // PostgreSQL cuts each value to the export's cap (plus one character, so a
+    // cut is seen), keeping the studio's memory bounded; export::Export marks it.
+    let cap = studio.config.export_value_cap;
     let mut sql = Sql::new("SELECT ");
     for (i, c) in rel.columns.iter().enumerate() {
         if i > 0 {
             sql.push(", ");
         }
-        sql.ident(&c.name);
+        sql.push("pg_catalog.left(").ident(&c.name).push(&format!("::text, {})", cap.saturating_add(1)));
     }
     sql.push(" FROM ").qualified(&rel.name);
     browse::push_filters(&mut sql, &rel, &request.filters)?;
@@ -58,7 +62,7 @@ pub async fn table(
         .map(|c| ExportColumn { name: c.name.clone(), kind: JsonKind::from_type_name(&c.base_type) })
         .collect();
     let name = format!("{}.{}", rel.name.schema, rel.name.name);
-    Export::start(tx, sql.text(), sql.params(), columns, format, &name).await
+    Export::start(tx, sql.text(), sql.params(), columns, format, &name, cap).await
 }
 
 pub async fn query(State(studio): State<Studio>, body: Bytes) -> Result<Export, StudioError> {
@@ -67,7 +71,9 @@ pub async fn query(State(studio): State<Studio>, body: Bytes) -> Result<Export, 
     let sql = sql_text::single(fields.get("sql").unwrap_or(""))
         .ok_or_else(|| StudioError::BadRequest("there is no statement to export".into()))?
         .to_owned();
-    let mut tx = transaction::begin(&studio.pool, Access::ReadOnly, studio.config.statement_timeout).await?;
+    // What the user typed runs on the console's pool, under the console's rules.
+    let mut tx = transaction::begin(&studio.console_pool, Access::ReadOnly, studio.config.statement_timeout).await?;
+    console::refuse_unsafe_login(&mut tx, console_routes::rights(&studio)).await?;
     let columns: Vec<ExportColumn> = (&mut *tx)
         .prepare(&sql)
         .await?
@@ -81,11 +87,17 @@ pub async fn query(State(studio): State<Studio>, body: Bytes) -> Result<Export, 
     if columns.is_empty() {
         return Err(StudioError::BadRequest("that statement returns no rows; only queries are exported".into()));
     }
-    match Export::start(tx, &sql, &[], columns, format, "query").await {
-        Err(StudioError::Database(f)) if f.code == "42601" => Err(StudioError::Database(DbFailure {
-            message: "only a query (SELECT, VALUES, TABLE, WITH ... SELECT) can be exported".into(),
-            ..f
-        })),
+    let cap = studio.config.export_value_cap;
+    let wrapped = console::wrap(&sql, columns.len(), cap);
+    match Export::start(tx, &wrapped, &[], columns, format, "query", cap).await {
+        // The wrapped statement is a syntax error (SHOW, EXPLAIN) or a cursor over a
+        // data-modifying WITH (INSERT ... RETURNING): either way, not a query.
+        Err(StudioError::Database(f)) if f.code == "42601" || f.code == "0A000" => {
+            Err(StudioError::Database(DbFailure {
+                message: "only a query (SELECT, VALUES, TABLE, WITH ... SELECT) can be exported".into(),
+                ..f
+            }))
+        }
         other => other,
     }
 }

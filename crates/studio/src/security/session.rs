@@ -1,11 +1,14 @@
 //! Browser sessions: the launch token in the printed URL is exchanged for an
 //! `HttpOnly`, `SameSite=Strict` cookie, and every other request needs that cookie.
+//! The token opens one session only, and only within its time to live: an address
+//! copied from a terminal, a shell history or a log later opens nothing.
 //!
 //! The token leaves the address bar at once (a redirect to the same page without
 //! it), so it does not linger in history or in `Referer` headers.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
+use std::time::Instant;
 
 use axum::extract::{Request, State};
 use axum::http::header::{COOKIE, LOCATION, SET_COOKIE};
@@ -59,6 +62,41 @@ impl Sessions {
     }
 }
 
+/// The launch token's state: unused until its deadline, then spent.
+pub struct Launch {
+    deadline: Instant,
+    used: std::sync::atomic::AtomicBool,
+}
+
+/// Why a correct launch token opened nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LaunchRefusal {
+    Used,
+    Expired,
+}
+
+impl Launch {
+    pub fn new(deadline: Instant) -> Launch {
+        Launch { deadline, used: std::sync::atomic::AtomicBool::new(false) }
+    }
+
+    /// Spends the token: `Ok` exactly once, before the deadline.
+    pub fn spend(&self) -> Result<(), LaunchRefusal> {
+        if Instant::now() >= self.deadline {
+            return Err(LaunchRefusal::Expired);
+        }
+        match self.used.compare_exchange(
+            false,
+            true,
+            std::sync::atomic::Ordering::SeqCst,
+            std::sync::atomic::Ordering::SeqCst,
+        ) {
+            Ok(_) => Ok(()),
+            Err(_) => Err(LaunchRefusal::Used),
+        }
+    }
+}
+
 /// Lets through requests with a session cookie (adding the [`Session`] to the
 /// request's extensions), exchanges a valid launch token for one, refuses the rest.
 /// Embedded assets need no session.
@@ -66,23 +104,38 @@ pub async fn require(State(studio): State<Studio>, mut request: Request, next: N
     if request.uri().path().strip_prefix("/assets/").is_some_and(|name| !name.is_empty() && !name.contains('/')) {
         return Ok(next.run(request).await);
     }
+    let session = cookie_value(request.headers()).and_then(|id| studio.sessions.get(&id));
     if let Some(presented) = query_token(request.uri().query()) {
+        let location = without_token(request.uri().path(), request.uri().query());
+        let location = HeaderValue::from_str(&location).map_err(|_| StudioError::BadRequest("bad path".into()))?;
+        let mut response = StatusCode::SEE_OTHER.into_response();
+        response.headers_mut().insert(LOCATION, location);
+        if session.is_some() {
+            // This browser is signed in already (the address was reloaded): the
+            // token is not looked at, and not spent.
+            return Ok(response);
+        }
         if !token::equal(&presented, &studio.config.token) {
             return Err(StudioError::Unauthorized("the token in this address is not this studio's".into()));
         }
+        studio.launch.spend().map_err(|why| {
+            StudioError::Unauthorized(match why {
+                LaunchRefusal::Used => "this launch address was used already: it opens one browser session only.                                         Restart the studio for a new address"
+                    .into(),
+                LaunchRefusal::Expired => format!(
+                    "this launch address expired ({} s after the studio started, unused). Restart the studio for a                      new address",
+                    studio.config.launch_ttl.as_secs()
+                ),
+            })
+        })?;
         let id = studio.sessions.open();
-        let location = without_token(request.uri().path(), request.uri().query());
         let cookie = format!("{COOKIE_NAME}={id}; Path=/; HttpOnly; SameSite=Strict");
-        let mut response = StatusCode::SEE_OTHER.into_response();
-        let headers = response.headers_mut();
-        headers.insert(
-            LOCATION,
-            HeaderValue::from_str(&location).map_err(|_| StudioError::BadRequest("bad path".into()))?,
-        );
-        headers.insert(SET_COOKIE, HeaderValue::from_str(&cookie).map_err(|_| StudioError::Internal("cookie".into()))?);
+        response
+            .headers_mut()
+            .insert(SET_COOKIE, HeaderValue::from_str(&cookie).map_err(|_| StudioError::Internal("cookie".into()))?);
         return Ok(response);
     }
-    match cookie_value(request.headers()).and_then(|id| studio.sessions.get(&id)) {
+    match session {
         Some(session) => {
             request.extensions_mut().insert(session);
             Ok(next.run(request).await)
@@ -136,6 +189,15 @@ mod tests {
         let mut headers = HeaderMap::new();
         headers.insert(COOKIE, HeaderValue::from_static("a=1; strata_studio=xyz; b=2"));
         assert_eq!(cookie_value(&headers).as_deref(), Some("xyz"));
+    }
+
+    #[test]
+    fn the_launch_token_opens_once_and_expires() {
+        let launch = Launch::new(Instant::now() + std::time::Duration::from_secs(60));
+        assert_eq!(launch.spend(), Ok(()));
+        assert_eq!(launch.spend(), Err(LaunchRefusal::Used));
+        let late = Launch::new(Instant::now());
+        assert_eq!(late.spend(), Err(LaunchRefusal::Expired));
     }
 
     #[test]

@@ -72,6 +72,9 @@ impl Studio {
         let pool = db.pool().await;
         let mut config = StudioConfig::new(write);
         config.migrations_dir = Some(migrations_dir());
+        // The test cluster's login is a superuser; the console's refusal of such a
+        // login is tested in console_login.rs.
+        config.unsafe_console = true;
         Studio::login(db, pool, config).await
     }
 

@@ -4,6 +4,7 @@
 #[path = "../common/client.rs"]
 mod client;
 mod console;
+mod console_login;
 mod edits;
 mod exports;
 mod harness;

@@ -34,6 +34,9 @@ async fn as_readonly(setup: &str) -> Studio {
         .expect("pool as strata_readonly");
     let mut config = StudioConfig::new(false);
     config.migrations_dir = Some(migrations_dir());
+    // A superuser login under SET ROLE: no boundary for the console (tested in
+    // console_login.rs); these tests are about the pages.
+    config.unsafe_console = true;
     Studio::login(db, pool, config).await
 }
 

@@ -48,7 +48,9 @@ async fn without_the_token_nothing_is_shown() {
 
 #[tokio::test]
 async fn the_launch_token_becomes_an_httponly_samesite_strict_cookie() {
-    let s = Studio::seeded(false).await;
+    let mut s = Studio::seeded(false).await;
+    // A new router, whose one-time token nobody has used yet.
+    s.app = strata_studio::router(s.pool.clone(), s.config.clone());
     let r = s.raw_get(&format!("/s/app/items?token={}&sort=name", s.config.token), &[]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     // The token leaves the address bar; the rest of the query stays.
