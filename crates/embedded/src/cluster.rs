@@ -184,6 +184,37 @@ impl Cluster {
         Ok(settings::url(&password, port))
     }
 
+    /// The password of `login`, a role that strata creates in this cluster for one purpose
+    /// (the studio's console, the development API): random on first use, then kept in a 0600
+    /// file beside the superuser's (`<state_dir>/postgres/login-<login>.password`) so that
+    /// every strata process of the project uses the same one. Creates nothing in the database:
+    /// the caller creates or updates the role with this password. `login` is lower-case
+    /// letters, digits and `_`.
+    pub fn login_password(&self, login: &str) -> Result<String, Error> {
+        let layout = Layout::new(&self.state_dir);
+        let file = layout.login_password_file(login);
+        if login.is_empty() || !login.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
+            return Err(Error::InvalidState {
+                path: file,
+                reason: format!("{login:?} is not a login name strata uses (lower-case letters, digits and _)"),
+            });
+        }
+        layout.create()?;
+        let _lock = StateLock::acquire(&layout.lock_file(), LOCK_TIMEOUT)?;
+        if let Some(password) = password::read(&file)? {
+            return Ok(password);
+        }
+        let password = password::generate();
+        password::write(&file, &password)?;
+        Ok(password)
+    }
+
+    /// `postgres://<login>:<password>@127.0.0.1:<port>/strata`: the cluster's database as
+    /// another login.
+    pub fn login_url(login: &str, password: &str, port: u16) -> String {
+        settings::url_as(login, password, port)
+    }
+
     /// Stops the server (immediately: the data is about to go) and deletes the cluster: its
     /// data directory, wherever it is, and the password and port files. Returns whether there
     /// was anything to delete. The next [`Cluster::start`] makes a new, empty cluster.
@@ -512,6 +543,23 @@ fn missing_password(layout: &Layout, data_dir: &Path) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn login_passwords_are_private_kept_and_distinct() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let cluster = Cluster::new(dir.path().join(".strata"));
+        let reader = cluster.login_password("strata_studio_reader").unwrap();
+        assert_eq!(cluster.login_password("strata_studio_reader").unwrap(), reader, "kept");
+        assert_ne!(cluster.login_password("strata_dev_api").unwrap(), reader);
+        let file = dir.path().join(".strata/postgres/login-strata_studio_reader.password");
+        assert_eq!(fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600);
+        assert!(cluster.login_password("../x").is_err());
+        assert_eq!(
+            Cluster::login_url("strata_dev_api", "pw", 5432),
+            "postgres://strata_dev_api:pw@127.0.0.1:5432/strata"
+        );
+    }
 
     #[test]
     fn retry_reads_the_log() {

@@ -67,6 +67,11 @@ impl Layout {
         self.root.join("password")
     }
 
+    /// The password of a login strata created for one purpose (`login-<name>.password`).
+    pub(crate) fn login_password_file(&self, login: &str) -> PathBuf {
+        self.root.join(format!("login-{login}.password"))
+    }
+
     fn port_file(&self) -> PathBuf {
         self.root.join("port")
     }

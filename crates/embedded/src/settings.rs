@@ -59,7 +59,12 @@ log_line_prefix = '%m [%p] %q%u@%d '
 /// `postgres://strata:<password>@127.0.0.1:<port>/strata`. The password is alphanumeric, so
 /// it needs no escaping.
 pub(crate) fn url(password: &str, port: u16) -> String {
-    format!("postgres://{SUPERUSER}:{password}@{LISTEN_ADDRESS}:{port}/{DATABASE}")
+    url_as(SUPERUSER, password, port)
+}
+
+/// The same URL for another login (whose name and password need no escaping either).
+pub(crate) fn url_as(login: &str, password: &str, port: u16) -> String {
+    format!("postgres://{login}:{password}@{LISTEN_ADDRESS}:{port}/{DATABASE}")
 }
 
 /// The `postgres` options `pg_ctl` passes on (`-o`); pg_ctl hands them to a shell, so they
