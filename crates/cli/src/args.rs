@@ -280,4 +280,8 @@ pub struct StudioArgs {
     /// Run every query as this role (`SET ROLE` on each connection), e.g. strata_readonly
     #[arg(long)]
     pub role: Option<String>,
+    /// Run the SQL console even on a superuser (or BYPASSRLS, CREATEROLE, pg_execute_server_program...)
+    /// login, where it can run programs and read files on the database server
+    #[arg(long)]
+    pub unsafe_superuser_console: bool,
 }

@@ -5,6 +5,8 @@ mod args;
 mod commands;
 mod config;
 mod exit;
+mod http_server;
+mod logins;
 mod output;
 mod restore;
 mod schemas;

@@ -14,6 +14,8 @@ use tokio::net::TcpListener;
 use crate::args::{DevArgs, ServeArgs, StudioArgs, UpArgs};
 use crate::config::{ConnectAs, Context, redact};
 use crate::exit::Usage;
+use crate::http_server::{self, Limits};
+use crate::logins::{self, Purpose};
 use crate::output::{BOLD, GREEN, Output};
 
 const DEFAULT_API_PORT: u16 = 3000;
@@ -30,36 +32,77 @@ fn studio_config(ctx: &Context, write: bool) -> strata_studio::StudioConfig {
 pub async fn studio(ctx: &Context, out: Output, args: &StudioArgs) -> Result<u8> {
     let mut config = studio_config(ctx, args.write);
     config.allowed_hosts = args.allow_hosts.clone();
+    config.unsafe_console = args.unsafe_superuser_console;
     if let Some(token) = &args.token {
         config.token = token.clone();
     }
     let addr = SocketAddr::new(args.host, args.port);
     strata_studio::check_bind(addr, &config).map_err(|e| crate::exit::Usage::new(e.to_string()))?;
-    let pool = pool(ctx, "strata studio", &ctx.studio, args.role.as_deref()).await?;
+    let url = studio_url(ctx, args.write).await?;
+    let pool = pool_on(&url, "strata studio", args.role.clone().or_else(|| ctx.studio.role.clone())).await?;
+    let login = console_login(&pool, &config, out).await?;
     let listener = bind(args.host, args.port, false).await?;
-    let url = strata_studio::launch_url(listener.local_addr()?, &config);
-    out.event(json!({"event": "listening", "service": "studio", "url": url, "write": args.write}));
+    let launch = strata_studio::launch_url(listener.local_addr()?, &config);
+    out.event(json!({"event": "listening", "service": "studio", "url": launch, "write": args.write, "login": login}));
     out.result(format!(
-        "{GREEN}studio{GREEN:#} ({}): {url}\nOpen that URL (it carries the access token); Ctrl-C stops.",
-        if args.write { "read-write" } else { "read-only" }
+        "{GREEN}studio{GREEN:#} ({}, {login}): {launch}\nOpen that URL (it carries a one-time token, valid for {} minutes); Ctrl-C stops.",
+        if args.write { "read-write" } else { "read-only" },
+        config.launch_ttl.as_secs() / 60,
     ));
-    strata_studio::serve(listener, pool, config, shutdown_signal()).await.context("serving the studio")?;
+    let router = strata_studio::router(pool, config);
+    let limits = Limits::from_env(Limits::STUDIO)?;
+    http_server::serve(listener, router, limits, shutdown_signal()).await.context("serving the studio")?;
     Ok(0)
 }
 
-/// A pool for a server: on its own login URL when `connect.url_env` names a set
-/// variable, else on the project's database; with `role`, each connection runs
-/// `SET ROLE` first, so every query has that role's privileges.
-async fn pool(ctx: &Context, application: &str, connect: &ConnectAs, role_flag: Option<&str>) -> Result<PgPool> {
-    let url = match connect.url_env.as_deref().map(|var| (var, ctx.var(var))) {
-        Some((_, Some(url))) => url,
+/// The studio's URL: on the embedded database (no URL configured), a login strata
+/// makes for it (read-only, or `--write`); else `[studio] url_env`, else the
+/// project's URL.
+async fn studio_url(ctx: &Context, write: bool) -> Result<String> {
+    if ctx.is_embedded() && ctx.studio.url_env.is_none() {
+        let purpose = if write { Purpose::StudioWriter } else { Purpose::StudioReader };
+        let url = logins::embedded_url(ctx, purpose).await?.expect("studio logins need no group role");
+        logins::check_safe(&url, write).await?;
+        return Ok(url);
+    }
+    configured_url(ctx, "strata studio", &ctx.studio)
+}
+
+/// Which login the studio runs as, and a warning when its console is disabled
+/// there (the pages say the same).
+async fn console_login(pool: &PgPool, config: &strata_studio::StudioConfig, out: Output) -> Result<String> {
+    let mut conn = pool.acquire().await.context("connecting the studio")?;
+    let login =
+        strata_studio::db::login::inspect(&mut conn, config.write).await.context("reading the studio's login")?;
+    if let Some(why) = login.console_refusal(config.unsafe_console) {
+        out.warn(why);
+    } else if !login.risks.is_empty() {
+        out.warn(format!(
+            "--unsafe-superuser-console: the SQL console runs on login {}, which is {}; whoever opens the studio can \
+             run programs and read files on the database server",
+            login.login,
+            login.risks.join(", ")
+        ));
+    }
+    Ok(login.label())
+}
+
+/// The URL a server connects with when strata makes no login for it: its own
+/// login URL when `connect.url_env` names a set variable, else the project's.
+fn configured_url(ctx: &Context, application: &str, connect: &ConnectAs) -> Result<String> {
+    match connect.url_env.as_deref().map(|var| (var, ctx.var(var))) {
+        Some((_, Some(url))) => Ok(url),
         Some((var, _)) => {
-            return Err(Usage::new(format!("strata.toml names {var} for {application}, but it is not set")).into());
+            Err(Usage::new(format!("strata.toml names {var} for {application}, but it is not set")).into())
         }
-        None => ctx.url()?,
-    };
+        None => ctx.url(),
+    }
+}
+
+/// A pool for a server on `url`; with `role`, each connection runs `SET ROLE`
+/// first, so every query has that role's privileges.
+async fn pool_on(url: &str, application: &str, role: Option<String>) -> Result<PgPool> {
     let options: PgConnectOptions = url.parse().context("parsing the database URL")?;
-    let role = role_flag.map(str::to_owned).or_else(|| connect.role.clone());
     // A request waits at most 2 s for a connection: while PostgreSQL is down the API
     // answers 503 promptly instead of holding requests for sqlx's default 30 s.
     let mut pool = PgPoolOptions::new().max_connections(16).acquire_timeout(std::time::Duration::from_secs(2));
@@ -74,7 +117,7 @@ async fn pool(ctx: &Context, application: &str, connect: &ConnectAs, role_flag: 
         });
     }
     let pool = pool.connect_with(options.application_name(application)).await.with_context(|| {
-        format!("connecting to {}{}", redact(&url), role.map(|r| format!(" as role {r}")).unwrap_or_default())
+        format!("connecting to {}{}", redact(url), role.map(|r| format!(" as role {r}")).unwrap_or_default())
     })?;
     Ok(pool)
 }
@@ -112,7 +155,9 @@ pub async fn shutdown_signal() {
 }
 
 pub async fn serve(ctx: &Context, out: Output, args: &ServeArgs) -> Result<u8> {
-    let pool = pool(ctx, "strata serve", &ctx.serve, args.role.as_deref()).await?;
+    let url = configured_url(ctx, "strata serve", &ctx.serve)?;
+    let pool = pool_on(&url, "strata serve", args.role.clone().or_else(|| ctx.serve.role.clone())).await?;
+    let limits = Limits::from_env(Limits::API)?;
     let listener = bind(args.host, args.port, false).await?;
     let addr = listener.local_addr()?;
     out.event(json!({"event": "listening", "service": "api", "url": format!("http://{addr}")}));
@@ -120,8 +165,25 @@ pub async fn serve(ctx: &Context, out: Output, args: &ServeArgs) -> Result<u8> {
         "{GREEN}API{GREEN:#} listening on http://{addr}/api (OpenAPI: http://{addr}/api/openapi.json); Ctrl-C stops"
     ));
     let config = AppConfig { secure_cookies: args.secure_cookies, ..AppConfig::default() };
-    strata_app::serve(listener, pool, config, shutdown_signal()).await.context("serving the API")?;
+    let router = strata_app::router(pool, config);
+    http_server::serve(listener, router, limits, shutdown_signal()).await.context("serving the API")?;
     Ok(0)
+}
+
+/// The API's URL in `strata dev`: on the embedded database, a login strata makes
+/// as a member of `strata_app` (or, for a project without that role, the
+/// superuser's URL, with a warning); else as `strata serve` connects.
+async fn dev_api_url(ctx: &Context, out: Output) -> Result<String> {
+    if ctx.is_embedded() && ctx.serve.url_env.is_none() {
+        if let Some(url) = logins::embedded_url(ctx, Purpose::DevApi).await? {
+            return Ok(url);
+        }
+        out.warn(format!(
+            "the project has no {} role: the API runs on the embedded database's superuser login, with every right",
+            strata_app::APP_ROLE
+        ));
+    }
+    configured_url(ctx, "strata dev", &ctx.serve)
 }
 
 pub async fn dev(ctx: &Context, out: Output, args: &DevArgs) -> Result<u8> {
@@ -137,18 +199,20 @@ pub async fn dev(ctx: &Context, out: Output, args: &DevArgs) -> Result<u8> {
     crate::commands::track::up(ctx, out, Track::Migrate, &up).await?;
     crate::commands::track::up(ctx, out, Track::Seed, &up).await?;
 
-    let pool = pool(ctx, "strata dev", &ctx.serve, None).await?;
+    let api_pool = pool_on(&dev_api_url(ctx, out).await?, "strata dev", ctx.serve.role.clone()).await?;
+    let studio_config = studio_config(ctx, false);
+    let studio_pool = pool_on(&studio_url(ctx, false).await?, "strata dev studio", ctx.studio.role.clone()).await?;
+    let studio_login = console_login(&studio_pool, &studio_config, out).await?;
     let localhost = IpAddr::V4(Ipv4Addr::LOCALHOST);
     let api = bind(localhost, args.port.unwrap_or(DEFAULT_API_PORT), args.port.is_none()).await?;
     let api_addr = api.local_addr()?;
     let studio = bind(localhost, DEFAULT_STUDIO_PORT, true).await?;
-    let studio_config = studio_config(ctx, false);
     let studio_url = strata_studio::launch_url(studio.local_addr()?, &studio_config);
     let url = ctx.url()?;
     out.event(json!({"event": "listening", "service": "api", "url": format!("http://{api_addr}")}));
-    out.event(json!({"event": "listening", "service": "studio", "url": studio_url}));
+    out.event(json!({"event": "listening", "service": "studio", "url": studio_url, "login": studio_login}));
     out.result(format!(
-        "\n{BOLD}strata dev is running{BOLD:#}\n  API:        http://{api_addr}/api/items\n  OpenAPI:    http://{api_addr}/api/openapi.json\n  studio:     {studio_url}\n  database:   {}\n  demo login: {} / {}\nCtrl-C stops the servers; the embedded database keeps running (`strata db stop` stops it).",
+        "\n{BOLD}strata dev is running{BOLD:#}\n  API:        http://{api_addr}/api/items\n  OpenAPI:    http://{api_addr}/api/openapi.json\n  studio:     {studio_url} ({studio_login}; one-time address)\n  database:   {}\n  demo login: {} / {}\nCtrl-C stops the servers; the embedded database keeps running (`strata db stop` stops it).",
         redact(&url),
         strata_app::DEMO_USERS.first().copied().unwrap_or_default(),
         strata_app::DEMO_PASSWORD,
@@ -158,8 +222,10 @@ pub async fn dev(ctx: &Context, out: Output, args: &DevArgs) -> Result<u8> {
     let stopped = move |mut rx: tokio::sync::watch::Receiver<bool>| async move {
         let _ = rx.wait_for(|stop| *stop).await;
     };
-    let api_server = strata_app::serve(api, pool.clone(), AppConfig::default(), stopped(stop_rx.clone()));
-    let studio_server = strata_studio::serve(studio, pool, studio_config, stopped(stop_rx));
+    let api_router = strata_app::router(api_pool, AppConfig::default());
+    let api_server = http_server::serve(api, api_router, Limits::from_env(Limits::API)?, stopped(stop_rx.clone()));
+    let studio_router = strata_studio::router(studio_pool, studio_config);
+    let studio_server = http_server::serve(studio, studio_router, Limits::from_env(Limits::STUDIO)?, stopped(stop_rx));
     let signal = async move {
         shutdown_signal().await;
         let _ = stop_tx.send(true);
