@@ -298,3 +298,23 @@ fn restore_accepts_what_pg_dump_writes_for_every_kind_of_object() {
     assert_eq!(p.psql("SELECT count(*) FROM pg_policy WHERE polname = 't_all'"), "1");
     assert_eq!(p.psql("SELECT obj_description('app.t'::regclass)"), "a table");
 }
+
+/// The header names the schema a restore may change, and the file writes the
+/// header: a system schema or one the project does not have is refused.
+#[test]
+fn header_naming_a_schema_outside_the_project_is_refused() {
+    let p = seeded();
+    let file = dump(&p, "master", false);
+    let text = std::fs::read_to_string(&file).unwrap();
+    for schema in ["pg_catalog", "public", "pg_temp_1"] {
+        let hostile = p.path().join("hostile.sql");
+        let forged = text.replacen("\"schema\":\"master\"", &format!("\"schema\":\"{schema}\""), 1)
+            + &format!("CREATE FUNCTION {schema}.pwned() RETURNS int LANGUAGE sql AS 'SELECT 1';\n");
+        std::fs::write(&hostile, forged).unwrap();
+        p.reference(&["db", "restore", hostile.to_str().unwrap(), "--force"])
+            .assert()
+            .code(3)
+            .stderr(contains("hostile.sql:1: refused").and(contains("not one of this project's schemas")));
+    }
+    assert_eq!(p.psql("SELECT count(*) FROM pg_proc WHERE proname = 'pwned'"), "0");
+}

@@ -205,6 +205,19 @@ fn read_dump(path: &Path) -> Result<DumpFile> {
 pub async fn restore(ctx: &Context, out: Output, args: &RestoreArgs) -> Result<u8> {
     let dump = read_dump(&args.file)?;
     let header = &dump.header;
+    // The file names its schema, so it is the file that picks what a restore may
+    // change: only one of the project's schemas, never a system one.
+    let known = crate::schemas::project_schemas(ctx)?;
+    let system = header.schema.starts_with("pg_") || header.schema == "information_schema";
+    if system || (!known.is_empty() && !known.contains(&header.schema)) {
+        return Err(Inconsistent(format!(
+            "{}:1: refused, nothing was restored: the header names schema {:?}, which is not one of this project's schemas ({})",
+            args.file.display(),
+            header.schema,
+            if known.is_empty() { "none found".to_owned() } else { known.join(", ") }
+        ))
+        .into());
+    }
     // Checked whole before connecting: a file that holds anything else runs nothing.
     let steps = crate::restore::check::check(&dump.text, &header.schema, header.data_only).map_err(|r| {
         Inconsistent(format!(
