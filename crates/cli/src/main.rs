@@ -130,7 +130,8 @@ fn chain_message(err: &anyhow::Error) -> String {
 fn init_tracing(out: Output) {
     let default = match out.verbose {
         0 => "warn",
-        1 => "info,sqlx=warn",
+        // PostgreSQL's NOTICEs (as psql shows them) come through sqlx at info.
+        1 => "info,sqlx=warn,sqlx::postgres::notice=info",
         _ => "debug,sqlx=info",
     };
     let filter = tracing_subscriber::EnvFilter::try_from_env("STRATA_LOG").unwrap_or_else(|_| default.into());

@@ -31,10 +31,12 @@ pub fn render(f: &SqlFailure, color: bool) -> String {
         return format!("{}\n  --> {origin}", renderer.render(msg));
     };
     let end = f.sql[start..].char_indices().nth(1).map_or(f.sql.len(), |(i, _)| start + i);
+    // The frame adds the line and column to the origin itself.
+    let path = f.path.display().to_string();
     let msg = Level::Error.title(&title).snippet(
         Snippet::source(&f.sql)
             .line_start(1)
-            .origin(&origin)
+            .origin(&path)
             .fold(true)
             .annotation(Level::Error.span(start..end.max(start)).label("PostgreSQL stopped here")),
     );
@@ -71,6 +73,28 @@ mod tests {
             sql: "SELECT 1;\nSELEKT 2;\n".into(),
         };
         insta::assert_snapshot!(render(&f, false));
+    }
+
+    /// The frame printed `file.sql:2:1:2:1`: annotate-snippets adds the position to the origin.
+    #[test]
+    fn frame_names_the_position_once() {
+        let f = SqlFailure {
+            track: Track::Migrate,
+            version: Version::parse("20251124_000001").unwrap(),
+            direction: Direction::Up,
+            path: "m/1_bad.up.sql".into(),
+            line: Some(2),
+            column: Some(1),
+            statement: None,
+            code: "42601".into(),
+            message: "syntax error".into(),
+            detail: None,
+            hint: None,
+            context: None,
+            sql: "SELECT 1;\nSELEKT 2;\n".into(),
+        };
+        let text = render(&f, false);
+        assert!(text.contains("m/1_bad.up.sql:2:1\n"), "{text}");
     }
 
     #[test]

@@ -28,6 +28,22 @@ pub enum Error {
     Standby,
     #[error("{track} version {version} is not in the migration files")]
     UnknownVersion { track: Track, version: Version },
+    /// A file the runner refuses before running anything: it is not complete on
+    /// its own, holds psql-only input, or ends its own transaction.
+    #[error("{}:{line}:{column}: {reason}", .path.display())]
+    Unrunnable {
+        path: PathBuf,
+        /// 1-based line and column of what is refused.
+        line: usize,
+        column: usize,
+        reason: String,
+    },
+    /// The run was cancelled ([`crate::Cancel`]); the file that was running rolled back.
+    #[error("cancelled{}", .file.as_ref().map(|f| format!(" while running {}; its transaction rolled back", f.display())).unwrap_or_default())]
+    Cancelled {
+        /// The file whose statement was cancelled, if one was running.
+        file: Option<PathBuf>,
+    },
 }
 
 /// How the binary should treat an error (its exit status).
@@ -57,10 +73,16 @@ impl Error {
 
     pub fn class(&self) -> ErrorClass {
         match self {
-            Error::Source(_) | Error::CorruptHistory { .. } | Error::SeedsApplied { .. } => ErrorClass::Inconsistent,
+            Error::Source(_) | Error::CorruptHistory { .. } | Error::SeedsApplied { .. } | Error::Unrunnable { .. } => {
+                ErrorClass::Inconsistent
+            }
             Error::Plan(PlanError::Inconsistent { .. }) => ErrorClass::Inconsistent,
             Error::Plan(PlanError::UnknownTarget { .. }) | Error::UnknownVersion { .. } => ErrorClass::Invalid,
-            Error::Database { .. } | Error::LockTimeout { .. } | Error::Sql(_) | Error::Standby => ErrorClass::Failed,
+            Error::Database { .. }
+            | Error::LockTimeout { .. }
+            | Error::Sql(_)
+            | Error::Standby
+            | Error::Cancelled { .. } => ErrorClass::Failed,
         }
     }
 }

@@ -16,6 +16,7 @@ use sqlx::Row;
 
 use crate::checksum::Checksum;
 use crate::error::Error;
+use crate::plan::Direction;
 use crate::source::{Migration, Track, Version};
 
 /// Where the history lives: `public.migration_history` unless configured.
@@ -212,20 +213,53 @@ pub(crate) fn literal(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))
 }
 
-/// The statement that records an applied file, timed from the transaction start.
-pub(crate) fn insert_applied_sql(table: &HistoryTable, m: &Migration, applied_from: &str) -> String {
-    format!(
-        "INSERT INTO {t} (track, version, description, checksum, status, execution_ms, applied_from)
-VALUES ({track}, {version}, {description}, decode({checksum}, 'hex'), 'applied',
-        (extract(epoch FROM clock_timestamp() - now()) * 1000)::bigint, {from})",
-        t = table.sql(),
-        track = literal(m.track.as_str()),
-        version = literal(&m.version.to_string()),
-        description = literal(&m.description),
-        checksum = literal(&m.checksum.to_hex()),
-        from = literal(applied_from),
-    )
+/// A transactional file's first statement, sent right after `BEGIN` and before
+/// the file (so it runs as the session's own role with default settings). Up
+/// inserts the row with `applied_at` = the file's own start; down stamps the row
+/// it is about to delete with the same start, to time the file.
+pub(crate) fn file_started_sql(
+    table: &HistoryTable,
+    m: &Migration,
+    direction: Direction,
+    applied_from: &str,
+) -> String {
+    match direction {
+        Direction::Up => format!(
+            "INSERT INTO {t} (track, version, description, checksum, status, applied_at, execution_ms, applied_from)
+VALUES ({track}, {version}, {description}, decode({checksum}, 'hex'), 'applied', clock_timestamp(), 0, {from})",
+            t = table.sql(),
+            track = literal(m.track.as_str()),
+            version = literal(&m.version.to_string()),
+            description = literal(&m.description),
+            checksum = literal(&m.checksum.to_hex()),
+            from = literal(applied_from),
+        ),
+        Direction::Down => {
+            format!("UPDATE {} SET applied_at = clock_timestamp() WHERE {}", table.sql(), row_key(m.track, &m.version))
+        }
+    }
 }
+
+/// A transactional file's last statement before `COMMIT`, after the file and
+/// the session reset: up stores the file's own time, down deletes the row. It
+/// returns one row, `(marker, ms)`, the runner's acknowledgement of that file.
+pub(crate) fn file_finished_sql(table: &HistoryTable, m: &Migration, direction: Direction, marker: &str) -> String {
+    const MS: &str = "(extract(epoch FROM clock_timestamp() - applied_at) * 1000)::bigint";
+    let key = row_key(m.track, &m.version);
+    match direction {
+        Direction::Up => format!(
+            "UPDATE {} SET execution_ms = {MS} WHERE {key} RETURNING {} AS {TIMED}, execution_ms AS ms",
+            table.sql(),
+            literal(marker)
+        ),
+        Direction::Down => {
+            format!("DELETE FROM {} WHERE {key} RETURNING {} AS {TIMED}, {MS} AS ms", table.sql(), literal(marker))
+        }
+    }
+}
+
+/// The column of the row [`file_finished_sql`] returns.
+pub(crate) const TIMED: &str = "strata_timed";
 
 /// A no-transaction file's row before its first statement: `failed` until its
 /// last statement ran, so a process that dies part-way leaves it visible.

@@ -45,6 +45,7 @@
 //! ```
 
 pub mod apply;
+pub mod cancel;
 pub mod checksum;
 pub mod directive;
 pub mod embed;
@@ -56,6 +57,7 @@ pub mod lock;
 pub mod migrator;
 pub mod options;
 pub mod plan;
+mod preflight;
 pub mod record;
 pub mod report;
 mod runner;
@@ -71,6 +73,7 @@ use std::path::Path;
 
 use sqlx::PgConnection;
 
+pub use cancel::Cancel;
 pub use embed::EmbeddedMigrations;
 pub use error::{Error, ErrorClass, SqlFailure};
 pub use event::{Event, Observer};

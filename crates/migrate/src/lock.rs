@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 
+use crate::cancel::Cancel;
 use crate::error::Error;
 use crate::event::{Event, Observer};
 use crate::options::Options;
@@ -58,7 +59,7 @@ impl Held {
         observer: &mut (dyn Observer + Send),
     ) -> Result<Held, Error> {
         let key = opts.history.lock_key();
-        acquire(conn, key, opts.lock_timeout, observer).await?;
+        acquire(conn, key, opts.lock_timeout, observer, &opts.cancel).await?;
         observer.on(&Event::LockAcquired);
         Ok(Held { key })
     }
@@ -78,6 +79,7 @@ pub(crate) async fn acquire(
     key: i64,
     timeout: Duration,
     observer: &mut (dyn Observer + Send),
+    cancel: &Cancel,
 ) -> Result<(), Error> {
     // A hot standby accepts the lock but no DDL: refuse before anything else.
     let standby: bool = sqlx::query_scalar("SELECT pg_is_in_recovery()")
@@ -103,6 +105,9 @@ pub(crate) async fn acquire(
             waited = true;
             let current = holder(conn, key).await?;
             observer.on(&Event::LockWaiting { holder: current.as_ref() });
+        }
+        if cancel.is_requested() {
+            return Err(Error::Cancelled { file: None });
         }
         if started.elapsed() >= timeout {
             return Err(Error::LockTimeout { waited: started.elapsed(), holder: holder(conn, key).await? });

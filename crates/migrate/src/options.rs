@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use crate::cancel::Cancel;
 use crate::history::HistoryTable;
 
 /// How the runner behaves; the defaults are the documented ones.
@@ -12,11 +13,18 @@ pub struct Options {
     pub lock_timeout: Duration,
     /// Recorded in the history row as who ran it (`user@host`).
     pub applied_from: String,
+    /// Lets the caller stop the run (Ctrl-C); nobody requests it by default.
+    pub cancel: Cancel,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { history: HistoryTable::default(), lock_timeout: Duration::from_secs(60), applied_from: whoami() }
+        Options {
+            history: HistoryTable::default(),
+            lock_timeout: Duration::from_secs(60),
+            applied_from: whoami(),
+            cancel: Cancel::default(),
+        }
     }
 }
 

@@ -150,8 +150,14 @@ pub enum Inconsistency {
     Missing { version: Version, description: String },
     #[error("{version}_{description} failed part-way{}; make it safe to re-run, then `strata migrate repair` to retry it", .failure.as_deref().map(|f| format!(" ({f})")).unwrap_or_default())]
     Failed { version: Version, description: String, failure: Option<String> },
-    #[error("{version} ({file}) is pending but older than the newest applied version {newest}; pass --allow-out-of-order to apply it", file = .file.display())]
-    OutOfOrder { version: Version, file: PathBuf, newest: Version },
+    #[error("{version} ({file}) is pending but older than the newest applied version {newest}; {}", if *.rolling_back { "apply it first (`up --allow-out-of-order`) or remove it" } else { "pass --allow-out-of-order to apply it" }, file = .file.display())]
+    OutOfOrder {
+        version: Version,
+        file: PathBuf,
+        newest: Version,
+        /// Found while planning a rollback, which has no --allow-out-of-order.
+        rolling_back: bool,
+    },
 }
 
 /// Decides what to run on one track.
@@ -182,6 +188,7 @@ pub fn plan<'a>(
                 version: e.version,
                 file: e.file.clone().unwrap_or_default(),
                 newest: newest.expect("out of order implies an applied version"),
+                rolling_back: matches!(request, Request::Down(_)),
             }),
             State::Pending | State::Applied => {}
         }
@@ -274,6 +281,16 @@ mod tests {
 
     fn seqs(plan: &Plan<'_>) -> Vec<u32> {
         plan.steps.iter().map(|m| m.version.seq()).collect()
+    }
+
+    /// `migrate down` advised --allow-out-of-order, a flag it does not have.
+    #[test]
+    fn out_of_order_advice_on_down_names_no_missing_flag() {
+        let files = [file(1, "a"), file(2, "b"), file(3, "c")];
+        let rows = [row(1, "a"), row(3, "c")];
+        let err = plan(Track::Migrate, &files, &rows, &Request::Down(DownTarget::Steps(1))).unwrap_err().to_string();
+        assert!(!err.contains("pass --allow-out-of-order"), "{err}");
+        assert!(err.contains("up --allow-out-of-order"), "{err}");
     }
 
     #[test]

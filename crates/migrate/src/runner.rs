@@ -1,44 +1,78 @@
 //! The executor: runs the steps of a plan on one connection, under the lock
 //! that [`crate::apply::run`] holds.
 //!
-//! A transactional file is sent as one simple-protocol query,
-//! `BEGIN; <file>; <history row>; COMMIT;`: one round trip, and the file and its
-//! history row commit together or not at all. A no-transaction file is split into
-//! statements sent one by one, bracketed by a `failed` history row that becomes
-//! `applied` only after the last statement.
+//! Every file runs as psql would run it in a fresh session
+//! (`psql -X -v ON_ERROR_STOP=1 -1 -f FILE`): before anything runs, each file is
+//! checked ([`crate::preflight`]); after each file the session is reset
+//! ([`RESET_SESSION`]), so no setting, role or temporary table of one file
+//! reaches the next file or strata's own history statements.
+//!
+//! Three ways to send a file:
+//! - small transactional files go together in one simple-protocol message, each
+//!   in its own transaction with its history row ([`Runner::run_batch`]);
+//! - a transactional file with `COPY ... FROM STDIN` data, or larger than
+//!   [`BATCH_BYTES`], runs alone in its transaction, its statements sent in
+//!   slices of the file of up to [`CHUNK_BYTES`] and its COPY data through the
+//!   COPY protocol ([`Runner::run_alone`]);
+//! - a `-- strata:no-transaction` file is sent a statement at a time, bracketed by
+//!   a `failed` history row that becomes `applied` only after the last statement
+//!   ([`Runner::run_statementwise`]).
 
+use std::hash::{BuildHasher, Hasher};
+use std::ops::Range;
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
 use sqlx::postgres::{PgDatabaseError, PgErrorPosition};
-use sqlx::{Column, PgConnection, Row};
+use sqlx::{Column, Connection, PgConnection, Row};
 
 use crate::error::{Error, SqlFailure};
 use crate::event::{Event, Observer};
-use crate::history::{self, literal};
+use crate::history::{self, TIMED, literal};
 use crate::locate::line_col;
 use crate::options::Options;
 use crate::plan::Direction;
+use crate::preflight::{self, Shape};
 use crate::report::{Done, Failure, Report};
 use crate::source::{Migration, SqlFile};
-use crate::split::split;
-
-const TX_PREFIX: &str = "BEGIN;\n";
+use crate::split::{self, Piece};
 
 /// At most this many transactional files share one round trip...
 const BATCH_FILES: usize = 64;
-/// ...and at most this much SQL (a single larger file is sent alone).
+/// ...and at most this much SQL (a larger file runs alone, in slices).
 const BATCH_BYTES: usize = 1 << 20;
-/// The column of the row each file's transaction returns just before COMMIT.
-const MARKER: &str = "strata_file_done";
+/// A file that runs alone is sent in slices of about this many bytes.
+const CHUNK_BYTES: usize = 1 << 20;
+/// The column of the row sent after each file's COMMIT: it committed.
+const COMMITTED: &str = "strata_committed";
+
+/// What a fresh session would have, restored after every file (inside its
+/// transaction, so the history statement after it runs as the session's own
+/// role with default settings, and the next file starts clean). `DISCARD ALL`
+/// would do this in one word but cannot run in a transaction and releases
+/// advisory locks, the runner's own among them; so each part but that one.
+/// Settings given when the connection opened are what `RESET` returns to, as
+/// for psql. `DEALLOCATE ALL` also drops sqlx's statements: the runner clears
+/// sqlx's cache when it is done.
+const RESET_SESSION: &str = "RESET ALL;
+SET SESSION AUTHORIZATION DEFAULT;
+DISCARD TEMP;
+DISCARD SEQUENCES;
+CLOSE ALL;
+UNLISTEN *;
+DEALLOCATE ALL;
+";
 
 /// One run of a plan's steps in one direction: the connection, the caller's
-/// options, and what has been done so far. Each file goes through one method,
-/// so per-file policy (retries, timeouts) has one place to live.
+/// options, and what has been done so far. Each file goes through
+/// [`Runner::run_file`], so per-file policy (retries, timeouts) has one place.
 pub(crate) struct Runner<'r> {
     conn: &'r mut PgConnection,
     opts: &'r Options,
     direction: Direction,
+    /// Part of every acknowledgement the runner reads back: random per run, so no
+    /// file's own output can pass for one.
+    nonce: String,
     progress: Progress<'r>,
 }
 
@@ -71,6 +105,13 @@ impl Progress<'_> {
     }
 }
 
+/// One step with what the preflight learnt about its file.
+#[derive(Clone, Copy)]
+struct Step<'m> {
+    migration: &'m Migration,
+    shape: Shape,
+}
+
 impl<'r> Runner<'r> {
     pub(crate) fn new(
         conn: &'r mut PgConnection,
@@ -79,26 +120,62 @@ impl<'r> Runner<'r> {
         direction: Direction,
     ) -> Self {
         let progress = Progress { observer, direction, count: 0, report: Report::default() };
-        Runner { conn, opts, direction, progress }
+        Runner { conn, opts, direction, nonce: nonce(), progress }
     }
 
     /// Runs every step in order; stops at the first failure, reporting what ran.
-    pub(crate) async fn run(mut self, steps: &[&Migration]) -> Result<Report, Failure> {
+    /// Nothing runs unless every file passes the preflight.
+    pub(crate) async fn run(mut self, migrations: &[&Migration]) -> Result<Report, Failure> {
+        let result = self.run_all(migrations).await;
+        // RESET_SESSION's DEALLOCATE ALL dropped the statements sqlx prepared.
+        let _ = self.conn.clear_cached_statements().await;
+        match result {
+            Ok(()) => Ok(self.progress.report),
+            Err(error) => Err(Failure { report: self.progress.report, error }),
+        }
+    }
+
+    async fn run_all(&mut self, migrations: &[&Migration]) -> Result<(), Error> {
+        let mut steps = Vec::with_capacity(migrations.len());
+        for m in migrations {
+            steps.push(Step { migration: m, shape: preflight::check(self.file(m))? });
+        }
         self.progress.count = steps.len();
+        if steps.is_empty() {
+            return Ok(());
+        }
+        let pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
+            .fetch_one(&mut *self.conn)
+            .await
+            .map_err(|e| Error::database("reading the runner's backend pid", e))?;
+        self.opts.cancel.set_backend_pid(pid);
+        // The session may come from a caller that changed it: start from a fresh one's state.
+        history::exec(self.conn, RESET_SESSION, "resetting the session").await?;
         let mut i = 0;
         while i < steps.len() {
-            let result = if self.file(steps[i]).no_transaction {
-                self.run_statementwise(steps[i], i).await.map(|()| 1)
-            } else {
-                let batch = self.batch_at(&steps[i..]);
-                self.run_batch(&steps[i..i + batch], i).await.map(|()| batch)
-            };
-            match result {
-                Ok(n) => i += n,
-                Err(error) => return Err(Failure { report: self.progress.report, error }),
+            if self.opts.cancel.is_requested() {
+                return Err(Error::Cancelled { file: None });
             }
+            let n = self.batch_at(&steps[i..]);
+            if n == 1 {
+                self.run_file(steps[i], i).await?;
+            } else {
+                self.run_batch(&steps[i..i + n], i).await?;
+            }
+            i += n;
         }
-        Ok(self.progress.report)
+        Ok(())
+    }
+
+    /// One file on its own, by the path its shape needs.
+    async fn run_file(&mut self, step: Step<'_>, index: usize) -> Result<(), Error> {
+        if self.file(step.migration).no_transaction {
+            self.run_statementwise(step, index).await
+        } else if step.shape.copy || self.file(step.migration).sql.len() > BATCH_BYTES {
+            self.run_alone(step, index).await
+        } else {
+            self.run_batch(&[step], index).await
+        }
     }
 
     fn file<'m>(&self, m: &'m Migration) -> &'m SqlFile {
@@ -108,13 +185,14 @@ impl<'r> Runner<'r> {
         }
     }
 
-    /// How many of the leading transactional files go into one batch.
-    fn batch_at(&self, steps: &[&Migration]) -> usize {
+    /// How many of the leading files go into one batch: small transactional
+    /// files without COPY data; 1 for a file that needs a path of its own.
+    fn batch_at(&self, steps: &[Step<'_>]) -> usize {
         let mut bytes = 0;
         let mut n = 0;
-        for m in steps.iter().take(BATCH_FILES) {
-            let file = self.file(m);
-            if file.no_transaction || (n > 0 && bytes + file.sql.len() > BATCH_BYTES) {
+        for step in steps.iter().take(BATCH_FILES) {
+            let file = self.file(step.migration);
+            if file.no_transaction || step.shape.copy || bytes + file.sql.len() > BATCH_BYTES {
                 break;
             }
             bytes += file.sql.len();
@@ -123,85 +201,126 @@ impl<'r> Runner<'r> {
         n.max(1)
     }
 
-    /// What records the file in the history: the insert (up) or the delete (down).
-    fn history_sql(&self, m: &Migration) -> String {
-        match self.direction {
-            Direction::Up => history::insert_applied_sql(&self.opts.history, m, &self.opts.applied_from),
-            Direction::Down => history::delete_sql(&self.opts.history, m.track, &m.version),
-        }
+    /// The acknowledgement value of the step at `index` of the run.
+    fn marker(&self, index: usize) -> String {
+        format!("{}:{index}", self.nonce)
     }
 
     /// Runs consecutive transactional files in one simple-protocol message, each in
     /// a transaction of its own with its history row:
-    /// `BEGIN; <file>; <history>; SELECT <marker>; COMMIT; BEGIN; <next file> ...`.
+    /// `BEGIN; <history: started>; <file>; <reset>; <history: finished, returns
+    /// the timing row>; COMMIT; SELECT <committed marker>; BEGIN; <next file> ...`.
     /// PostgreSQL commits each transaction as it reaches its COMMIT and, on an
-    /// error, skips the rest of the message; the marker rows, streamed back as each
-    /// transaction ends, say which files committed. So each file is still applied
-    /// entirely or not at all, and a run of N small files costs N/64 round trips.
-    async fn run_batch(&mut self, batch: &[&Migration], first_index: usize) -> Result<(), Error> {
+    /// error (at COMMIT too), skips the rest of the message; the committed
+    /// markers, each checked against this run's nonce and the file expected next,
+    /// say which files committed. So each file is still applied entirely or not
+    /// at all, and a run of N small files costs N/64 round trips.
+    async fn run_batch(&mut self, batch: &[Step<'_>], first_index: usize) -> Result<(), Error> {
+        let mut send = 0..batch.len();
+        let mut refused = None;
+        loop {
+            match self.send_batch(&batch[send.clone()], first_index + send.start).await {
+                Ok(()) => return refused.map_or(Ok(()), Err),
+                Err(BatchEnd::Failed(error)) => return Err(error),
+                Err(BatchEnd::Rejected { done, failing, error }) => {
+                    send = send.start + done..send.start + failing;
+                    refused = Some(error);
+                }
+            }
+        }
+    }
+
+    /// Sends one batch message; see [`Runner::run_batch`].
+    async fn send_batch(&mut self, batch: &[Step<'_>], first_index: usize) -> Result<(), BatchEnd> {
         let mut query = String::new();
         let mut starts = Vec::with_capacity(batch.len());
         let mut chars = 0usize;
-        for m in batch {
-            query.push_str(TX_PREFIX);
-            chars += TX_PREFIX.len();
+        for (k, step) in batch.iter().enumerate() {
+            let m = step.migration;
+            let marker = self.marker(first_index + k);
+            let head = format!(
+                "BEGIN;\n{};\n",
+                history::file_started_sql(&self.opts.history, m, self.direction, &self.opts.applied_from)
+            );
+            chars += head.chars().count();
+            query.push_str(&head);
             starts.push(chars);
             let file = self.file(m);
             query.push_str(&file.sql);
             chars += file.sql.chars().count();
             // The newline keeps a trailing `--` comment in the file from swallowing what follows.
             let tail = format!(
-                "\n;\n{};\nSELECT {} AS {MARKER}, (extract(epoch FROM clock_timestamp() - now()) * 1000)::bigint AS ms;\nCOMMIT;\n",
-                self.history_sql(m),
-                literal(&m.version.to_string()),
+                "\n;\n{RESET_SESSION}{};\nCOMMIT;\nSELECT {} AS {COMMITTED};\n",
+                history::file_finished_sql(&self.opts.history, m, self.direction, &marker),
+                literal(&marker),
             );
             chars += tail.chars().count();
             query.push_str(&tail);
         }
-        self.progress.started(batch[0], first_index);
+        self.progress.started(batch[0].migration, first_index);
         let mut done = 0;
+        let mut timed: Option<Duration> = None;
         let mut failed = None;
         {
             let mut rows = sqlx::raw_sql(&query).fetch(&mut *self.conn);
             while let Some(item) = rows.next().await {
-                match item {
-                    Ok(row) if row.columns().first().is_some_and(|c| c.name() == MARKER) => {
-                        let ms: i64 = row.try_get("ms").unwrap_or(0);
-                        self.progress.finished(batch[done], Duration::from_millis(ms.max(0) as u64));
-                        done += 1;
-                        if let Some(next) = batch.get(done) {
-                            self.progress.started(next, first_index + done);
-                        }
-                    }
-                    Ok(_) => {} // rows of the file's own SELECTs
+                let row = match item {
+                    Ok(row) => row,
                     Err(err) => {
                         failed = Some(err);
                         break;
                     }
+                };
+                let expected = format!("{}:{}", self.nonce, first_index + done);
+                match acknowledgement(&row, &self.nonce) {
+                    None => {} // rows of the file's own SELECTs
+                    Some((column, value)) if value != expected => {
+                        return Err(BatchEnd::Failed(Error::Database {
+                            context: "reading the results of a batch",
+                            message: format!("expected the acknowledgement {expected:?}, got {column} = {value:?}"),
+                        }));
+                    }
+                    Some((TIMED, _)) => {
+                        let ms: i64 = row.try_get("ms").unwrap_or(0);
+                        timed = Some(Duration::from_millis(ms.max(0) as u64));
+                    }
+                    Some(_) => {
+                        self.progress.finished(batch[done].migration, timed.take().unwrap_or_default());
+                        done += 1;
+                        if let Some(next) = batch.get(done) {
+                            self.progress.started(next.migration, first_index + done);
+                        }
+                    }
                 }
             }
         }
-        let Some(err) = failed else { return Ok(()) };
-        let _ = sqlx::raw_sql("ROLLBACK").execute(&mut *self.conn).await;
+        let Some(err) = failed else {
+            if done < batch.len() {
+                return Err(BatchEnd::Failed(Error::Database {
+                    context: "reading the results of a batch",
+                    message: format!("{} of {} files acknowledged", done, batch.len()),
+                }));
+            }
+            return Ok(());
+        };
+        end_failed_transaction(self.conn).await;
         let Some(db) = pg_error(&err) else {
-            return Err(Error::database("running migrations", err));
+            return Err(BatchEnd::Failed(Error::database("running migrations", err)));
         };
         let position = position(db);
-        // PostgreSQL parses the whole message before running any of it, so a syntax
-        // error in a later file means none of the batch ran: the error's position
-        // names the failing file, and the files before it are run again on their own.
+        // A syntax error names its file by position (see BatchEnd::Rejected).
         let failing = match position {
             Some(pos) => starts.iter().rposition(|&s| s <= pos).unwrap_or(0).max(done),
             None => done,
         };
-        if failing > done {
-            let earlier = &batch[done..failing];
-            Box::pin(self.run_batch(earlier, first_index + done)).await?;
-        }
-        let Some(m) = batch.get(failing) else {
-            return Err(Error::database("running migrations", err));
+        let Some(step) = batch.get(failing) else {
+            return Err(BatchEnd::Failed(Error::database("running migrations", err)));
         };
+        let m = step.migration;
         let file = self.file(m);
+        if self.cancelled(db) {
+            return Err(BatchEnd::Failed(Error::Cancelled { file: Some(file.path.clone()) }));
+        }
         let mut failure = sql_failure(m, self.direction, file, db);
         match position {
             Some(pos) => {
@@ -210,95 +329,349 @@ impl<'r> Runner<'r> {
                     failure.column = Some(col);
                 }
             }
-            None => self.locate_by_replay(file, &mut failure).await,
+            // A timing row came back: the file ran to its end and failed at COMMIT
+            // (a deferred constraint); no statement of the file is to blame.
+            None if timed.is_some() => at_commit(&mut failure),
+            None => self.locate_by_replay(file, 0..usize::MAX, &mut failure).await,
         }
-        Err(Error::Sql(Box::new(failure)))
+        let error = Error::Sql(Box::new(failure));
+        Err(if failing > done { BatchEnd::Rejected { done, failing, error } } else { BatchEnd::Failed(error) })
+    }
+
+    /// A transactional file on its own: `BEGIN` and its history row, then the
+    /// file in slices of at most [`CHUNK_BYTES`] (without copying it) and its
+    /// COPY data through the COPY protocol, then the reset, the history row and
+    /// `COMMIT`. Large seeds go this way, in bounded memory.
+    async fn run_alone(&mut self, step: Step<'_>, index: usize) -> Result<(), Error> {
+        let m = step.migration;
+        let file = self.file(m);
+        self.progress.started(m, index);
+        let marker = self.marker(index);
+        let head = format!(
+            "BEGIN;\n{}",
+            history::file_started_sql(&self.opts.history, m, self.direction, &self.opts.applied_from)
+        );
+        history::exec(self.conn, &head, "recording the start of a file").await?;
+        if let Err(sent) = send_pieces(self.conn, file, CHUNK_BYTES, 0..usize::MAX, &self.opts.cancel).await {
+            end_failed_transaction(self.conn).await;
+            return Err(self.piece_failure(m, file, sent).await);
+        }
+        let tail = format!(
+            "{RESET_SESSION}{};\nCOMMIT;\nSELECT {} AS {COMMITTED};",
+            history::file_finished_sql(&self.opts.history, m, self.direction, &marker),
+            literal(&marker)
+        );
+        let mut timed = None;
+        let mut committed = false;
+        let mut failed = None;
+        {
+            let mut rows = sqlx::raw_sql(&tail).fetch(&mut *self.conn);
+            while let Some(item) = rows.next().await {
+                match item {
+                    Ok(row) => match acknowledgement(&row, &self.nonce) {
+                        Some((TIMED, v)) if v == marker => {
+                            timed = Some(Duration::from_millis(row.try_get::<i64, _>("ms").unwrap_or(0).max(0) as u64))
+                        }
+                        Some((_, v)) if v == marker => committed = true,
+                        _ => {}
+                    },
+                    Err(err) => {
+                        failed = Some(err);
+                        break;
+                    }
+                }
+            }
+        }
+        if let Some(err) = failed {
+            end_failed_transaction(self.conn).await;
+            let Some(db) = pg_error(&err) else {
+                return Err(Error::database("committing a file", err));
+            };
+            if self.cancelled(db) {
+                return Err(Error::Cancelled { file: Some(file.path.clone()) });
+            }
+            let mut failure = sql_failure(m, self.direction, file, db);
+            at_commit(&mut failure);
+            return Err(Error::Sql(Box::new(failure)));
+        }
+        if !committed {
+            return Err(Error::Database {
+                context: "committing a file",
+                message: format!("no acknowledgement for {}", file.path.display()),
+            });
+        }
+        self.progress.finished(m, timed.unwrap_or_default());
+        Ok(())
+    }
+
+    /// The error for a file whose pieces failed: located in the file, by the
+    /// error's position or, without one, by replaying the failing slice a
+    /// statement at a time.
+    async fn piece_failure(&mut self, m: &Migration, file: &SqlFile, sent: Sent) -> Error {
+        let db = pg_error(&sent.error);
+        if self.opts.cancel.is_requested() && db.is_none_or(|db| self.cancelled(db)) {
+            return Error::Cancelled { file: Some(file.path.clone()) };
+        }
+        let Some(db) = db else {
+            return Error::database("running a migration", sent.error);
+        };
+        let mut failure = sql_failure(m, self.direction, file, db);
+        match position(db) {
+            Some(pos) => {
+                if let Some((l, c)) = line_col(&file.sql, Some(sent.offset), pos) {
+                    failure.line = Some(l);
+                    failure.column = Some(c);
+                }
+                if sent.statements.len() == 1 {
+                    failure.statement = Some(sent.statements.start + 1);
+                }
+            }
+            None if sent.statements.len() == 1 => {
+                failure.statement = Some(sent.statements.start + 1);
+                if let Some((l, c)) = line_col(&file.sql, Some(sent.offset), 0) {
+                    failure.line = Some(l);
+                    failure.column = Some(c);
+                }
+            }
+            None => self.locate_by_replay(file, sent.statements, &mut failure).await,
+        }
+        Error::Sql(Box::new(failure))
     }
 
     /// A `-- strata:no-transaction` file, between its history markers.
-    async fn run_statementwise(&mut self, m: &Migration, index: usize) -> Result<(), Error> {
+    async fn run_statementwise(&mut self, step: Step<'_>, index: usize) -> Result<(), Error> {
+        let m = step.migration;
         self.progress.started(m, index);
         let started = Instant::now();
+        let t = &self.opts.history;
+        let file = self.file(m);
         match self.direction {
-            Direction::Up => self.apply_statements(m).await?,
-            Direction::Down => self.revert_statements(m).await?,
+            Direction::Up => {
+                let mark = history::insert_started_sql(t, m, &self.opts.applied_from);
+                history::exec(self.conn, &mark, "recording the start of a no-transaction file").await?;
+            }
+            Direction::Down => {
+                let mark = history::mark_reverting_sql(t, m.track, &m.version);
+                history::exec(self.conn, &mark, "recording the start of a no-transaction rollback").await?;
+            }
         }
+        if let Err(sent) = send_pieces(self.conn, file, 0, 0..usize::MAX, &self.opts.cancel).await {
+            end_failed_transaction(self.conn).await;
+            let _ = history::exec(self.conn, RESET_SESSION, "resetting the session").await;
+            let error = self.piece_failure(m, file, sent).await;
+            let note = match &error {
+                Error::Sql(f) => format!(
+                    "{} statement {} of {} failed: {} (SQLSTATE {})",
+                    self.direction.as_str(),
+                    f.statement.unwrap_or(0),
+                    step.shape.statements,
+                    f.message,
+                    f.code
+                ),
+                Error::Cancelled { .. } => format!("{} cancelled", self.direction.as_str()),
+                other => format!("{} failed: {other}", self.direction.as_str()),
+            };
+            let sql = history::note_failure_sql(&self.opts.history, m.track, &m.version, &note);
+            let _ = history::exec(self.conn, &sql, "recording the failure").await;
+            return Err(error);
+        }
+        history::exec(self.conn, RESET_SESSION, "resetting the session").await?;
+        let done = match self.direction {
+            Direction::Up => history::mark_applied_sql(t, m.track, &m.version, started.elapsed().as_millis()),
+            Direction::Down => history::delete_sql(t, m.track, &m.version),
+        };
+        history::exec(self.conn, &done, "recording a no-transaction file").await?;
         self.progress.finished(m, started.elapsed());
         Ok(())
     }
 
     /// A failure with no position (a runtime error such as a unique violation):
-    /// re-run the file a statement at a time in a transaction that is rolled back,
-    /// to find the statement that fails. Only on the error path.
-    async fn locate_by_replay(&mut self, file: &SqlFile, failure: &mut SqlFailure) {
-        let conn = &mut *self.conn;
-        if sqlx::raw_sql("BEGIN").execute(&mut *conn).await.is_err() {
+    /// re-run the file up to the failing statements in a transaction that is
+    /// rolled back, the suspects a statement at a time, to find the one that
+    /// fails. Only on the error path, and only for a transactional file, which
+    /// the preflight made sure holds no transaction control: nothing in the
+    /// replay can commit it.
+    async fn locate_by_replay(&mut self, file: &SqlFile, suspects: Range<usize>, failure: &mut SqlFailure) {
+        if file.no_transaction || sqlx::raw_sql("BEGIN").execute(&mut *self.conn).await.is_err() {
             return;
         }
-        for (i, stmt) in split(&file.sql).iter().enumerate() {
-            if let Err(err) = sqlx::raw_sql(stmt.text).execute(&mut *conn).await {
-                if pg_error(&err).is_some_and(|db| db.code() == failure.code) {
-                    failure.statement = Some(i + 1);
-                    let pos = pg_error(&err).and_then(position);
-                    if let Some((l, c)) = line_col(&file.sql, Some(stmt.offset), pos.unwrap_or(0)) {
-                        failure.line = Some(l);
-                        failure.column = Some(c);
-                    }
-                }
-                break;
-            }
-        }
-        let _ = sqlx::raw_sql("ROLLBACK").execute(&mut *conn).await;
-    }
-
-    async fn apply_statements(&mut self, m: &Migration) -> Result<(), Error> {
-        let t = &self.opts.history;
-        let mark = history::insert_started_sql(t, m, &self.opts.applied_from);
-        history::exec(self.conn, &mark, "recording the start of a no-transaction file").await?;
-        let started = Instant::now();
-        self.run_statements(m, &m.up).await?;
-        let done = history::mark_applied_sql(&self.opts.history, m.track, &m.version, started.elapsed().as_millis());
-        history::exec(self.conn, &done, "recording a no-transaction file as applied").await
-    }
-
-    async fn revert_statements(&mut self, m: &Migration) -> Result<(), Error> {
-        let t = &self.opts.history;
-        let mark = history::mark_reverting_sql(t, m.track, &m.version);
-        history::exec(self.conn, &mark, "recording the start of a no-transaction rollback").await?;
-        self.run_statements(m, &m.down).await?;
-        let delete = history::delete_sql(&self.opts.history, m.track, &m.version);
-        history::exec(self.conn, &delete, "removing a history row").await
-    }
-
-    async fn run_statements(&mut self, m: &Migration, file: &SqlFile) -> Result<(), Error> {
-        let statements = split(&file.sql);
-        let total = statements.len();
-        for (i, stmt) in statements.iter().enumerate() {
-            let Err(err) = sqlx::raw_sql(stmt.text).execute(&mut *self.conn).await else {
-                continue;
-            };
-            let Some(db) = pg_error(&err) else {
-                return Err(Error::database("running a no-transaction statement", err));
-            };
-            let mut failure = sql_failure(m, self.direction, file, db);
-            failure.statement = Some(i + 1);
-            if let Some((l, c)) = line_col(&file.sql, Some(stmt.offset), position(db).unwrap_or(0)) {
+        let cancel = &self.opts.cancel;
+        let before = send_pieces(self.conn, file, CHUNK_BYTES, 0..suspects.start, cancel).await;
+        if before.is_ok()
+            && let Err(sent) = send_pieces(self.conn, file, 0, suspects, cancel).await
+            && let Some(db) = pg_error(&sent.error).filter(|db| db.code() == failure.code)
+        {
+            failure.statement = Some(sent.statements.start + 1);
+            if let Some((l, c)) = line_col(&file.sql, Some(sent.offset), position(db).unwrap_or(0)) {
                 failure.line = Some(l);
                 failure.column = Some(c);
             }
-            let note = format!(
-                "{} statement {} of {total} failed: {} (SQLSTATE {})",
-                self.direction.as_str(),
-                i + 1,
-                failure.message,
-                failure.code
-            );
-            let sql = history::note_failure_sql(&self.opts.history, m.track, &m.version, &note);
-            let _ = history::exec(self.conn, &sql, "").await;
-            return Err(Error::Sql(Box::new(failure)));
         }
-        Ok(())
+        let _ = sqlx::raw_sql("ROLLBACK").execute(&mut *self.conn).await;
     }
+
+    /// A statement failed because the caller cancelled the run.
+    fn cancelled(&self, db: &PgDatabaseError) -> bool {
+        db.code() == "57014" && self.opts.cancel.is_requested()
+    }
+}
+
+/// How a batch message ended when not every file committed.
+enum BatchEnd {
+    /// A file failed (or the run was cancelled): the error to report.
+    Failed(Error),
+    /// PostgreSQL parses the whole message before running any of it, so a syntax
+    /// error in a later file means none of the batch ran: the error names the
+    /// file at `failing`, and the files from `done` up to it are sent again.
+    Rejected { done: usize, failing: usize, error: Error },
+}
+
+/// What [`send_pieces`] was sending when it failed.
+struct Sent {
+    error: sqlx::Error,
+    /// Byte offset in the file of the text sent.
+    offset: usize,
+    /// 0-based indexes of the statements sent.
+    statements: Range<usize>,
+}
+
+/// Sends the statements of `file` whose index is in `which`, in order: in slices
+/// of the file of up to `chunk` bytes (0: one statement per message), each
+/// `COPY ... FROM STDIN` alone with its data through the COPY protocol. The
+/// file was checked by the preflight, so its pieces lex.
+async fn send_pieces(
+    conn: &mut PgConnection,
+    file: &SqlFile,
+    chunk: usize,
+    which: Range<usize>,
+    cancel: &crate::cancel::Cancel,
+) -> Result<(), Sent> {
+    let sql = file.sql.as_str();
+    // The slice being gathered: byte range in the file and statement indexes.
+    let mut pending: Option<(Range<usize>, Range<usize>)> = None;
+    let mut index = 0usize;
+    let mut copy: Option<(usize, &str)> = None;
+    // Text before this offset follows COPY data (psql runs a statement written
+    // on the COPY's line after the data): a slice must not reach across it.
+    let mut barrier = 0usize;
+    async fn flush(
+        conn: &mut PgConnection,
+        sql: &str,
+        pending: &mut Option<(Range<usize>, Range<usize>)>,
+        cancel: &crate::cancel::Cancel,
+    ) -> Result<(), Sent> {
+        let Some((bytes, statements)) = pending.take() else { return Ok(()) };
+        if cancel.is_requested() {
+            return Err(Sent { error: cancelled_error(), offset: bytes.start, statements });
+        }
+        match sqlx::raw_sql(&sql[bytes.clone()]).execute(&mut *conn).await {
+            Ok(_) => Ok(()),
+            Err(error) => Err(Sent { error, offset: bytes.start, statements }),
+        }
+    }
+    for piece in split::pieces(sql) {
+        match piece {
+            Ok(Piece::Statement(s)) => {
+                let i = index;
+                index += 1;
+                if !which.contains(&i) {
+                    continue;
+                }
+                let end = s.offset + s.text.len();
+                if s.copy_from_stdin {
+                    flush(conn, sql, &mut pending, cancel).await?;
+                    copy = Some((i, s.text));
+                    continue;
+                }
+                match &mut pending {
+                    Some((bytes, statements))
+                        if chunk > 0
+                            && s.offset >= bytes.end
+                            && bytes.start >= barrier
+                            && s.offset >= barrier
+                            && end - bytes.start <= chunk =>
+                    {
+                        bytes.end = end;
+                        statements.end = i + 1;
+                    }
+                    _ => {
+                        flush(conn, sql, &mut pending, cancel).await?;
+                        pending = Some((s.offset..end, i..i + 1));
+                    }
+                }
+            }
+            Ok(Piece::CopyData(d)) => {
+                let Some((i, statement)) = copy.take() else { continue };
+                barrier = d.offset + d.data.len();
+                let offset = statement.as_ptr() as usize - sql.as_ptr() as usize;
+                let fail = |error| Sent { error, offset, statements: i..i + 1 };
+                if cancel.is_requested() {
+                    return Err(fail(cancelled_error()));
+                }
+                let mut copy_in = conn.copy_in_raw(statement).await.map_err(fail)?;
+                let sent = copy_in.send(d.data.as_bytes()).await.map(|_| ());
+                match sent {
+                    Ok(()) => {
+                        copy_in.finish().await.map_err(fail)?;
+                    }
+                    Err(error) => {
+                        let _ = copy_in.abort("strata: sending the COPY data failed").await;
+                        return Err(fail(error));
+                    }
+                }
+            }
+            Ok(Piece::MetaCommand(_)) | Err(_) => {}
+        }
+    }
+    flush(conn, sql, &mut pending, cancel).await
+}
+
+/// Says that the file ran to its end and failed at COMMIT (a deferred
+/// constraint): no statement of the file is to blame.
+fn at_commit(failure: &mut SqlFailure) {
+    failure.context = Some(match failure.context.take() {
+        Some(c) => format!("{c}\nat COMMIT"),
+        None => "at COMMIT (a deferred constraint is checked when the file's transaction commits)".into(),
+    });
+}
+
+/// Stands for a statement the caller cancelled before it was sent.
+fn cancelled_error() -> sqlx::Error {
+    sqlx::Error::Protocol("cancelled".into())
+}
+
+/// After an error: roll back the transaction if one is open (failed). A
+/// `SELECT` succeeds outside a transaction (the error ended it, as at COMMIT)
+/// and fails inside a failed one; so no `ROLLBACK` is sent without a
+/// transaction, which would print PostgreSQL's "there is no transaction in
+/// progress" warning.
+async fn end_failed_transaction(conn: &mut PgConnection) {
+    if sqlx::raw_sql("SELECT").execute(&mut *conn).await.is_err() {
+        let _ = sqlx::raw_sql("ROLLBACK").execute(&mut *conn).await;
+    }
+}
+
+/// The runner's own acknowledgement in a row, `(column, value)`: a row of one
+/// or two columns, the first named [`TIMED`] or [`COMMITTED`], holding text
+/// that starts with this run's nonce. Anything else is the file's own output.
+fn acknowledgement(row: &sqlx::postgres::PgRow, nonce: &str) -> Option<(&'static str, String)> {
+    let first = row.columns().first()?;
+    let column = match first.name() {
+        TIMED if row.columns().len() == 2 => TIMED,
+        COMMITTED if row.columns().len() == 1 => COMMITTED,
+        _ => return None,
+    };
+    let value: String = row.try_get(0).ok()?;
+    let ours = value.strip_prefix(nonce).is_some_and(|rest| rest.starts_with(':'));
+    ours.then_some((column, value))
+}
+
+/// A value no file can know in advance.
+fn nonce() -> String {
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_nanos());
+    h.write_u32(std::process::id());
+    format!("strata-{:016x}", h.finish())
 }
 
 fn pg_error(err: &sqlx::Error) -> Option<&PgDatabaseError> {
@@ -315,6 +688,14 @@ fn position(db: &PgDatabaseError) -> Option<usize> {
 }
 
 fn sql_failure(m: &Migration, direction: Direction, file: &SqlFile, db: &PgDatabaseError) -> SqlFailure {
+    let mut hint = db.hint().map(str::to_owned);
+    if db.code() == "25001" && hint.is_none() {
+        // active_sql_transaction: "CREATE INDEX CONCURRENTLY cannot run inside a transaction block".
+        hint = Some(format!(
+            "this statement cannot run inside a transaction: put `{}` on the first line of the file",
+            crate::source::NO_TRANSACTION_DIRECTIVE
+        ));
+    }
     SqlFailure {
         track: m.track,
         version: m.version,
@@ -326,7 +707,7 @@ fn sql_failure(m: &Migration, direction: Direction, file: &SqlFile, db: &PgDatab
         code: db.code().to_owned(),
         message: db.message().to_owned(),
         detail: db.detail().map(str::to_owned),
-        hint: db.hint().map(str::to_owned),
+        hint,
         context: db.r#where().map(str::to_owned),
         sql: file.sql.clone(),
     }

@@ -465,3 +465,35 @@ async fn many_files_in_batches_each_keep_their_own_history_row() {
     assert_eq!(r.done.len(), 151);
     assert!(history(&mut conn).await.is_empty());
 }
+
+#[tokio::test]
+async fn batched_files_each_record_their_own_time() {
+    // Batched files shared one now(): each recorded the time since the batch began.
+    let db = TestDb::new();
+    let dir = tempfile::tempdir().unwrap();
+    schemas(dir.path());
+    for i in 1..=20 {
+        write(
+            dir.path(),
+            "migrate",
+            &format!("20251124_{i:06}_t{i}"),
+            "SELECT pg_sleep(0.05);",
+            "SELECT pg_sleep(0.05);",
+        );
+    }
+    let mut conn = PgConnection::connect(db.url()).await.unwrap();
+    let started = std::time::Instant::now();
+    let report = run(&mut conn, dir.path(), Track::Migrate, up()).await.unwrap();
+    let wall = started.elapsed().as_millis() as i64;
+    assert_eq!(report.done.len(), 21);
+    let (sum, each_min): (i64, i64) =
+        sqlx::query_as("SELECT sum(execution_ms)::bigint, min(execution_ms) FROM public.migration_history WHERE version > '20251124_000000'")
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+    // Each recorded time is rounded to the millisecond: allow 1 ms per file.
+    assert!(sum <= wall + 20, "recorded {sum} ms in all for a run of {wall} ms");
+    assert!(each_min >= 45, "each file slept 50 ms, one recorded {each_min}");
+    let reported: u64 = report.done.iter().map(|d| d.elapsed_ms).sum();
+    assert!(reported as i64 <= wall, "reported {reported} ms for a run of {wall} ms");
+}

@@ -1,18 +1,26 @@
 //! `migrate` and `seed`: up, down, status, baseline, repair, for either track.
 
-use anyhow::Result;
+use std::str::FromStr;
+use std::time::Duration;
+
+use anyhow::{Context as _, Result};
 use serde_json::json;
-use strata_migrate::Options;
+use sqlx::postgres::{PgConnectOptions, PgConnection};
+use sqlx::{ConnectOptions, Connection};
 use strata_migrate::apply::{self, Event};
 use strata_migrate::history;
 use strata_migrate::plan::{self, Direction, DownTarget, Request, State};
 use strata_migrate::scope;
 use strata_migrate::source::{self, MigrationSet, Scan, SourceErrors, Track, Version};
+use strata_migrate::{Cancel, Options};
 
 use crate::args::{DownArgs, StatusArgs, UpArgs};
 use crate::config::{Context, redact};
 use crate::exit::{Inconsistent, Usage};
 use crate::output::{DIM, GREEN, Output, RED, YELLOW, ms};
+
+/// The exit status of a run stopped by SIGINT/SIGTERM: 128 + SIGINT, as shells report it.
+const INTERRUPTED: u8 = 130;
 
 /// "migrations" / "seeds".
 fn plural(track: Track) -> &'static str {
@@ -62,10 +70,22 @@ fn options(ctx: &Context) -> Options {
     Options { history: ctx.history.clone(), lock_timeout: ctx.lock_timeout, ..Options::default() }
 }
 
+/// The runner's connection. sqlx logs every statement it sends, and warns with
+/// the whole batch's SQL about one over a second: a migration runner expects slow
+/// statements and reports each file's time, so both stay off below `-vv`.
+async fn connect(ctx: &Context, out: Output, application: &str) -> Result<PgConnection> {
+    let url = ctx.url()?;
+    let options = PgConnectOptions::from_str(&url)
+        .map_err(|e| Usage::new(format!("the database URL {} is not valid: {e}", redact(&url))))?
+        .application_name(application);
+    let options = if out.verbose >= 2 { options } else { options.disable_statement_logging() };
+    PgConnection::connect_with(&options).await.with_context(|| format!("connecting to {}", redact(&url)))
+}
+
 pub async fn up(ctx: &Context, out: Output, track: Track, args: &UpArgs) -> Result<u8> {
     let to = args.to.as_deref().map(|v| parse_version(v, "--to")).transpose()?;
     let request = Request::Up { to, allow_out_of_order: args.allow_out_of_order };
-    let mut conn = ctx.connect(&format!("strata {track} up")).await?;
+    let mut conn = connect(ctx, out, &format!("strata {track} up")).await?;
     let set = crate::commands::lint::load_linted(ctx, out, &mut conn, &options(ctx)).await?;
     if args.dry_run {
         return dry_run(ctx, out, &mut conn, &set, track, &request).await;
@@ -81,7 +101,7 @@ pub async fn down(ctx: &Context, out: Output, track: Track, args: &DownArgs) -> 
         (None, None) => DownTarget::All,
     };
     let request = Request::Down(target.clone());
-    let mut conn = ctx.connect(&format!("strata {track} down")).await?;
+    let mut conn = connect(ctx, out, &format!("strata {track} down")).await?;
     if args.dry_run {
         return dry_run(ctx, out, &mut conn, &set, track, &request).await;
     }
@@ -183,7 +203,11 @@ async fn run(
             }
         }
     };
-    let result = apply::run(conn, set, track, request, &options(ctx), &mut observer).await;
+    let cancel = Cancel::default();
+    let opts = Options { cancel: cancel.clone(), ..options(ctx) };
+    let watcher = tokio::spawn(cancel_on_signal(ctx.url()?, cancel));
+    let result = apply::run(conn, set, track, request, &opts, &mut observer).await;
+    watcher.abort();
     drop(progress);
     let direction = if matches!(request, Request::Up { .. }) { "up" } else { "down" };
     match result {
@@ -196,6 +220,24 @@ async fn run(
             }
             Ok(0)
         }
+        Err(failure) if matches!(failure.error, strata_migrate::Error::Cancelled { .. }) => {
+            let names: Vec<String> =
+                failure.report.done.iter().map(|d| format!("{}_{}", d.version, d.description)).collect();
+            let verb = if direction == "up" { "applied" } else { "rolled back" };
+            out.event(json!({"event": "summary", "track": track, "direction": direction, "count": names.len(), "interrupted": true}));
+            out.event(json!({"event": "error", "message": failure.error.to_string(), "exit_code": INTERRUPTED}));
+            anstream::eprintln!("error: {}", failure.error);
+            if names.is_empty() {
+                anstream::eprintln!("interrupted: no {} {verb}; later files were not run", plural(track));
+            } else {
+                anstream::eprintln!(
+                    "interrupted: {} {verb} before the signal ({}); later files were not run",
+                    noun(track, names.len()),
+                    names.join(", ")
+                );
+            }
+            Ok(INTERRUPTED)
+        }
         Err(failure) => {
             if !failure.report.done.is_empty() {
                 let verb = if direction == "up" { "applied" } else { "rolled back" };
@@ -207,6 +249,32 @@ async fn run(
             out.event(json!({"event": "summary", "track": track, "direction": direction, "count": failure.report.done.len(), "failed": true}));
             Err(failure.into())
         }
+    }
+}
+
+/// On SIGINT or SIGTERM: ask the runner to stop, and cancel the statement its
+/// connection is running from a second connection (`pg_cancel_backend`), so the
+/// file's transaction rolls back now instead of the server finishing the batch.
+/// Repeated while the run lasts, for a signal that came between two statements.
+async fn cancel_on_signal(url: String, cancel: Cancel) {
+    use tokio::signal::unix::{SignalKind, signal};
+    let Ok(mut term) = signal(SignalKind::terminate()) else { return };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term.recv() => {}
+    }
+    cancel.request();
+    let Ok(options) = PgConnectOptions::from_str(&url) else { return };
+    let Ok(mut conn) =
+        PgConnection::connect_with(&options.application_name("strata cancel").disable_statement_logging()).await
+    else {
+        return;
+    };
+    loop {
+        if let Some(pid) = cancel.backend_pid() {
+            let _ = sqlx::query("SELECT pg_cancel_backend($1)").bind(pid).execute(&mut conn).await;
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
     }
 }
 
