@@ -9,7 +9,10 @@
 //! - Security: loopback only unless configured otherwise, a launch token exchanged
 //!   for an `HttpOnly`, `SameSite=Strict` cookie, a `Host` check, CSRF tokens on
 //!   every POST, no SQL in GET requests, `READ ONLY` transactions unless started
-//!   with `--write`, identifiers quoted and values bound, a strict CSP.
+//!   with `--write`, identifiers quoted and values bound, a strict CSP. The SQL
+//!   console runs only on a login that cannot reach past the database
+//!   ([`db::login`]), on a pool of its own whose connections are closed after each
+//!   run, with caps on rows, characters per value and bytes per page.
 //!
 //! ```no_run
 //! # async fn run(pool: sqlx::PgPool) -> std::io::Result<()> {
