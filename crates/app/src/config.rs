@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+pub use crate::auth::throttle::RateLimit;
 use crate::domain::PageLimits;
 
 /// How the API behaves. `Default` suits development over plain HTTP on localhost.
@@ -23,6 +24,24 @@ pub struct AppConfig {
     pub phone_max_attempts: u32,
     /// The least time between two codes sent for one user.
     pub phone_resend_interval: Duration,
+    /// Codes sent to one number (for any accounts) within [`AppConfig::phone_number_window`].
+    pub phone_codes_per_number: u32,
+    /// The window of [`AppConfig::phone_codes_per_number`].
+    pub phone_number_window: Duration,
+    /// Failed logins per account (by email, known or not) before a wait.
+    pub login_account_limit: RateLimit,
+    /// Failed logins per client (IPv4 address or IPv6 /64) before a wait.
+    pub login_client_limit: RateLimit,
+    /// Registrations attempted per client before a wait (each one hashes a password).
+    pub register_client_limit: RateLimit,
+    /// Threads hashing passwords; 0: one per core.
+    pub password_hash_workers: usize,
+    /// Hashes that may wait for a thread; beyond that, logins and registrations get 503
+    /// with `Retry-After` at once instead of waiting behind a flood.
+    pub password_hash_queue: usize,
+    /// PostgreSQL's `statement_timeout` on the API's connections (see
+    /// [`crate::db::connect_options`]); zero turns it off.
+    pub statement_timeout: Duration,
 }
 
 impl Default for AppConfig {
@@ -36,6 +55,14 @@ impl Default for AppConfig {
             phone_code_ttl: Duration::from_secs(10 * 60),
             phone_max_attempts: 5,
             phone_resend_interval: Duration::from_secs(60),
+            phone_codes_per_number: 5,
+            phone_number_window: Duration::from_secs(60 * 60),
+            login_account_limit: RateLimit::new(10, Duration::from_secs(60)),
+            login_client_limit: RateLimit::new(50, Duration::from_secs(6)),
+            register_client_limit: RateLimit::new(10, Duration::from_secs(60)),
+            password_hash_workers: 0,
+            password_hash_queue: crate::auth::password_hasher::DEFAULT_QUEUE,
+            statement_timeout: Duration::from_secs(5),
         }
     }
 }

@@ -9,8 +9,13 @@
 //! glibc's malloc holding the freed blocks in the arena of every thread that had hashed:
 //! a burst of logins kept the server at 430-470 MiB resident for good (bench/RESULTS.md).
 //! Now the process holds at most one block per worker.
+//!
+//! The queue is bounded: beyond `workers + queue` jobs in flight, a new one is refused
+//! at once ([`PasswordHashError::Busy`], answered 503 with `Retry-After`) rather than
+//! waiting behind a flood, so no login waits longer than `queue / workers + 1` hashes.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver};
 use std::sync::{Arc, Mutex};
 
@@ -38,6 +43,12 @@ pub enum PasswordHashError {
     /// The job was dropped unanswered: it panicked, or the workers were gone.
     #[error("the password hashing worker failed")]
     Worker,
+    /// Every worker is busy and the queue is full: the job was not queued.
+    #[error("the password hashing queue is full ({capacity} jobs in flight)")]
+    Busy {
+        /// Jobs in flight (running and queued) at most.
+        capacity: usize,
+    },
 }
 
 impl From<password_hash::Error> for PasswordHashError {
@@ -61,11 +72,39 @@ type Job = Box<dyn FnOnce(&mut Memory) + Send>;
 pub struct PasswordHasher {
     jobs: mpsc::Sender<Job>,
     workers: usize,
+    /// Jobs in flight (queued or running) at most.
+    capacity: usize,
+    /// Jobs in flight now.
+    in_flight: Arc<AtomicUsize>,
 }
 
 impl std::fmt::Debug for PasswordHasher {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PasswordHasher").field("workers", &self.workers).finish_non_exhaustive()
+        f.debug_struct("PasswordHasher")
+            .field("workers", &self.workers)
+            .field("capacity", &self.capacity)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Jobs that may wait for a worker when none is given.
+pub const DEFAULT_QUEUE: usize = 16;
+
+/// A place in the queue, held by a job until it is done (or dropped).
+struct Slot(Arc<AtomicUsize>);
+
+impl Slot {
+    fn reserve(in_flight: &Arc<AtomicUsize>, capacity: usize) -> Result<Slot, PasswordHashError> {
+        in_flight
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| (n < capacity).then_some(n + 1))
+            .map_err(|_| PasswordHashError::Busy { capacity })?;
+        Ok(Slot(Arc::clone(in_flight)))
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
     }
 }
 
@@ -77,15 +116,25 @@ impl Default for PasswordHasher {
 
 impl PasswordHasher {
     /// A hasher with one worker per available core: as many hashes at once as the
-    /// machine can compute, so up to 19 MiB per core.
+    /// machine can compute, so up to 19 MiB per core; [`DEFAULT_QUEUE`] jobs may wait.
     pub fn new() -> PasswordHasher {
-        PasswordHasher::with_workers(std::thread::available_parallelism().map_or(2, usize::from))
+        PasswordHasher::with_limits(0, DEFAULT_QUEUE)
     }
 
-    /// A hasher with `workers` threads (at least one): at most that many hashes run at
-    /// once, and at most that many 19 MiB blocks are held.
+    /// A hasher with `workers` threads and [`DEFAULT_QUEUE`] places in its queue.
     pub fn with_workers(workers: usize) -> PasswordHasher {
-        let workers = workers.max(1);
+        PasswordHasher::with_limits(workers, DEFAULT_QUEUE)
+    }
+
+    /// A hasher with `workers` threads (0: one per available core): at most that many
+    /// hashes run at once, and at most that many 19 MiB blocks are held. At most
+    /// `queue` more jobs wait for a worker; beyond that, jobs are refused.
+    pub fn with_limits(workers: usize, queue: usize) -> PasswordHasher {
+        let workers = match workers {
+            0 => std::thread::available_parallelism().map_or(2, usize::from),
+            n => n,
+        };
+        let capacity = workers.saturating_add(queue);
         let (jobs, queue) = mpsc::channel::<Job>();
         let queue = Arc::new(Mutex::new(queue));
         for n in 0..workers {
@@ -95,7 +144,17 @@ impl PasswordHasher {
                 .spawn(move || work(&queue))
                 .expect("the operating system starts a password hashing thread");
         }
-        PasswordHasher { jobs, workers }
+        PasswordHasher { jobs, workers, capacity, in_flight: Arc::default() }
+    }
+
+    /// Jobs in flight now (running or queued): at most [`PasswordHasher::capacity`].
+    pub fn in_flight(&self) -> usize {
+        self.in_flight.load(Ordering::Acquire)
+    }
+
+    /// Jobs in flight at most: workers plus places in the queue.
+    pub fn capacity(&self) -> usize {
+        self.capacity
     }
 
     /// The PHC string (`$argon2id$...`) of `password` with a fresh random salt.
@@ -113,18 +172,25 @@ impl PasswordHasher {
         self.run(move |memory| Ok(verify_in(memory, password.as_bytes(), &stored)? && known)).await
     }
 
-    /// Queues `job` for the next free worker and waits for its answer.
+    /// Queues `job` for the next free worker and waits for its answer; refuses it at
+    /// once when the queue is full.
     async fn run<T: Send + 'static>(
         &self,
         job: impl FnOnce(&mut Memory) -> Result<T, PasswordHashError> + Send + 'static,
     ) -> Result<T, PasswordHashError> {
+        let slot = Slot::reserve(&self.in_flight, self.capacity)?;
         let (answer, answered) = oneshot::channel();
         let job: Job = Box::new(move |memory| {
             // The request was dropped while the job queued (the client went away): a
             // burst of abandoned logins must not keep the workers busy.
-            if !answer.is_closed() {
-                let _ = answer.send(job(memory));
+            if answer.is_closed() {
+                return;
             }
+            let result = job(memory);
+            // The place is free before the answer arrives (a panic frees it too, as
+            // the closure's captures are dropped).
+            drop(slot);
+            let _ = answer.send(result);
         });
         self.jobs.send(job).map_err(|_| PasswordHashError::Worker)?;
         answered.await.map_err(|_| PasswordHashError::Worker)?
@@ -336,6 +402,45 @@ mod tests {
         // The queue is in order: once this answers, the abandoned job has been taken.
         assert!(!hasher.verify("anything", None).await.unwrap());
         assert!(!ran.load(std::sync::atomic::Ordering::SeqCst));
+    }
+
+    #[tokio::test]
+    async fn a_full_queue_refuses_at_once_instead_of_waiting() {
+        // Regression: the queue was unbounded, so a login flood made every login wait
+        // behind every queued hash (2 s and more).
+        let hasher = PasswordHasher::with_limits(1, 1);
+        assert_eq!(hasher.capacity(), 2);
+        let (started, has_started) = oneshot::channel();
+        let (release, released) = mpsc::channel::<()>();
+        let busy = tokio::spawn({
+            let hasher = hasher.clone();
+            async move {
+                hasher
+                    .run(move |_| {
+                        let _ = started.send(());
+                        let _ = released.recv();
+                        Ok(())
+                    })
+                    .await
+            }
+        });
+        has_started.await.unwrap();
+        let queued = tokio::spawn({
+            let hasher = hasher.clone();
+            async move { hasher.verify("anything", None).await }
+        });
+        while hasher.in_flight() < 2 {
+            tokio::task::yield_now().await;
+        }
+        let refused = tokio::time::timeout(std::time::Duration::from_secs(1), hasher.verify("anything", None))
+            .await
+            .expect("a full queue answers at once");
+        assert!(matches!(refused, Err(PasswordHashError::Busy { capacity: 2 })), "{refused:?}");
+        release.send(()).unwrap();
+        busy.await.unwrap().unwrap();
+        assert!(!queued.await.unwrap().unwrap());
+        assert_eq!(hasher.in_flight(), 0);
+        assert!(!hasher.verify("anything", None).await.unwrap());
     }
 
     #[tokio::test]

@@ -209,6 +209,32 @@ pub async fn insert(pool: &PgPool, owner: Uuid, item: &NewItem) -> Result<ItemWi
         .await
 }
 
+/// The foreign keys of `app.items` that `category` and `location` would violate: the
+/// constraint names of those that name no row. A violated foreign key names only the
+/// first reference PostgreSQL checked; this finds every one.
+pub async fn missing_references(
+    pool: &PgPool,
+    category: Option<Uuid>,
+    location: Option<Uuid>,
+) -> Result<Vec<&'static str>, sqlx::Error> {
+    let (no_category, no_location): (bool, bool) = sqlx::query_as(
+        "SELECT $1::uuid IS NOT NULL AND NOT EXISTS (SELECT FROM master.categories AS c WHERE c.id = $1), \
+                $2::uuid IS NOT NULL AND NOT EXISTS (SELECT FROM master.locations AS l WHERE l.id = $2)",
+    )
+    .bind(category)
+    .bind(location)
+    .fetch_one(pool)
+    .await?;
+    let mut missing = Vec::new();
+    if no_category {
+        missing.push("items_category_id_fkey");
+    }
+    if no_location {
+        missing.push("items_location_id_fkey");
+    }
+    Ok(missing)
+}
+
 /// Applies `changes` to the item if `owner` owns it.
 pub async fn update(
     pool: &PgPool,

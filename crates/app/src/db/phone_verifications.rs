@@ -30,6 +30,43 @@ pub async fn wait_before_resend(
     Ok(wait.filter(|w| *w > 0.0).map(Duration::from_secs_f64))
 }
 
+/// How long until another code may be sent to `phone`, when `limit` codes were sent
+/// to it (for any accounts) within `window`. Serialises the callers for one number
+/// until the transaction ends, so concurrent requests cannot all pass.
+pub async fn wait_for_number(
+    conn: &mut PgConnection,
+    phone: &PhoneNumber,
+    limit: u32,
+    window: Duration,
+) -> Result<Option<Duration>, sqlx::Error> {
+    // A transaction-level advisory lock on the number. The two-key form has a key
+    // space of its own, apart from the one-bigint locks (strata's migration lock).
+    sqlx::query("SELECT pg_catalog.pg_advisory_xact_lock($1, pg_catalog.hashtext($2))")
+        .bind(PHONE_LOCK_CLASS)
+        .bind(phone.as_str())
+        .execute(&mut *conn)
+        .await?;
+    if limit == 0 {
+        return Ok(Some(window.max(Duration::from_secs(1))));
+    }
+    // The `limit`-th newest code in the window: the wait ends when it leaves the window.
+    let wait: Option<f64> = sqlx::query_scalar(
+        "SELECT extract(epoch FROM created_at + make_interval(secs => $2) - now())::float8 \
+         FROM auth.phone_verifications \
+         WHERE phone = $1 AND created_at > now() - make_interval(secs => $2) \
+         ORDER BY created_at DESC OFFSET $3 LIMIT 1",
+    )
+    .bind(phone.as_str())
+    .bind(seconds(window))
+    .bind(i64::from(limit) - 1)
+    .fetch_optional(conn)
+    .await?;
+    Ok(wait.filter(|w| *w > 0.0).map(Duration::from_secs_f64))
+}
+
+/// The first key of the advisory locks on phone numbers (`strata` in ASCII).
+const PHONE_LOCK_CLASS: i32 = 0x7374_7261;
+
 /// Stores a new code (its hash) for `phone`, valid for `ttl`. Returns when it expires.
 pub async fn insert(
     conn: &mut PgConnection,

@@ -54,3 +54,9 @@ pub async fn find_user(pool: &PgPool, token_hash: &[u8; 32]) -> Result<Option<Us
 pub async fn delete(pool: &PgPool, token_hash: &[u8; 32]) -> Result<bool, sqlx::Error> {
     sqlx::query_scalar("SELECT auth.revoke_session($1)").bind(&token_hash[..]).fetch_one(pool).await
 }
+
+/// Ends every session of `user_id`. How many there were.
+pub async fn delete_all(pool: &PgPool, user_id: Uuid) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM auth.session WHERE user_id = $1").bind(user_id).execute(pool).await?;
+    Ok(done.rows_affected())
+}

@@ -41,15 +41,6 @@ pub async fn lock(conn: &mut PgConnection, id: Uuid) -> Result<(), sqlx::Error> 
     sqlx::query("SELECT 1 FROM auth.\"user\" WHERE id = $1 FOR UPDATE").bind(id).execute(conn).await.map(drop)
 }
 
-/// Whether another account has this verified phone number.
-pub async fn phone_taken_by_other(conn: &mut PgConnection, id: Uuid, phone: &PhoneNumber) -> Result<bool, sqlx::Error> {
-    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM auth.\"user\" WHERE phone = $1 AND id <> $2)")
-        .bind(phone.as_str())
-        .bind(id)
-        .fetch_one(conn)
-        .await
-}
-
 /// Sets the user's verified phone number. A number verified by another account in
 /// the meantime fails with a unique violation on `user_phone_key`.
 pub async fn set_verified_phone(conn: &mut PgConnection, id: Uuid, phone: &PhoneNumber) -> Result<User, sqlx::Error> {

@@ -17,6 +17,11 @@ impl Password {
 
     /// Checks a new password against the policy. Not applied at login, so that a
     /// stricter policy later does not lock out existing accounts.
+    ///
+    /// A password of whitespace only is refused (eight spaces are no secret). Other
+    /// whitespace, leading and trailing included, is kept as typed, here and at login:
+    /// trimming would silently make a different password than the one chosen (and a
+    /// generated one may begin or end with a space).
     pub fn parse(raw: Text) -> Result<Password, Violation> {
         let chars = raw.chars().count();
         if chars < Self::MIN_CHARS {
@@ -24,6 +29,10 @@ impl Password {
         }
         if chars > Self::MAX_CHARS {
             return Err(Violation::new(IssueCode::TooBig, "Password must contain at most 128 character(s)"));
+        }
+        // Unicode White_Space, and the byte order mark, which renders as nothing.
+        if raw.chars().all(|c| c.is_whitespace() || c == '\u{feff}') {
+            return Err(Violation::new(IssueCode::InvalidString, "Password must not be only whitespace"));
         }
         Ok(Password(raw.into_string()))
     }
@@ -50,6 +59,19 @@ mod tests {
         assert_eq!(Password::parse(test_text("short")).unwrap_err().code, IssueCode::TooSmall);
         assert_eq!(Password::parse(test_text("x".repeat(129))).unwrap_err().code, IssueCode::TooBig);
         assert!(Password::parse(test_text("ääääääää")).is_ok());
+    }
+
+    #[test]
+    fn whitespace_only_is_refused_and_other_whitespace_kept() {
+        // Regression: eight spaces were accepted as a password.
+        for blank in [" ".repeat(8), "\t\n \u{a0}\u{2003}\u{3000}\u{feff}  ".to_owned()] {
+            assert_eq!(
+                Password::parse(test_text(blank.clone())).unwrap_err().code,
+                IssueCode::InvalidString,
+                "{blank:?}"
+            );
+        }
+        assert_eq!(Password::parse(test_text("  pass word  ")).unwrap().expose(), "  pass word  ");
     }
 
     #[test]

@@ -49,6 +49,11 @@ impl From<sqlx::Error> for ApiError {
         if is_unavailable(&err) {
             return ApiError::DatabaseUnavailable(err);
         }
+        if let sqlx::Error::Database(db) = &err
+            && db.code().as_deref() == Some(QUERY_CANCELED)
+        {
+            return ApiError::DatabaseTimeout(err);
+        }
         if let sqlx::Error::Database(db) = &err {
             let code = db.code();
             let known = db.constraint().and_then(|name| KNOWN.iter().find(|k| k.constraint == name));
@@ -64,6 +69,16 @@ impl From<sqlx::Error> for ApiError {
         }
         ApiError::internal(err)
     }
+}
+
+/// SQLSTATE 57014: the statement was cancelled, by the `statement_timeout` (the API
+/// never cancels its own statements otherwise).
+const QUERY_CANCELED: &str = "57014";
+
+/// The issue for a violation of `constraint`, if a client can cause it.
+pub fn constraint_issue(constraint: &str) -> Option<crate::domain::Issue> {
+    let known = KNOWN.iter().find(|k| k.constraint == constraint)?;
+    Some(Violation::new(known.code, known.message).at_key(Cow::Borrowed(known.field)))
 }
 
 fn issue(known: &Known) -> Issues {

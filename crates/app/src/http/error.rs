@@ -74,6 +74,15 @@ pub enum ApiError {
     /// PostgreSQL cannot be reached (503).
     #[error("the database is unavailable")]
     DatabaseUnavailable(#[source] sqlx::Error),
+    /// A statement ran past the `statement_timeout` and was cancelled (503).
+    #[error("the database took too long to answer")]
+    DatabaseTimeout(#[source] sqlx::Error),
+    /// Too many passwords are being hashed: the request was not queued (503).
+    #[error("the server is busy: try again in a moment")]
+    Busy {
+        /// When to retry.
+        retry_after: Duration,
+    },
     /// A bug or an unexpected failure (500).
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
@@ -86,8 +95,13 @@ pub enum ServerErrors {
     /// A failure on the server's side (`internal_error`; the cause is logged)
     #[response(status = 500)]
     Internal(ErrorBody),
-    /// PostgreSQL cannot be reached or takes no connections (`database_unavailable`)
-    #[response(status = 503)]
+    /// PostgreSQL cannot be reached or takes no connections (`database_unavailable`), a
+    /// statement ran past the statement timeout (`database_timeout`), or, where a
+    /// password is hashed, the hashing queue is full (`server_busy`, with Retry-After)
+    #[response(
+        status = 503,
+        headers(("retry-after" = u64, description = "With `server_busy`: seconds to wait before retrying"))
+    )]
     DatabaseUnavailable(ErrorBody),
 }
 
@@ -120,7 +134,9 @@ impl ApiError {
             ApiError::VerificationExpired => StatusCode::GONE,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::SendFailed(_) => StatusCode::BAD_GATEWAY,
-            ApiError::DatabaseUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::DatabaseUnavailable(_) | ApiError::DatabaseTimeout(_) | ApiError::Busy { .. } => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -143,6 +159,8 @@ impl ApiError {
             ApiError::TooManyRequests { error, .. } => error,
             ApiError::SendFailed(_) => "send_failed",
             ApiError::DatabaseUnavailable(_) => "database_unavailable",
+            ApiError::DatabaseTimeout(_) => "database_timeout",
+            ApiError::Busy { .. } => "server_busy",
             ApiError::Internal(_) => "internal_error",
         }
     }
@@ -167,7 +185,11 @@ impl ApiError {
 
 impl From<PasswordHashError> for ApiError {
     fn from(err: PasswordHashError) -> ApiError {
-        ApiError::internal(err)
+        match err {
+            // A hash takes well under a second: by then a place is likely free.
+            PasswordHashError::Busy { .. } => ApiError::Busy { retry_after: Duration::from_secs(1) },
+            err => ApiError::internal(err),
+        }
     }
 }
 
@@ -181,11 +203,15 @@ impl IntoResponse for ApiError {
             ApiError::DatabaseUnavailable(_) => {
                 tracing::warn!(error = %error_chain(&self), "database unavailable");
             }
+            ApiError::DatabaseTimeout(_) => {
+                tracing::warn!(error = %error_chain(&self), "statement cancelled by the statement timeout");
+            }
             _ => {}
         }
         let retry_after = match &self {
-            ApiError::TooManyRequests { retry_after: Some(wait), .. } => {
-                Some(wait.as_secs() + u64::from(wait.subsec_nanos() > 0))
+            ApiError::TooManyRequests { retry_after: Some(wait), .. } | ApiError::Busy { retry_after: wait } => {
+                // Rounded up, and at least 1: `Retry-After: 0` invites an instant retry.
+                Some((wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1))
             }
             _ => None,
         };

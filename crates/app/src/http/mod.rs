@@ -1,5 +1,6 @@
 //! The HTTP API: routes, extractors, errors and the OpenAPI document.
 
+pub mod client_addr;
 pub mod current_user;
 pub mod db_error;
 pub mod dto;
@@ -11,6 +12,7 @@ pub mod routes;
 pub mod state;
 
 use std::future::Future;
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
@@ -39,6 +41,7 @@ pub fn router_with_sender(pool: PgPool, config: AppConfig, sender: Arc<dyn Sende
         .route("/api/auth/register", post(routes::auth::register))
         .route("/api/auth/login", post(routes::auth::login))
         .route("/api/auth/logout", post(routes::auth::logout))
+        .route("/api/auth/logout-all", post(routes::auth::logout_all))
         .route("/api/auth/me", get(routes::auth::me))
         .route("/api/auth/phone/start", post(routes::phone::start))
         .route("/api/auth/phone/verify", post(routes::phone::verify))
@@ -56,11 +59,19 @@ pub fn router_with_sender(pool: PgPool, config: AppConfig, sender: Arc<dyn Sende
 
 /// Serves [`router`] on `listener` until `shutdown` completes, then lets requests in
 /// flight finish.
+///
+/// Each request carries its peer's address (`ConnectInfo<SocketAddr>`), which the
+/// per-client login limits need: a server built another way must provide it too, as
+/// `router.into_make_service_with_connect_info::<SocketAddr>()` does.
+///
+/// `pool`'s connections should be made with [`crate::db::connect_options`], which sets
+/// the statement timeout.
 pub async fn serve(
     listener: TcpListener,
     pool: PgPool,
     config: AppConfig,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(pool, config)).with_graceful_shutdown(shutdown).await
+    let service = router(pool, config).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, service).with_graceful_shutdown(shutdown).await
 }

@@ -23,6 +23,7 @@ use crate::models::{Category, Location, LocationKind};
         routes::auth::register,
         routes::auth::login,
         routes::auth::logout,
+        routes::auth::logout_all,
         routes::auth::me,
         routes::phone::start,
         routes::phone::verify,

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use axum::body::Bytes;
 use sqlx::PgPool;
 
-use crate::auth::{PasswordHasher, Sender};
+use crate::auth::{LoginLimits, PasswordHasher, Sender};
 use crate::config::AppConfig;
 use crate::domain::PageLimits;
 
@@ -24,8 +24,10 @@ pub struct Shared {
     pub page_limits: PageLimits,
     /// Delivers phone verification codes.
     pub sender: Arc<dyn Sender>,
-    /// argon2 off the request threads.
+    /// argon2 off the request threads, with a bounded queue.
     pub hasher: PasswordHasher,
+    /// Failed logins per account and client, registrations per client.
+    pub login_limits: LoginLimits,
     /// The OpenAPI document, serialised once.
     pub openapi_json: Bytes,
 }
@@ -37,9 +39,10 @@ impl AppState {
         AppState(Arc::new(Shared {
             pool,
             page_limits: config.page_limits(),
+            hasher: PasswordHasher::with_limits(config.password_hash_workers, config.password_hash_queue),
+            login_limits: LoginLimits::new(&config),
             config,
             sender,
-            hasher: PasswordHasher::new(),
             openapi_json,
         }))
     }

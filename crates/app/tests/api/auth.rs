@@ -214,3 +214,52 @@ async fn sessions_expire_after_the_configured_ttl() {
             .unwrap();
     assert!((seconds - 3600.0).abs() < 1.0, "{seconds}");
 }
+
+// Regression: a password of eight spaces was accepted.
+#[tokio::test]
+async fn register_refuses_a_password_of_whitespace_only() {
+    let app = TestApp::new().await;
+    for blank in [" ".repeat(8), "\t \u{a0}\u{3000}\n    ".to_owned()] {
+        let response =
+            app.post("/api/auth/register", json!({"email": "dana@example.com", "password": blank}), None).await;
+        assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", response.json);
+        assert_eq!(response.issues(), ["password:invalid_string"]);
+    }
+    // Whitespace around other characters is part of the password, at login too.
+    let padded = "  long enough password ";
+    let response = app.post("/api/auth/register", json!({"email": "dana@example.com", "password": padded}), None).await;
+    assert_eq!(response.status, StatusCode::CREATED, "{}", response.json);
+    let trimmed =
+        app.post("/api/auth/login", json!({"email": "dana@example.com", "password": padded.trim()}), None).await;
+    assert_eq!(trimmed.status, StatusCode::UNAUTHORIZED);
+    let exact = app.post("/api/auth/login", json!({"email": "dana@example.com", "password": padded}), None).await;
+    assert_eq!(exact.status, StatusCode::OK);
+}
+
+// Regression: there was no way to end every session of an account at once.
+#[tokio::test]
+async fn logout_all_ends_every_session_of_the_user_only() {
+    let app = TestApp::new().await;
+    let laptop = app.login_demo("alice@example.com").await;
+    let phone = app.login_demo("alice@example.com").await;
+    let bob = app.login_demo("bob@example.com").await;
+    let response = app.send(Method::POST, "/api/auth/logout-all", None, Vec::new(), Some(&phone)).await;
+    assert_eq!(response.status, StatusCode::NO_CONTENT);
+    let cleared = response.headers.get(SET_COOKIE).unwrap().to_str().unwrap();
+    assert!(cleared.starts_with("strata_session=;") && cleared.contains("Max-Age=0"), "{cleared}");
+    for cookie in [&laptop, &phone] {
+        let me = app.get("/api/auth/me", Some(cookie)).await;
+        assert_eq!(me.status, StatusCode::UNAUTHORIZED, "{cookie}");
+    }
+    let left: i64 = sqlx::query_scalar("SELECT count(*) FROM auth.session WHERE user_id = $1::uuid")
+        .bind(ALICE_ID)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(left, 0);
+    assert_eq!(app.get("/api/auth/me", Some(&bob)).await.status, StatusCode::OK, "other users keep theirs");
+    // It needs a session: without one there is nobody to log out.
+    let anonymous = app.send(Method::POST, "/api/auth/logout-all", None, Vec::new(), None).await;
+    assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(anonymous.json["error"], "unauthenticated");
+}

@@ -305,6 +305,34 @@ async fn a_missing_category_or_location_is_a_validation_issue() {
     assert_eq!(response.issues(), ["categoryId:invalid_reference"]);
 }
 
+// Regression: with both a missing category and a missing location, only the first
+// was reported.
+#[tokio::test]
+async fn a_missing_category_and_location_are_both_reported() {
+    let app = TestApp::new().await;
+    let alice = app.login_demo("alice@example.com").await;
+    let both = json!({"name": "x", "categoryId": MISSING, "locationId": MISSING});
+    let response = app.post("/api/items", both, Some(&alice)).await;
+    assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(response.issues(), ["categoryId:invalid_reference", "locationId:invalid_reference"]);
+    let bob = app.login_demo("bob@example.com").await;
+    let uri = format!("/api/items/{FIRST_SEED_ITEM}");
+    let response =
+        app.json(Method::PATCH, &uri, json!({"categoryId": MISSING, "locationId": MISSING}), Some(&bob)).await;
+    assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(response.issues(), ["categoryId:invalid_reference", "locationId:invalid_reference"]);
+    // A valid one beside a missing one: only the missing one is reported.
+    let response = app
+        .json(
+            Method::PATCH,
+            &uri,
+            json!({"categoryId": "20000000-0000-4000-8000-000000000011", "locationId": MISSING}),
+            Some(&bob),
+        )
+        .await;
+    assert_eq!(response.issues(), ["locationId:invalid_reference"]);
+}
+
 #[tokio::test]
 async fn sql_metacharacters_are_stored_verbatim() {
     let app = TestApp::new().await;

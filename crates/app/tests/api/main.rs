@@ -4,6 +4,7 @@
 mod auth;
 mod errors;
 mod items;
+mod login_limits;
 mod openapi;
 mod phone;
 mod reference;
@@ -13,3 +14,4 @@ mod seeds;
 mod serve;
 mod support;
 mod text_inputs;
+mod timeouts;

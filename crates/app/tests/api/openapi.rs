@@ -6,7 +6,7 @@ use axum::http::{Method, Request, StatusCode};
 use serde_json::{Value, json};
 use strata_app::AppConfig;
 use strata_app::domain::{
-    FromInput, Input, IssueCode, ItemChanges, Login, NewItem, PhoneCheck, PhoneStart, Registration,
+    FromInput, Input, IssueCode, ItemChanges, ItemQuery, Login, NewItem, PhoneCheck, PhoneStart, Registration,
 };
 
 use crate::support::{TestApp, send_to};
@@ -26,6 +26,7 @@ async fn the_document_is_served_and_lists_every_endpoint() {
         ("/api/auth/register", "post"),
         ("/api/auth/login", "post"),
         ("/api/auth/logout", "post"),
+        ("/api/auth/logout-all", "post"),
         ("/api/auth/me", "get"),
         ("/api/auth/phone/start", "post"),
         ("/api/auth/phone/verify", "post"),
@@ -201,4 +202,16 @@ async fn with_the_database_down_every_operation_answers_a_documented_status() {
             assert_eq!(response.status, StatusCode::SERVICE_UNAVAILABLE, "{method} {path}");
         }
     }
+}
+
+// Regression: the document said `limit` may be 0, which the parser refuses.
+#[test]
+fn the_documented_limit_bounds_are_the_parsers() {
+    let doc = serde_json::to_value(strata_app::openapi()).unwrap();
+    let parameters = doc["paths"]["/api/items"]["get"]["parameters"].as_array().unwrap();
+    let limit = parameters.iter().find(|p| p["name"] == "limit").unwrap();
+    let minimum = limit["schema"]["minimum"].as_i64().expect("a documented minimum");
+    let limits = AppConfig::default().page_limits();
+    assert!(ItemQuery::parse(&format!("limit={minimum}"), limits).is_ok());
+    assert!(ItemQuery::parse(&format!("limit={}", minimum - 1), limits).is_err());
 }

@@ -165,8 +165,10 @@ async fn phone_endpoints_need_a_session_and_valid_input() {
     assert_eq!(app.sender.count(), 0);
 }
 
+// Regression: a number verified by another account answered 409 at once, every time,
+// so registered numbers could be enumerated.
 #[tokio::test]
-async fn a_number_verified_by_another_account_is_a_conflict() {
+async fn a_number_of_another_account_is_answered_like_a_free_one() {
     let app = TestApp::new().await;
     let alice = app.login_demo("alice@example.com").await;
     app.post("/api/auth/phone/start", json!({"phone": PHONE}), Some(&alice)).await;
@@ -175,8 +177,71 @@ async fn a_number_verified_by_another_account_is_a_conflict() {
         app.post("/api/auth/phone/verify", json!({"phone": PHONE, "code": code}), Some(&alice)).await.status,
         StatusCode::OK
     );
+    // Long enough ago for the per-number limit to have forgotten alice's code.
+    sqlx::query("UPDATE auth.phone_verifications SET created_at = now() - interval '1 day'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+
     let bob = app.login_demo("bob@example.com").await;
-    let response = app.post("/api/auth/phone/start", json!({"phone": PHONE}), Some(&bob)).await;
+    let taken = app.post("/api/auth/phone/start", json!({"phone": PHONE}), Some(&bob)).await;
+    let carol = app.login_demo("carol@example.com").await;
+    let free = app.post("/api/auth/phone/start", json!({"phone": "+14155550100"}), Some(&carol)).await;
+    for response in [&taken, &free] {
+        assert_eq!(response.status, StatusCode::ACCEPTED, "{}", response.json);
+    }
+    let keys = |r: &crate::support::TestResponse| {
+        let mut keys: Vec<String> = r.json.as_object().unwrap().keys().cloned().collect();
+        keys.sort();
+        keys
+    };
+    assert_eq!(keys(&taken), keys(&free));
+    assert_eq!(taken.json["resendAfterSeconds"], free.json["resendAfterSeconds"]);
+    // The same cooldown follows both.
+    for (cookie, phone) in [(&bob, "+4930999999"), (&carol, "+4930888888")] {
+        let again = app.post("/api/auth/phone/start", json!({"phone": phone}), Some(cookie)).await;
+        assert_eq!(again.status, StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(again.json["error"], "resend_too_soon");
+        let retry: u64 = again.headers.get(RETRY_AFTER).unwrap().to_str().unwrap().parse().unwrap();
+        assert!((55..=60).contains(&retry), "{retry}");
+    }
+    // Only the holder of the phone can get further, and then learns it is taken.
+    let code = app.sender.last_code(PHONE).unwrap();
+    let response = app.post("/api/auth/phone/verify", json!({"phone": PHONE, "code": code}), Some(&bob)).await;
     assert_eq!(response.status, StatusCode::CONFLICT);
     assert_eq!(response.issues(), ["phone:already_exists"]);
+}
+
+#[tokio::test]
+async fn codes_to_one_number_are_limited_whoever_asks() {
+    let config = AppConfig { phone_codes_per_number: 3, ..no_throttle() };
+    let app = TestApp::with_config(config).await;
+    let mut cookies = Vec::new();
+    for user in ["alice@example.com", "bob@example.com", "carol@example.com"] {
+        cookies.push(app.login_demo(user).await);
+    }
+    for cookie in &cookies {
+        let response = app.post("/api/auth/phone/start", json!({"phone": PHONE}), Some(cookie)).await;
+        assert_eq!(response.status, StatusCode::ACCEPTED, "{}", response.json);
+    }
+    let response = app.post("/api/auth/phone/start", json!({"phone": PHONE}), Some(&cookies[0])).await;
+    assert_eq!(response.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(response.json["error"], "too_many_codes_for_number");
+    let retry: u64 = response.headers.get(RETRY_AFTER).unwrap().to_str().unwrap().parse().unwrap();
+    assert!((3590..=3600).contains(&retry), "{retry}");
+    assert_eq!(app.sender.count(), 3);
+    // Other numbers are not affected.
+    let response = app.post("/api/auth/phone/start", json!({"phone": "+14155550100"}), Some(&cookies[0])).await;
+    assert_eq!(response.status, StatusCode::ACCEPTED);
+    // Once the oldest code leaves the window, one more may be sent.
+    sqlx::query(
+        "UPDATE auth.phone_verifications SET created_at = now() - interval '61 minutes' \
+         WHERE id = (SELECT id FROM auth.phone_verifications WHERE phone = $1 ORDER BY created_at LIMIT 1)",
+    )
+    .bind(PHONE)
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    let response = app.post("/api/auth/phone/start", json!({"phone": PHONE}), Some(&cookies[1])).await;
+    assert_eq!(response.status, StatusCode::ACCEPTED, "{}", response.json);
 }

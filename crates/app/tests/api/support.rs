@@ -2,17 +2,19 @@
 //! helpers to send requests and read JSON answers. The router's connections run as
 //! the application role, so every API test also proves that role's rights suffice.
 
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 
 use axum::Router;
 use axum::body::Body;
+use axum::extract::ConnectInfo;
 use axum::http::header::{CONTENT_TYPE, COOKIE, SET_COOKIE};
 use axum::http::{HeaderMap, Method, Request, StatusCode};
 use serde_json::Value;
 use sqlx::PgPool;
-use sqlx::postgres::PgPoolOptions;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use strata_app::domain::{PhoneNumber, VerificationCode};
 use strata_app::roles::pool_options_as;
 use strata_app::{APP_ROLE, AppConfig, DEMO_PASSWORD, SendError, Sender};
@@ -108,7 +110,10 @@ impl TestApp {
         let mut conn = db.connect().await;
         strata_migrate::up_all(&mut conn, &migrations_dir()).await.expect("migrate and seed");
         let pool = db.pool().await;
-        let app_pool = role_pool(&db, APP_ROLE).await;
+        // As `strata serve` makes them: with the configured statement timeout.
+        let options = strata_app::db::connect_options(db.url().parse::<PgConnectOptions>().unwrap(), &config);
+        let app_pool =
+            pool_options_as(PgPoolOptions::new().max_connections(8), APP_ROLE).connect_with(options).await.unwrap();
         let sender = Arc::new(RecordingSender::default());
         let router = strata_app::router_with_sender(app_pool.clone(), config, sender.clone());
         TestApp { db, pool, app_pool, router, sender }
@@ -131,6 +136,18 @@ impl TestApp {
             request = request.header(COOKIE, cookie);
         }
         let request = request.body(Body::from(body)).unwrap();
+        send_to(&self.router, request).await
+    }
+
+    /// `POST uri` with a JSON body, from a client at `ip` (as `serve` tells the router).
+    pub async fn post_from(&self, ip: IpAddr, uri: &str, body: Value) -> TestResponse {
+        let request = Request::builder()
+            .method(Method::POST)
+            .uri(uri)
+            .header(CONTENT_TYPE, "application/json")
+            .extension(ConnectInfo(SocketAddr::new(ip, 40000)))
+            .body(Body::from(body.to_string()))
+            .unwrap();
         send_to(&self.router, request).await
     }
 

@@ -11,7 +11,7 @@ pub struct RegisterRequest {
     /// The login; trimmed and lower-cased.
     #[schema(format = "email", max_length = 254, example = "dana@example.com")]
     pub email: String,
-    /// 8 to 128 characters.
+    /// 8 to 128 characters, not only whitespace; kept exactly as typed (no trimming).
     #[schema(min_length = 8, max_length = 128, example = "correct horse battery")]
     pub password: String,
     /// What others see; the email's local part when absent.

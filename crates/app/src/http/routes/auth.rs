@@ -1,4 +1,4 @@
-//! `/api/auth/*`: register, login, logout, me.
+//! `/api/auth/*`: register, login, logout, logout-all, me.
 
 use axum::Json;
 use axum::extract::State;
@@ -6,10 +6,11 @@ use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::IntoResponse;
 
-use crate::auth::SessionToken;
 use crate::auth::cookie::{clear_session_cookie, find_session_token, session_cookie};
+use crate::auth::{PasswordHashError, Refusal, SessionToken};
 use crate::db;
 use crate::domain::{Login, Registration};
+use crate::http::client_addr::ClientAddr;
 use crate::http::current_user::{CurrentUser, SessionRequired};
 use crate::http::dto::{LoginRequest, RegisterRequest, UserResponse};
 use crate::http::error::{ApiError, ErrorBody, ServerErrors};
@@ -25,15 +26,25 @@ use crate::http::state::AppState;
             headers(("set-cookie" = String, description = "strata_session=...; HttpOnly; SameSite=Lax"))),
         (status = 409, description = "The email is taken (issue on `email`)", body = ErrorBody),
         (status = 422, description = "Invalid or unknown fields", body = ErrorBody),
+        (status = 429, description = "Too many registrations from this client (`too_many_registrations`; see Retry-After)",
+            body = ErrorBody, headers(("retry-after" = u64, description = "Seconds until the next attempt is allowed"))),
         JsonBodyErrors,
         ServerErrors,
     )
 )]
 pub async fn register(
     State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
     ValidJson(registration): ValidJson<Registration>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let hash = state.hasher.hash(registration.password.expose()).await?;
+    let attempt = state.login_limits.begin_registration(client).map_err(too_many)?;
+    let hash = match state.hasher.hash(registration.password.expose()).await {
+        Err(err @ PasswordHashError::Busy { .. }) => {
+            attempt.not_counted();
+            return Err(err.into());
+        }
+        hashed => hashed?,
+    };
     let user = db::users::insert(&state.pool, &registration.email, &hash, &registration.display_name).await?;
     let cookie = start_session(&state, user.id).await?;
     Ok((StatusCode::CREATED, [(SET_COOKIE, cookie)], Json(UserResponse::from(user))))
@@ -48,20 +59,29 @@ pub async fn register(
             headers(("set-cookie" = String, description = "strata_session=...; HttpOnly; SameSite=Lax"))),
         (status = 401, description = "Wrong email or password (`invalid_credentials`)", body = ErrorBody),
         (status = 422, description = "Invalid or unknown fields", body = ErrorBody),
+        (status = 429, description = "Too many failed logins for this account or from this client \
+            (`too_many_login_attempts`; see Retry-After); no password was checked", body = ErrorBody,
+            headers(("retry-after" = u64, description = "Seconds until the next attempt is allowed"))),
         JsonBodyErrors,
         ServerErrors,
     )
 )]
 pub async fn login(
     State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
     ValidJson(login): ValidJson<Login>,
 ) -> Result<impl IntoResponse, ApiError> {
+    // Before any work: a refused guess is not looked up, not hashed, and never waits.
+    let attempt = state.login_limits.begin_login(&login.email, client).map_err(too_many)?;
     let user = db::users::find_by_email(&state.pool, &login.email).await?;
     let stored = user.as_ref().map(|u| u.password_hash.as_str());
+    // A full hashing queue drops `attempt` unused: the guess was not checked.
     let matches = state.hasher.verify(&login.password, stored).await?;
     let Some(user) = user.filter(|_| matches) else {
+        attempt.failed();
         return Err(ApiError::InvalidCredentials);
     };
+    attempt.succeeded();
     let user = db::users::record_login(&state.pool, user.id).await?;
     let cookie = start_session(&state, user.id).await?;
     Ok(([(SET_COOKIE, cookie)], Json(UserResponse::from(user))))
@@ -77,6 +97,25 @@ pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result
     if let Some(token) = find_session_token(&headers) {
         db::sessions::delete(&state.pool, &token.hash()).await?;
     }
+    Ok((StatusCode::NO_CONTENT, [(SET_COOKIE, clear_session_cookie(state.config.secure_cookies))]))
+}
+
+/// Ends every session of the logged-in user (on every device), this one included, and
+/// clears the cookie. For a user who fears a session was stolen.
+#[utoipa::path(
+    post, path = "/api/auth/logout-all", tag = "auth",
+    responses(
+        (status = 204, description = "Every session of the user is deleted; the cookie is cleared"),
+        SessionRequired,
+        ServerErrors,
+    ),
+    security(("session_cookie" = []))
+)]
+pub async fn logout_all(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+) -> Result<impl IntoResponse, ApiError> {
+    db::sessions::delete_all(&state.pool, user.id).await?;
     Ok((StatusCode::NO_CONTENT, [(SET_COOKIE, clear_session_cookie(state.config.secure_cookies))]))
 }
 
@@ -99,4 +138,15 @@ async fn start_session(state: &AppState, user_id: uuid::Uuid) -> Result<HeaderVa
     let token = SessionToken::generate();
     db::sessions::create(&state.pool, user_id, &token.hash(), state.config.session_ttl).await?;
     Ok(session_cookie(&token, state.config.session_ttl, state.config.secure_cookies))
+}
+
+/// The answer to an attempt over a limit.
+fn too_many(refusal: Refusal) -> ApiError {
+    let (error, message) = match refusal {
+        Refusal::Account(_) | Refusal::Client(_) => {
+            ("too_many_login_attempts", "Too many failed logins: wait before trying again")
+        }
+        Refusal::Registrations(_) => ("too_many_registrations", "Too many registrations: wait before trying again"),
+    };
+    ApiError::TooManyRequests { error, message, retry_after: Some(refusal.retry_after()) }
 }

@@ -5,11 +5,13 @@ use axum::extract::{RawQuery, State};
 use axum::http::header::LOCATION;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::IntoResponse;
+use uuid::Uuid;
 
 use crate::db;
 use crate::db::items::OwnerWrite;
-use crate::domain::{Cursor, ItemChanges, ItemQuery, NewItem};
+use crate::domain::{Cursor, Issues, ItemChanges, ItemQuery, NewItem, Patch};
 use crate::http::current_user::{CurrentUser, SessionRequired};
+use crate::http::db_error::constraint_issue;
 use crate::http::dto::{CreateItemRequest, ItemPage, ItemResponse, UpdateItemRequest};
 use crate::http::error::{ApiError, ErrorBody, ServerErrors};
 use crate::http::item_id::ItemId;
@@ -26,7 +28,7 @@ use crate::http::state::AppState;
         ("location" = Option<Uuid>, Query, description = "Items at this place or inside it"),
         ("owner" = Option<Uuid>, Query, description = "Items of this user"),
         ("q" = Option<String>, Query, description = "Text in the name or description, case-insensitive (max 200 characters)"),
-        ("limit" = Option<u32>, Query, description = "Page size: 1 to the configured maximum (default 20, max 100)"),
+        ("limit" = Option<u32>, Query, minimum = 1, description = "Page size: 1 to the configured maximum (default 20, max 100)"),
         ("cursor" = Option<String>, Query, description = "`nextCursor` of the previous page"),
     ),
     responses(
@@ -67,7 +69,10 @@ pub async fn create(
     CurrentUser(user): CurrentUser,
     ValidJson(item): ValidJson<NewItem>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let created = ItemResponse::from(db::items::insert(&state.pool, user.id, &item).await?);
+    let created = match db::items::insert(&state.pool, user.id, &item).await {
+        Ok(created) => ItemResponse::from(created),
+        Err(err) => return Err(write_error(&state, err, item.category_id, item.location_id).await),
+    };
     let location = HeaderValue::try_from(format!("/api/items/{}", created.id)).map_err(ApiError::internal)?;
     Ok((StatusCode::CREATED, [(LOCATION, location)], Json(created)))
 }
@@ -110,7 +115,11 @@ pub async fn update(
     ItemId(id): ItemId,
     ValidJson(changes): ValidJson<ItemChanges>,
 ) -> Result<Json<ItemResponse>, ApiError> {
-    match db::items::update(&state.pool, id, user.id, &changes).await? {
+    let updated = match db::items::update(&state.pool, id, user.id, &changes).await {
+        Ok(updated) => updated,
+        Err(err) => return Err(write_error(&state, err, set(&changes.category_id), set(&changes.location_id)).await),
+    };
+    match updated {
         OwnerWrite::Done(item) => Ok(Json(ItemResponse::from(item))),
         OwnerWrite::NotFound => Err(ApiError::NotFound("item")),
         OwnerWrite::NotOwner => Err(ApiError::NotOwner),
@@ -140,5 +149,35 @@ pub async fn delete(
         OwnerWrite::Done(()) => Ok(StatusCode::NO_CONTENT),
         OwnerWrite::NotFound => Err(ApiError::NotFound("item")),
         OwnerWrite::NotOwner => Err(ApiError::NotOwner),
+    }
+}
+
+/// The error of a failed insert or update. A violated foreign key names only the first
+/// missing reference; the client gets an issue for each one (`categoryId` and
+/// `locationId`).
+async fn write_error(state: &AppState, err: sqlx::Error, category: Option<Uuid>, location: Option<Uuid>) -> ApiError {
+    let foreign_key = matches!(&err, sqlx::Error::Database(db) if db.code().as_deref() == Some("23503"));
+    if foreign_key {
+        match db::items::missing_references(&state.pool, category, location).await {
+            Ok(missing) if !missing.is_empty() => {
+                let mut issues = Issues::new();
+                for issue in missing.into_iter().filter_map(constraint_issue) {
+                    issues.push(issue);
+                }
+                return ApiError::Validation(issues);
+            }
+            // Created since, or another foreign key: as PostgreSQL said.
+            Ok(_) => {}
+            Err(lookup) => return lookup.into(),
+        }
+    }
+    err.into()
+}
+
+/// The value a patch sets, if any.
+fn set(patch: &Patch<Uuid>) -> Option<Uuid> {
+    match patch {
+        Patch::Set(value) => Some(*value),
+        Patch::Keep | Patch::Clear => None,
     }
 }

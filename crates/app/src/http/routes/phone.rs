@@ -15,16 +15,20 @@ use crate::http::error::{ApiError, ErrorBody, ServerErrors};
 use crate::http::json::{JsonBodyErrors, ValidJson};
 use crate::http::state::AppState;
 
-/// Sends a code to the number. One code per user per resend interval; a new code
-/// replaces the previous one.
+/// Sends a code to the number. One code per user per resend interval, and a few per
+/// number per window whoever asks; a new code replaces the previous one.
+///
+/// A number that another account has verified is answered exactly like a free one
+/// (the code is sent, the throttles count it): the answer must not tell which numbers
+/// have accounts. Verifying it then fails with 409.
 #[utoipa::path(
     post, path = "/api/auth/phone/start", tag = "auth",
     request_body = PhoneStartRequest,
     responses(
         (status = 202, description = "Code sent", body = PhoneStartResponse),
-        (status = 409, description = "Another account has this number (issue on `phone`)", body = ErrorBody),
         (status = 422, description = "Invalid or unknown fields", body = ErrorBody),
-        (status = 429, description = "A code was sent too recently (`resend_too_soon`; see Retry-After)", body = ErrorBody,
+        (status = 429, description = "A code was sent to this user too recently (`resend_too_soon`), or too many \
+            codes were sent to this number (`too_many_codes_for_number`); see Retry-After", body = ErrorBody,
             headers(("retry-after" = u64, description = "Seconds until a new code may be requested"))),
         (status = 502, description = "The code could not be sent (`send_failed`)", body = ErrorBody),
         SessionRequired,
@@ -50,9 +54,20 @@ pub async fn start(
             retry_after: Some(wait),
         });
     }
-    if db::users::phone_taken_by_other(&mut tx, user.id, &request.phone).await? {
-        let violation = Violation::new(IssueCode::AlreadyExists, "This phone number belongs to another account");
-        return Err(ApiError::Conflict(Issues::one(violation.at_key("phone"))));
+    // No check whether another account has the number: see above.
+    if let Some(wait) = db::phone_verifications::wait_for_number(
+        &mut tx,
+        &request.phone,
+        config.phone_codes_per_number,
+        config.phone_number_window,
+    )
+    .await?
+    {
+        return Err(ApiError::TooManyRequests {
+            error: "too_many_codes_for_number",
+            message: "Too many codes were sent to this number: wait before requesting another",
+            retry_after: Some(wait),
+        });
     }
     let id = Uuid::new_v4();
     let code = VerificationCode::generate();

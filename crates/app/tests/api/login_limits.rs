@@ -1,0 +1,213 @@
+//! Password guessing: failed logins limited per account and per client, registrations
+//! per client, and a bounded password hashing queue.
+
+use std::net::{IpAddr, Ipv4Addr};
+use std::time::{Duration, Instant};
+
+use axum::http::StatusCode;
+use axum::http::header::RETRY_AFTER;
+use serde_json::json;
+use strata_app::config::RateLimit;
+use strata_app::{AppConfig, DEMO_PASSWORD};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+use crate::support::{TestApp, TestResponse};
+
+fn ip(n: u32) -> IpAddr {
+    IpAddr::V4(Ipv4Addr::from(0x0a00_0000 + n))
+}
+
+fn retry_after(response: &TestResponse) -> u64 {
+    let header = response.headers.get(RETRY_AFTER).unwrap_or_else(|| panic!("no Retry-After: {}", response.json));
+    header.to_str().unwrap().parse().unwrap()
+}
+
+async fn timed_login(app: &TestApp, from: IpAddr, email: &str, password: &str) -> (TestResponse, Duration) {
+    let started = Instant::now();
+    let response = app.post_from(from, "/api/auth/login", json!({"email": email, "password": password})).await;
+    (response, started.elapsed())
+}
+
+// Regression: 700 wrong passwords for one account were all hashed (no 429), and a
+// correct login of another user waited behind them (1.9-2.5 s).
+#[tokio::test]
+async fn a_password_flood_on_one_account_is_refused_and_other_logins_stay_fast() {
+    let app = TestApp::new().await;
+    let limit = AppConfig::default().login_account_limit.burst as usize;
+    let (_, alone) = timed_login(&app, ip(1), "bob@example.com", DEMO_PASSWORD).await;
+
+    // 700 wrong passwords for alice at once, each from its own address (so only the
+    // per-account limit can stop them), and bob's login in the middle of them.
+    let mut flood = tokio::task::JoinSet::new();
+    for n in 0..700 {
+        let router = app.router.clone();
+        flood.spawn(async move {
+            let body = json!({"email": "alice@example.com", "password": format!("guess {n}")});
+            let request = axum::http::Request::builder()
+                .method("POST")
+                .uri("/api/auth/login")
+                .header("content-type", "application/json")
+                .extension(axum::extract::ConnectInfo(std::net::SocketAddr::new(ip(1000 + n), 40000)))
+                .body(axum::body::Body::from(body.to_string()))
+                .unwrap();
+            crate::support::send_to(&router, request).await
+        });
+    }
+    let (bob, during) = timed_login(&app, ip(2), "bob@example.com", DEMO_PASSWORD).await;
+    let mut refused = 0;
+    let mut wrong = 0;
+    while let Some(response) = flood.join_next().await {
+        let response = response.unwrap();
+        match response.status {
+            StatusCode::UNAUTHORIZED => wrong += 1,
+            StatusCode::TOO_MANY_REQUESTS => {
+                refused += 1;
+                assert_eq!(response.json["error"], "too_many_login_attempts");
+                assert!(response.json["message"].is_string(), "{}", response.json);
+                assert!((1..=60).contains(&retry_after(&response)), "{:?}", response.headers);
+            }
+            other => panic!("{other}: {}", response.json),
+        }
+    }
+    // Only the first `limit` guesses were checked at all.
+    assert_eq!((wrong, refused), (limit, 700 - limit));
+    assert_eq!(bob.status, StatusCode::OK, "{}", bob.json);
+    // Before, bob's hash queued behind up to 700 others.
+    assert!(
+        during < alone * 4 + Duration::from_secs(1),
+        "bob's login took {during:?} during the flood, {alone:?} alone"
+    );
+
+    // The account stays locked for a while, also for the right password, from anywhere.
+    let (locked, _) = timed_login(&app, ip(3), "alice@example.com", DEMO_PASSWORD).await;
+    assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(retry_after(&locked) >= 1);
+}
+
+#[tokio::test]
+async fn failed_logins_are_limited_per_client_across_accounts() {
+    let config = AppConfig { login_client_limit: RateLimit::new(5, Duration::from_secs(60)), ..Default::default() };
+    let app = TestApp::with_config(config).await;
+    // Unknown emails count alike: a refusal tells nothing about which accounts exist.
+    for n in 0..5 {
+        let (response, _) = timed_login(&app, ip(1), &format!("nobody{n}@example.com"), "not the password").await;
+        assert_eq!(response.status, StatusCode::UNAUTHORIZED, "{}", response.json);
+    }
+    let (response, _) = timed_login(&app, ip(1), "alice@example.com", "not the password").await;
+    assert_eq!(response.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(response.json["error"], "too_many_login_attempts");
+    assert!((1..=60).contains(&retry_after(&response)));
+    // Another client is not affected, and alice's account was not charged.
+    let (response, _) = timed_login(&app, ip(2), "alice@example.com", DEMO_PASSWORD).await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.json);
+}
+
+#[tokio::test]
+async fn a_successful_login_clears_the_accounts_failures() {
+    let config = AppConfig { login_account_limit: RateLimit::new(3, Duration::from_secs(60)), ..Default::default() };
+    let app = TestApp::with_config(config).await;
+    for round in 0..2 {
+        for _ in 0..2 {
+            let (response, _) = timed_login(&app, ip(1), "alice@example.com", "typo").await;
+            assert_eq!(response.status, StatusCode::UNAUTHORIZED, "round {round}");
+        }
+        let (response, _) = timed_login(&app, ip(1), "alice@example.com", DEMO_PASSWORD).await;
+        assert_eq!(response.status, StatusCode::OK, "round {round}");
+    }
+}
+
+#[tokio::test]
+async fn registrations_are_limited_per_client() {
+    let config = AppConfig { register_client_limit: RateLimit::new(2, Duration::from_secs(60)), ..Default::default() };
+    let app = TestApp::with_config(config).await;
+    let register = |email: &str| json!({"email": email, "password": "long enough password"});
+    for n in 0..2 {
+        let response = app.post_from(ip(1), "/api/auth/register", register(&format!("u{n}@example.com"))).await;
+        assert_eq!(response.status, StatusCode::CREATED, "{}", response.json);
+    }
+    let response = app.post_from(ip(1), "/api/auth/register", register("u2@example.com")).await;
+    assert_eq!(response.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(response.json["error"], "too_many_registrations");
+    assert!((1..=60).contains(&retry_after(&response)));
+    let response = app.post_from(ip(2), "/api/auth/register", register("u2@example.com")).await;
+    assert_eq!(response.status, StatusCode::CREATED, "{}", response.json);
+}
+
+// Regression: the hashing queue was unbounded, so every login waited behind a flood.
+#[tokio::test]
+async fn a_full_hashing_queue_answers_503_at_once() {
+    let config = AppConfig { password_hash_workers: 1, password_hash_queue: 0, ..Default::default() };
+    let app = TestApp::with_config(config).await;
+    let mut registrations = tokio::task::JoinSet::new();
+    for n in 0..20 {
+        let router = app.router.clone();
+        registrations.spawn(async move {
+            let body = json!({"email": format!("new{n}@example.com"), "password": "long enough password"});
+            let request = axum::http::Request::builder()
+                .method("POST")
+                .uri("/api/auth/register")
+                .header("content-type", "application/json")
+                .body(axum::body::Body::from(body.to_string()))
+                .unwrap();
+            crate::support::send_to(&router, request).await
+        });
+    }
+    let (mut created, mut busy) = (0, 0);
+    let all = tokio::time::timeout(Duration::from_secs(60), async {
+        while let Some(response) = registrations.join_next().await {
+            let response = response.unwrap();
+            match response.status {
+                StatusCode::CREATED => created += 1,
+                StatusCode::SERVICE_UNAVAILABLE => {
+                    busy += 1;
+                    assert_eq!(response.json["error"], "server_busy");
+                    assert_eq!(retry_after(&response), 1);
+                }
+                other => panic!("{other}: {}", response.json),
+            }
+        }
+    });
+    all.await.expect("every registration is answered, none waits without bound");
+    assert!(created >= 1 && busy >= 1, "{created} created, {busy} busy");
+    // A registration refused as busy was not written.
+    let users: i64 = sqlx::query_scalar("SELECT count(*) FROM auth.\"user\" WHERE email LIKE 'new%'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(users, created);
+}
+
+/// Sends one raw HTTP/1.1 request; returns the response's head and body.
+async fn raw_post(addr: std::net::SocketAddr, path: &str, body: &str) -> String {
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    let request = format!(
+        "POST {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.unwrap();
+    response
+}
+
+#[tokio::test]
+async fn serve_gives_the_router_each_clients_address() {
+    // Without the peer's address the per-client limit could not apply.
+    let app = TestApp::new().await;
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let config = AppConfig { login_client_limit: RateLimit::new(1, Duration::from_secs(60)), ..Default::default() };
+    let server = tokio::spawn(strata_app::serve(listener, app.app_pool.clone(), config, async {
+        let _ = stopped.await;
+    }));
+    let wrong = r#"{"email":"alice@example.com","password":"not the password"}"#;
+    let first = raw_post(addr, "/api/auth/login", wrong).await;
+    assert!(first.starts_with("HTTP/1.1 401"), "{first}");
+    let second = raw_post(addr, "/api/auth/login", &wrong.replace("alice", "bob")).await;
+    assert!(second.starts_with("HTTP/1.1 429"), "{second}");
+    assert!(second.to_ascii_lowercase().contains("\r\nretry-after: "), "{second}");
+    stop.send(()).unwrap();
+    server.await.unwrap().unwrap();
+}
