@@ -3,6 +3,8 @@
 
 use assert_cmd::Command;
 
+mod common;
+
 /// The binary in an empty project folder, with no database settings but `args`.
 fn strata(dir: &std::path::Path) -> Command {
     let mut cmd = Command::cargo_bin("strata").unwrap();
@@ -102,4 +104,35 @@ fn embedded_database_password_only_in_db_url() {
         assert!(all.contains("postgres://strata:***@127.0.0.1:"), "{args:?}: {all}");
         assert!(!all.contains(password), "{args:?} shows the password: {all}");
     }
+}
+
+/// `db dump` hands the password to pg_dump in PGPASSWORD, decoded, whatever form
+/// the URL gives it in: a password with URL delimiters works, and is not shown.
+#[test]
+fn dump_with_a_password_holding_url_delimiters() {
+    let p = common::Project::new();
+    p.strata().args(["migrate", "up"]).assert().success();
+    let role = format!("strata_pw_{:08x}", std::process::id());
+    let password = "p@ss/w:rd?#&%x";
+    p.psql(&format!(
+        "CREATE ROLE {role} LOGIN PASSWORD '{password}'; GRANT USAGE ON SCHEMA app TO {role}; \
+         GRANT SELECT ON public.migration_history TO {role}"
+    ));
+    let encoded: String = password
+        .bytes()
+        .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect();
+    let (authority, rest) = p.url.split_once('@').unwrap();
+    let scheme = &authority[..authority.find("://").unwrap() + 3];
+    for url in [format!("{scheme}{role}:{encoded}@{rest}"), format!("{scheme}{role}@{rest}?password={encoded}")] {
+        let out = strata(p.path())
+            .args(["--json", "--database-url", &url, "db", "dump", "--schema", "app"])
+            .output()
+            .unwrap();
+        let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert!(out.status.success(), "{url}: {stderr}");
+        assert!(stdout.starts_with("-- strata-dump "), "{stdout}");
+        assert!(!stderr.contains(&encoded) && !stderr.contains(password), "{stderr}");
+    }
+    p.psql(&format!("DROP OWNED BY {role}; DROP ROLE {role}"));
 }
