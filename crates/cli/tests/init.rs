@@ -130,17 +130,49 @@ fn migrate_up_after_init_uses_the_embedded_database() {
 
 #[test]
 fn init_refuses_to_overwrite_and_writes_nothing() {
-    for existing in ["strata.toml", ".gitignore", ".gitattributes", "migrations/migrate/20250101_000000_old.up.sql"] {
+    for existing in ["strata.toml", "migrations/migrate/20250101_000000_old.up.sql", "migrations/seed/notes.txt"] {
         let project = tempfile::tempdir().unwrap();
         let dir = project.path();
         let path = dir.join(existing);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(&path, "keep me\n").unwrap();
+        // A .gitignore that init would complete is left alone too when it refuses.
+        std::fs::write(dir.join(".gitignore"), "target/\n").unwrap();
         let before = files_in(dir);
         strata(dir).arg("init").assert().code(2).stderr(contains(existing)).stderr(contains("nothing was written"));
         assert_eq!(files_in(dir), before, "{existing}");
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "keep me\n");
+        assert_eq!(std::fs::read_to_string(dir.join(".gitignore")).unwrap(), "target/\n");
     }
+}
+
+/// In a service's repository: its .gitignore and .gitattributes keep every line
+/// and get only the ones they lack, as `cargo init` does.
+#[test]
+fn init_completes_existing_git_files() {
+    let project = tempfile::tempdir().unwrap();
+    let dir = project.path();
+    std::fs::write(dir.join(".gitignore"), "target/\n.strata\n").unwrap();
+    std::fs::write(dir.join(".gitattributes"), "*.png binary").unwrap();
+    strata(dir)
+        .arg("init")
+        .assert()
+        .success()
+        .stdout(contains("added .env to .gitignore"))
+        .stdout(contains("added *.sql text eol=lf to .gitattributes"));
+    let ignore = std::fs::read_to_string(dir.join(".gitignore")).unwrap();
+    assert!(ignore.starts_with("target/\n.strata\n\n# "), "{ignore}");
+    assert!(ignore.ends_with("\n.env\n") && !ignore.contains("/.strata/"), "{ignore}");
+    let attributes = std::fs::read_to_string(dir.join(".gitattributes")).unwrap();
+    assert!(
+        attributes.starts_with("*.png binary\n\n# ") && attributes.ends_with("\n*.sql text eol=lf\n"),
+        "{attributes}"
+    );
+    // Nothing left to add: kept as they are.
+    std::fs::remove_file(dir.join("strata.toml")).unwrap();
+    std::fs::remove_dir_all(dir.join("migrations")).unwrap();
+    strata(dir).arg("init").assert().success().stdout(contains("kept .gitignore"));
+    assert_eq!(std::fs::read_to_string(dir.join(".gitignore")).unwrap(), ignore);
 }
 
 #[test]

@@ -1,8 +1,10 @@
 //! `strata init`: a new project in the current folder. `strata.toml` with every
 //! key commented, the migrations folder with its create_schemas pair and an empty
 //! seed track, `.gitattributes` keeping SQL files LF, `.gitignore` for the embedded
-//! database. Writes only new files: anything in the way is refused (exit 2) before
-//! one file is written.
+//! database. Never overwrites: an existing `strata.toml`, create_schemas file or
+//! non-empty migrations folder is refused (exit 2) before anything is written; an
+//! existing `.gitignore` or `.gitattributes` (a service's repository has them)
+//! only gets the lines it lacks appended, as `cargo init` does.
 
 use std::io::Write as _;
 use std::path::{Component, Path, PathBuf};
@@ -30,24 +32,24 @@ pub fn run(global: &Global, out: Output, args: &InitArgs) -> Result<u8> {
         (root.join(&dir).join("migrate").join(format!("{name}.up.sql")), create_schemas_up(&schemas)),
         (root.join(&dir).join("migrate").join(format!("{name}.down.sql")), create_schemas_down(&schemas)),
         (root.join(&dir).join("seed").join(".gitkeep"), String::new()),
-        (root.join(".gitattributes"), GITATTRIBUTES.to_owned()),
-        (root.join(".gitignore"), GITIGNORE.to_owned()),
     ];
     refuse_anything_in_the_way(&root, &root.join(&dir), &files)?;
-    let mut written: Vec<&Path> = vec![];
-    for (path, text) in &files {
-        if let Err(err) = create_new(path, text) {
-            for done in written.iter().rev() {
-                let _ = std::fs::remove_file(done); // leave the folder as it was
+    let mut steps: Vec<Step> = files.into_iter().map(|(path, text)| Step::Create { path, text }).collect();
+    for (name, rules) in [(".gitattributes", GITATTRIBUTES), (".gitignore", GITIGNORE)] {
+        steps.push(git_file_step(root.join(name), rules)?);
+    }
+    let mut done: Vec<&Step> = vec![];
+    for step in &steps {
+        if let Err(err) = step.apply() {
+            for d in done.iter().rev() {
+                d.undo(); // leave the folder as it was
             }
             return Err(err);
         }
-        written.push(path);
+        done.push(step);
     }
-    for (path, _) in &files {
-        let shown = path.strip_prefix(&root).unwrap_or(path);
-        out.event(json!({"event": "created", "path": shown}));
-        out.result(format!("created {}", shown.display()));
+    for step in &steps {
+        step.report(&root, out);
     }
     out.line(format!(
         "\nNext:\n  strata generate --type=migrate --name=create_first_table --schema={}\n  strata lint\n  strata migrate up      # on the embedded database, or set DATABASE_URL\n  strata migrate status",
@@ -133,6 +135,105 @@ fn first_file(dir: &Path) -> Option<PathBuf> {
     entries.iter().find(|p| !p.is_dir()).cloned().or_else(|| entries.iter().find_map(|p| first_file(p)))
 }
 
+/// One change init makes, undone when a later one fails.
+enum Step {
+    Create {
+        path: PathBuf,
+        text: String,
+    },
+    /// Lines added at the end of an existing file.
+    Append {
+        path: PathBuf,
+        original: String,
+        added: String,
+    },
+    /// An existing file that already has every line.
+    Keep {
+        path: PathBuf,
+    },
+}
+
+impl Step {
+    fn apply(&self) -> Result<()> {
+        match self {
+            Step::Create { path, text } => create_new(path, text),
+            Step::Append { path, original, added } => std::fs::write(path, format!("{original}{added}"))
+                .with_context(|| format!("writing {}", path.display())),
+            Step::Keep { .. } => Ok(()),
+        }
+    }
+
+    fn undo(&self) {
+        match self {
+            Step::Create { path, .. } => {
+                let _ = std::fs::remove_file(path);
+            }
+            Step::Append { path, original, .. } => {
+                let _ = std::fs::write(path, original);
+            }
+            Step::Keep { .. } => {}
+        }
+    }
+
+    fn report(&self, root: &Path, out: Output) {
+        let shown = |p: &Path| p.strip_prefix(root).unwrap_or(p).to_path_buf();
+        match self {
+            Step::Create { path, .. } => {
+                out.event(json!({"event": "created", "path": shown(path)}));
+                out.result(format!("created {}", shown(path).display()));
+            }
+            Step::Append { path, added, .. } => {
+                let lines: Vec<&str> = added.lines().filter(|l| is_rule(l)).collect();
+                out.event(json!({"event": "appended", "path": shown(path), "lines": lines}));
+                out.result(format!("added {} to {}", lines.join(", "), shown(path).display()));
+            }
+            Step::Keep { path } => {
+                out.event(json!({"event": "kept", "path": shown(path)}));
+                out.result(format!("kept {} (it has strata's lines already)", shown(path).display()));
+            }
+        }
+    }
+}
+
+/// A git file of `(comment, rule)` pairs: created, or completed with the rules it lacks.
+fn git_file_step(path: PathBuf, rules: &[(&str, &str)]) -> Result<Step> {
+    let render = |rules: &[&(&str, &str)]| -> String { rules.iter().map(|(c, r)| format!("{c}\n{r}\n")).collect() };
+    let original = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(Step::Create { path, text: render(&rules.iter().collect::<Vec<_>>()) });
+        }
+        Err(err) => return Err(err).with_context(|| format!("reading {}", path.display())),
+    };
+    let present: Vec<String> = original.lines().filter(|l| is_rule(l)).map(rule_key).collect();
+    let missing: Vec<&(&str, &str)> = rules.iter().filter(|(_, r)| !present.contains(&rule_key(r))).collect();
+    if missing.is_empty() {
+        return Ok(Step::Keep { path });
+    }
+    let separator = if original.is_empty() || original.ends_with("\n\n") {
+        ""
+    } else if original.ends_with('\n') {
+        "\n"
+    } else {
+        "\n\n"
+    };
+    Ok(Step::Append { path, added: format!("{separator}{}", render(&missing)), original })
+}
+
+fn is_rule(line: &str) -> bool {
+    let line = line.trim();
+    !line.is_empty() && !line.starts_with('#')
+}
+
+/// `/.strata/`, `.strata/` and `.strata` ignore the same folder here; attributes
+/// compare word by word.
+fn rule_key(line: &str) -> String {
+    let line = line.trim();
+    let line = line.strip_prefix('/').unwrap_or(line);
+    let line = line.strip_suffix('/').unwrap_or(line);
+    line.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 fn create_new(path: &Path, text: &str) -> Result<()> {
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
@@ -167,18 +268,16 @@ fn create_schemas_down(schemas: &[String]) -> String {
     sql
 }
 
-const GITATTRIBUTES: &str = "\
-# Migration files keep LF endings in every checkout (strata's checksums ignore
-# CRLF, but reviews and editors then see the same bytes everywhere).
-*.sql text eol=lf
-";
+const GITATTRIBUTES: &[(&str, &str)] = &[(
+    "# Migration files keep LF endings in every checkout (strata's checksums ignore\n\
+     # CRLF, but reviews and editors then see the same bytes everywhere).",
+    "*.sql text eol=lf",
+)];
 
-const GITIGNORE: &str = "\
-# strata's embedded development database: its data, password and port.
-/.strata/
-# Connection strings (DATABASE_URL) that strata reads from .env.
-.env
-";
+const GITIGNORE: &[(&str, &str)] = &[
+    ("# strata's embedded development database: its data, password and port.", "/.strata/"),
+    ("# Connection strings (DATABASE_URL) that strata reads from .env.", ".env"),
+];
 
 /// Every key of `strata.toml`, commented out at its default; `dir` is set when
 /// `--dir` was not the default.
