@@ -11,8 +11,9 @@
 //! (see docs/ci.md) so that what gets embedded is lint-clean.
 //!
 //! Await it on the task that owns the runtime (`#[tokio::main]`, a test): the
-//! runner's future is not `Send` yet (its recursive batch retry defeats the
-//! compiler's auto-trait check), so it cannot be moved into `tokio::spawn`.
+//! runner's future is not `Send` yet (its calls to sqlx's generic `RawSql`
+//! `execute`/`fetch` defeat the compiler's auto-trait check for every lifetime;
+//! the boxed `Executor` methods do not), so it cannot be moved into `tokio::spawn`.
 
 use std::time::Duration;
 
