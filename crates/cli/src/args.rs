@@ -65,6 +65,8 @@ pub enum Command {
     Dev(DevArgs),
     /// On a scratch database: every up twice (idempotent), then its down (restores the catalog exactly), then up again
     Verify,
+    /// Compare the database with a replay of its applied files on a scratch database, object by object (exit 3 on drift)
+    Drift(DriftArgs),
     /// Start a project here: strata.toml, the migrations folder with its create_schemas pair, .gitattributes, .gitignore
     Init(InitArgs),
     /// Print the shell completion script (install: see the README)
@@ -284,4 +286,17 @@ pub struct StudioArgs {
     /// login, where it can run programs and read files on the database server
     #[arg(long)]
     pub unsafe_superuser_console: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DriftArgs {
+    /// Only this schema
+    #[arg(long)]
+    pub schema: Option<String>,
+    /// Every schema, not only the project's
+    #[arg(long, conflicts_with = "schema")]
+    pub all_schemas: bool,
+    /// Output format [default: text; json with --json]
+    #[arg(long, value_parser = ["text", "json", "markdown"])]
+    pub format: Option<String>,
 }

@@ -69,6 +69,7 @@ async fn run(cli: &Cli, out: Output) -> anyhow::Result<u8> {
         Command::Generate(a) => commands::generate::run(&ctx, out, a),
         Command::Db(cmd) => commands::db::run(&ctx, out, cmd).await,
         Command::Verify => commands::verify::run(&ctx, out).await,
+        Command::Drift(a) => commands::drift::run(&ctx, out, a).await,
         Command::Lint(a) => commands::lint::run(&ctx, out, a),
         Command::Serve(a) => commands::serve::serve(&ctx, out, a).await,
         Command::Studio(a) => commands::serve::studio(&ctx, out, a).await,

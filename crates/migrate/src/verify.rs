@@ -1,55 +1,38 @@
 //! `verify`: prove on a scratch database that every up is idempotent and every
 //! down restores exactly what was there before its up.
 //!
-//! For each file in order: snapshot, up, snapshot, the same up once more (it
-//! must succeed and change nothing), down (the snapshot must equal the one
-//! before the up), up again (equal to the first after-up snapshot). A snapshot
-//! is the catalog (schemas, tables, columns with types, defaults and
-//! nullability, constraints, indexes, views, functions, triggers, sequences,
-//! types, extensions, grants) plus a hash of every table's rows, so seeds are
-//! checked too. The history table itself is left out.
+//! For each file in order: up, the same up once more (it must succeed and change
+//! nothing), down (the database must be what it was before the up), up again
+//! (equal to the first up). What "the database" means is the [`Catalog`]
+//! snapshot: schemas, tables, columns, constraints, indexes, views, functions,
+//! triggers, sequences, types, extensions, policies, grants, default privileges,
+//! comments, and a hash of every table's rows, so seeds are checked too. Values
+//! a column's default computes at insert time are compared loosely (see
+//! [`crate::snapshot`]); the outcome names those columns.
+//!
+//! Each step runs in a transaction of its own that, before it commits, asks
+//! PostgreSQL what it changed and re-reads only that ([`Catalog::refresh_in_transaction`]):
+//! a step costs what it changes, not what the database holds, so verifying N
+//! files takes time linear in N. Files do not go through the runner and leave no
+//! history rows: verify checks what the files do, the runner is tested on its own.
+//! A `-- strata:no-transaction` file runs statement by statement and is followed
+//! by a full re-read, as is every step when the server does not count rows per
+//! transaction (`track_counts = off`).
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
+use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 
-use crate::apply::{self, Options};
-use crate::error::Error;
-use crate::plan::{DownTarget, Request};
+use crate::Options;
+use crate::error::{Error, SqlFailure};
+use crate::plan::Direction;
+use crate::replay;
+use crate::snapshot::{Catalog, Scope, Step};
 use crate::source::{Migration, MigrationSet, Track};
-use crate::split::split;
 
-/// One line per object: `kind name: definition`.
-pub type Snapshot = BTreeSet<String>;
-
-/// What differs between two snapshots.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Diff {
-    /// In the expected snapshot, not in the actual one.
-    pub missing: Vec<String>,
-    /// In the actual snapshot, not in the expected one.
-    pub extra: Vec<String>,
-}
-
-impl Diff {
-    pub fn between(expected: &Snapshot, actual: &Snapshot) -> Option<Diff> {
-        let missing: Vec<String> = expected.difference(actual).cloned().collect();
-        let extra: Vec<String> = actual.difference(expected).cloned().collect();
-        (!missing.is_empty() || !extra.is_empty()).then_some(Diff { missing, extra })
-    }
-}
-
-impl std::fmt::Display for Diff {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        for m in &self.missing {
-            writeln!(f, "  - {m}")?;
-        }
-        for e in &self.extra {
-            writeln!(f, "  + {e}")?;
-        }
-        Ok(())
-    }
-}
+pub use crate::snapshot::Diff;
 
 /// A file that broke a promise.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -93,6 +76,15 @@ impl std::fmt::Display for Problem {
     }
 }
 
+/// What a verification found.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Outcome {
+    pub problems: Vec<Problem>,
+    /// Columns whose values, where their default computed them at insert time,
+    /// were compared loosely (`schema.table.column`).
+    pub loose: BTreeSet<String>,
+}
+
 /// Progress of a verification.
 pub trait VerifyObserver {
     fn checked(&mut self, migration: &Migration, problems: &[Problem]);
@@ -103,181 +95,143 @@ impl VerifyObserver for () {
 }
 
 /// Verifies every file of both tracks on `conn`, which must be an empty scratch
-/// database. Returns every problem found; stops at a file that fails to apply.
+/// database. Returns every problem found; stops at a file whose up or down fails.
 pub async fn verify(
     conn: &mut PgConnection,
     set: &MigrationSet,
     opts: &Options,
     observer: &mut dyn VerifyObserver,
-) -> Result<Vec<Problem>, Error> {
-    let mut problems = vec![];
+) -> Result<Outcome, Error> {
+    let scope = Scope { history: opts.history.clone(), data: true };
+    let mut s = Stepper {
+        incremental: crate::snapshot::counts_rows(conn).await?,
+        flush: has_flush(conn).await?,
+        catalog: Catalog::default(),
+        steps: vec![],
+        scope,
+        outcome: Outcome::default(),
+    };
+    // A scratch database's commits need not survive a crash.
+    sqlx::raw_sql("SET synchronous_commit = off")
+        .execute(&mut *conn)
+        .await
+        .map_err(|e| Error::database("configuring the scratch session", e))?;
+    s.catalog = Catalog::full(conn, &s.scope, &s.steps).await?;
     for track in Track::ALL {
         for m in set.track(track) {
-            let mut found = vec![];
-            let file = m.up.path.display().to_string();
-            let before = snapshot(conn, opts).await?;
-            step(conn, set, track, Request::Up { to: Some(m.version), allow_out_of_order: false }, opts).await?;
-            let after = snapshot(conn, opts).await?;
-            match rerun(conn, m).await {
-                Ok(()) => {
-                    let again = snapshot(conn, opts).await?;
-                    if let Some(diff) = Diff::between(&after, &again) {
-                        found.push(Problem {
-                            track,
-                            file: file.clone(),
-                            what: ProblemKind::NotIdempotentChange { diff },
-                        });
-                    }
-                }
-                Err(message) => {
-                    found.push(Problem { track, file: file.clone(), what: ProblemKind::NotIdempotentError { message } })
-                }
-            }
-            step(conn, set, track, Request::Down(DownTarget::Steps(1)), opts).await?;
-            let down = snapshot(conn, opts).await?;
-            if let Some(diff) = Diff::between(&before, &down) {
-                found.push(Problem {
-                    track,
-                    file: m.down.path.display().to_string(),
-                    what: ProblemKind::DownDoesNotRestore { diff },
-                });
-            }
-            step(conn, set, track, Request::Up { to: Some(m.version), allow_out_of_order: false }, opts).await?;
-            let again = snapshot(conn, opts).await?;
-            if let Some(diff) = Diff::between(&after, &again) {
-                found.push(Problem { track, file, what: ProblemKind::UpNotRepeatable { diff } });
-            }
+            let found = s.check(conn, m).await?;
             observer.checked(m, &found);
-            problems.extend(found);
+            s.outcome.problems.extend(found);
         }
     }
-    Ok(problems)
+    Ok(s.outcome)
 }
 
-async fn step(
-    conn: &mut PgConnection,
-    set: &MigrationSet,
-    track: Track,
-    req: Request,
-    opts: &Options,
-) -> Result<(), Error> {
-    apply::run(conn, set, track, &req, opts, &mut ()).await.map(|_| ()).map_err(|f| f.error)
+struct Stepper {
+    incremental: bool,
+    /// `pg_stat_force_next_flush()` exists (PostgreSQL 15 and later).
+    flush: bool,
+    catalog: Catalog,
+    steps: Vec<Step>,
+    scope: Scope,
+    outcome: Outcome,
 }
 
-/// The up file once more. A transactional file runs in a transaction that is
-/// committed, as a real second run would be; a no-transaction file statement by
-/// statement.
-async fn rerun(conn: &mut PgConnection, m: &Migration) -> Result<(), String> {
-    let result = if m.up.no_transaction {
-        let mut r = Ok(());
-        for stmt in split(&m.up.sql) {
-            if let Err(e) = sqlx::raw_sql(stmt.text).execute(&mut *conn).await {
-                r = Err(e);
-                break;
+impl Stepper {
+    async fn check(&mut self, conn: &mut PgConnection, m: &Migration) -> Result<Vec<Problem>, Error> {
+        let track = m.track;
+        let up_path = m.up.path.display().to_string();
+        let mut found = vec![];
+        let before = self.catalog.checkpoint();
+        self.run(conn, m, Direction::Up).await?.map_err(|f| Error::Sql(Box::new(f)))?;
+        let after = self.catalog.checkpoint();
+        let rerun = self.catalog.checkpoint();
+        match self.run(conn, m, Direction::Up).await? {
+            Ok(()) => {
+                if let Some(diff) = self.catalog.since(rerun) {
+                    found.push(Problem {
+                        track,
+                        file: up_path.clone(),
+                        what: ProblemKind::NotIdempotentChange { diff },
+                    });
+                }
             }
+            Err(f) => found.push(Problem {
+                track,
+                file: up_path.clone(),
+                what: ProblemKind::NotIdempotentError { message: format!("{} (SQLSTATE {})", f.message, f.code) },
+            }),
         }
-        r
-    } else {
-        let sql = format!("BEGIN;\n{}\n;\nCOMMIT;", m.up.sql);
-        let r = sqlx::raw_sql(&sql).execute(&mut *conn).await.map(|_| ());
-        if r.is_err() {
-            let _ = sqlx::raw_sql("ROLLBACK").execute(&mut *conn).await;
+        self.catalog.release(rerun);
+        self.run(conn, m, Direction::Down).await?.map_err(|f| Error::Sql(Box::new(f)))?;
+        if let Some(diff) = self.catalog.since(before) {
+            found.push(Problem {
+                track,
+                file: m.down.path.display().to_string(),
+                what: ProblemKind::DownDoesNotRestore { diff },
+            });
         }
-        r
-    };
-    result.map_err(|e| match e.as_database_error() {
-        Some(db) => format!("{} (SQLSTATE {})", db.message(), db.code().unwrap_or_default()),
-        None => e.to_string(),
-    })
-}
-
-/// The catalog and data of every user schema, minus the history table.
-pub async fn snapshot(conn: &mut PgConnection, opts: &Options) -> Result<Snapshot, Error> {
-    let history = opts.history.to_string();
-    let rows: Vec<(String,)> = sqlx::query_as(CATALOG_SQL)
-        .bind(&history)
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(|e| Error::database("reading the catalog", e))?;
-    let mut out: Snapshot = rows.into_iter().map(|(line,)| line).collect();
-    let tables: Vec<(String,)> = sqlx::query_as(
-        "SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-         WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_toast'
-           AND format('%s.%s', n.nspname, c.relname) <> $1 ORDER BY 1",
-    )
-    .bind(&history)
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(|e| Error::database("listing tables", e))?;
-    for (table,) in tables {
-        let sql = format!(
-            "SELECT count(*)::text || ' rows, md5 ' || coalesce(md5(string_agg(t::text, E'\\n' ORDER BY t::text)), '-') FROM {table} t"
-        );
-        let (data,): (String,) =
-            sqlx::query_as(&sql).fetch_one(&mut *conn).await.map_err(|e| Error::database("hashing table rows", e))?;
-        out.insert(format!("data {table}: {data}"));
+        self.catalog.release(before);
+        self.run(conn, m, Direction::Up).await?.map_err(|f| Error::Sql(Box::new(f)))?;
+        if let Some(diff) = self.catalog.since(after) {
+            found.push(Problem { track, file: up_path, what: ProblemKind::UpNotRepeatable { diff } });
+        }
+        self.catalog.release(after);
+        Ok(found)
     }
-    Ok(out)
+
+    /// Runs one file and refreshes the catalog. The outer error is the
+    /// database's (stop); the inner one the file's SQL failing (rolled back).
+    async fn run(
+        &mut self,
+        conn: &mut PgConnection,
+        m: &Migration,
+        direction: Direction,
+    ) -> Result<Result<(), SqlFailure>, Error> {
+        let file = replay::file_of(m, direction);
+        if file.no_transaction {
+            let result = replay::statementwise(conn, m, direction).await?;
+            self.refresh_all(conn).await?;
+            return Ok(result);
+        }
+        let sql = format!("{}{}\n;", replay::PREFIX, file.sql);
+        if let Err(err) = sqlx::raw_sql(&sql).execute(&mut *conn).await {
+            let _ = sqlx::raw_sql("ROLLBACK").execute(&mut *conn).await;
+            let f = replay::failure(m, direction, err)?;
+            return Ok(Err(replay::located(f, file, None, replay::PREFIX.len())));
+        }
+        if self.incremental {
+            let (xid, started, ended): (i64, DateTime<Utc>, DateTime<Utc>) =
+                sqlx::query_as("SELECT pg_current_xact_id()::text::bigint % 4294967296, now(), clock_timestamp()")
+                    .fetch_one(&mut *conn)
+                    .await
+                    .map_err(|e| Error::database("reading the step's transaction", e))?;
+            self.steps.push(Step { xid, started, ended, sql: Arc::from(file.sql.as_str()) });
+            let seen = self.catalog.refresh_in_transaction(conn, &self.scope, &self.steps).await?;
+            self.outcome.loose.extend(seen.loose);
+        }
+        // PostgreSQL's per-transaction counters are really "since the last flush"
+        // (at most once a second, when idle): flushing after each step keeps the
+        // next step's counters to that step alone, so it re-reads no more than it
+        // changed.
+        let commit = if self.flush { "COMMIT; SELECT pg_stat_force_next_flush()" } else { "COMMIT" };
+        sqlx::raw_sql(commit).execute(&mut *conn).await.map_err(|e| Error::database("committing a step", e))?;
+        if !self.incremental {
+            self.refresh_all(conn).await?;
+        }
+        Ok(Ok(()))
+    }
+
+    async fn refresh_all(&mut self, conn: &mut PgConnection) -> Result<(), Error> {
+        let seen = self.catalog.reread_all(conn, &self.scope, &self.steps).await?;
+        self.outcome.loose.extend(seen.loose);
+        Ok(())
+    }
 }
 
-const CATALOG_SQL: &str = r#"
-WITH ns AS (
-    SELECT oid, nspname FROM pg_namespace
-    WHERE nspname NOT IN ('pg_catalog', 'information_schema') AND nspname !~ '^pg_(toast|temp)'
-), rel AS (
-    -- An ACL equal to the owner's default means the same as none (NULL), and no
-    -- statement can set it back to NULL once granted and revoked: compare them as equal.
-    SELECT c.oid, c.relname, c.relkind, ns.nspname, format('%I.%I', ns.nspname, c.relname) AS qname,
-           nullif(c.relacl, acldefault(CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END::"char", c.relowner)) AS relacl
-    FROM pg_class c JOIN ns ON ns.oid = c.relnamespace
-    WHERE format('%s.%s', ns.nspname, c.relname) <> $1
-      AND NOT (c.relkind = 'i' AND EXISTS (SELECT 1 FROM pg_index x JOIN pg_class t ON t.oid = x.indrelid JOIN ns n2 ON n2.oid = t.relnamespace WHERE x.indexrelid = c.oid AND format('%s.%s', n2.nspname, t.relname) = $1))
-      AND NOT (c.relkind = 'S' AND c.relname LIKE 'migration_history%')
-)
-SELECT 'schema ' || quote_ident(nspname) || ' owner ' || pg_get_userbyid(n.nspowner) || coalesce(' acl ' || nullif(n.nspacl, acldefault('n', n.nspowner))::text, '')
-FROM pg_namespace n WHERE n.oid IN (SELECT oid FROM ns)
-UNION ALL
-SELECT CASE relkind WHEN 'r' THEN 'table' WHEN 'p' THEN 'table' WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view'
-                    WHEN 'S' THEN 'sequence' WHEN 'f' THEN 'foreign table' WHEN 'c' THEN 'composite type' ELSE 'relation' END
-       || ' ' || qname || coalesce(' acl ' || relacl::text, '')
-FROM rel WHERE relkind <> 'i'
-UNION ALL
-SELECT 'column ' || rel.qname || '.' || quote_ident(a.attname) || ': ' || format_type(a.atttypid, a.atttypmod)
-       || CASE WHEN a.attnotnull THEN ' not null' ELSE '' END
-       || coalesce(' default ' || pg_get_expr(d.adbin, d.adrelid), '')
-       || CASE WHEN a.attidentity <> '' THEN ' identity ' || a.attidentity::text ELSE '' END
-       || CASE WHEN a.attgenerated <> '' THEN ' generated' ELSE '' END
-       || coalesce(' acl ' || a.attacl::text, '')
-FROM pg_attribute a JOIN rel ON rel.oid = a.attrelid AND rel.relkind IN ('r', 'p', 'v', 'm', 'f', 'c')
-LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
-WHERE a.attnum > 0 AND NOT a.attisdropped
-UNION ALL
-SELECT 'constraint ' || rel.qname || ' ' || quote_ident(c.conname) || ': ' || pg_get_constraintdef(c.oid)
-FROM pg_constraint c JOIN rel ON rel.oid = c.conrelid
-UNION ALL
-SELECT 'index ' || pg_get_indexdef(i.oid) FROM rel i WHERE i.relkind = 'i'
-UNION ALL
-SELECT 'view ' || qname || ': ' || pg_get_viewdef(oid) FROM rel WHERE relkind IN ('v', 'm')
-UNION ALL
-SELECT 'sequence ' || rel.qname || ': ' || format_type(s.seqtypid, NULL) || ' start ' || s.seqstart || ' increment ' || s.seqincrement
-FROM pg_sequence s JOIN rel ON rel.oid = s.seqrelid
-UNION ALL
-SELECT 'function ' || quote_ident(ns.nspname) || '.' || quote_ident(p.proname) || '(' || pg_get_function_identity_arguments(p.oid) || ')'
-       || ' md5 ' || md5(pg_get_functiondef(p.oid)) || coalesce(' acl ' || nullif(p.proacl, acldefault('f', p.proowner))::text, '')
-FROM pg_proc p JOIN ns ON ns.oid = p.pronamespace WHERE p.prokind IN ('f', 'p', 'w')
-UNION ALL
-SELECT 'trigger ' || pg_get_triggerdef(t.oid) FROM pg_trigger t JOIN rel ON rel.oid = t.tgrelid WHERE NOT t.tgisinternal
-UNION ALL
-SELECT 'type ' || quote_ident(ns.nspname) || '.' || quote_ident(t.typname) || ' ' || t.typtype::text
-       || coalesce(' labels ' || (SELECT string_agg(e.enumlabel, ',' ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = t.oid), '')
-FROM pg_type t JOIN ns ON ns.oid = t.typnamespace
-WHERE t.typtype IN ('e', 'd', 'r', 'm') OR (t.typtype = 'c' AND EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = t.typrelid AND c.relkind = 'c'))
-UNION ALL
-SELECT 'extension ' || extname || ' ' || extversion FROM pg_extension WHERE extname <> 'plpgsql'
-UNION ALL
-SELECT 'policy ' || quote_ident(schemaname) || '.' || quote_ident(tablename) || ' ' || quote_ident(policyname) || ' ' || cmd || coalesce(' using ' || qual, '') || coalesce(' check ' || with_check, '')
-FROM pg_policies
-UNION ALL
-SELECT 'default privileges ' || pg_get_userbyid(defaclrole) || coalesce(' in ' || (SELECT nspname FROM pg_namespace WHERE oid = defaclnamespace), '') || ' ' || defaclobjtype::text || ' ' || defaclacl::text
-FROM pg_default_acl
-"#;
+async fn has_flush(conn: &mut PgConnection) -> Result<bool, Error> {
+    sqlx::query_scalar("SELECT to_regproc('pg_catalog.pg_stat_force_next_flush') IS NOT NULL")
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(|e| Error::database("reading the server's functions", e))
+}

@@ -3,9 +3,11 @@
 pub mod backup;
 pub mod completions;
 pub mod db;
+pub mod drift;
 pub mod generate;
 pub mod init;
 pub mod lint;
+pub mod scratch;
 pub mod serve;
 pub mod track;
 pub mod verify;

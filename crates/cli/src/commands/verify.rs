@@ -1,13 +1,12 @@
 //! `strata verify`: every up idempotent, every down exact, on a scratch
 //! database that is created for the run and dropped afterwards.
 
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 use serde_json::json;
-use sqlx::Connection;
-use sqlx::postgres::{PgConnectOptions, PgConnection};
 use strata_migrate::verify::{self, Problem, VerifyObserver};
 use strata_migrate::{Migration, Options};
 
+use crate::commands::scratch::Scratch;
 use crate::commands::track::load_set;
 use crate::config::Context;
 use crate::exit::Inconsistent;
@@ -33,25 +32,20 @@ impl VerifyObserver for Printer<'_> {
 pub async fn run(ctx: &Context, out: Output) -> Result<u8> {
     let set = load_set(ctx)?;
     let url = ctx.url()?;
-    let base: PgConnectOptions = url.parse().context("parsing the database URL")?;
-    let mut admin = PgConnection::connect_with(&base.clone().application_name("strata verify"))
-        .await
-        .with_context(|| format!("connecting to {}", crate::config::redact(&url)))?;
-    let scratch = format!("strata_verify_{}_{:08x}", std::process::id(), rand_suffix());
-    sqlx::raw_sql(&format!("CREATE DATABASE \"{scratch}\""))
-        .execute(&mut admin)
-        .await
-        .context("creating the scratch database (the role needs CREATEDB)")?;
-    out.note(format!("Verifying on scratch database {scratch} (dropped afterwards)"));
-    let result = verify_on(&base, &scratch, ctx, out, &set).await;
-    let dropped =
-        sqlx::raw_sql(&format!("DROP DATABASE IF EXISTS \"{scratch}\" WITH (FORCE)")).execute(&mut admin).await;
-    if let Err(err) = dropped {
-        out.warn(format!("could not drop the scratch database {scratch}: {err}"));
-    }
-    let problems = result?;
+    let scratch = Scratch::create(&url, "verify").await?;
+    out.note(format!("Verifying on scratch database {} (dropped afterwards)", scratch.name));
+    let result = verify_on(&scratch, ctx, out, &set).await;
+    scratch.drop(&out).await;
+    let outcome = result?;
+    let problems = outcome.problems;
     let files = set.migrate.len() + set.seed.len();
-    out.event(json!({"event": "summary", "files": files, "problems": problems.len()}));
+    out.event(json!({"event": "summary", "files": files, "problems": problems.len(), "loose_columns": outcome.loose}));
+    if !outcome.loose.is_empty() {
+        out.note(format!(
+            "Compared loosely (values their defaults compute at insert time, where the file does not write them): {}",
+            by_table(&outcome.loose)
+        ));
+    }
     if problems.is_empty() {
         out.line(format!(
             "Verified {files} files: every up is idempotent and every down restores the database exactly."
@@ -67,22 +61,26 @@ pub async fn run(ctx: &Context, out: Output) -> Result<u8> {
 }
 
 async fn verify_on(
-    base: &PgConnectOptions,
-    scratch: &str,
+    scratch: &Scratch,
     ctx: &Context,
     out: Output,
     set: &strata_migrate::MigrationSet,
-) -> Result<Vec<Problem>> {
-    let mut conn = PgConnection::connect_with(&base.clone().database(scratch).application_name("strata verify"))
-        .await
-        .context("connecting to the scratch database")?;
+) -> Result<verify::Outcome> {
+    let mut conn = scratch.connect("verify").await?;
     let opts = Options { history: ctx.history.clone(), lock_timeout: ctx.lock_timeout, ..Options::default() };
     let mut printer = Printer { out: &out, progress: out.progress(set.migrate.len() + set.seed.len(), "verifying") };
     Ok(verify::verify(&mut conn, set, &opts, &mut printer).await?)
 }
 
-fn rand_suffix() -> u32 {
-    let nanos =
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
-    nanos ^ std::process::id().rotate_left(16)
+/// `auth.users (created_at, id), app.items (id)` from `schema.table.column` names.
+fn by_table(columns: &std::collections::BTreeSet<String>) -> String {
+    let mut tables: Vec<(String, Vec<&str>)> = vec![];
+    for c in columns {
+        let (table, column) = c.rsplit_once('.').unwrap_or(("", c));
+        match tables.last_mut() {
+            Some((t, cols)) if t == table => cols.push(column),
+            _ => tables.push((table.to_owned(), vec![column])),
+        }
+    }
+    tables.iter().map(|(t, cols)| format!("{t} ({})", cols.join(", "))).collect::<Vec<_>>().join(", ")
 }

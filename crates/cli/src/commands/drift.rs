@@ -1,0 +1,143 @@
+//! `strata drift`: the live database against a replay of its applied files.
+
+use anyhow::Result;
+use serde_json::json;
+use strata_migrate::drift::{self, Change, FileState, Report};
+
+use crate::args::DriftArgs;
+use crate::commands::scratch::Scratch;
+use crate::commands::track::load_set;
+use crate::config::Context;
+use crate::exit::{Inconsistent, Usage};
+use crate::output::Output;
+use crate::schemas::project_schemas;
+
+pub async fn run(ctx: &Context, out: Output, args: &DriftArgs) -> Result<u8> {
+    let format = match args.format.as_deref() {
+        Some(f) => f,
+        None if out.json => "json",
+        None => "text",
+    };
+    let set = load_set(ctx)?;
+    let schemas: Option<Vec<String>> = match (&args.schema, args.all_schemas) {
+        (Some(s), _) => Some(vec![s.clone()]),
+        (None, true) => None,
+        (None, false) => {
+            let s = project_schemas(ctx)?;
+            if s.is_empty() {
+                return Err(Usage::new(
+                    "no project schemas (no create_schemas migration and no [migrations] schemas in strata.toml): pass --schema or --all-schemas",
+                )
+                .into());
+            }
+            Some(s)
+        }
+    };
+    let url = ctx.url()?;
+    let mut live = ctx.connect("strata drift").await?;
+    let scratch = Scratch::create(&url, "drift").await?;
+    out.note(format!("Replaying the applied files on scratch database {} (dropped afterwards)", scratch.name));
+    let opts = strata_migrate::Options { history: ctx.history.clone(), ..Default::default() };
+    let result = async {
+        let mut conn = scratch.connect("drift").await?;
+        anyhow::Ok(drift::drift(&mut live, &mut conn, &set, &opts, schemas.as_deref()).await?)
+    }
+    .await;
+    scratch.drop(&out).await;
+    let report = result?;
+    match format {
+        "json" => println!("{}", json!({"event": "drift", "clean": report.is_clean(), "report": report})),
+        "markdown" => print!("{}", markdown(&report)),
+        _ => print!("{}", text(&report)),
+    }
+    if report.is_clean() {
+        return Ok(0);
+    }
+    let objects: usize = report.schemas.iter().map(|s| s.objects.len()).sum();
+    Err(Inconsistent(format!(
+        "drift: {objects} object(s) in {} schema(s) differ, {} applied file(s) not replayed",
+        report.schemas.len(),
+        report.files.len()
+    ))
+    .into())
+}
+
+fn state(s: FileState) -> &'static str {
+    match s {
+        FileState::Edited => "edited since it was applied (not replayed)",
+        FileState::Missing => "missing (not replayed)",
+        FileState::Failed => "failed part-way (not replayed)",
+    }
+}
+
+fn sign(c: Change) -> (&'static str, &'static str) {
+    match c {
+        Change::Extra => ("+", "in the database, not in the files"),
+        Change::Missing => ("-", "in the files, not in the database"),
+        Change::Changed => ("~", "defined differently"),
+    }
+}
+
+fn text(r: &Report) -> String {
+    let mut s = String::new();
+    for f in &r.files {
+        s.push_str(&format!("{} {}_{}: {}\n", f.track, f.version, f.description, state(f.state)));
+    }
+    for d in &r.schemas {
+        s.push_str(&format!("schema {}:\n", d.schema));
+        for o in &d.objects {
+            let (mark, what) = sign(o.change);
+            s.push_str(&format!("  {mark} {} ({what})\n", o.object));
+            if o.change == Change::Changed {
+                s.push_str(&format!("      files:    {}\n", o.expected.as_deref().unwrap_or("")));
+                s.push_str(&format!("      database: {}\n", o.actual.as_deref().unwrap_or("")));
+            }
+        }
+    }
+    if r.is_clean() {
+        s.push_str(&format!(
+            "No drift: {} applied file(s) replayed; schemas {} match.\n",
+            r.replayed,
+            r.compared.join(", ")
+        ));
+    }
+    s
+}
+
+fn markdown(r: &Report) -> String {
+    let mut s = String::from("## Drift\n\n");
+    if r.is_clean() {
+        s.push_str(&format!(
+            "No drift: {} applied files replayed; schemas {} match.\n",
+            r.replayed,
+            r.compared.join(", ")
+        ));
+        return s;
+    }
+    if !r.files.is_empty() {
+        s.push_str("| applied file | state |\n|---|---|\n");
+        for f in &r.files {
+            s.push_str(&format!("| {} `{}_{}` | {} |\n", f.track, f.version, f.description, state(f.state)));
+        }
+        s.push('\n');
+    }
+    for d in &r.schemas {
+        s.push_str(&format!(
+            "### schema `{}`\n\n| object | change | files | database |\n|---|---|---|---|\n",
+            d.schema
+        ));
+        for o in &d.objects {
+            let cell =
+                |x: &Option<String>| x.as_deref().map(|v| format!("`{}`", v.replace('|', "\\|"))).unwrap_or_default();
+            s.push_str(&format!(
+                "| `{}` | {} | {} | {} |\n",
+                o.object,
+                sign(o.change).1,
+                cell(&o.expected),
+                cell(&o.actual)
+            ));
+        }
+        s.push('\n');
+    }
+    s
+}
