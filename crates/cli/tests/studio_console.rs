@@ -142,6 +142,13 @@ async fn console_payloads_fail_under_dev_and_the_embedded_studio() {
     assert!(!superuser && member);
     let items = servers::request("GET", &format!("{}/api/items", dev.url("api")), &[], None);
     assert_eq!(items.status, 200, "the API works as strata_dev_api: {}", items.body);
+    // Logging in writes a session through the rights strata_app has (and its
+    // SECURITY DEFINER functions).
+    let login = servers::post_json(
+        &format!("{}/api/auth/login", dev.url("api")),
+        r#"{"email": "alice@example.com", "password": "strata-demo"}"#,
+    );
+    assert_eq!(login.status, 200, "login as strata_dev_api: {}", login.body);
 
     let browser = Browser::open(dev.url("studio"));
     let home = browser.get("/");

@@ -129,20 +129,34 @@ pub fn split_url(url: &str) -> (String, String) {
     }
 }
 
-/// One request on a new connection (`Connection: close`), read whole.
+/// A JSON POST on a new connection.
+pub fn post_json(url: &str, json: &str) -> Reply {
+    request_with(
+        "POST",
+        url,
+        &[("Content-Type", "application/json"), ("Content-Length", &json.len().to_string())],
+        Some(json),
+    )
+}
+
+/// One request on a new connection (`Connection: close`), read whole; a body is a form.
 pub fn request(method: &str, url: &str, headers: &[(&str, &str)], body: Option<&str>) -> Reply {
+    let length = body.map(|b| b.len().to_string());
+    let mut all = headers.to_vec();
+    if let Some(length) = &length {
+        all.push(("Content-Type", "application/x-www-form-urlencoded"));
+        all.push(("Content-Length", length));
+    }
+    request_with(method, url, &all, body)
+}
+
+fn request_with(method: &str, url: &str, headers: &[(&str, &str)], body: Option<&str>) -> Reply {
     let (authority, path) = split_url(url);
     let mut stream = TcpStream::connect(&authority).expect("connect");
     stream.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
     let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n");
     for (k, v) in headers {
         head.push_str(&format!("{k}: {v}\r\n"));
-    }
-    if let Some(body) = body {
-        head.push_str(&format!(
-            "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n",
-            body.len()
-        ));
     }
     head.push_str("\r\n");
     stream.write_all(head.as_bytes()).unwrap();
