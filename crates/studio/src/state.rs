@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use futures_util::future::BoxFuture;
-use sqlx::PgPool;
+use sqlx::{ConnectOptions as _, PgPool};
 use sqlx::pool::PoolConnectionMetadata;
 use sqlx::postgres::PgConnection;
 
@@ -46,7 +46,9 @@ fn console_pool(pool: &PgPool) -> PgPool {
         .min_connections(0)
         .max_connections(CONSOLE_CONNECTIONS)
         .after_release(close_after_use)
-        .connect_lazy_with((*pool.connect_options()).clone())
+        // What users type stays out of the studio's log (sqlx logs slow statements
+        // with their text, and a statement may carry a password or personal data).
+        .connect_lazy_with((*pool.connect_options()).clone().disable_statement_logging())
 }
 
 /// Ending the session resets all of it, as `DISCARD ALL` would (advisory locks,
