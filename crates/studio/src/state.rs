@@ -5,9 +5,9 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use futures_util::future::BoxFuture;
-use sqlx::{ConnectOptions as _, PgPool};
 use sqlx::pool::PoolConnectionMetadata;
 use sqlx::postgres::PgConnection;
+use sqlx::{ConnectOptions as _, PgPool};
 
 use crate::config::StudioConfig;
 use crate::security::session::{Launch, Sessions};
