@@ -55,6 +55,7 @@ pub mod event;
 pub mod history;
 pub mod locate;
 pub mod lock;
+pub mod lock_report;
 pub mod migrator;
 pub mod options;
 pub mod plan;
