@@ -60,3 +60,94 @@
     });
   });
 })();
+
+// Diagram: pan (drag) and zoom (wheel, buttons) by moving the SVG's viewBox. Without
+// this script the diagram is drawn at full size in a scrolling box.
+(function () {
+  "use strict";
+  var wrap = document.querySelector(".erd-wrap");
+  var svg = wrap && wrap.querySelector("svg.erd");
+  if (!svg) return;
+  var full = svg.viewBox.baseVal;
+  var home = { x: full.x, y: full.y, w: full.width, h: full.height };
+  var view = { x: home.x, y: home.y, w: home.w, h: home.h };
+  wrap.classList.add("pannable");
+  svg.setAttribute("width", "100%");
+  svg.setAttribute("height", "100%");
+
+  function apply() {
+    svg.setAttribute("viewBox", view.x + " " + view.y + " " + view.w + " " + view.h);
+  }
+  // The drawing's point under a point of the screen.
+  function toDrawing(clientX, clientY) {
+    var m = svg.getScreenCTM();
+    if (!m) return { x: view.x + view.w / 2, y: view.y + view.h / 2 };
+    var p = svg.createSVGPoint();
+    p.x = clientX;
+    p.y = clientY;
+    return p.matrixTransform(m.inverse());
+  }
+  function zoom(factor, at) {
+    var w = Math.min(Math.max(view.w * factor, 80), home.w * 4);
+    var f = w / view.w;
+    view.x = at.x - (at.x - view.x) * f;
+    view.y = at.y - (at.y - view.y) * f;
+    view.w = w;
+    view.h = view.h * f;
+    apply();
+  }
+  function centre() {
+    return { x: view.x + view.w / 2, y: view.y + view.h / 2 };
+  }
+
+  var tools = document.createElement("div");
+  tools.className = "erd-tools";
+  [["+", "Zoom in", function () { zoom(1 / 1.25, centre()); }],
+   ["−", "Zoom out", function () { zoom(1.25, centre()); }],
+   ["Fit", "Show the whole diagram", function () { view = { x: home.x, y: home.y, w: home.w, h: home.h }; apply(); }],
+   ["1:1", "Actual size", function () {
+     var c = centre();
+     view.w = svg.clientWidth;
+     view.h = svg.clientHeight;
+     view.x = c.x - view.w / 2;
+     view.y = c.y - view.h / 2;
+     apply();
+   }]].forEach(function (t) {
+    var b = document.createElement("button");
+    b.type = "button";
+    b.textContent = t[0];
+    b.title = t[1];
+    b.setAttribute("aria-label", t[1]);
+    b.addEventListener("click", t[2]);
+    tools.appendChild(b);
+  });
+  wrap.insertBefore(tools, svg);
+
+  wrap.addEventListener("wheel", function (e) {
+    e.preventDefault();
+    zoom(e.deltaY > 0 ? 1.15 : 1 / 1.15, toDrawing(e.clientX, e.clientY));
+  }, { passive: false });
+
+  var drag = null;
+  svg.addEventListener("pointerdown", function (e) {
+    if (e.button !== 0 || e.target.closest("a")) return;
+    drag = { x: e.clientX, y: e.clientY, view: { x: view.x, y: view.y }, id: e.pointerId };
+    svg.setPointerCapture(e.pointerId);
+    wrap.classList.add("dragging");
+  });
+  svg.addEventListener("pointermove", function (e) {
+    if (!drag || e.pointerId !== drag.id) return;
+    var m = svg.getScreenCTM();
+    var scale = m ? m.a : 1;
+    view.x = drag.view.x - (e.clientX - drag.x) / scale;
+    view.y = drag.view.y - (e.clientY - drag.y) / scale;
+    apply();
+  });
+  function stop(e) {
+    if (!drag || e.pointerId !== drag.id) return;
+    drag = null;
+    wrap.classList.remove("dragging");
+  }
+  svg.addEventListener("pointerup", stop);
+  svg.addEventListener("pointercancel", stop);
+})();

@@ -13,6 +13,52 @@ pub struct Model {
     pub keys: Vec<ForeignKey>,
 }
 
+impl Model {
+    /// The schemas named in `names` (in the model's order) and the keys between
+    /// their tables.
+    pub fn only_schemas(mut self, names: &[String]) -> Model {
+        self.schemas.retain(|s| names.contains(&s.name));
+        self.keep_keys(|_| true)
+    }
+
+    /// `table`, the tables it references and the tables that reference it, with
+    /// the keys between `table` and them; `None` when the model has no such table.
+    pub fn neighbourhood(mut self, table: &QualifiedName) -> Option<Model> {
+        self.schemas.iter().flat_map(|s| &s.tables).find(|t| &t.name == table)?;
+        let near: Vec<QualifiedName> = self
+            .keys
+            .iter()
+            .filter_map(|k| {
+                if &k.from == table {
+                    Some(k.to.clone())
+                } else if &k.to == table {
+                    Some(k.from.clone())
+                } else {
+                    None
+                }
+            })
+            .chain(std::iter::once(table.clone()))
+            .collect();
+        for s in &mut self.schemas {
+            s.tables.retain(|t| near.contains(&t.name));
+        }
+        self.schemas.retain(|s| !s.tables.is_empty());
+        Some(self.keep_keys(|k| &k.from == table || &k.to == table))
+    }
+
+    /// Every table, in schema then name order.
+    pub fn tables(&self) -> impl Iterator<Item = &TableBox> {
+        self.schemas.iter().flat_map(|s| &s.tables)
+    }
+
+    /// Keeps the keys that `keep` accepts and whose both tables are still drawn.
+    fn keep_keys(mut self, keep: impl Fn(&ForeignKey) -> bool) -> Model {
+        let drawn: std::collections::BTreeSet<QualifiedName> = self.tables().map(|t| t.name.clone()).collect();
+        self.keys.retain(|k| keep(k) && drawn.contains(&k.from) && drawn.contains(&k.to));
+        self
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct SchemaBox {
     pub name: String,

@@ -5,7 +5,8 @@
 
 use std::fmt::Write as _;
 
-use crate::diagram::layout::{GROUP_TITLE, HEADER, Layout, ROW, Rect, table_size};
+use crate::db::ident::QualifiedName;
+use crate::diagram::layout::{GROUP_TITLE, HEADER, Layout, ROW, Rect};
 use crate::diagram::model::{Model, TableBox};
 use crate::html::escape::escape;
 use crate::html::links;
@@ -14,8 +15,9 @@ const FONT: &str = "ui-monospace, SFMono-Regular, Menlo, Consolas, 'DejaVu Sans 
 const CROSS: &str = "#c2410c";
 const LOCAL: &str = "#64748b";
 
-/// The whole diagram as an `<svg>` element; table names link to their pages.
-pub fn render(model: &Model, layout: &Layout) -> String {
+/// The whole diagram as an `<svg>` element; table names link to their pages, and
+/// `focus` (the table of a neighbourhood view) is drawn highlighted.
+pub fn render(model: &Model, layout: &Layout, focus: Option<&QualifiedName>) -> String {
     let mut s = String::new();
     let _ = write!(
         s,
@@ -43,22 +45,20 @@ pub fn render(model: &Model, layout: &Layout) -> String {
     let tables: Vec<&TableBox> = model.schemas.iter().flat_map(|s| &s.tables).collect();
     for t in &tables {
         if let Some(r) = layout.tables.get(&t.name) {
-            table(&mut s, t, r);
+            table(&mut s, t, r, focus == Some(&t.name));
         }
     }
-    let find = |name: &crate::db::ident::QualifiedName| tables.iter().copied().find(|t| &t.name == name);
-    for key in &model.keys {
-        let (Some(from), Some(to)) = (find(&key.from), find(&key.to)) else { continue };
-        let (Some(fr), Some(tr)) = (layout.tables.get(&from.name), layout.tables.get(&to.name)) else { continue };
-        let fy = key.from_columns.first().and_then(|c| layout.column_y(from, c)).unwrap_or(fr.y + HEADER / 2.0);
-        let ty = key.to_columns.first().and_then(|c| layout.column_y(to, c)).unwrap_or(tr.y + HEADER / 2.0);
-        let path = edge_path(fr, fy, tr, ty, key.from == key.to);
+    for (key, route) in model.keys.iter().zip(&layout.routes) {
+        let Some(points) = route else { continue };
         let (class, colour, width) =
             if key.crosses_schemas() { ("fk cross-schema", CROSS, 2.0) } else { ("fk", LOCAL, 1.3) };
         let marker = if key.crosses_schemas() { "arrow-cross" } else { "arrow-local" };
         let _ = write!(
             s,
-            r#"<path class="{class}" d="{path}" fill="none" stroke="{colour}" stroke-width="{width}" marker-end="url(#{marker})"><title>{}: {}({}) → {}({})</title></path>"#,
+            r#"<path class="{class}" data-from="{}" data-to="{}" d="{}" fill="none" stroke="{colour}" stroke-width="{width}" marker-end="url(#{marker})"><title>{}: {}({}) → {}({})</title></path>"#,
+            escape(&key.from.display()),
+            escape(&key.to.display()),
+            rounded_path(points),
             escape(&key.constraint),
             escape(&key.from.display()),
             escape(&key.from_columns.join(", ")),
@@ -70,12 +70,14 @@ pub fn render(model: &Model, layout: &Layout) -> String {
     s
 }
 
-fn table(s: &mut String, t: &TableBox, r: &Rect) {
-    let (w, _) = table_size(t);
+fn table(s: &mut String, t: &TableBox, r: &Rect, focus: bool) {
+    let w = r.w;
+    let (mark, border, head) =
+        if focus { (r#" data-focus="true""#, "#c2410c", "#9a3412") } else { ("", "#475569", "#1e293b") };
     let href = links::table(&t.name);
     let _ = write!(
         s,
-        r##"<g class="table" data-table="{q}"><rect x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}" rx="5" fill="#ffffff" stroke="#475569"/><rect x="{:.1}" y="{:.1}" width="{:.1}" height="{HEADER}" rx="5" fill="#1e293b"/><a href="{}"><text x="{:.1}" y="{:.1}" fill="#ffffff" font-weight="bold">{}</text></a>"##,
+        r##"<g class="table" data-table="{q}"{mark}><rect x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}" rx="5" fill="#ffffff" stroke="{border}" stroke-width="{sw}"/><rect x="{:.1}" y="{:.1}" width="{:.1}" height="{HEADER}" rx="5" fill="{head}"/><a href="{}"><text x="{:.1}" y="{:.1}" fill="#ffffff" font-weight="bold">{}</text></a>"##,
         r.x,
         r.y,
         r.w,
@@ -88,6 +90,7 @@ fn table(s: &mut String, t: &TableBox, r: &Rect) {
         r.y + 17.0,
         escape(&t.name.name),
         q = escape(&t.name.display()),
+        sw = if focus { 2.5 } else { 1.0 },
     );
     for (i, c) in t.columns.iter().enumerate() {
         let y = r.y + HEADER + ROW * i as f64 + ROW - 3.0;
@@ -107,17 +110,52 @@ fn table(s: &mut String, t: &TableBox, r: &Rect) {
     s.push_str("</g>");
 }
 
-/// A curve from the referencing column to the referenced one, leaving and entering
-/// on the facing sides; tables stacked in one column (and a table referencing
-/// itself) are joined by a loop out to the right.
-fn edge_path(from: &Rect, fy: f64, to: &Rect, ty: f64, same_table: bool) -> String {
-    let overlap = from.x < to.x + to.w && to.x < from.x + from.w;
-    if same_table || overlap {
-        let (fx, tx) = (from.x + from.w, to.x + to.w);
-        let out = fx.max(tx) + 30.0 + (fy - ty).abs().min(400.0) / 12.0;
-        return format!("M{fx:.1},{fy:.1} C{out:.1},{fy:.1} {out:.1},{ty:.1} {tx:.1},{ty:.1}");
+/// The route as an orthogonal path whose corners are rounded (a quadratic curve
+/// inside each corner, so the line stays within the lanes it was given).
+fn rounded_path(points: &[(f64, f64)]) -> String {
+    const RADIUS: f64 = 5.0;
+    let mut pts: Vec<(f64, f64)> = Vec::with_capacity(points.len());
+    for &p in points {
+        if pts.last().is_some_and(|&q: &(f64, f64)| (q.0 - p.0).abs() < 0.05 && (q.1 - p.1).abs() < 0.05) {
+            continue;
+        }
+        // Drop a point on the straight line through its neighbours.
+        if pts.len() >= 2 {
+            let (a, b) = (pts[pts.len() - 2], pts[pts.len() - 1]);
+            if ((a.0 - b.0).abs() < 0.05 && (b.0 - p.0).abs() < 0.05)
+                || ((a.1 - b.1).abs() < 0.05 && (b.1 - p.1).abs() < 0.05)
+            {
+                pts.pop();
+            }
+        }
+        pts.push(p);
     }
-    let (fx, tx) = if from.center_x() > to.center_x() { (from.x, to.x + to.w) } else { (from.x + from.w, to.x) };
-    let bend = ((tx - fx).abs() / 2.0).max(40.0) * if tx > fx { 1.0 } else { -1.0 };
-    format!("M{fx:.1},{fy:.1} C{:.1},{fy:.1} {:.1},{ty:.1} {tx:.1},{ty:.1}", fx + bend, tx - bend)
+    let mut d = String::new();
+    let Some(&(x0, y0)) = pts.first() else { return d };
+    let _ = write!(d, "M{x0:.1},{y0:.1}");
+    for i in 1..pts.len() {
+        let p = pts[i];
+        if i + 1 == pts.len() {
+            let _ = write!(d, " L{:.1},{:.1}", p.0, p.1);
+            break;
+        }
+        let (prev, next) = (pts[i - 1], pts[i + 1]);
+        let len_in = (p.0 - prev.0).abs() + (p.1 - prev.1).abs();
+        let len_out = (next.0 - p.0).abs() + (next.1 - p.1).abs();
+        let r = RADIUS.min(len_in / 2.0).min(len_out / 2.0);
+        let unit = |a: (f64, f64), b: (f64, f64), len: f64| ((b.0 - a.0) / len, (b.1 - a.1) / len);
+        let (ux, uy) = unit(prev, p, len_in);
+        let (vx, vy) = unit(p, next, len_out);
+        let _ = write!(
+            d,
+            " L{:.1},{:.1} Q{:.1},{:.1} {:.1},{:.1}",
+            p.0 - ux * r,
+            p.1 - uy * r,
+            p.0,
+            p.1,
+            p.0 + vx * r,
+            p.1 + vy * r
+        );
+    }
+    d
 }

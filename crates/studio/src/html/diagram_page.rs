@@ -1,16 +1,64 @@
-//! The diagram page: the SVG inline (its table names are links), and a download.
+//! The diagram page: the schema filter, the SVG inline (its table names are links;
+//! the studio's script adds pan and zoom), and a download of what is drawn.
 
 use maud::{Markup, PreEscaped, html};
 
-/// `svg` is the diagram as [`crate::diagram::svg::render`] wrote it (escaped there).
-pub fn render(svg: &str, schemas: usize, tables: usize, keys: usize, cross: usize) -> Markup {
+use crate::diagram::model::Model;
+use crate::diagram::scope::{Scope, around_href};
+use crate::html::links;
+
+/// What the page shows.
+pub struct View<'a> {
+    /// The diagram as [`crate::diagram::svg::render`] wrote it (escaped there).
+    pub svg: &'a str,
+    /// The part of the database drawn.
+    pub model: &'a Model,
+    pub scope: &'a Scope,
+    /// Every schema of the database, for the filter.
+    pub all_schemas: &'a [String],
+}
+
+pub fn render(v: &View<'_>) -> Markup {
+    let tables = v.model.tables().count();
+    let keys = v.model.keys.len();
+    let cross = v.model.keys.iter().filter(|k| k.crosses_schemas()).count();
+    let shown = |name: &str| match v.scope {
+        Scope::All => true,
+        Scope::Schemas(names) => names.iter().any(|n| n == name),
+        Scope::Around(_) => v.model.schemas.iter().any(|s| s.name == name),
+    };
     html! {
-        h1 { "Entity-relationship diagram" }
-        p.hint {
-            (schemas) " schemas, " (tables) " tables, " (keys) " foreign keys, of which " (cross) " cross schemas "
-            span.legend-cross { "(drawn thicker, in orange)" } ". "
-            a href="/erd.svg" download="schema.svg" { "Download SVG" }
+        @match v.scope.focus() {
+            Some(t) => {
+                h1 { "Around " code { (t.display()) } }
+                p.hint {
+                    "The tables " code { (t.display()) } " references and the tables that reference it. "
+                    a href=(links::table(t)) { "Open the table" } " · " a href="/erd" { "Whole diagram" }
+                }
+            },
+            None => { h1 { "Entity-relationship diagram" } },
         }
-        div.erd-wrap { (PreEscaped(svg)) }
+        @if v.scope.focus().is_none() {
+            form.erd-filter method="get" action="/erd" {
+                span.label { "Schemas:" }
+                @for name in v.all_schemas {
+                    label { input type="checkbox" name="schema" value=(name) checked[shown(name)]; " " (name) }
+                }
+                button type="submit" { "Show" }
+                @if *v.scope != Scope::All { a.clear href="/erd" { "All schemas" } }
+            }
+        }
+        p.hint {
+            (v.model.schemas.len()) " schemas, " (tables) " tables, " (keys) " foreign keys, of which " (cross) " cross schemas "
+            span.legend-cross { "(drawn thicker, in orange)" } ". "
+            "Drag to pan, scroll or use the buttons to zoom. "
+            a href={ "/erd.svg" (v.scope.query()) } download="schema.svg" { "Download SVG" }
+        }
+        div.erd-wrap { (PreEscaped(v.svg)) }
     }
+}
+
+/// The link to a table's neighbourhood, for the table's own page.
+pub fn around_link(table: &crate::db::ident::QualifiedName) -> Markup {
+    html! { a.button href=(around_href(table)) title="this table, the tables it references and those that reference it" { "Diagram" } }
 }

@@ -80,6 +80,7 @@ pub fn render(v: &TableView<'_>) -> Markup {
             span.actions {
                 a.button href=(v.export_href("csv")) download { "Export CSV" }
                 a.button href=(v.export_href("json")) download { "Export JSON" }
+                (crate::html::diagram_page::around_link(&rel.name))
                 @if v.write && rel.kind.is_table() && rel.has_primary_key() {
                     a.button.primary href=(links::table_page(&rel.name, "insert")) { "Insert row" }
                 }

@@ -5,7 +5,10 @@
 mod client;
 mod console;
 mod console_login;
+mod diagram;
 mod edits;
+#[path = "../common/erd_schema.rs"]
+mod erd_schema;
 mod exports;
 mod harness;
 mod pages;
