@@ -33,23 +33,24 @@ fn dotenv_pg_bin_does_not_choose_the_programs_strata_runs() {
     // DATABASE_URL is read from .env (the command reaches the test database); PG_BIN is not.
     std::fs::write(
         p.path().join(".env"),
-        format!("DATABASE_URL={}\nPG_BIN={}\nPGCLIENTENCODING=LATIN1\n", p.url, bin.display()),
+        format!("DATABASE_URL={}\nPG_BIN={}\nPGTZ=Pacific/Kiritimati\n", p.url, bin.display()),
     )
     .unwrap();
     let strata = || {
         let mut cmd = assert_cmd::Command::cargo_bin("strata").unwrap();
-        cmd.current_dir(p.path()).env_remove("DATABASE_URL").env_remove("PG_BIN").env_remove("PGCLIENTENCODING");
+        cmd.current_dir(p.path()).env_remove("DATABASE_URL").env_remove("PG_BIN").env_remove("PGTZ");
         cmd
     };
     strata().args(["migrate", "up"]).assert().success();
+    p.psql("CREATE TABLE app.t (at timestamptz); INSERT INTO app.t VALUES ('2026-01-01 00:00:00+00')");
     // `db status` asks the server binaries for their version; `db dump` runs pg_dump.
     strata().args(["db", "status"]).assert().success();
     let dump = p.path().join("app.sql");
     strata().args(["db", "dump", "--schema", "app", "-o"]).arg(&dump).assert().success();
     assert!(!marker.exists(), "a program from .env's PG_BIN ran: {}", std::fs::read_to_string(&marker).unwrap());
-    // pg_dump did not get .env's PGCLIENTENCODING either: its dump says the encoding it used.
+    // pg_dump did not get .env's PGTZ either: it would write the row at UTC+14.
     let text = std::fs::read_to_string(&dump).unwrap();
-    assert!(text.contains("SET client_encoding = 'UTF8';"), "{text}");
+    assert!(text.contains("2026-01-01") && !text.contains("+14"), "{text}");
 }
 
 #[test]
