@@ -166,6 +166,24 @@ async fn console_payloads_fail_under_dev_and_the_embedded_studio() {
     let studio = Server::start(dir, &["studio", "--write", "--port", "0"], &[], 1, Duration::from_secs(120));
     let browser = Browser::open(studio.url("studio"));
     assert!(browser.get("/").text().contains("login strata_studio_writer"));
+    // None of the logins strata made has a right beyond the database's rows.
+    let risky: Vec<String> = sqlx::query_scalar(
+        "SELECT r.rolname::text FROM pg_roles r
+         WHERE r.rolname IN ('strata_studio_reader', 'strata_studio_writer', 'strata_dev_api')
+           AND (r.rolsuper OR r.rolcreaterole OR r.rolcreatedb OR r.rolbypassrls OR r.rolreplication
+                OR EXISTS (SELECT FROM pg_roles g WHERE g.rolname LIKE 'pg\\_%' AND pg_has_role(r.oid, g.oid, 'MEMBER')))",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .unwrap();
+    assert!(risky.is_empty(), "{risky:?}");
+    let logins: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM pg_roles WHERE rolcanlogin AND rolname IN ('strata_studio_reader', 'strata_studio_writer', 'strata_dev_api')",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
+    assert_eq!(logins, 3);
     let migrator_pid = {
         // A session of the superuser to aim pg_terminate_backend at.
         let pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()").fetch_one(&mut conn).await.unwrap();
