@@ -39,7 +39,7 @@ pub async fn studio(ctx: &Context, out: Output, args: &StudioArgs) -> Result<u8>
     let addr = SocketAddr::new(args.host, args.port);
     strata_studio::check_bind(addr, &config).map_err(|e| crate::exit::Usage::new(e.to_string()))?;
     let url = studio_url(ctx, args.write).await?;
-    let pool = pool_on(&url, "strata studio", args.role.clone().or_else(|| ctx.studio.role.clone())).await?;
+    let pool = pool_on(&url, "strata studio", args.role.clone().or_else(|| ctx.studio.role.clone()), None).await?;
     let login = console_login(&pool, &config, out).await?;
     let listener = bind(args.host, args.port, false).await?;
     let launch = strata_studio::launch_url(listener.local_addr()?, &config);
@@ -101,8 +101,12 @@ fn configured_url(ctx: &Context, application: &str, connect: &ConnectAs) -> Resu
 
 /// A pool for a server on `url`; with `role`, each connection runs `SET ROLE`
 /// first, so every query has that role's privileges.
-async fn pool_on(url: &str, application: &str, role: Option<String>) -> Result<PgPool> {
-    let options: PgConnectOptions = url.parse().context("parsing the database URL")?;
+async fn pool_on(url: &str, application: &str, role: Option<String>, api: Option<&AppConfig>) -> Result<PgPool> {
+    let mut options: PgConnectOptions = url.parse().context("parsing the database URL")?;
+    if let Some(config) = api {
+        // The API's statement timeout, on every connection from its start.
+        options = strata_app::db::connect_options(options, config);
+    }
     // A request waits at most 2 s for a connection: while PostgreSQL is down the API
     // answers 503 promptly instead of holding requests for sqlx's default 30 s.
     let mut pool = PgPoolOptions::new().max_connections(16).acquire_timeout(std::time::Duration::from_secs(2));
@@ -156,7 +160,9 @@ pub async fn shutdown_signal() {
 
 pub async fn serve(ctx: &Context, out: Output, args: &ServeArgs) -> Result<u8> {
     let url = configured_url(ctx, "strata serve", &ctx.serve)?;
-    let pool = pool_on(&url, "strata serve", args.role.clone().or_else(|| ctx.serve.role.clone())).await?;
+    let config = AppConfig { secure_cookies: args.secure_cookies, ..AppConfig::default() };
+    let pool =
+        pool_on(&url, "strata serve", args.role.clone().or_else(|| ctx.serve.role.clone()), Some(&config)).await?;
     let limits = Limits::from_env(Limits::API)?;
     let listener = bind(args.host, args.port, false).await?;
     let addr = listener.local_addr()?;
@@ -164,7 +170,6 @@ pub async fn serve(ctx: &Context, out: Output, args: &ServeArgs) -> Result<u8> {
     out.note(format!(
         "{GREEN}API{GREEN:#} listening on http://{addr}/api (OpenAPI: http://{addr}/api/openapi.json); Ctrl-C stops"
     ));
-    let config = AppConfig { secure_cookies: args.secure_cookies, ..AppConfig::default() };
     let router = strata_app::router(pool, config);
     http_server::serve(listener, router, limits, shutdown_signal()).await.context("serving the API")?;
     Ok(0)
@@ -176,7 +181,6 @@ pub async fn serve(ctx: &Context, out: Output, args: &ServeArgs) -> Result<u8> {
 async fn dev_api_url(ctx: &Context, out: Output) -> Result<String> {
     if ctx.is_embedded() && ctx.serve.url_env.is_none() {
         if let Some(url) = logins::embedded_url(ctx, Purpose::DevApi).await? {
-            logins::check_safe(&url, true).await?;
             return Ok(url);
         }
         out.warn(format!(
@@ -200,9 +204,12 @@ pub async fn dev(ctx: &Context, out: Output, args: &DevArgs) -> Result<u8> {
     crate::commands::track::up(ctx, out, Track::Migrate, &up).await?;
     crate::commands::track::up(ctx, out, Track::Seed, &up).await?;
 
-    let api_pool = pool_on(&dev_api_url(ctx, out).await?, "strata dev", ctx.serve.role.clone()).await?;
+    let api_config = AppConfig::default();
+    let api_pool =
+        pool_on(&dev_api_url(ctx, out).await?, "strata dev", ctx.serve.role.clone(), Some(&api_config)).await?;
     let studio_config = studio_config(ctx, false);
-    let studio_pool = pool_on(&studio_url(ctx, false).await?, "strata dev studio", ctx.studio.role.clone()).await?;
+    let studio_pool =
+        pool_on(&studio_url(ctx, false).await?, "strata dev studio", ctx.studio.role.clone(), None).await?;
     let studio_login = console_login(&studio_pool, &studio_config, out).await?;
     let localhost = IpAddr::V4(Ipv4Addr::LOCALHOST);
     let api = bind(localhost, args.port.unwrap_or(DEFAULT_API_PORT), args.port.is_none()).await?;
@@ -223,7 +230,7 @@ pub async fn dev(ctx: &Context, out: Output, args: &DevArgs) -> Result<u8> {
     let stopped = move |mut rx: tokio::sync::watch::Receiver<bool>| async move {
         let _ = rx.wait_for(|stop| *stop).await;
     };
-    let api_router = strata_app::router(api_pool, AppConfig::default());
+    let api_router = strata_app::router(api_pool, api_config);
     let api_server = http_server::serve(api, api_router, Limits::from_env(Limits::API)?, stopped(stop_rx.clone()));
     let studio_router = strata_studio::router(studio_pool, studio_config);
     let studio_server = http_server::serve(studio, studio_router, Limits::from_env(Limits::STUDIO)?, stopped(stop_rx));
