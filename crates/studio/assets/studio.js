@@ -59,6 +59,37 @@
       try { sessionStorage.setItem(key, JSON.stringify(names)); } catch (e) { /* storage off */ }
     });
   });
+
+  // Tree: the filter box keeps the tables whose name holds the text and opens their
+  // schemas; emptied, it restores the schemas that were open before. (Enter still
+  // searches on the home page.)
+  var filter = document.querySelector("nav.tree form.tree-filter input");
+  var filtering = false;
+  var before = null;
+  if (filter) {
+    filter.addEventListener("input", function () {
+      var text = filter.value.trim().toLowerCase();
+      var schemas = document.querySelectorAll("nav.tree details.schema");
+      if (text && !filtering) {
+        before = [];
+        schemas.forEach(function (d) { before.push(d.open); });
+      }
+      filtering = !!text;
+      schemas.forEach(function (d, i) {
+        var any = false;
+        d.querySelectorAll("li").forEach(function (li) {
+          var name = li.querySelector(".name");
+          var hit = !text || (name && name.textContent.toLowerCase().indexOf(text) >= 0);
+          li.hidden = !hit;
+          any = any || hit;
+        });
+        d.hidden = !!text && !any;
+        if (text) d.open = any;
+        else if (before) d.open = before[i];
+      });
+      if (!text) before = null;
+    });
+  }
 })();
 
 // Diagram: pan (drag) and zoom (wheel, buttons) by moving the SVG's viewBox. Without

@@ -90,6 +90,10 @@ fn section_link(href: &str, label: &str, current: bool) -> Markup {
 pub fn tree(schemas: &[SchemaNode], current: Option<&QualifiedName>) -> Markup {
     html! {
         nav.tree aria-label="Schemas" {
+            // Without the script this searches on the home page; with it, it filters the tree as you type.
+            form.tree-filter method="get" action="/" role="search" {
+                input type="search" name="q" placeholder="Filter tables" aria-label="Filter tables by name" autocomplete="off";
+            }
             @for s in schemas {
                 @let open = current.is_some_and(|c| c.schema == s.name);
                 details.schema open[open] data-schema=(s.name) {

@@ -1,6 +1,7 @@
 //! HTTP-level tests of every page and every security rule, against a real
 //! PostgreSQL (a fresh database per test).
 
+mod big_database;
 #[path = "../common/client.rs"]
 mod client;
 mod console;
