@@ -216,7 +216,11 @@ async fn the_ddl_recreates_the_table() {
     let ddl = crate::harness::unescape(&page.body[start..end]);
     let other = strata_testing::TestDb::new();
     let pool = other.pool().await;
-    sqlx::raw_sql(&format!("CREATE SCHEMA master; {ddl}"))
+    // The table's DDL names the functions its triggers call (the category-loop check
+    // since 20261201_000001) but does not define them: a stand-in does here.
+    let functions = "CREATE FUNCTION master.check_category_parent() RETURNS trigger LANGUAGE plpgsql \
+                     AS $$ BEGIN RETURN NEW; END $$;";
+    sqlx::raw_sql(&format!("CREATE SCHEMA master; {functions} {ddl}"))
         .execute(&pool)
         .await
         .unwrap_or_else(|e| panic!("{ddl}\n{e}"));
