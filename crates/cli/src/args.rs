@@ -104,6 +104,8 @@ pub enum MigrateCommand {
     },
     /// Accept the checksums of edited applied files (keeping the old ones) and clear failed runs
     Repair,
+    /// What each pending file (both tracks) will lock, rewrite and scan, measured on a scratch database (exit 3 on an error)
+    Plan(PlanArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -299,4 +301,20 @@ pub struct DriftArgs {
     /// Output format [default: text; json with --json]
     #[arg(long, value_parser = ["text", "json", "markdown"])]
     pub format: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// Output format [default: text; json with --json]
+    #[arg(long, value_parser = ["text", "json", "markdown"])]
+    pub format: Option<String>,
+    /// A table with this many rows (estimated) on the target is large [default: 100000; strata.toml [plan]]
+    #[arg(long, value_name = "ROWS")]
+    pub large_table_rows: Option<u64>,
+    /// A table of this many bytes (table, TOAST and indexes) on the target is large [default: 104857600]
+    #[arg(long, value_name = "BYTES")]
+    pub large_table_bytes: Option<u64>,
+    /// Exit 3 on findings of this severity or worse
+    #[arg(long, value_parser = ["error", "warning"], value_name = "SEVERITY")]
+    pub fail_on: Option<String>,
 }

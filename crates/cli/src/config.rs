@@ -30,6 +30,16 @@ pub struct FileConfig {
     pub serve: ConnectAs,
     #[serde(default)]
     pub studio: ConnectAs,
+    #[serde(default)]
+    pub plan: PlanSection,
+}
+
+/// `[plan]`: when `strata migrate plan` calls a table large (flags override).
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanSection {
+    pub large_table_rows: Option<u64>,
+    pub large_table_bytes: Option<u64>,
 }
 
 /// How `strata serve` or `strata studio` connect, when not as the migrating role:
@@ -96,6 +106,7 @@ pub struct Context {
     pub lock_timeout: Duration,
     pub serve: ConnectAs,
     pub studio: ConnectAs,
+    pub plan: PlanSection,
     /// The variables of `.env` that strata reads; never put into the process's
     /// environment, so no child process (pg_dump, postgres) sees them.
     dotenv: BTreeMap<String, String>,
@@ -143,6 +154,7 @@ impl Context {
             lock_timeout: Duration::from_secs_f64(global.lock_timeout),
             serve: file.serve,
             studio: file.studio,
+            plan: file.plan,
             dotenv,
         })
     }

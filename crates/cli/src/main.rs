@@ -60,6 +60,7 @@ async fn run(cli: &Cli, out: Output) -> anyhow::Result<u8> {
             MigrateCommand::Status(a) => commands::track::status(&ctx, out, Track::Migrate, a).await,
             MigrateCommand::Baseline { version } => commands::track::baseline(&ctx, out, version).await,
             MigrateCommand::Repair => commands::track::repair(&ctx, out).await,
+            MigrateCommand::Plan(a) => commands::plan::run(&ctx, out, a).await,
         },
         Command::Seed(cmd) => match cmd {
             SeedCommand::Up(a) => commands::track::up(&ctx, out, Track::Seed, a).await,

@@ -201,17 +201,24 @@ impl RelKind {
     }
 }
 
-/// PostgreSQL's table lock modes, weakest first.
+/// PostgreSQL's table lock modes, weakest first (serialized as SQL writes them).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum LockMode {
+    #[serde(rename = "ACCESS SHARE")]
     AccessShare,
+    #[serde(rename = "ROW SHARE")]
     RowShare,
+    #[serde(rename = "ROW EXCLUSIVE")]
     RowExclusive,
+    #[serde(rename = "SHARE UPDATE EXCLUSIVE")]
     ShareUpdateExclusive,
+    #[serde(rename = "SHARE")]
     Share,
+    #[serde(rename = "SHARE ROW EXCLUSIVE")]
     ShareRowExclusive,
+    #[serde(rename = "EXCLUSIVE")]
     Exclusive,
+    #[serde(rename = "ACCESS EXCLUSIVE")]
     AccessExclusive,
 }
 

@@ -7,6 +7,7 @@ pub mod drift;
 pub mod generate;
 pub mod init;
 pub mod lint;
+pub mod plan;
 pub mod scratch;
 pub mod serve;
 pub mod track;
