@@ -153,6 +153,11 @@ async fn console_payloads_fail_under_dev_and_the_embedded_studio() {
     let browser = Browser::open(dev.url("studio"));
     let home = browser.get("/");
     assert!(home.text().contains("login strata_studio_reader"), "{}", home.body);
+    // The migrations tab reads the history table, which the login may read.
+    let migrations = browser.get("/migrations");
+    assert_eq!(migrations.status, 200, "{}", migrations.body);
+    assert!(migrations.text().contains("20251124_000008"), "{}", migrations.body);
+    assert!(!migrations.text().contains("permission denied"), "{}", migrations.body);
     let (all, files) = payloads("dev", api_pid, "strata");
     assert_payloads_fail(&browser, &all, &files, false);
     assert!(still_alive(&admin, api_pid).await, "the API's backend was terminated");
