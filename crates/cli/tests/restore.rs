@@ -249,9 +249,9 @@ fn restore_accepts_what_pg_dump_writes_for_every_kind_of_object() {
            CONSTRAINT t_name_check CHECK (length(name) > 0), CONSTRAINT t_uniq UNIQUE (name) DEFERRABLE INITIALLY DEFERRED);
          COMMENT ON TABLE app.t IS 'a table'; COMMENT ON COLUMN app.t.name IS 'a name';
          COMMENT ON CONSTRAINT t_name_check ON app.t IS 'named';
-         CREATE INDEX t_lower ON app.t (lower(name));
+         CREATE INDEX t_lower ON app.t (lower(name)); CREATE STATISTICS app.t_stats (dependencies) ON m, p FROM app.t;
          CREATE UNLOGGED TABLE app.cache (k text PRIMARY KEY, v jsonb);
-         CREATE TABLE app.events (id int, at date NOT NULL) PARTITION BY RANGE (at);
+         CREATE TABLE app.events (id int, at date NOT NULL, PRIMARY KEY (id, at)) PARTITION BY RANGE (at);
          CREATE TABLE app.events_2026 PARTITION OF app.events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
          CREATE TABLE app.parent (id int); CREATE TABLE app.child (extra int) INHERITS (app.parent);
          CREATE FUNCTION app.touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
@@ -287,6 +287,33 @@ fn restore_accepts_what_pg_dump_writes_for_every_kind_of_object() {
             p.psql("TRUNCATE app.t, app.cache, app.events, app.parent; SELECT setval('app.counter', 1)");
         } else {
             p.strata().args(&args).assert().success();
+            // The dump really holds each kind this test is about.
+            let text = std::fs::read_to_string(&file).unwrap();
+            for kind in [
+                "CREATE SEQUENCE app.counter",
+                "ADD GENERATED ALWAYS AS IDENTITY",
+                "ALTER SEQUENCE app.t_s_seq OWNED BY",
+                "CREATE TYPE app.mood AS ENUM",
+                "CREATE DOMAIN app.posint",
+                "CREATE PROCEDURE app.proc",
+                "BEGIN ATOMIC",
+                "INHERITS (app.parent)",
+                "ATTACH PARTITION app.events_2026",
+                "ALTER INDEX app.events_pkey ATTACH PARTITION",
+                "CREATE STATISTICS app.t_stats",
+                "CREATE VIEW app.v",
+                "CREATE MATERIALIZED VIEW app.mv",
+                "REFRESH MATERIALIZED VIEW app.mv",
+                "DISABLE TRIGGER t_touch",
+                "ENABLE ROW LEVEL SECURITY",
+                "CREATE POLICY t_all",
+                "COMMENT ON CONSTRAINT",
+                "ALTER DEFAULT PRIVILEGES",
+                "GRANT USAGE ON SEQUENCE",
+                "SELECT pg_catalog.setval('app.counter'",
+            ] {
+                assert!(text.contains(kind), "the dump has no {kind}:\n{text}");
+            }
             p.psql("DROP SCHEMA app CASCADE");
         }
         p.strata().args(["db", "restore", file.to_str().unwrap()]).assert().success();

@@ -10,7 +10,8 @@
 //! `tests/restore.rs`): the `SET` / `set_config` preamble, `COPY ... FROM stdin`,
 //! `SELECT pg_catalog.setval(...)`, `REFRESH MATERIALIZED VIEW`, and for a full
 //! dump `CREATE SCHEMA|TABLE|INDEX|FUNCTION|PROCEDURE|TRIGGER|SEQUENCE|VIEW|
-//! MATERIALIZED VIEW|TYPE|DOMAIN|POLICY`, `ALTER TABLE|SEQUENCE`, `COMMENT ON`,
+//! MATERIALIZED VIEW|TYPE|DOMAIN|POLICY|STATISTICS`, `ALTER TABLE|SEQUENCE`,
+//! `ALTER INDEX ... ATTACH PARTITION`, `COMMENT ON`,
 //! `GRANT`/`REVOKE` on the schema's objects and `ALTER DEFAULT PRIVILEGES IN SCHEMA`.
 //! Objects other schemas hold may only be *referred to*: a foreign key's
 //! referenced table, a type, a collation or operator class, what a view or a
@@ -118,6 +119,8 @@ const STRUCTURE_KINDS: &[(SyntaxKind, &[SyntaxKind])] = &[
     (SyntaxKind::CREATE_DOMAIN, &[SyntaxKind::DOMAIN]),
     (SyntaxKind::CREATE_POLICY, &[SyntaxKind::ON_TABLE]),
     (SyntaxKind::ALTER_TABLE, &[SyntaxKind::TABLE_RELATION_NAME]),
+    (SyntaxKind::ALTER_INDEX, &[SyntaxKind::INDEX_REF]),
+    (SyntaxKind::CREATE_STATISTICS, &[SyntaxKind::STATISTICS]),
     (SyntaxKind::COMMENT_ON, &[]),
     (SyntaxKind::GRANT, &[]),
     (SyntaxKind::REVOKE, &[]),
@@ -253,6 +256,13 @@ fn check_statement(text: &str, schema: &str, data_only: bool) -> Result<(), Refu
                 {
                     return Err((at(&sub), format!("ALTER COLUMN ... {} is not what pg_dump writes", describe(&sub))));
                 }
+            }
+        }
+        SyntaxKind::ALTER_INDEX => {
+            // pg_dump's only ALTER INDEX: an index of a partition joins its parent's.
+            let allowed = [SyntaxKind::INDEX_REF, SyntaxKind::ATTACH_INDEX_PARTITION];
+            if let Some(other) = stmt.children().find(|c| !allowed.contains(&c.kind())) {
+                return Err((at(&other), format!("ALTER INDEX ... {} is not what pg_dump writes", describe(&other))));
             }
         }
         SyntaxKind::GRANT | SyntaxKind::REVOKE => {
