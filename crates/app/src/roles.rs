@@ -1,7 +1,7 @@
 //! The database roles that the migration `20251124_000008_create_roles` creates, and
 //! running the API as one of them.
 //!
-//! The rights of each role are in `crates/app/README-roles.md`. A deployment connects
+//! The rights of each role are in the README ("Roles: least privilege"). A deployment connects
 //! as a login user that is a member of [`APP_ROLE`]; where the only URL at hand is a
 //! superuser's (development), [`pool_options_as`] makes every pooled connection
 //! `SET ROLE` first, so the API still runs with the application's rights only.

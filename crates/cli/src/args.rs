@@ -103,7 +103,7 @@ pub enum MigrateCommand {
         version: String,
     },
     /// Accept the checksums of edited applied files (keeping the old ones) and clear failed runs
-    Repair,
+    Repair(RepairArgs),
     /// What each pending file (both tracks) will lock, rewrite and scan, measured on a scratch database (exit 3 on an error)
     Plan(PlanArgs),
 }
@@ -136,6 +136,17 @@ pub struct UpArgs {
     /// Apply pending files older than the newest applied one
     #[arg(long)]
     pub allow_out_of_order: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RepairArgs {
+    /// Also accept the deletion of applied files whose files are gone: remove their
+    /// history rows (what they created stays in the database). Asks first.
+    #[arg(long)]
+    pub forget_missing: bool,
+    /// Do not ask before forgetting missing files
+    #[arg(long, short = 'y')]
+    pub yes: bool,
 }
 
 #[derive(Debug, Args)]

@@ -59,7 +59,7 @@ async fn run(cli: &Cli, out: Output) -> anyhow::Result<u8> {
             MigrateCommand::Down(a) => commands::track::down(&ctx, out, Track::Migrate, a).await,
             MigrateCommand::Status(a) => commands::track::status(&ctx, out, Track::Migrate, a).await,
             MigrateCommand::Baseline { version } => commands::track::baseline(&ctx, out, version).await,
-            MigrateCommand::Repair => commands::track::repair(&ctx, out).await,
+            MigrateCommand::Repair(a) => commands::track::repair(&ctx, out, a).await,
             MigrateCommand::Plan(a) => commands::plan::run(&ctx, out, a).await,
         },
         Command::Seed(cmd) => match cmd {

@@ -14,7 +14,7 @@ use crate::source::{Migration, MigrationSet, Track};
 
 pub use crate::event::{Event, Observer};
 pub use crate::options::{Options, whoami};
-pub use crate::record::{Repaired, baseline, repair};
+pub use crate::record::{Repaired, baseline, forget_missing, repair};
 pub use crate::report::{Done, Failure, Report};
 
 /// Every history row, or none when the table does not exist yet.

@@ -314,6 +314,32 @@ pub(crate) fn accept_checksum_sql(
     )
 }
 
+/// A no-transaction down that failed part-way: the up's objects may still be
+/// there, so the row goes back to `applied` and the down can run again.
+pub(crate) fn reset_failed_down_sql(table: &HistoryTable, track: Track, version: &Version) -> String {
+    format!(
+        "UPDATE {} SET status = 'applied', failure = NULL, repaired_at = now() WHERE {}",
+        table.sql(),
+        row_key(track, version)
+    )
+}
+
+/// Whether a failed row's note says its down failed (see [`mark_reverting_sql`]
+/// and the runner's failure notes, which start with the direction).
+pub(crate) fn is_failed_down(row: &AppliedRow) -> bool {
+    row.failure.as_deref().is_some_and(|f| f.starts_with("down ") || f.starts_with("interrupted: rollback"))
+}
+
+/// Records a renamed file's new description (same version, same content).
+pub(crate) fn rename_sql(table: &HistoryTable, track: Track, version: &Version, description: &str) -> String {
+    format!(
+        "UPDATE {} SET description = {}, repaired_at = now() WHERE {}",
+        table.sql(),
+        literal(description),
+        row_key(track, version)
+    )
+}
+
 /// Records a migrate-track file as applied without running it.
 pub(crate) fn insert_baselined_sql(table: &HistoryTable, m: &Migration, applied_from: &str) -> String {
     format!(

@@ -87,17 +87,25 @@ pub struct Entry<'a> {
     #[serde(skip)]
     pub migration: Option<&'a Migration>,
     pub file: Option<PathBuf>,
+    /// Applied under another description: the file was renamed since (same
+    /// version). Reported by status; `repair` records the new name.
+    pub renamed_from: Option<String>,
     pub row: Option<AppliedRow>,
 }
 
 /// Merges the files of one track with its history rows, by version.
 pub fn status<'a>(track: Track, files: &'a [Migration], rows: &[AppliedRow]) -> Vec<Entry<'a>> {
     let mut by_version: BTreeMap<Version, (Option<&'a Migration>, Option<&AppliedRow>)> = BTreeMap::new();
-    for m in files.iter().filter(|m| m.track == track) {
-        by_version.entry(m.version).or_default().0 = Some(m);
-    }
     for r in rows.iter().filter(|r| r.track == track) {
         by_version.entry(r.version).or_default().1 = Some(r);
+    }
+    for m in files.iter().filter(|m| m.track == track) {
+        let (file, row) = by_version.entry(m.version).or_default();
+        // Two files with one version (a problem the scan reports): show the one
+        // the history recorded, not whichever came last.
+        if file.is_none() || row.is_some_and(|r| r.checksum == m.checksum) {
+            *file = Some(m);
+        }
     }
     let newest_applied = rows.iter().filter(|r| r.track == track).map(|r| r.version).max();
     by_version
@@ -122,6 +130,10 @@ pub fn status<'a>(track: Track, files: &'a [Migration], rows: &[AppliedRow]) -> 
                 out_of_order: state == State::Pending && newest_applied.is_some_and(|n| version < n),
                 migration: file,
                 file: file.map(|f| f.up.path.clone()),
+                renamed_from: match (file, row) {
+                    (Some(f), Some(r)) if f.description != r.description => Some(r.description.clone()),
+                    _ => None,
+                },
                 row: row.cloned(),
             }
         })
@@ -281,6 +293,27 @@ mod tests {
 
     fn seqs(plan: &Plan<'_>) -> Vec<u32> {
         plan.steps.iter().map(|m| m.version.seq()).collect()
+    }
+
+    /// With two files of one version, status showed the unapplied one as "modified".
+    #[test]
+    fn a_duplicate_version_shows_the_applied_file() {
+        let files = [file(1, "a"), file(1, "b")];
+        for (applied, body) in [(0, "a"), (1, "b")] {
+            let e = &status(Track::Migrate, &files, &[row(1, body)])[0];
+            assert_eq!(e.state, State::Applied);
+            assert!(std::ptr::eq(e.migration.unwrap(), &files[applied]));
+        }
+    }
+
+    /// A rename (same version, new description) was accepted silently.
+    #[test]
+    fn a_renamed_applied_file_is_reported() {
+        let mut f = file(1, "a");
+        f.description = "new_name".into();
+        let files = [f];
+        let e = &status(Track::Migrate, &files, &[row(1, "a")])[0];
+        assert_eq!(e.renamed_from.as_deref(), Some("m1"));
     }
 
     /// `migrate down` advised --allow-out-of-order, a flag it does not have.

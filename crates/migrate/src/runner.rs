@@ -285,7 +285,13 @@ impl<'r> Runner<'r> {
                         timed = Some(Duration::from_millis(ms.max(0) as u64));
                     }
                     Some(_) => {
-                        self.progress.finished(batch[done].migration, timed.take().unwrap_or_default());
+                        let Some(step) = batch.get(done) else {
+                            return Err(BatchEnd::Failed(Error::Database {
+                                context: "reading the results of a batch",
+                                message: format!("an acknowledgement past the batch's {} files", batch.len()),
+                            }));
+                        };
+                        self.progress.finished(step.migration, timed.take().unwrap_or_default());
                         done += 1;
                         if let Some(next) = batch.get(done) {
                             self.progress.started(next.migration, first_index + done);

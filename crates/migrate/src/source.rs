@@ -126,8 +126,14 @@ pub struct SqlFile {
 }
 
 impl SqlFile {
-    fn new(path: PathBuf, raw: &str) -> SqlFile {
-        let sql = normalize(raw).into_owned();
+    fn new(path: PathBuf, raw: String) -> SqlFile {
+        // Most files need no change: keep the text read instead of copying it
+        // (a 50 MB seed is held once, not twice).
+        let sql = match normalize(&raw) {
+            std::borrow::Cow::Borrowed(text) if text.len() == raw.len() => None,
+            text => Some(text.into_owned()),
+        }
+        .unwrap_or(raw);
         let no_transaction = sql.lines().next().is_some_and(|l| l.trim_end() == NO_TRANSACTION_DIRECTIVE);
         SqlFile { path, sql, no_transaction }
     }
@@ -408,7 +414,7 @@ fn read_all(pairs: Vec<(Version, String, PathBuf, PathBuf)>) -> Vec<Read> {
 fn read(path: PathBuf) -> Result<SqlFile, SourceProblem> {
     match std::fs::read(&path) {
         Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(text) => Ok(SqlFile::new(path, &text)),
+            Ok(text) => Ok(SqlFile::new(path, text)),
             Err(_) => Err(SourceProblem { path, kind: ProblemKind::NotUtf8 }),
         },
         Err(err) => Err(SourceProblem { path, kind: ProblemKind::Unreadable { error: err.to_string() } }),
@@ -498,11 +504,11 @@ mod tests {
     #[test]
     fn directive_must_be_the_first_line() {
         assert!(
-            SqlFile::new("a".into(), "-- strata:no-transaction\nCREATE INDEX CONCURRENTLY x ON a.b (c);")
+            SqlFile::new("a".into(), "-- strata:no-transaction\nCREATE INDEX CONCURRENTLY x ON a.b (c);".into())
                 .no_transaction
         );
-        assert!(SqlFile::new("a".into(), "\u{feff}-- strata:no-transaction\r\nselect 1").no_transaction);
-        assert!(!SqlFile::new("a".into(), "select 1;\n-- strata:no-transaction\n").no_transaction);
+        assert!(SqlFile::new("a".into(), "\u{feff}-- strata:no-transaction\r\nselect 1".into()).no_transaction);
+        assert!(!SqlFile::new("a".into(), "select 1;\n-- strata:no-transaction\n".into()).no_transaction);
     }
 
     proptest! {

@@ -14,7 +14,7 @@ use strata_migrate::scope;
 use strata_migrate::source::{self, MigrationSet, Scan, SourceErrors, Track, Version};
 use strata_migrate::{Cancel, Options};
 
-use crate::args::{DownArgs, StatusArgs, UpArgs};
+use crate::args::{DownArgs, RepairArgs, StatusArgs, UpArgs};
 use crate::config::{Context, redact};
 use crate::exit::{Inconsistent, Usage};
 use crate::output::{DIM, GREEN, Output, RED, YELLOW, ms};
@@ -298,7 +298,9 @@ pub async fn status(ctx: &Context, out: Output, track: Track, args: &StatusArgs)
     let mut problems = 0;
     let mut table_rows = vec![];
     for e in &entries {
-        let bad = matches!(e.state, State::Modified | State::Missing | State::Failed) || e.out_of_order;
+        let bad = matches!(e.state, State::Modified | State::Missing | State::Failed)
+            || e.out_of_order
+            || e.renamed_from.is_some();
         problems += usize::from(bad);
         out.event(json!({
             "event": "status", "track": track, "version": e.version, "description": e.description,
@@ -306,10 +308,11 @@ pub async fn status(ctx: &Context, out: Output, track: Track, args: &StatusArgs)
             "applied_at": e.row.as_ref().map(|r| r.applied_at), "execution_ms": e.row.as_ref().map(|r| r.execution_ms),
             "applied_by": e.row.as_ref().map(|r| &r.applied_by), "applied_from": e.row.as_ref().and_then(|r| r.applied_from.as_ref()),
             "baselined": e.row.as_ref().map(|r| r.baselined), "failure": e.row.as_ref().and_then(|r| r.failure.as_ref()),
-            "checksum": e.row.as_ref().map(|r| r.checksum.to_hex()),
+            "checksum": e.row.as_ref().map(|r| r.checksum.to_hex()), "renamed_from": e.renamed_from,
         }));
         let style = match e.state {
-            State::Applied => GREEN,
+            State::Applied if e.renamed_from.is_none() => GREEN,
+            State::Applied => YELLOW,
             State::Pending if !e.out_of_order => DIM,
             State::Pending | State::Modified => YELLOW,
             State::Missing | State::Failed => RED,
@@ -317,6 +320,9 @@ pub async fn status(ctx: &Context, out: Output, track: Track, args: &StatusArgs)
         let mut state = e.state.as_str().to_owned();
         if e.out_of_order {
             state.push_str(" (out of order)");
+        }
+        if let Some(old) = &e.renamed_from {
+            state.push_str(&format!(" (renamed from {old}; accept with `strata migrate repair`)"));
         }
         if e.row.as_ref().is_some_and(|r| r.baselined) {
             state.push_str(" (baseline)");
@@ -371,6 +377,45 @@ pub async fn status(ctx: &Context, out: Output, track: Track, args: &StatusArgs)
     Ok(0)
 }
 
+/// `repair --forget-missing`: lists the applied files whose files are gone,
+/// asks (or needs --yes), then removes their history rows.
+async fn forget_missing(
+    ctx: &Context,
+    out: Output,
+    conn: &mut PgConnection,
+    set: &MigrationSet,
+    yes: bool,
+) -> Result<()> {
+    let rows = history::read(conn, &ctx.history).await?;
+    let missing: Vec<String> = Track::ALL
+        .into_iter()
+        .flat_map(|t| plan::status(t, set.track(t), &rows))
+        .filter(|e| e.state == State::Missing)
+        .map(|e| format!("{} {}_{}", e.track, e.version, e.description))
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    if !yes {
+        crate::output::confirm(
+            &format!(
+                "Forget {} applied file(s) whose files are gone ({})? Their history rows are removed; what they created stays.",
+                missing.len(),
+                missing.join(", ")
+            ),
+            "refusing to forget missing files without --yes (no terminal to ask)",
+            "not confirmed; nothing was forgotten",
+        )?;
+    }
+    for (track, version, description) in apply::forget_missing(conn, set, &options(ctx)).await? {
+        out.event(
+            json!({"event": "missing_forgotten", "track": track, "version": version, "description": description}),
+        );
+        out.line(format!("  forgot {track} {version}_{description}: its file is gone; what it created stays"));
+    }
+    Ok(())
+}
+
 pub async fn baseline(ctx: &Context, out: Output, version: &str) -> Result<u8> {
     let version = parse_version(version, "baseline")?;
     let set = load_set(ctx)?;
@@ -384,9 +429,12 @@ pub async fn baseline(ctx: &Context, out: Output, version: &str) -> Result<u8> {
     Ok(0)
 }
 
-pub async fn repair(ctx: &Context, out: Output) -> Result<u8> {
+pub async fn repair(ctx: &Context, out: Output, args: &RepairArgs) -> Result<u8> {
     let set = load_set(ctx)?;
     let mut conn = ctx.connect("strata migrate repair").await?;
+    if args.forget_missing {
+        forget_missing(ctx, out, &mut conn, &set, args.yes).await?;
+    }
     let repaired = apply::repair(&mut conn, &set, &options(ctx)).await?;
     for (track, version, old, new) in &repaired.checksums {
         out.event(json!({"event": "checksum_accepted", "track": track, "version": version, "old": old, "new": new}));
@@ -396,8 +444,20 @@ pub async fn repair(ctx: &Context, out: Output) -> Result<u8> {
         out.event(json!({"event": "failure_cleared", "track": track, "version": version}));
         out.line(format!("  cleared the failed run of {track} {version}; it will run again"));
     }
-    out.event(json!({"event": "summary", "checksums": repaired.checksums.len(), "cleared": repaired.cleared.len()}));
-    if repaired.checksums.is_empty() && repaired.cleared.is_empty() {
+    for (track, version) in &repaired.downs_reset {
+        out.event(json!({"event": "rollback_reset", "track": track, "version": version}));
+        out.line(format!("  {track} {version} is applied again after its failed rollback; run the down again"));
+    }
+    for (track, version, old, new) in &repaired.renamed {
+        out.event(json!({"event": "rename_accepted", "track": track, "version": version, "old": old, "new": new}));
+        out.line(format!("  accepted the rename of {track} {version}: {old} -> {new}"));
+    }
+    out.event(json!({"event": "summary", "checksums": repaired.checksums.len(), "cleared": repaired.cleared.len(), "rollbacks_reset": repaired.downs_reset.len(), "renamed": repaired.renamed.len()}));
+    if repaired.checksums.is_empty()
+        && repaired.cleared.is_empty()
+        && repaired.downs_reset.is_empty()
+        && repaired.renamed.is_empty()
+    {
         out.line("Nothing to repair.");
     }
     Ok(0)
