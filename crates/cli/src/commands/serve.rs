@@ -181,6 +181,7 @@ pub async fn serve(ctx: &Context, out: Output, args: &ServeArgs) -> Result<u8> {
 async fn dev_api_url(ctx: &Context, out: Output) -> Result<String> {
     if ctx.is_embedded() && ctx.serve.url_env.is_none() {
         if let Some(url) = logins::embedded_url(ctx, Purpose::DevApi).await? {
+            logins::check_safe(&url, true).await?;
             return Ok(url);
         }
         out.warn(format!(
