@@ -138,9 +138,10 @@ pub struct RelationReport {
     pub scanned: bool,
     /// Its size on the target database.
     pub target: Target,
-    /// The strongest lock held on it after the statement (taken by it or before).
-    #[serde(skip)]
-    held: Option<LockMode>,
+    /// The strongest lock held on it after the statement, taken by it or by an
+    /// earlier statement of the same transaction (none for a sampled statement
+    /// that was not seen holding one).
+    pub held: Option<LockMode>,
 }
 
 /// Where a relation stands on the target database.

@@ -294,3 +294,29 @@ async fn the_target_is_neither_changed_nor_locked() {
     .unwrap();
     assert_eq!(history_before, history_after);
 }
+
+/// Pending seeds are measured too, after the migrate track, COPY data included;
+/// a lock an earlier statement took shows as held.
+#[tokio::test]
+async fn pending_seeds_are_measured_after_migrations() {
+    let t = target(10, "").await;
+    let seed = t.dir.path().join("seed");
+    std::fs::create_dir_all(&seed).unwrap();
+    std::fs::write(
+        seed.join("20251124_000003_rows.up.sql"),
+        "LOCK TABLE app.p IN SHARE ROW EXCLUSIVE MODE;\nCOPY app.p (id) FROM STDIN;\n1001\n1002\n\\.\nINSERT INTO app.p VALUES (1003) ON CONFLICT DO NOTHING;\n",
+    )
+    .unwrap();
+    std::fs::write(seed.join("20251124_000003_rows.down.sql"), "SELECT 1;\n").unwrap();
+    let r = t.plan("ALTER TABLE app.c ADD COLUMN IF NOT EXISTS note text;\n", HUGE).await;
+    let tracks: Vec<String> = r.files.iter().map(|f| format!("{} {}", f.track, f.version)).collect();
+    assert_eq!(tracks, ["migrate 20251124_000002", "seed 20251124_000003"]);
+    let s = &r.files[1].statements;
+    assert_eq!(s.len(), 3);
+    let copy = s[1].relations.iter().find(|x| x.name == "app.p").unwrap();
+    assert_eq!(
+        (copy.locks.as_slice(), copy.held),
+        ([LockMode::RowExclusive].as_slice(), Some(LockMode::ShareRowExclusive))
+    );
+    assert_eq!(findings(&r), []);
+}

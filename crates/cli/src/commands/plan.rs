@@ -80,15 +80,14 @@ fn size(t: &lock_report::Target) -> String {
 
 /// What a statement did to a relation: `ACCESS EXCLUSIVE, rewritten`.
 fn did(r: &lock_report::RelationReport) -> String {
-    let mut parts: Vec<&str> = r.locks.iter().map(|m| m.as_str()).collect();
-    if r.created {
-        parts.push("created");
+    let mut parts: Vec<String> = r.locks.iter().map(|m| m.as_str().to_owned()).collect();
+    if let Some(held) = r.held.filter(|h| r.locks.last().is_none_or(|l| l < h)) {
+        parts.push(format!("holds {} (taken earlier)", held.as_str()));
     }
-    if r.rewritten {
-        parts.push("rewritten");
-    }
-    if r.scanned {
-        parts.push("read in full");
+    for (yes, what) in [(r.created, "created"), (r.rewritten, "rewritten"), (r.scanned, "read in full")] {
+        if yes {
+            parts.push(what.to_owned());
+        }
     }
     parts.join(", ")
 }
