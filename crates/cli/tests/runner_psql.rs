@@ -278,6 +278,22 @@ fn copy_from_stdin_loads_as_with_psql() {
         p.psql("SELECT string_agg(a || '=' || b, ';' ORDER BY b) FROM app.pairs"),
         psql_on(reference.url(), "SELECT string_agg(a || '=' || b, ';' ORDER BY b) FROM app.pairs")
     );
+
+    // So is strata's own `db dump --data-only`.
+    let dump = p
+        .strata()
+        .args(["db", "dump", "--schema", "app", "--data-only"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    p.strata().args(["seed", "down", "--yes"]).assert().success();
+    p.write("seed", "20251124_000001_people", &String::from_utf8(dump).unwrap(), "TRUNCATE app.people, app.pairs;");
+    p.strata().args(["seed", "up"]).assert().success();
+    let people =
+        "SELECT string_agg(id || '=' || name || '/' || coalesce(note, 'NULL'), ';' ORDER BY id) FROM app.people";
+    assert_eq!(p.psql(people), psql_on(reference.url(), people));
 }
 
 #[test]
