@@ -342,7 +342,7 @@ pub async fn measure(
     for row in &rows {
         // plan() refused any row without its unchanged file.
         let Some(m) = set.track(row.track).iter().find(|m| m.version == row.version) else { continue };
-        replay::run(scratch, m, Direction::Up).await?.map_err(|f| Error::Sql(Box::new(f)))?;
+        replay_applied(scratch, m).await?;
         report.replayed += 1;
     }
     let pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
@@ -366,6 +366,38 @@ pub async fn measure(
         }
     }
     Ok(report)
+}
+
+/// Replays an applied file on the scratch database. [`replay::run`] sends a
+/// transactional file as one query string, which cannot carry `COPY ... FROM
+/// STDIN` data; such a file is sent here piece by piece in its transaction.
+async fn replay_applied(scratch: &mut PgConnection, m: &Migration) -> Result<(), Error> {
+    let has_copy = split::pieces(&m.up.sql).any(|p| matches!(p, Ok(Piece::CopyData(_))));
+    if !has_copy || m.up.no_transaction {
+        return replay::run(scratch, m, Direction::Up).await?.map_err(|f| Error::Sql(Box::new(f)));
+    }
+    let script = split::script(&m.up.sql).map_err(|e| Error::Unrunnable {
+        path: m.up.path.clone(),
+        line: e.line,
+        column: e.column,
+        reason: e.to_string(),
+    })?;
+    let pieces = script.pieces();
+    exec(scratch, "BEGIN").await?;
+    for (i, piece) in pieces.iter().enumerate() {
+        let Piece::Statement(s) = piece else { continue };
+        let data = match pieces.get(i + 1) {
+            Some(Piece::CopyData(d)) if s.copy_from_stdin => Some(d.data),
+            _ => None,
+        };
+        if let Err(err) = run(scratch, s.text, data).await {
+            let _ = sqlx::raw_sql("ROLLBACK").execute(&mut *scratch).await;
+            let mut f = replay::failure(m, Direction::Up, err)?;
+            (f.line, f.column, f.statement) = (Some(s.line), None, Some(i + 1));
+            return Err(Error::Sql(Box::new(f)));
+        }
+    }
+    exec(scratch, "COMMIT").await
 }
 
 /// One relation of the scratch database, as the catalog shows it.

@@ -320,3 +320,19 @@ async fn pending_seeds_are_measured_after_migrations() {
     );
     assert_eq!(findings(&r), []);
 }
+
+/// Regression: an applied seed with `COPY ... FROM STDIN` data could not be
+/// replayed (the data was sent as SQL), so no plan could be made after it.
+#[tokio::test]
+async fn an_applied_file_with_copy_data_is_replayed() {
+    let t = target(10, "").await;
+    let seed = t.dir.path().join("seed");
+    std::fs::create_dir_all(&seed).unwrap();
+    std::fs::write(seed.join("20251124_000003_rows.up.sql"), "COPY app.p (id) FROM STDIN;\n1001\n1002\n\\.\n").unwrap();
+    std::fs::write(seed.join("20251124_000003_rows.down.sql"), "SELECT 1;\n").unwrap();
+    let mut conn = t.db.connect().await;
+    strata_migrate::up_all(&mut conn, t.dir.path()).await.unwrap();
+    let r = t.plan("INSERT INTO app.p VALUES (1001) ON CONFLICT DO NOTHING;\n", HUGE).await;
+    assert_eq!(r.replayed, 3);
+    assert_eq!(findings(&r), []);
+}
