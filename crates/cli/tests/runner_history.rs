@@ -1,7 +1,6 @@
 //! What `repair`, `baseline` and `status` do with the history after a run went
 //! wrong or the files changed (issue 18, item 8).
 
-use predicates::prelude::*;
 use predicates::str::contains;
 
 mod common;
