@@ -706,11 +706,11 @@ enum Note {
     Index(String),
 }
 
-/// The first line of a statement, at most 80 characters.
+/// The first line of a statement, at most 80 characters, ` …` when cut.
 fn short(text: &str) -> String {
     let first = text.lines().next().unwrap_or("").trim_end();
     let mut s: String = first.chars().take(80).collect();
-    if s.len() < first.len() || text.lines().nth(1).is_some() {
+    if first.chars().nth(80).is_some() || text.lines().nth(1).is_some() {
         s.push_str(" …");
     }
     s
