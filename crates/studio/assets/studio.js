@@ -100,11 +100,19 @@
   var svg = wrap && wrap.querySelector("svg.erd");
   if (!svg) return;
   var full = svg.viewBox.baseVal;
-  var home = { x: full.x, y: full.y, w: full.width, h: full.height };
-  var view = { x: home.x, y: home.y, w: home.w, h: home.h };
+  var drawing = { x: full.x, y: full.y, w: full.width, h: full.height };
   wrap.classList.add("pannable");
   svg.setAttribute("width", "100%");
   svg.setAttribute("height", "100%");
+  // "Fit": the whole drawing, but never enlarged past its actual size.
+  function fitted() {
+    var cw = svg.clientWidth || drawing.w, ch = svg.clientHeight || drawing.h;
+    var scale = Math.min(cw / drawing.w, ch / drawing.h, 1);
+    var w = cw / scale, h = ch / scale;
+    return { x: drawing.x - (w - drawing.w) / 2, y: drawing.y - (h - drawing.h) / 2, w: w, h: h };
+  }
+  var home = fitted();
+  var view = { x: home.x, y: home.y, w: home.w, h: home.h };
 
   function apply() {
     svg.setAttribute("viewBox", view.x + " " + view.y + " " + view.w + " " + view.h);
@@ -119,7 +127,7 @@
     return p.matrixTransform(m.inverse());
   }
   function zoom(factor, at) {
-    var w = Math.min(Math.max(view.w * factor, 80), home.w * 4);
+    var w = Math.min(Math.max(view.w * factor, 80), Math.max(home.w, drawing.w) * 4);
     var f = w / view.w;
     view.x = at.x - (at.x - view.x) * f;
     view.y = at.y - (at.y - view.y) * f;
@@ -135,7 +143,7 @@
   tools.className = "erd-tools";
   [["+", "Zoom in", function () { zoom(1 / 1.25, centre()); }],
    ["−", "Zoom out", function () { zoom(1.25, centre()); }],
-   ["Fit", "Show the whole diagram", function () { view = { x: home.x, y: home.y, w: home.w, h: home.h }; apply(); }],
+   ["Fit", "Show the whole diagram", function () { view = fitted(); apply(); }],
    ["1:1", "Actual size", function () {
      var c = centre();
      view.w = svg.clientWidth;
@@ -153,6 +161,7 @@
     tools.appendChild(b);
   });
   wrap.insertBefore(tools, svg);
+  apply();
 
   wrap.addEventListener("wheel", function (e) {
     e.preventDefault();

@@ -9,6 +9,9 @@
 #[allow(dead_code)]
 #[path = "common/client.rs"]
 mod client;
+#[allow(dead_code)]
+#[path = "common/erd_schema.rs"]
+mod erd_schema;
 #[path = "common/webdriver.rs"]
 mod webdriver;
 
@@ -125,6 +128,9 @@ async fn a_new_user_browses_follows_a_key_across_schemas_and_runs_a_query() {
     browser.goto(&format!("{}/erd.svg", home.trim_end_matches('/'))).await;
     browser.screenshot(&shots.join("08b-diagram-svg.png")).await;
     browser.resize(1400, 900).await;
+
+    // Boxed, so that the test's own future (on the test thread's stack) stays small.
+    Box::pin(big_diagram(&browser, &db, home.trim_end_matches('/'), &shots)).await;
     browser.goto(&format!("{}/migrations", home.trim_end_matches('/'))).await;
     browser.screenshot(&shots.join("09-migrations.png")).await;
 
@@ -136,6 +142,50 @@ async fn a_new_user_browses_follows_a_key_across_schemas_and_runs_a_query() {
     stop.send(()).unwrap();
     server.await.unwrap().unwrap();
     println!("screenshots in {}", shots.display());
+}
+
+/// The diagram on 40 generated tables in three more schemas: fitted to the window,
+/// filtered by schema, zoomed and panned by the studio's script; the tree's filter;
+/// then one table's neighbourhood, from the table's page.
+async fn big_diagram(browser: &Browser, db: &strata_testing::TestDb, base: &str, shots: &std::path::Path) {
+    let mut admin = db.connect().await;
+    sqlx::raw_sql(&erd_schema::sql(&["sales", "stock", "people"], 40, 17, false)).execute(&mut admin).await.unwrap();
+    sqlx::raw_sql(
+        "GRANT USAGE ON SCHEMA sales, stock, people TO strata_readonly;
+         GRANT SELECT ON ALL TABLES IN SCHEMA sales, stock, people TO strata_readonly",
+    )
+    .execute(&mut admin)
+    .await
+    .unwrap();
+    browser.goto(&format!("{base}/erd")).await;
+    browser.find(".erd-wrap.pannable .erd-tools button").await;
+    browser.screenshot(&shots.join("08c-diagram-all-schemas.png")).await;
+    browser.click(r#"form.erd-filter input[value="app"]"#).await;
+    browser.click(r#"form.erd-filter input[value="auth"]"#).await;
+    browser.click(r#"form.erd-filter input[value="master"]"#).await;
+    browser.click(r#"form.erd-filter input[value="public"]"#).await;
+    browser.click(r#"form.erd-filter button[type="submit"]"#).await;
+    browser.wait_for_url("/erd?schema=").await;
+    browser.find(r#"svg.erd g.schema[data-schema="people"]"#).await;
+    browser.screenshot(&shots.join("08d-diagram-40-tables.png")).await;
+    let fitted = browser.attribute("svg.erd", "viewBox").await;
+    browser.click(r#".erd-tools button[title="Zoom in"]"#).await;
+    browser.click(r#".erd-tools button[title="Zoom in"]"#).await;
+    browser.click(r#".erd-tools button[title="Zoom in"]"#).await;
+    browser.drag("svg.erd", 250, 150).await;
+    let moved = browser.attribute("svg.erd", "viewBox").await;
+    assert_ne!(fitted, moved, "zoom and pan change the view");
+    browser.screenshot(&shots.join("08e-diagram-zoomed-and-panned.png")).await;
+    browser.goto(&format!("{base}/s/sales/sales_t003")).await;
+    // The tree's filter box keeps the matching tables and opens their schemas.
+    browser.type_into("nav.tree form.tree-filter input", "t01").await;
+    assert!(browser.displayed(r#"nav.tree a[href="/s/stock/stock_t014"]"#).await);
+    assert!(!browser.displayed(r#"nav.tree details[data-schema="app"] > summary"#).await);
+    browser.screenshot(&shots.join("08g-tree-filter.png")).await;
+    browser.click(r#"a.button[href="/erd?schema=sales&table=sales_t003"]"#).await;
+    browser.wait_for_url("table=sales_t003").await;
+    browser.find(r#"svg.erd g.table[data-focus="true"]"#).await;
+    browser.screenshot(&shots.join("08f-diagram-around-a-table.png")).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -49,7 +49,7 @@ pub fn render(v: &View<'_>) -> Markup {
             }
         }
         p.hint {
-            (v.model.schemas.len()) " schemas, " (tables) " tables, " (keys) " foreign keys, of which " (cross) " cross schemas "
+            (count(v.model.schemas.len(), "schema")) ", " (count(tables, "table")) ", " (count(keys, "foreign key")) ", of which " (cross) " cross schemas "
             span.legend-cross { "(drawn thicker, in orange)" } ". "
             "Drag to pan, scroll or use the buttons to zoom. "
             a href={ "/erd.svg" (v.scope.query()) } download="schema.svg" { "Download SVG" }
@@ -61,4 +61,9 @@ pub fn render(v: &View<'_>) -> Markup {
 /// The link to a table's neighbourhood, for the table's own page.
 pub fn around_link(table: &crate::db::ident::QualifiedName) -> Markup {
     html! { a.button href=(around_href(table)) title="this table, the tables it references and those that reference it" { "Diagram" } }
+}
+
+/// `1 table`, `2 tables`.
+fn count(n: usize, noun: &str) -> String {
+    if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
 }

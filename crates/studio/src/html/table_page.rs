@@ -162,6 +162,7 @@ pub fn unreadable(rel: &Relation) -> Markup {
         p.note.unreadable {
             (rel.unreadable_message()) ": no column of it may be selected. "
             "Its columns, keys and DDL are on the " a href=(links::table_page(&rel.name, "structure")) { "Structure" } " tab."
+            " " (crate::html::diagram_page::around_link(&rel.name))
         }
     }
 }

@@ -56,7 +56,9 @@ pub async fn request(
     // Read until the body is complete by its own framing: some servers
     // (chromedriver) keep the connection open despite `Connection: close`.
     let mut raw = Vec::new();
-    let mut buf = [0u8; 16 * 1024];
+    // On the heap: in an async fn the buffer is part of every future that awaits a
+    // request, and the browser test awaits many (its future overflowed the stack).
+    let mut buf = vec![0u8; 16 * 1024];
     loop {
         let n = stream.read(&mut buf).await?;
         if n == 0 {

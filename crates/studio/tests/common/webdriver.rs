@@ -160,6 +160,28 @@ impl Browser {
         self.call("GET", &format!("/element/{el}/displayed"), None).await.as_bool().unwrap_or(false)
     }
 
+    /// An attribute of the first element matching `css`.
+    pub async fn attribute(&self, css: &str, name: &str) -> String {
+        let el = self.find(css).await;
+        self.call("GET", &format!("/element/{el}/attribute/{name}"), None).await.as_str().unwrap_or_default().to_owned()
+    }
+
+    /// Presses the mouse 8 px inside the top-left corner of the element matching
+    /// `css`, moves it by (dx, dy) and releases it.
+    pub async fn drag(&self, css: &str, dx: i64, dy: i64) {
+        let el = self.find(css).await;
+        let rect = self.call("GET", &format!("/element/{el}/rect"), None).await;
+        let (x, y) = (rect["x"].as_f64().unwrap() as i64 + 8, rect["y"].as_f64().unwrap() as i64 + 8);
+        let pointer = json!([
+            {"type": "pointerMove", "duration": 0, "origin": "viewport", "x": x, "y": y},
+            {"type": "pointerDown", "button": 0},
+            {"type": "pointerMove", "duration": 200, "origin": "viewport", "x": x + dx, "y": y + dy},
+            {"type": "pointerUp", "button": 0}
+        ]);
+        let actions = json!({"actions": [{"type": "pointer", "id": "mouse", "parameters": {"pointerType": "mouse"}, "actions": pointer}]});
+        self.call("POST", "/actions", Some(actions)).await;
+    }
+
     /// The browser console's messages so far (CSP violations show up here).
     pub async fn console_log(&self) -> Vec<String> {
         let v = self.call("POST", "/se/log", Some(json!({"type": "browser"}))).await;
