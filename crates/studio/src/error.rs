@@ -1,7 +1,8 @@
 //! The one error type of the studio's handlers, and how each kind is shown: a
 //! small HTML page with the right status. Database errors caused by what the user
 //! typed (a filter value, a query) are shown in full; others are logged and shown
-//! generically.
+//! generically. The conversions from the data layer's errors are in
+//! [`crate::routes::db_error`].
 
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
@@ -48,15 +49,6 @@ impl StudioError {
             StudioError::Forbidden(_) => "Refused",
             StudioError::Database(_) => "The database refused the statement",
             StudioError::Internal(_) => "Internal error",
-        }
-    }
-}
-
-impl From<sqlx::Error> for StudioError {
-    fn from(err: sqlx::Error) -> Self {
-        match DbFailure::from_sqlx(&err) {
-            Some(failure) => StudioError::Database(failure),
-            None => StudioError::Internal(err.to_string()),
         }
     }
 }

@@ -7,13 +7,13 @@ use std::collections::HashSet;
 
 use sqlx::{PgConnection, Row};
 
+use crate::db::error::DbError;
 use crate::db::filter::{Filter, push_condition};
 use crate::db::ident::quote_ident;
 use crate::db::keyset::{Direction, KeyPart, Keyset};
 use crate::db::relation::Relation;
 use crate::db::row::{CTID, RowKey};
 use crate::db::sql::Sql;
-use crate::error::StudioError;
 
 /// Characters of a value shown in the grid.
 pub const CELL_CHARS: usize = 300;
@@ -69,7 +69,7 @@ pub struct Page {
 }
 
 /// The order rows of `rel` are paged in, or `None` when only offsets work.
-pub fn keyset(rel: &Relation, sort: Option<&(String, Direction)>) -> Result<Option<Keyset>, StudioError> {
+pub fn keyset(rel: &Relation, sort: Option<&(String, Direction)>) -> Result<Option<Keyset>, DbError> {
     let mut parts = Vec::new();
     let direction = sort.map(|(_, d)| *d).unwrap_or(Direction::Asc);
     let sort_column = sort.map(|(name, _)| sort_column(rel, name)).transpose()?;
@@ -90,20 +90,20 @@ pub fn keyset(rel: &Relation, sort: Option<&(String, Direction)>) -> Result<Opti
     Ok(Some(Keyset { parts, direction }))
 }
 
-fn sort_column<'r>(rel: &'r Relation, name: &str) -> Result<&'r crate::db::relation::Column, StudioError> {
-    let (_, c) = rel.column(name).ok_or_else(|| StudioError::BadRequest(format!("no column {name:?} to sort by")))?;
+fn sort_column<'r>(rel: &'r Relation, name: &str) -> Result<&'r crate::db::relation::Column, DbError> {
+    let (_, c) = rel.column(name).ok_or_else(|| DbError::NoSortColumn { column: name.to_owned() })?;
     if c.compares_as_text() || matches!(c.category, 'G' | 'X' | 'P') {
-        return Err(StudioError::BadRequest(format!("column {} of type {} cannot be sorted", c.name, c.type_display)));
+        return Err(DbError::Unsortable { column: c.name.clone(), type_name: c.type_display.clone() });
     }
     Ok(c)
 }
 
 /// Appends `WHERE` with every filter (and the cursor condition) to `sql`.
-pub fn push_filters(sql: &mut Sql, rel: &Relation, filters: &[Filter]) -> Result<bool, StudioError> {
+pub fn push_filters(sql: &mut Sql, rel: &Relation, filters: &[Filter]) -> Result<bool, DbError> {
     for (i, f) in filters.iter().enumerate() {
         let (_, column) = rel
             .column(&f.column)
-            .ok_or_else(|| StudioError::BadRequest(format!("{} has no column {:?}", rel.name.display(), f.column)))?;
+            .ok_or_else(|| DbError::NoSuchColumn { relation: rel.name.display(), column: f.column.clone() })?;
         sql.push(if i == 0 { " WHERE " } else { " AND " });
         push_condition(sql, column, f)?;
     }
@@ -116,7 +116,7 @@ pub async fn page(
     rel: &Relation,
     links: &HashSet<usize>,
     req: &Request,
-) -> Result<Page, StudioError> {
+) -> Result<Page, DbError> {
     let order = keyset(rel, req.sort.as_ref())?;
     let Some(order) = order else {
         return offset_page(conn, rel, links, req).await;
@@ -153,7 +153,7 @@ async fn offset_page(
     rel: &Relation,
     links: &HashSet<usize>,
     req: &Request,
-) -> Result<Page, StudioError> {
+) -> Result<Page, DbError> {
     let offset = match req.position {
         Position::Offset(n) => n,
         _ => 0,
@@ -198,7 +198,7 @@ async fn fetch(
     order: &Keyset,
     cursor: Option<&[Option<String>]>,
     backward: bool,
-) -> Result<Vec<PageRow>, StudioError> {
+) -> Result<Vec<PageRow>, DbError> {
     let outer = order.outside(CTID_ALIAS);
     let key_exprs: Vec<String> = outer.parts.iter().map(|p| format!("{}::text", p.expr())).collect();
     let mut sql = outer_select(rel, links, &key_exprs);

@@ -22,12 +22,12 @@ use std::time::{Duration, Instant};
 use futures_util::TryStreamExt;
 use sqlx::{Column, Executor, PgPool, Statement, TypeInfo};
 
+use crate::db::error::DbError;
 use crate::db::failure::DbFailure;
 use crate::db::login;
 use crate::db::text_rows;
 use crate::db::transaction::{self, Access};
 use crate::db::{cursor, sql_text};
-use crate::error::StudioError;
 
 /// What the user asked the console to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -115,8 +115,8 @@ pub async fn run(
     commit: bool,
     limits: Limits,
     rights: Rights,
-) -> Result<Answer, StudioError> {
-    let sql = sql_text::single(sql).ok_or_else(|| StudioError::BadRequest("there is no statement to run".into()))?;
+) -> Result<Answer, DbError> {
+    let sql = sql_text::single(sql).ok_or_else(|| DbError::NoStatement)?;
     let prefix = mode.prefix();
     let text = format!("{prefix}{sql}");
     let access = if commit { Access::ReadWrite } else { Access::ReadOnly };
@@ -156,29 +156,21 @@ pub async fn run(
 
 /// Refuses, in the run's own transaction, a login on which the console would be
 /// a shell on the database server.
-pub async fn refuse_unsafe_login(conn: &mut sqlx::PgConnection, rights: Rights) -> Result<(), StudioError> {
+pub async fn refuse_unsafe_login(conn: &mut sqlx::PgConnection, rights: Rights) -> Result<(), DbError> {
     let login = login::inspect(conn, rights.write).await?;
     match login.console_refusal(rights.unsafe_console) {
-        Some(why) => Err(StudioError::Forbidden(why)),
+        Some(why) => Err(DbError::UnsafeLogin { why }),
         None => Ok(()),
     }
 }
 
 /// A statement the console could not follow (the server started a `COPY` data
 /// exchange): the user's doing, so a 400 that says what to use instead.
-fn not_a_database_error(sql: &str, error: sqlx::Error) -> StudioError {
+fn not_a_database_error(sql: &str, error: sqlx::Error) -> DbError {
     match error {
         sqlx::Error::Protocol(message) => {
             let first = sql.split_whitespace().next().unwrap_or("").to_ascii_uppercase();
-            if first == "COPY" {
-                StudioError::BadRequest(
-                    "COPY ... TO STDOUT and COPY ... FROM STDIN exchange data with a client such as psql, which \
-                     the console is not: run the query itself here, or use Export CSV / Export JSON"
-                        .into(),
-                )
-            } else {
-                StudioError::BadRequest(format!("the console cannot follow this statement's answer: {message}"))
-            }
+            if first == "COPY" { DbError::CopyInConsole } else { DbError::ConsoleCannotFollow { message } }
         }
         other => other.into(),
     }

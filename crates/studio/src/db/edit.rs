@@ -7,11 +7,11 @@
 use sqlx::{PgPool, Row};
 
 use crate::config::StudioConfig;
+use crate::db::error::DbError;
 use crate::db::relation::Relation;
 use crate::db::row::RowKey;
 use crate::db::sql::Sql;
 use crate::db::transaction::{self, Access};
-use crate::error::StudioError;
 
 /// A new value for one column (`None` is NULL).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,25 +31,18 @@ pub enum Edit {
 }
 
 /// Checks that `rel` may be edited at all: a table with a primary key.
-pub fn check_editable(rel: &Relation) -> Result<(), StudioError> {
+pub fn check_editable(rel: &Relation) -> Result<(), DbError> {
     if !rel.kind.is_table() {
-        return Err(StudioError::BadRequest(format!(
-            "{} is a {}; only tables are edited",
-            rel.name.display(),
-            rel.kind.label()
-        )));
+        return Err(DbError::NotATable { relation: rel.name.display(), kind: rel.kind.label() });
     }
     if !rel.has_primary_key() {
-        return Err(StudioError::BadRequest(format!(
-            "{} has no primary key, so a row cannot be picked out safely; it is not edited",
-            rel.name.display()
-        )));
+        return Err(DbError::NoPrimaryKey { relation: rel.name.display() });
     }
     Ok(())
 }
 
 /// The statement for `edit`; `None` when an update changes nothing.
-pub fn statement(rel: &Relation, edit: &Edit) -> Result<Option<Sql>, StudioError> {
+pub fn statement(rel: &Relation, edit: &Edit) -> Result<Option<Sql>, DbError> {
     check_editable(rel)?;
     let mut sql = Sql::default();
     match edit {
@@ -107,19 +100,13 @@ pub fn statement(rel: &Relation, edit: &Edit) -> Result<Option<Sql>, StudioError
 }
 
 /// Runs a confirmed statement; returns the primary key of the row it touched.
-pub async fn apply(pool: &PgPool, config: &StudioConfig, rel: &Relation, sql: &Sql) -> Result<RowKey, StudioError> {
-    if !config.write {
-        return Err(StudioError::Forbidden("the studio is read-only; start it with --write to edit rows".into()));
-    }
+pub async fn apply(pool: &PgPool, config: &StudioConfig, rel: &Relation, sql: &Sql) -> Result<RowKey, DbError> {
+    transaction::require_write(config, transaction::EDIT_ROWS)?;
     let mut tx = transaction::begin(pool, Access::ReadWrite, config.statement_timeout).await?;
     let rows = sql.query().fetch_all(&mut *tx).await?;
     if rows.len() != 1 {
         tx.rollback().await?;
-        return Err(StudioError::BadRequest(if rows.is_empty() {
-            "no row matched: it was changed or deleted since you opened it; nothing was written".into()
-        } else {
-            format!("{} rows matched; nothing was written", rows.len())
-        }));
+        return Err(DbError::EditMissed { rows: rows.len() });
     }
     let key = rel
         .primary_key_columns()
@@ -130,22 +117,24 @@ pub async fn apply(pool: &PgPool, config: &StudioConfig, rel: &Relation, sql: &S
     Ok(RowKey(key))
 }
 
-fn writable<'r>(rel: &'r Relation, name: &str) -> Result<&'r crate::db::relation::Column, StudioError> {
-    let (_, column) = rel.column(name).ok_or_else(|| StudioError::BadRequest(format!("no column {name:?}")))?;
+fn writable<'r>(rel: &'r Relation, name: &str) -> Result<&'r crate::db::relation::Column, DbError> {
+    let (_, column) = rel
+        .column(name)
+        .ok_or_else(|| DbError::NoSuchColumn { relation: rel.name.display(), column: name.to_owned() })?;
     if !column.is_writable() {
-        return Err(StudioError::BadRequest(format!("column {} is generated; it cannot be written", column.name)));
+        return Err(DbError::GeneratedColumn { column: column.name.clone() });
     }
     Ok(column)
 }
 
 /// An edit's key must be exactly the primary key.
-fn check_primary_key(rel: &Relation, key: &RowKey) -> Result<(), StudioError> {
+fn check_primary_key(rel: &Relation, key: &RowKey) -> Result<(), DbError> {
     let mut given: Vec<&str> = key.0.iter().map(|(c, _)| c.as_str()).collect();
     let mut pk: Vec<&str> = rel.primary_key_columns().map(|c| c.name.as_str()).collect();
     given.sort_unstable();
     pk.sort_unstable();
     if given != pk {
-        return Err(StudioError::BadRequest("rows are edited by their primary key".into()));
+        return Err(DbError::KeyIsNotPrimary);
     }
     Ok(())
 }

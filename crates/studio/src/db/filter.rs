@@ -2,9 +2,9 @@
 //! SQL condition for each, with the value bound and converted by PostgreSQL to the
 //! column's type (so `abc` for an integer is PostgreSQL's "invalid input" error).
 
+use crate::db::error::DbError;
 use crate::db::relation::Column;
 use crate::db::sql::Sql;
-use crate::error::StudioError;
 
 /// A comparison a filter makes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,14 +84,13 @@ pub struct Filter {
 }
 
 /// Appends `filter`'s condition on `column` to `sql`.
-pub fn push_condition(sql: &mut Sql, column: &Column, filter: &Filter) -> Result<(), StudioError> {
+pub fn push_condition(sql: &mut Sql, column: &Column, filter: &Filter) -> Result<(), DbError> {
     if !filter.op.applies_to(column) {
-        return Err(StudioError::BadRequest(format!(
-            "the filter \"{}\" does not apply to column {} of type {}",
-            filter.op.label(),
-            column.name,
-            column.type_display
-        )));
+        return Err(DbError::FilterMismatch {
+            filter: filter.op.label(),
+            column: column.name.clone(),
+            type_name: column.type_display.clone(),
+        });
     }
     let compare = |sql: &mut Sql, op: &str| {
         if column.compares_as_text() {

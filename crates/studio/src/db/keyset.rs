@@ -6,9 +6,9 @@
 //! A nullable sort column sorts NULLs as PostgreSQL does by default (last when
 //! ascending, first when descending), so indexes built with defaults serve it.
 
+use crate::db::error::DbError;
 use crate::db::ident::{QualifiedName, quote_ident};
 use crate::db::sql::Sql;
-use crate::error::StudioError;
 
 /// The direction of a sort.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -108,15 +108,15 @@ impl Keyset {
 
     /// Appends the condition "comes after `cursor` in this order" (or before it,
     /// when paging backwards).
-    pub fn push_after(&self, sql: &mut Sql, cursor: &[Option<String>], backward: bool) -> Result<(), StudioError> {
+    pub fn push_after(&self, sql: &mut Sql, cursor: &[Option<String>], backward: bool) -> Result<(), DbError> {
         if cursor.len() != self.parts.len() || self.parts.is_empty() {
-            return Err(StudioError::BadRequest("the page cursor does not fit this table's order".into()));
+            return Err(DbError::CursorDoesNotFit);
         }
         let ascending = (self.direction == Direction::Asc) != backward;
         let op = if ascending { ">" } else { "<" };
         let (first, rest) = (&self.parts[0], &self.parts[1..]);
         if cursor[1..].iter().any(Option::is_none) || (!first.nullable && cursor[0].is_none()) {
-            return Err(StudioError::BadRequest("the page cursor has a NULL where the order has none".into()));
+            return Err(DbError::CursorHasNull);
         }
         if !first.nullable || rest.is_empty() {
             push_row_compare(sql, &self.parts, cursor, op);

@@ -9,6 +9,7 @@ pub mod console;
 pub mod cursor;
 pub mod ddl;
 pub mod edit;
+pub mod error;
 pub mod failure;
 pub mod filter;
 pub mod foreign_keys;

@@ -4,11 +4,11 @@
 
 use sqlx::{PgConnection, Row};
 
+use crate::db::error::DbError;
 use crate::db::foreign_keys::ForeignKey;
 use crate::db::ident::QualifiedName;
 use crate::db::relation::Relation;
 use crate::db::sql::Sql;
-use crate::error::StudioError;
 
 /// The pseudo-column that addresses a row by its physical place.
 pub const CTID: &str = "ctid";
@@ -21,9 +21,9 @@ pub struct RowKey(pub Vec<(String, String)>);
 
 impl RowKey {
     /// Appends `col = value AND ...` for `rel`, checking each column exists.
-    pub fn push_where(&self, sql: &mut Sql, rel: &Relation) -> Result<(), StudioError> {
+    pub fn push_where(&self, sql: &mut Sql, rel: &Relation) -> Result<(), DbError> {
         if self.0.is_empty() {
-            return Err(StudioError::BadRequest("no row key given".into()));
+            return Err(DbError::NoRowKey);
         }
         for (i, (name, value)) in self.0.iter().enumerate() {
             if i > 0 {
@@ -35,7 +35,7 @@ impl RowKey {
             }
             let (_, column) = rel
                 .column(name)
-                .ok_or_else(|| StudioError::BadRequest(format!("{} has no column {name:?}", rel.name.display())))?;
+                .ok_or_else(|| DbError::NoSuchColumn { relation: rel.name.display(), column: name.clone() })?;
             if column.compares_as_text() {
                 sql.ident(name).push("::text = ").text_value(value);
             } else {
@@ -64,7 +64,7 @@ pub async fn find(
     conn: &mut PgConnection,
     rel: &Relation,
     key: &RowKey,
-) -> Result<Option<Vec<Option<String>>>, StudioError> {
+) -> Result<Option<Vec<Option<String>>>, DbError> {
     let mut sql = Sql::new("SELECT ");
     for (i, c) in rel.columns.iter().enumerate() {
         if i > 0 {
@@ -80,7 +80,7 @@ pub async fn find(
     sql.push(" LIMIT 2");
     let rows = sql.query().fetch_all(conn).await?;
     if rows.len() > 1 {
-        return Err(StudioError::BadRequest("that key matches more than one row".into()));
+        return Err(DbError::KeyNotUnique);
     }
     Ok(rows.first().map(|row| (0..rel.columns.len()).map(|i| row.get::<Option<String>, _>(i)).collect()))
 }
@@ -93,13 +93,13 @@ pub async fn count_referencing(
     fk: &ForeignKey,
     referenced: &Relation,
     values: &[String],
-) -> Result<i64, StudioError> {
+) -> Result<i64, DbError> {
     let mut sql = Sql::new("SELECT count(*) FROM (SELECT 1 FROM ");
     sql.qualified(&fk.from).push(" WHERE ");
     for (i, (from, to)) in fk.from_columns.iter().zip(&fk.to_columns).enumerate() {
         let (_, target) = referenced
             .column(to)
-            .ok_or_else(|| StudioError::Internal(format!("{} has no column {to}", referenced.name.display())))?;
+            .ok_or_else(|| DbError::CatalogChanged { relation: referenced.name.display(), column: to.clone() })?;
         if i > 0 {
             sql.push(" AND ");
         }

@@ -8,11 +8,25 @@ use std::time::Duration;
 
 use sqlx::{PgPool, Postgres, Transaction};
 
+use crate::config::StudioConfig;
+use crate::db::error::DbError;
+
 /// Whether a transaction may change data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
     ReadOnly,
     ReadWrite,
+}
+
+/// Row edits, refused by a read-only studio.
+pub const EDIT_ROWS: &str = "edit rows";
+/// A console statement run with "commit", refused by a read-only studio.
+pub const COMMIT_CHANGES: &str = "commit changes";
+
+/// The one check that the studio was started with `--write`, before anything is
+/// opened [`Access::ReadWrite`]; `action` names what is refused.
+pub fn require_write(config: &StudioConfig, action: &'static str) -> Result<(), DbError> {
+    if config.write { Ok(()) } else { Err(DbError::ReadOnly { action }) }
 }
 
 /// How long an export may wait for a slow reader between two batches.

@@ -8,6 +8,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 
 use crate::db::console::{self, Mode};
+use crate::db::transaction;
 use crate::error::StudioError;
 use crate::html::console_page::{self, ConsoleView};
 use crate::html::layout::Section;
@@ -40,8 +41,8 @@ pub async fn run(
         other => return Err(StudioError::BadRequest(format!("unknown console action {other:?}"))),
     };
     let commit = fields.has("commit");
-    if commit && !studio.config.write {
-        return Err(StudioError::Forbidden("the studio is read-only; start it with --write to commit changes".into()));
+    if commit {
+        transaction::require_write(&studio.config, transaction::COMMIT_CHANGES)?;
     }
     let answer = console::run(&studio.console_pool, &sql, mode, commit, limits(&studio), rights(&studio)).await?;
     let status = if answer.is_ok() { StatusCode::OK } else { StatusCode::BAD_REQUEST };

@@ -11,6 +11,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use crate::db::edit::{self, Change, Edit};
 use crate::db::relation::Relation;
 use crate::db::row;
+use crate::db::transaction;
 use crate::error::StudioError;
 use crate::html::layout::Section;
 use crate::html::{edit_page, links};
@@ -19,17 +20,9 @@ use crate::routes::form::Fields;
 use crate::security::session::Session;
 use crate::state::Studio;
 
-fn require_write(studio: &Studio) -> Result<(), StudioError> {
-    if studio.config.write {
-        Ok(())
-    } else {
-        Err(StudioError::Forbidden("the studio is read-only; start it with --write to edit rows".into()))
-    }
-}
-
 /// Opens the sidebar context and the relation, checking it can be edited.
 async fn editable(studio: &Studio, schema: &str, table: &str) -> Result<(ReadContext, Relation), StudioError> {
-    require_write(studio)?;
+    transaction::require_write(&studio.config, transaction::EDIT_ROWS)?;
     let mut ctx = ReadContext::open(studio).await?;
     let rel = ctx.relation(schema, table).await?;
     edit::check_editable(&rel)?;

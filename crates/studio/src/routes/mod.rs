@@ -3,6 +3,7 @@
 pub mod assets;
 pub mod console;
 pub mod context;
+pub mod db_error;
 pub mod diagram;
 pub mod edit;
 pub mod export;

@@ -32,7 +32,7 @@ pub async fn show(
     let incoming = foreign_keys::incoming(&mut ctx.tx, rel.oid).await?;
     let links: HashSet<usize> =
         outgoing.iter().flat_map(|fk| &fk.from_columns).filter_map(|c| rel.column(c).map(|(i, _)| i)).collect();
-    let (page, failure) = match browse::page(&mut ctx.tx, &rel, &links, &request).await {
+    let (page, failure) = match browse::page(&mut ctx.tx, &rel, &links, &request).await.map_err(StudioError::from) {
         Ok(page) => (page, None),
         Err(StudioError::Database(f)) if f.is_users_fault() => {
             (Page { rows: vec![], next: None, previous: None, keyset: rel.has_primary_key() }, Some(f))
