@@ -47,6 +47,7 @@
 pub mod apply;
 pub mod cancel;
 pub mod checksum;
+pub mod create_schemas;
 pub mod directive;
 pub mod drift;
 pub mod embed;
@@ -60,6 +61,7 @@ pub mod migrator;
 pub mod options;
 pub mod plan;
 mod preflight;
+pub mod quote;
 pub mod record;
 mod replay;
 pub mod report;
@@ -68,6 +70,7 @@ pub mod scope;
 pub mod snapshot;
 pub mod source;
 pub mod split;
+pub mod text_position;
 pub mod verify;
 
 #[doc(hidden)]

@@ -8,6 +8,8 @@
 
 use std::collections::BTreeSet;
 
+use crate::create_schemas;
+
 /// The header that declares the schemas a file touches (one per line, may repeat).
 pub const SCHEMA_DIRECTIVE: &str = "-- strata:schema ";
 
@@ -22,6 +24,7 @@ pub fn schemas_touched(sql: &str, known: &[String]) -> BTreeSet<String> {
         return declared;
     }
     let code = strip_comments_and_strings(sql);
+    let named = create_schemas::schemas_named(sql);
     let mut out = BTreeSet::new();
     for schema in known {
         let unquoted = format!("{}.", schema.to_ascii_lowercase());
@@ -30,22 +33,13 @@ pub fn schemas_touched(sql: &str, known: &[String]) -> BTreeSet<String> {
         let hit_unquoted = lower.match_indices(&unquoted).any(|(i, _)| {
             i == 0 || !lower.as_bytes()[i - 1].is_ascii_alphanumeric() && lower.as_bytes()[i - 1] != b'_'
         });
-        if hit_unquoted || code.contains(&quoted) || mentions_schema_statement(&lower, &schema.to_ascii_lowercase()) {
+        // `CREATE SCHEMA app`, `DROP SCHEMA app`, `GRANT ... ON SCHEMA app`: the schema itself, unqualified.
+        let named_itself = named.iter().any(|n| n.eq_ignore_ascii_case(schema));
+        if hit_unquoted || code.contains(&quoted) || named_itself {
             out.insert(schema.clone());
         }
     }
     out
-}
-
-/// `CREATE SCHEMA app`, `DROP SCHEMA app`, `GRANT ... ON SCHEMA app`: the schema itself, unqualified.
-fn mentions_schema_statement(lower: &str, schema: &str) -> bool {
-    let words: Vec<&str> =
-        lower.split(|c: char| c.is_whitespace() || c == ';' || c == ',').filter(|w| !w.is_empty()).collect();
-    words.windows(2).enumerate().any(|(i, w)| {
-        w[0] == "schema"
-            && (w[1].trim_matches('"') == schema
-                || (w[1] == "if" && words.get(i + 4).is_some_and(|n| n.trim_matches('"') == schema)))
-    })
 }
 
 /// The text with comments and quoted strings blanked (same length, so positions hold).
