@@ -16,6 +16,8 @@ pub struct View<'a> {
     pub scope: &'a Scope,
     /// Every schema of the database, for the filter.
     pub all_schemas: &'a [String],
+    /// Keys between a schema drawn and one left out (not drawn).
+    pub keys_left_out: usize,
 }
 
 pub fn render(v: &View<'_>) -> Markup {
@@ -51,6 +53,7 @@ pub fn render(v: &View<'_>) -> Markup {
         p.hint {
             (count(v.model.schemas.len(), "schema")) ", " (count(tables, "table")) ", " (count(keys, "foreign key")) ", of which " (cross) " cross schemas "
             span.legend-cross { "(drawn thicker, in orange)" } ". "
+            @if v.keys_left_out > 0 { (count(v.keys_left_out, "foreign key")) " to or from schemas not shown are left out. " }
             "Drag to pan, scroll or use the buttons to zoom. "
             a href={ "/erd.svg" (v.scope.query()) } download="schema.svg" { "Download SVG" }
         }

@@ -22,14 +22,25 @@ pub async fn page(State(studio): State<Studio>, RawQuery(query): RawQuery) -> Re
     let full = model::load(&mut ctx.tx).await?;
     let all_schemas: Vec<String> = full.schemas.iter().map(|s| s.name.clone()).collect();
     let scope = Scope::parse(query.as_deref().unwrap_or(""))?;
+    let keys_left_out = match &scope {
+        Scope::Schemas(names) => {
+            full.keys.iter().filter(|k| names.contains(&k.from.schema) != names.contains(&k.to.schema)).count()
+        }
+        _ => 0,
+    };
     let model = narrow(full, &scope)?;
     let drawing = svg::render(&model, &layout::layout(&model), scope.focus());
     let title = match scope.focus() {
         Some(t) => format!("Diagram around {}", t.display()),
         None => "Diagram".to_owned(),
     };
-    let content =
-        diagram_page::render(&View { svg: &drawing, model: &model, scope: &scope, all_schemas: &all_schemas });
+    let content = diagram_page::render(&View {
+        svg: &drawing,
+        model: &model,
+        scope: &scope,
+        all_schemas: &all_schemas,
+        keys_left_out,
+    });
     let current = scope.focus().cloned();
     ctx.page(&studio, &title, current.as_ref(), Section::Diagram, content).await
 }
