@@ -25,7 +25,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::db::ident::QualifiedName;
 use crate::diagram::model::{Model, TableBox};
 
-pub const CHAR_WIDTH: f64 = 7.2;
+const CHAR_WIDTH: f64 = 7.2;
 pub const HEADER: f64 = 26.0;
 pub const ROW: f64 = 18.0;
 pub const GROUP_TITLE: f64 = 30.0;
@@ -52,7 +52,7 @@ pub struct Rect {
 /// Where everything goes.
 #[derive(Debug, Clone, Default)]
 pub struct Layout {
-    /// Group boxes by schema name, left to right.
+    /// Group boxes by schema name, in reading order (bands top to bottom, left to right in a band).
     pub groups: Vec<(String, Rect)>,
     pub tables: BTreeMap<QualifiedName, Rect>,
     /// For each key of the model, by index, the points of its route from the
@@ -60,14 +60,6 @@ pub struct Layout {
     pub routes: Vec<Option<Vec<(f64, f64)>>>,
     pub width: f64,
     pub height: f64,
-}
-
-impl Layout {
-    /// The vertical middle of a column's line in a placed table.
-    pub fn column_y(&self, model_table: &TableBox, column: &str) -> Option<f64> {
-        let rect = self.tables.get(&model_table.name)?;
-        Some(column_offset(model_table, column) + rect.y)
-    }
 }
 
 /// The offset from a box's top to the middle of `column`'s line (the header's
