@@ -7,11 +7,11 @@ use std::path::Path;
 
 use rowan::TextRange;
 use strata_migrate::split::{self, LexError, MetaCommand, Piece, Statement};
+use strata_migrate::text_position::LineIndex;
 
 use crate::context::Context;
 use crate::directives::{self, Directive, DirectiveKind};
 use crate::finding::Finding;
-use crate::line_index::LineIndex;
 use crate::parse::ParsedFile;
 use crate::references::{ObjectRef, bare_calls, object_refs, transition_tables};
 use crate::rules::{self, Rule};

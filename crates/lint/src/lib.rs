@@ -23,7 +23,6 @@ mod config;
 mod context;
 mod directives;
 mod finding;
-mod line_index;
 mod names;
 mod parse;
 mod plpgsql;

@@ -4,6 +4,7 @@
 use rowan::TextRange;
 use squawk_syntax::ast::normalize_name_node;
 use squawk_syntax::{SyntaxKind, SyntaxNode};
+use strata_migrate::quote::ident_if_needed;
 
 /// A possibly qualified name (`auth.user`, `items`, `app.items.name`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,7 +30,7 @@ impl Name {
 
     /// The name as written, dot-joined and quoted where needed.
     pub fn display(&self) -> String {
-        self.segments.iter().map(|s| quote_if_needed(s)).collect::<Vec<_>>().join(".")
+        self.segments.iter().map(|s| ident_if_needed(s)).collect::<Vec<_>>().join(".")
     }
 
     /// The whole name as a key for comparisons.
@@ -66,13 +67,6 @@ pub(crate) fn name_of(node: &SyntaxNode) -> Option<Name> {
 /// A single-token name node (`CTE_NAME`, `TRANSITION_RELATION_NAME`, `SCHEMA_REF`, ...).
 pub(crate) fn simple_name(node: &SyntaxNode) -> String {
     normalize_name_node(node)
-}
-
-/// Quotes an identifier when PostgreSQL would not read it back unchanged.
-pub(crate) fn quote_if_needed(ident: &str) -> String {
-    let plain = ident.chars().next().is_some_and(|c| c.is_ascii_lowercase() || c == '_')
-        && ident.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '$');
-    if plain { ident.to_owned() } else { format!("\"{}\"", ident.replace('"', "\"\"")) }
 }
 
 /// Splits the text of a string literal naming a relation (`'app.items_id_seq'`, as
@@ -130,12 +124,5 @@ mod tests {
         assert_eq!(split_regclass("items"), Some(vec!["items".into()]));
         assert_eq!(split_regclass("not a name"), None);
         assert_eq!(split_regclass(""), None);
-    }
-
-    #[test]
-    fn quoting_only_when_needed() {
-        assert_eq!(quote_if_needed("items"), "items");
-        assert_eq!(quote_if_needed("User"), "\"User\"");
-        assert_eq!(quote_if_needed("a b"), "\"a b\"");
     }
 }

@@ -7,6 +7,7 @@ use std::thread;
 use std::path::PathBuf;
 
 use strata_migrate::checksum::normalize;
+use strata_migrate::create_schemas;
 use strata_migrate::source::{ProblemKind, Scan};
 
 use crate::check::{Analysis, analyze, finish};
@@ -31,11 +32,8 @@ pub fn lint_set(scan: &Scan, config: &Config) -> Report {
     }
     file_findings.extend(rules::create_schemas_first::check_set(set));
 
-    let create_schemas = set.migrate.first().filter(|m| m.description == rules::create_schemas_first::DESCRIPTION);
-    let schemas = config
-        .schemas
-        .clone()
-        .or_else(|| create_schemas.map(|m| rules::create_schemas_first::created_schemas(&m.up.sql)));
+    let create_schemas = set.migrate.first().filter(|m| m.description == create_schemas::DESCRIPTION);
+    let schemas = config.schemas.clone().or_else(|| create_schemas.map(|m| create_schemas::created_schemas(&m.up.sql)));
     let base = Context { schemas, create_schemas: false, functions: BTreeMap::new(), disable: config.disable.clone() };
 
     // (path, text, belongs to the create_schemas migration)

@@ -13,9 +13,9 @@
 use std::fmt::Write as _;
 
 use annotate_snippets::{Level, Renderer, Snippet};
+use strata_migrate::text_position::LineIndex;
 
 use crate::finding::{Finding, Severity};
-use crate::line_index::LineIndex;
 use crate::report::Report;
 
 pub(crate) fn render(report: &Report, color: bool) -> String {

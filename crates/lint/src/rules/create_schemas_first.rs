@@ -4,7 +4,8 @@
 //! The schemas it creates are the project's schemas: `unknown-schema` checks every
 //! later reference against them.
 
-use squawk_syntax::{SourceFile, SyntaxKind, SyntaxNode};
+use squawk_syntax::{SyntaxKind, SyntaxNode};
+use strata_migrate::create_schemas::DESCRIPTION;
 use strata_migrate::source::MigrationSet;
 
 use crate::check::{Check, whole_file};
@@ -17,9 +18,6 @@ pub(crate) const RULE: Rule = Rule {
     severity: Severity::Error,
     summary: "The first migrate migration is <version>_create_schemas and is the only one that creates schemas.",
 };
-
-/// The description the first migration must have.
-pub(crate) const DESCRIPTION: &str = "create_schemas";
 
 /// The set-level half: the first migration's name.
 pub(crate) fn check_set(set: &MigrationSet) -> Option<Finding> {
@@ -41,12 +39,6 @@ pub(crate) fn check_set(set: &MigrationSet) -> Option<Finding> {
         ),
     };
     Some(whole_file(&first.up.path, &RULE, message, Some(help)))
-}
-
-/// The schemas a create_schemas file creates, in order.
-pub(crate) fn created_schemas(sql: &str) -> Vec<String> {
-    let root = SourceFile::parse(sql).syntax_node();
-    root.descendants().filter(|n| n.kind() == SyntaxKind::CREATE_SCHEMA).filter_map(|n| schema_name(&n)).collect()
 }
 
 fn schema_name(create: &SyntaxNode) -> Option<String> {
@@ -100,6 +92,7 @@ mod tests {
     fn reads_the_created_schemas() {
         let sql =
             "-- why\nCREATE SCHEMA IF NOT EXISTS auth;\ncreate schema if not exists \"Master\";\nCREATE SCHEMA app;\n";
-        assert_eq!(super::created_schemas(sql), ["auth", "Master", "app"]);
+        // The linter reads the project's schemas where every crate does.
+        assert_eq!(strata_migrate::create_schemas::created_schemas(sql), ["auth", "Master", "app"]);
     }
 }
