@@ -9,11 +9,11 @@ use sqlx::{PgConnection, Row};
 
 use crate::db::error::DbError;
 use crate::db::filter::{Filter, push_condition};
-use crate::db::ident::quote_ident;
 use crate::db::keyset::{Direction, KeyPart, Keyset};
 use crate::db::relation::Relation;
 use crate::db::row::{CTID, RowKey};
 use crate::db::sql::Sql;
+use strata_migrate::quote;
 
 /// Characters of a value shown in the grid.
 pub const CELL_CHARS: usize = 300;
@@ -205,7 +205,7 @@ async fn fetch(
     sql.push(" FROM (SELECT ").push(&column_list(rel));
     if rel.uses_ctid() {
         let comma = if rel.columns.is_empty() { "" } else { ", " };
-        sql.push(&format!("{comma}ctid AS {}", quote_ident(CTID_ALIAS)));
+        sql.push(&format!("{comma}ctid AS {}", quote::ident(CTID_ALIAS)));
     }
     sql.push(" FROM ").qualified(&rel.name);
     let filtered = push_filters(&mut sql, rel, &req.filters)?;
@@ -226,7 +226,7 @@ const CTID_ALIAS: &str = "strata_ctid";
 /// The inner query's select list: the columns of `rel` (the readable ones, once
 /// narrowed), never `*`, which would need every column.
 fn column_list(rel: &Relation) -> String {
-    rel.columns.iter().map(|c| quote_ident(&c.name)).collect::<Vec<_>>().join(", ")
+    rel.columns.iter().map(|c| quote::ident(&c.name)).collect::<Vec<_>>().join(", ")
 }
 
 /// `SELECT <cut values>, <whole link values>, <key values>` over the inner page;

@@ -6,10 +6,10 @@ use std::fmt::Write as _;
 
 use sqlx::{PgConnection, Row};
 
-use crate::db::ident::{quote_ident, quote_literal};
 use crate::db::relation::Relation;
 use crate::db::relkind::RelKind;
 use crate::db::structure::{Constraint, Index, Trigger};
+use strata_migrate::quote;
 
 /// What the DDL is made of, besides the relation itself.
 pub struct Parts<'a> {
@@ -56,7 +56,7 @@ pub async fn ddl(conn: &mut PgConnection, rel: &Relation, parts: &Parts<'_>) -> 
 fn write_table(out: &mut String, rel: &Relation, parts: &Parts<'_>, partition_key: Option<&str>) {
     let mut lines: Vec<String> = rel.columns.iter().map(column_definition).collect();
     for c in parts.constraints.iter().filter(|c| !matches!(c.kind, 'n' | 't')) {
-        lines.push(format!("CONSTRAINT {} {}", quote_ident(&c.name), c.definition));
+        lines.push(format!("CONSTRAINT {} {}", quote::ident(&c.name), c.definition));
     }
     let _ = write!(out, "CREATE TABLE {} (\n    {}\n)", rel.name, lines.join(",\n    "));
     if let Some(key) = partition_key {
@@ -69,7 +69,7 @@ fn write_table(out: &mut String, rel: &Relation, parts: &Parts<'_>, partition_ke
 }
 
 fn column_definition(c: &crate::db::relation::Column) -> String {
-    let mut s = format!("{} {}", quote_ident(&c.name), c.type_display);
+    let mut s = format!("{} {}", quote::ident(&c.name), c.type_display);
     if let Some(collation) = &c.collation {
         let _ = write!(s, " COLLATE {collation}");
     }
@@ -105,13 +105,18 @@ fn write_comments(out: &mut String, rel: &Relation) {
     };
     if let Some(comment) = &rel.comment {
         sep(out);
-        let _ = writeln!(out, "COMMENT ON {what} {} IS {};", rel.name, quote_literal(comment));
+        let _ = writeln!(out, "COMMENT ON {what} {} IS {};", rel.name, quote::literal(comment));
     }
     for c in &rel.columns {
         if let Some(comment) = &c.comment {
             sep(out);
-            let _ =
-                writeln!(out, "COMMENT ON COLUMN {}.{} IS {};", rel.name, quote_ident(&c.name), quote_literal(comment));
+            let _ = writeln!(
+                out,
+                "COMMENT ON COLUMN {}.{} IS {};",
+                rel.name,
+                quote::ident(&c.name),
+                quote::literal(comment)
+            );
         }
     }
 }

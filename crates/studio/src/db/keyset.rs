@@ -7,8 +7,9 @@
 //! ascending, first when descending), so indexes built with defaults serve it.
 
 use crate::db::error::DbError;
-use crate::db::ident::{QualifiedName, quote_ident};
+use crate::db::ident::QualifiedName;
 use crate::db::sql::Sql;
+use strata_migrate::quote;
 
 /// The direction of a sort.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,7 +63,7 @@ impl KeyPart {
     /// The SQL expression of this part.
     pub fn expr(&self) -> String {
         match &self.column {
-            Some(name) => quote_ident(name),
+            Some(name) => quote::ident(name),
             None => "ctid".to_owned(),
         }
     }

@@ -1,7 +1,7 @@
 //! Everything that talks to PostgreSQL: the catalog (schemas, relations, keys,
 //! structure, DDL), rows (pages, one row, edits), the console and cursors. Every
 //! statement runs in a transaction from [`transaction`], identifiers are quoted by
-//! [`ident`] and values bound through [`sql`].
+//! [`strata_migrate::quote`] and values bound through [`sql`]; failures are [`error::DbError`].
 
 pub mod browse;
 pub mod catalog;

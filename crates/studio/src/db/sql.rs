@@ -7,7 +7,8 @@ use sqlx::Postgres;
 use sqlx::postgres::PgArguments;
 use sqlx::query::Query;
 
-use crate::db::ident::{QualifiedName, quote_ident};
+use crate::db::ident::QualifiedName;
+use strata_migrate::quote;
 
 /// A statement under construction.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -29,7 +30,7 @@ impl Sql {
 
     /// Appends a quoted identifier.
     pub fn ident(&mut self, name: &str) -> &mut Self {
-        self.text.push_str(&quote_ident(name));
+        self.text.push_str(&quote::ident(name));
         self
     }
 

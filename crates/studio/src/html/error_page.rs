@@ -2,6 +2,7 @@
 //! it refused a statement.
 
 use maud::{DOCTYPE, Markup, html};
+use strata_migrate::text_position::LineIndex;
 
 use crate::db::failure::DbFailure;
 
@@ -49,15 +50,9 @@ pub fn failure_box(f: &DbFailure, statement: Option<&str>) -> Markup {
 /// The 1-based line number, the line's text and the 0-based column of the 1-based
 /// character position `pos`.
 fn locate(sql: &str, pos: usize) -> Option<(usize, &str, usize)> {
-    let mut seen = 0usize;
-    for (i, line) in sql.split('\n').enumerate() {
-        let len = line.chars().count() + 1;
-        if pos <= seen + len {
-            return Some((i + 1, line.trim_end_matches('\r'), pos.saturating_sub(seen + 1)));
-        }
-        seen += len;
-    }
-    None
+    let index = LineIndex::new(sql);
+    let (line, column) = index.char_line_col(0, pos.saturating_sub(1))?;
+    Some((line, index.line_text(line), column - 1))
 }
 
 #[cfg(test)]
@@ -68,5 +63,9 @@ mod tests {
     fn positions_point_into_the_right_line() {
         assert_eq!(locate("SELECT 1\nFROM nope", 15), Some((2, "FROM nope", 5)));
         assert_eq!(locate("SELEC 1", 1), Some((1, "SELEC 1", 0)));
+        // just past the end (an unterminated statement), CRLF lines, past that: nothing
+        assert_eq!(locate("SELEC 1", 8), Some((1, "SELEC 1", 7)));
+        assert_eq!(locate("SELECT 1\r\nFROM x", 11), Some((2, "FROM x", 0)));
+        assert_eq!(locate("SELEC 1", 9), None);
     }
 }
