@@ -1,25 +1,45 @@
-//! Reads a JSON object field by field into domain types, collecting every issue.
+//! Reads a request body into a domain type, collecting every issue.
 //!
-//! serde stops at the first field of the wrong type; a form wants to mark all of them.
-//! So a body is first parsed as a [`serde_json::Value`] (malformed JSON is the only
-//! failure there), then each request type takes its fields from an [`Input`], which
-//! records what is missing, mistyped or invalid, and finally reports every key that no
-//! field took as unrecognized.
+//! Each body is declared once, as a `#[derive(Deserialize, ToSchema)]` struct in
+//! [`crate::http::dto`]: that struct gives both the OpenAPI schema and the parsing. serde
+//! stops at the first field of the wrong type, and a form wants to mark all of them, so
+//! each key of such a struct is a [`Field`] (any JSON value, not yet checked), and the
+//! keys no field names are kept in an [`Unrecognized`] map. The struct's
+//! [`TryFrom`] into the domain type then checks each field through an [`Input`], which
+//! records what is missing, mistyped or invalid, and reports every unrecognized key.
 
 use std::borrow::Cow;
 
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use super::issue::{IssueCode, Issues, Violation};
 use super::text::Text;
 
-/// A request type that is read from a JSON object.
-pub trait FromInput: Sized {
-    /// Takes this type's fields from `input`. Returns `None` when a field failed (the
-    /// issue is already recorded in `input`).
-    fn from_input(input: &mut Input) -> Option<Self>;
+/// A domain type read from a JSON request body: the body's declaration, and the
+/// conversion that checks it (every issue at once).
+pub trait FromBody: TryFrom<Self::Body, Error = Issues> {
+    /// The body as declared (keys, and their schema for the OpenAPI document).
+    type Body: DeserializeOwned;
 }
+
+/// One key of a request body as sent: absent, or any JSON value (`null` included), to be
+/// checked by an [`Input`]. Declare it `#[serde(default)]` with the documented type in
+/// `#[schema(value_type = ..)]`.
+#[derive(Debug, Clone, Default)]
+pub struct Field(Option<Value>);
+
+impl<'de> Deserialize<'de> for Field {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Field, D::Error> {
+        Value::deserialize(deserializer).map(|value| Field(Some(value)))
+    }
+}
+
+/// The keys of a request body that no [`Field`] names: declare it
+/// `#[serde(flatten)] #[schema(ignore)]`; each is reported as `unrecognized_keys`.
+pub type Unrecognized = Map<String, Value>;
 
 /// A field of a partial update: left alone, cleared (`null`), or set.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -40,24 +60,37 @@ impl<T> Patch<T> {
     }
 }
 
-/// The fields of a JSON object not yet taken, and the issues found so far.
-#[derive(Debug)]
+/// The issues found so far while checking a body's fields.
+#[derive(Debug, Default)]
 pub struct Input {
-    fields: Map<String, Value>,
     issues: Issues,
 }
 
 impl Input {
-    /// Reads `value` as a `T`: every issue at once, or the value.
-    pub fn parse<T: FromInput>(value: Value) -> Result<T, Issues> {
-        let Value::Object(fields) = value else {
+    /// Reads `value` as a `T`: every issue at once, or the value. A body that is not an
+    /// object is one issue at the root.
+    pub fn parse<T: FromBody>(value: Value) -> Result<T, Issues> {
+        if !value.is_object() {
             let message = format!("Expected object, received {}", json_type(&value));
             return Err(Issues::one(Violation::new(IssueCode::InvalidType, message).at(Vec::new())));
-        };
-        let mut input = Input { fields, issues: Issues::new() };
-        let parsed = T::from_input(&mut input);
-        let Input { fields, mut issues } = input;
-        for (key, _) in fields {
+        }
+        // Every key of a body is a `Field` or unrecognized, so an object always deserializes.
+        let body = T::Body::deserialize(value)
+            .map_err(|err| Issues::one(Violation::new(IssueCode::InvalidType, err.to_string()).at(Vec::new())))?;
+        T::try_from(body)
+    }
+
+    /// No issues yet.
+    pub fn new() -> Input {
+        Input::default()
+    }
+
+    /// The value built from the checked fields, or every issue, the unrecognized keys last.
+    /// `build` returns `None` when a field failed (its issue is already recorded).
+    pub fn finish<T>(self, unrecognized: Unrecognized, build: impl FnOnce() -> Option<T>) -> Result<T, Issues> {
+        let Input { mut issues } = self;
+        let parsed = build();
+        for (key, _) in unrecognized {
             let message = format!("Unrecognized key: \"{key}\"");
             issues.push(Violation::new(IssueCode::UnrecognizedKeys, message).at_key(key));
         }
@@ -68,8 +101,13 @@ impl Input {
     }
 
     /// A field that must be present and not `null`.
-    pub fn required<T>(&mut self, key: &'static str, parse: impl FnOnce(Value) -> Result<T, Violation>) -> Option<T> {
-        match self.fields.remove(key) {
+    pub fn required<T>(
+        &mut self,
+        key: &'static str,
+        field: Field,
+        parse: impl FnOnce(Value) -> Result<T, Violation>,
+    ) -> Option<T> {
+        match field.0 {
             None | Some(Value::Null) => {
                 self.issues.push(Violation::required().at_key(key));
                 None
@@ -82,9 +120,10 @@ impl Input {
     pub fn optional<T>(
         &mut self,
         key: &'static str,
+        field: Field,
         parse: impl FnOnce(Value) -> Result<T, Violation>,
     ) -> Option<Option<T>> {
-        match self.fields.remove(key) {
+        match field.0 {
             None | Some(Value::Null) => Some(None),
             Some(value) => self.run(key, value, parse).map(Some),
         }
@@ -94,9 +133,10 @@ impl Input {
     pub fn patch<T>(
         &mut self,
         key: &'static str,
+        field: Field,
         parse: impl FnOnce(Value) -> Result<T, Violation>,
     ) -> Option<Patch<T>> {
-        match self.fields.remove(key) {
+        match field.0 {
             None => Some(Patch::Keep),
             Some(Value::Null) => Some(Patch::Clear),
             Some(value) => self.run(key, value, parse).map(Patch::Set),
@@ -108,9 +148,10 @@ impl Input {
     pub fn patch_required<T>(
         &mut self,
         key: &'static str,
+        field: Field,
         parse: impl FnOnce(Value) -> Result<T, Violation>,
     ) -> Option<Option<T>> {
-        match self.fields.remove(key) {
+        match field.0 {
             None => Some(None),
             Some(Value::Null) => {
                 let message = "Expected a value, received null";
@@ -201,11 +242,27 @@ mod tests {
         b: Option<i64>,
     }
 
-    impl FromInput for Pair {
-        fn from_input(input: &mut Input) -> Option<Pair> {
-            let a = input.required("a", text);
-            let b = input.optional("b", integer);
-            Some(Pair { a: a?, b: b? })
+    #[derive(serde::Deserialize)]
+    struct PairBody {
+        #[serde(default)]
+        a: Field,
+        #[serde(default)]
+        b: Field,
+        #[serde(flatten)]
+        unrecognized: Unrecognized,
+    }
+
+    impl FromBody for Pair {
+        type Body = PairBody;
+    }
+
+    impl TryFrom<PairBody> for Pair {
+        type Error = Issues;
+        fn try_from(body: PairBody) -> Result<Pair, Issues> {
+            let mut input = Input::new();
+            let a = input.required("a", body.a, text);
+            let b = input.optional("b", body.b, integer);
+            input.finish(body.unrecognized, || Some(Pair { a: a?, b: b? }))
         }
     }
 

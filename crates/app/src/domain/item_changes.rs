@@ -2,7 +2,7 @@
 
 use uuid::Uuid;
 
-use super::input::{FromInput, Input, Patch, boolean, integer, text, uuid};
+use super::input::Patch;
 use super::item_description::ItemDescription;
 use super::item_name::ItemName;
 use super::price_cents::PriceCents;
@@ -33,24 +33,5 @@ impl ItemChanges {
             && self.category_id.is_keep()
             && self.location_id.is_keep()
             && self.is_active.is_none()
-    }
-}
-
-impl FromInput for ItemChanges {
-    fn from_input(input: &mut Input) -> Option<ItemChanges> {
-        let name = input.patch_required("name", |v| text(v).and_then(ItemName::parse));
-        let description = input.patch("description", |v| text(v).and_then(ItemDescription::parse));
-        let price_cents = input.patch("priceCents", |v| integer(v).and_then(PriceCents::parse));
-        let category_id = input.patch("categoryId", uuid);
-        let location_id = input.patch("locationId", uuid);
-        let is_active = input.patch_required("isActive", boolean);
-        Some(ItemChanges {
-            name: name?,
-            description: description?,
-            price_cents: price_cents?,
-            category_id: category_id?,
-            location_id: location_id?,
-            is_active: is_active?,
-        })
     }
 }

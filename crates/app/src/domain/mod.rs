@@ -1,6 +1,6 @@
 //! Domain types: values that are valid by construction, and the requests built from them.
 //!
-//! Every request body is read by [`input::Input`] into one of these types; a value of a
+//! Every request body is checked by [`input::Input`] into one of these types; a value of a
 //! domain type cannot hold what the rules forbid, so handlers and queries never check
 //! again; every string starts as a [`Text`], which PostgreSQL can store. Problems are
 //! collected, not returned at the first: see [`issue`].
@@ -27,7 +27,7 @@ pub use credentials::{Login, Registration};
 pub use cursor::Cursor;
 pub use display_name::DisplayName;
 pub use email::Email;
-pub use input::{FromInput, Input, Patch};
+pub use input::{Field, FromBody, Input, Patch, Unrecognized};
 pub use issue::{Issue, IssueCode, Issues, Violation};
 pub use item_changes::ItemChanges;
 pub use item_description::ItemDescription;

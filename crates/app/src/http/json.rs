@@ -11,13 +11,13 @@ use axum::http::header::CONTENT_TYPE;
 
 use super::error::{ApiError, ErrorBody};
 use super::state::AppState;
-use crate::domain::{FromInput, Input, IssueCode, Violation};
+use crate::domain::{FromBody, Input, IssueCode, Violation};
 
 /// A request body read into the domain type `T`.
 #[derive(Debug)]
 pub struct ValidJson<T>(pub T);
 
-impl<T: FromInput> FromRequest<AppState> for ValidJson<T> {
+impl<T: FromBody> FromRequest<AppState> for ValidJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {

@@ -1,32 +1,83 @@
 //! The bodies of register and login.
 
-use serde::Serialize;
+use serde::Deserialize;
 use utoipa::ToSchema;
 
-// Read by `crate::domain::Registration`; the test `request_schemas_agree_with_the_parsers` keeps both in step.
+use crate::domain::input::text;
+use crate::domain::{DisplayName, Email, Field, FromBody, Input, Issues, Login, Password, Registration, Unrecognized};
+
+// Read into `Registration` by the `TryFrom` below.
 /// The body of `POST /api/auth/register`.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct RegisterRequest {
     /// The login; trimmed and lower-cased.
-    #[schema(format = "email", max_length = 254, example = "dana@example.com")]
-    pub email: String,
+    #[serde(default)]
+    #[schema(value_type = String, required = true, format = "email", max_length = 254, example = "dana@example.com")]
+    pub email: Field,
     /// 8 to 128 characters, not only whitespace; kept exactly as typed (no trimming).
-    #[schema(min_length = 8, max_length = 128, example = "correct horse battery")]
-    pub password: String,
+    #[serde(default)]
+    #[schema(value_type = String, required = true, min_length = 8, max_length = 128, example = "correct horse battery")]
+    pub password: Field,
     /// What others see; the email's local part when absent.
-    #[schema(min_length = 1, max_length = 100, nullable = false)]
-    pub display_name: Option<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>, min_length = 1, max_length = 100, nullable = false)]
+    pub display_name: Field,
+    /// Keys not listed above: each one is an issue.
+    #[serde(flatten)]
+    #[schema(ignore)]
+    pub unrecognized: Unrecognized,
 }
 
-// Read by `crate::domain::Login`; the test `request_schemas_agree_with_the_parsers` keeps both in step.
+impl FromBody for Registration {
+    type Body = RegisterRequest;
+}
+
+impl TryFrom<RegisterRequest> for Registration {
+    type Error = Issues;
+
+    fn try_from(body: RegisterRequest) -> Result<Registration, Issues> {
+        let mut input = Input::new();
+        let email = input.required("email", body.email, |v| text(v).and_then(Email::parse));
+        let password = input.required("password", body.password, |v| text(v).and_then(Password::parse));
+        let display_name = input.optional("displayName", body.display_name, |v| text(v).and_then(DisplayName::parse));
+        input.finish(body.unrecognized, || {
+            let email = email?;
+            let display_name = display_name?.unwrap_or_else(|| DisplayName::from_email(&email));
+            Some(Registration { email, password: password?, display_name })
+        })
+    }
+}
+
+// Read into `Login` by the `TryFrom` below.
 /// The body of `POST /api/auth/login`.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct LoginRequest {
     /// The login email.
-    #[schema(format = "email", example = "alice@example.com")]
-    pub email: String,
+    #[serde(default)]
+    #[schema(value_type = String, required = true, format = "email", example = "alice@example.com")]
+    pub email: Field,
     /// The password.
-    #[schema(min_length = 1, max_length = 128, example = "strata-demo")]
-    pub password: String,
+    #[serde(default)]
+    #[schema(value_type = String, required = true, min_length = 1, max_length = 128, example = "strata-demo")]
+    pub password: Field,
+    /// Keys not listed above: each one is an issue.
+    #[serde(flatten)]
+    #[schema(ignore)]
+    pub unrecognized: Unrecognized,
+}
+
+impl FromBody for Login {
+    type Body = LoginRequest;
+}
+
+impl TryFrom<LoginRequest> for Login {
+    type Error = Issues;
+
+    fn try_from(body: LoginRequest) -> Result<Login, Issues> {
+        let mut input = Input::new();
+        let email = input.required("email", body.email, |v| text(v).and_then(Email::parse));
+        let password = input.required("password", body.password, |v| text(v).and_then(Login::parse_password));
+        input.finish(body.unrecognized, || Some(Login { email: email?, password: password? }))
+    }
 }

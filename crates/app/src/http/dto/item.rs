@@ -1,10 +1,14 @@
 //! Items as the API shows them, and the bodies that create and change them.
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::domain::input::{boolean, integer, text, uuid};
+use crate::domain::{
+    Field, FromBody, Input, Issues, ItemChanges, ItemDescription, ItemName, NewItem, PriceCents, Unrecognized,
+};
 use crate::models::ItemWithOwner;
 
 /// An item's owner: the public fields of `auth.user`.
@@ -71,49 +75,129 @@ pub struct ItemPage {
     pub next_cursor: Option<String>,
 }
 
-// Read by `crate::domain::NewItem`; the test `request_schemas_agree_with_the_parsers` keeps both in step.
+// Read into `NewItem` by the `TryFrom` below.
 /// The body of `POST /api/items`.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateItemRequest {
     /// Trimmed; 1 to 255 characters.
-    #[schema(min_length = 1, max_length = 255, example = "Road bike")]
-    pub name: String,
+    #[serde(default)]
+    #[schema(value_type = String, required = true, min_length = 1, max_length = 255, example = "Road bike")]
+    pub name: Field,
     /// Up to 5000 characters, stored as given.
-    #[schema(max_length = 5000)]
-    pub description: Option<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>, max_length = 5000)]
+    pub description: Field,
     /// 0 to 2^53 - 1.
-    #[schema(minimum = 0, maximum = 9_007_199_254_740_991_i64, example = 25000)]
-    pub price_cents: Option<i64>,
+    #[serde(default)]
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 9_007_199_254_740_991_i64, example = 25000)]
+    pub price_cents: Field,
     /// An existing category.
-    pub category_id: Option<Uuid>,
+    #[serde(default)]
+    #[schema(value_type = Option<Uuid>)]
+    pub category_id: Field,
     /// An existing location.
-    pub location_id: Option<Uuid>,
+    #[serde(default)]
+    #[schema(value_type = Option<Uuid>)]
+    pub location_id: Field,
     /// Default true.
-    #[schema(nullable = false)]
-    pub is_active: Option<bool>,
+    #[serde(default)]
+    #[schema(value_type = Option<bool>, nullable = false)]
+    pub is_active: Field,
+    /// Keys not listed above: each one is an issue.
+    #[serde(flatten)]
+    #[schema(ignore)]
+    pub unrecognized: Unrecognized,
 }
 
-// Read by `crate::domain::ItemChanges`; the test `request_schemas_agree_with_the_parsers` keeps both in step.
+impl FromBody for NewItem {
+    type Body = CreateItemRequest;
+}
+
+impl TryFrom<CreateItemRequest> for NewItem {
+    type Error = Issues;
+
+    fn try_from(body: CreateItemRequest) -> Result<NewItem, Issues> {
+        let mut input = Input::new();
+        let name = input.required("name", body.name, |v| text(v).and_then(ItemName::parse));
+        let description = input.optional("description", body.description, |v| text(v).and_then(ItemDescription::parse));
+        let price_cents = input.optional("priceCents", body.price_cents, |v| integer(v).and_then(PriceCents::parse));
+        let category_id = input.optional("categoryId", body.category_id, uuid);
+        let location_id = input.optional("locationId", body.location_id, uuid);
+        let is_active = input.optional("isActive", body.is_active, boolean);
+        input.finish(body.unrecognized, || {
+            Some(NewItem {
+                name: name?,
+                description: description?,
+                price_cents: price_cents?,
+                category_id: category_id?,
+                location_id: location_id?,
+                is_active: is_active?.unwrap_or(true),
+            })
+        })
+    }
+}
+
+// Read into `ItemChanges` by the `TryFrom` below.
 /// The body of `PATCH /api/items/{id}`: any
 /// subset; `null` clears a nullable field.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateItemRequest {
     /// Trimmed; 1 to 255 characters; not null.
-    #[schema(min_length = 1, max_length = 255, nullable = false)]
-    pub name: Option<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>, min_length = 1, max_length = 255, nullable = false)]
+    pub name: Field,
     /// Up to 5000 characters.
-    #[schema(max_length = 5000)]
-    pub description: Option<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>, max_length = 5000)]
+    pub description: Field,
     /// 0 to 2^53 - 1.
-    #[schema(minimum = 0, maximum = 9_007_199_254_740_991_i64)]
-    pub price_cents: Option<i64>,
+    #[serde(default)]
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 9_007_199_254_740_991_i64)]
+    pub price_cents: Field,
     /// An existing category.
-    pub category_id: Option<Uuid>,
+    #[serde(default)]
+    #[schema(value_type = Option<Uuid>)]
+    pub category_id: Field,
     /// An existing location.
-    pub location_id: Option<Uuid>,
+    #[serde(default)]
+    #[schema(value_type = Option<Uuid>)]
+    pub location_id: Field,
     /// Listed or not; not null.
-    #[schema(nullable = false)]
-    pub is_active: Option<bool>,
+    #[serde(default)]
+    #[schema(value_type = Option<bool>, nullable = false)]
+    pub is_active: Field,
+    /// Keys not listed above: each one is an issue.
+    #[serde(flatten)]
+    #[schema(ignore)]
+    pub unrecognized: Unrecognized,
+}
+
+impl FromBody for ItemChanges {
+    type Body = UpdateItemRequest;
+}
+
+impl TryFrom<UpdateItemRequest> for ItemChanges {
+    type Error = Issues;
+
+    fn try_from(body: UpdateItemRequest) -> Result<ItemChanges, Issues> {
+        let mut input = Input::new();
+        let name = input.patch_required("name", body.name, |v| text(v).and_then(ItemName::parse));
+        let description = input.patch("description", body.description, |v| text(v).and_then(ItemDescription::parse));
+        let price_cents = input.patch("priceCents", body.price_cents, |v| integer(v).and_then(PriceCents::parse));
+        let category_id = input.patch("categoryId", body.category_id, uuid);
+        let location_id = input.patch("locationId", body.location_id, uuid);
+        let is_active = input.patch_required("isActive", body.is_active, boolean);
+        input.finish(body.unrecognized, || {
+            Some(ItemChanges {
+                name: name?,
+                description: description?,
+                price_cents: price_cents?,
+                category_id: category_id?,
+                location_id: location_id?,
+                is_active: is_active?,
+            })
+        })
+    }
 }

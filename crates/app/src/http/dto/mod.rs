@@ -1,8 +1,8 @@
 //! The JSON shapes of requests and responses, as the OpenAPI document shows them.
 //!
-//! Responses are built from models. Request types here only describe bodies for the
-//! document: bodies are read by the domain types' [`FromInput`](crate::domain::FromInput)
-//! implementations, and a test checks that both agree on every key.
+//! Responses are built from models. Each request body is declared once here: the struct
+//! gives its OpenAPI schema, deserializes it (every key a [`Field`](crate::domain::Field)),
+//! and converts with `TryFrom` into its domain type, reporting every issue at once.
 
 pub mod auth;
 pub mod item;
