@@ -34,4 +34,4 @@ pub use binaries::{Binaries, Search, Version, find_binaries};
 pub use cluster::{Cluster, Started, Status};
 pub use error::Error;
 pub use privilege::{DEFAULT_PG_USER, PG_USER_ENV};
-pub use settings::{DATABASE, SUPERUSER};
+pub use settings::{DATABASE, SUPERUSER, with_database};

@@ -64,7 +64,26 @@ pub(crate) fn url(password: &str, port: u16) -> String {
 
 /// The same URL for another login (whose name and password need no escaping either).
 pub(crate) fn url_as(login: &str, password: &str, port: u16) -> String {
-    format!("postgres://{login}:{password}@{LISTEN_ADDRESS}:{port}/{DATABASE}")
+    with_database(&format!("postgres://{login}:{password}@{LISTEN_ADDRESS}:{port}"), DATABASE)
+}
+
+/// `url` (`postgres://user:password@host:port/db?query`) naming `database` instead,
+/// its query kept. The one place strata rewrites a connection URL: the cluster's own
+/// URLs and the test harness's (`strata-testing` sits on this crate) are built here.
+pub fn with_database(url: &str, database: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let authority_start = base.find("://").map(|i| i + 3).unwrap_or(0);
+    let base = match base[authority_start..].find('/') {
+        Some(slash) => &base[..authority_start + slash],
+        None => base,
+    };
+    match query {
+        Some(q) => format!("{base}/{database}?{q}"),
+        None => format!("{base}/{database}"),
+    }
 }
 
 /// The `postgres` options `pg_ctl` passes on (`-o`); pg_ctl hands them to a shell, so they
@@ -80,6 +99,14 @@ mod tests {
     #[test]
     fn url_has_user_password_port_and_database() {
         assert_eq!(url("pw", 5433), "postgres://strata:pw@127.0.0.1:5433/strata");
+        assert_eq!(url_as("app", "pw", 5433), "postgres://app:pw@127.0.0.1:5433/strata");
+    }
+
+    #[test]
+    fn with_database_replaces_path_and_keeps_query() {
+        assert_eq!(with_database("postgres://u@h:1/a?sslmode=disable", "b"), "postgres://u@h:1/b?sslmode=disable");
+        assert_eq!(with_database("postgres://u@h:1", "b"), "postgres://u@h:1/b");
+        assert_eq!(with_database("postgres://u:p@h:1/a/", "b"), "postgres://u:p@h:1/b");
     }
 
     #[test]

@@ -104,22 +104,9 @@ fn test_cluster_dir() -> PathBuf {
     target.join("strata-test-cluster")
 }
 
-/// Replaces the database (path) of a `postgres://` URL, keeping any query string.
-pub fn with_database(url: &str, database: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((b, q)) => (b, Some(q)),
-        None => (url, None),
-    };
-    let authority_start = base.find("://").map(|i| i + 3).unwrap_or(0);
-    let base = match base[authority_start..].find('/') {
-        Some(slash) => &base[..authority_start + slash],
-        None => base,
-    };
-    match query {
-        Some(q) => format!("{base}/{database}?{q}"),
-        None => format!("{base}/{database}"),
-    }
-}
+/// Replaces the database (path) of a `postgres://` URL, keeping any query string
+/// (one home, in `strata-embedded`, with the cluster's own URLs).
+pub use strata_embedded::with_database;
 
 /// Runs one statement on the maintenance database from a thread of its own, so it
 /// works both inside and outside an async test.
@@ -136,15 +123,4 @@ fn run_on_admin(admin_url: &str, sql: &str) -> Result<(), String> {
     })
     .join()
     .map_err(|_| "admin thread panicked".to_owned())?
-}
-
-#[cfg(test)]
-mod tests {
-    use super::with_database;
-
-    #[test]
-    fn with_database_replaces_path_and_keeps_query() {
-        assert_eq!(with_database("postgres://u@h:1/a?sslmode=disable", "b"), "postgres://u@h:1/b?sslmode=disable");
-        assert_eq!(with_database("postgres://u@h:1", "b"), "postgres://u@h:1/b");
-    }
 }
