@@ -54,43 +54,53 @@ pub fn fold(written: &str) -> String {
 mod tests {
     use super::*;
 
+    /// Each case: what `f` gives for an input.
+    fn check(f: fn(&str) -> String, cases: &[(&str, &str)]) {
+        for (input, expected) in cases {
+            assert_eq!(f(input), *expected, "for {input:?}");
+        }
+    }
+
     #[test]
     fn identifiers_are_always_quoted_with_inner_quotes_doubled() {
-        assert_eq!(ident("user"), "\"user\"");
-        assert_eq!(ident("a\"b"), "\"a\"\"b\"");
-        assert_eq!(ident("\"\""), "\"\"\"\"\"\"");
-        assert_eq!(ident("x\0y"), "\"xy\"");
-        assert_eq!(ident("Mixed Case"), "\"Mixed Case\"");
+        let cases = [
+            ("user", r#""user""#),
+            (r#"a"b"#, r#""a""b""#),
+            (r#""""#, r#""""""""#),
+            ("x\0y", r#""xy""#),
+            ("Mixed Case", r#""Mixed Case""#),
+        ];
+        check(ident, &cases);
     }
 
     #[test]
     fn only_names_that_would_fold_or_break_are_quoted_for_people() {
-        assert_eq!(ident_if_needed("items"), "items");
-        assert_eq!(ident_if_needed("_x$1"), "_x$1");
-        assert_eq!(ident_if_needed("Items"), "\"Items\"");
-        assert_eq!(ident_if_needed("1st"), "\"1st\"");
-        assert_eq!(ident_if_needed("a\"b"), "\"a\"\"b\"");
-        assert_eq!(ident_if_needed(""), "\"\"");
+        let cases = [
+            ("items", "items"),
+            ("_x$1", "_x$1"),
+            ("Items", r#""Items""#),
+            ("1st", r#""1st""#),
+            ("a b", r#""a b""#),
+            (r#"a"b"#, r#""a""b""#),
+            ("", r#""""#),
+        ];
+        check(ident_if_needed, &cases);
     }
 
     #[test]
     fn literals_double_quotes_and_escape_backslashes() {
-        assert_eq!(literal("it's"), "'it''s'");
-        assert_eq!(literal("''"), "''''''");
-        assert_eq!(literal("a\\b"), "E'a\\\\b'");
-        assert_eq!(literal("it's a\\b"), "E'it''s a\\\\b'");
-        assert_eq!(literal(""), "''");
+        let cases =
+            [("it's", "'it''s'"), ("''", "''''''"), (r"a\b", r"E'a\\b'"), (r"it's a\b", r"E'it''s a\\b'"), ("", "''")];
+        check(literal, &cases);
     }
 
     #[test]
     fn folding_reads_names_back_as_stored() {
-        assert_eq!(fold("Auth"), "auth");
-        assert_eq!(fold("\"Auth\""), "Auth");
-        assert_eq!(fold("\"a\"\"b\""), "a\"b");
-        assert_eq!(fold(" APP "), "app");
         // PostgreSQL folds only ASCII letters in UTF-8 databases.
-        assert_eq!(fold("ÄRGER"), "Ärger");
-        for name in ["auth", "Mixed Case", "a\"b", "user"] {
+        let cases =
+            [("Auth", "auth"), (r#""Auth""#, "Auth"), (r#""a""b""#, r#"a"b"#), (" APP ", "app"), ("ÄRGER", "Ärger")];
+        check(fold, &cases);
+        for name in ["auth", "Mixed Case", r#"a"b"#, "user"] {
             assert_eq!(fold(&ident(name)), name);
         }
     }
