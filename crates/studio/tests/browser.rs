@@ -186,6 +186,20 @@ async fn big_diagram(browser: &Browser, db: &strata_testing::TestDb, base: &str,
     browser.wait_for_url("table=sales_t003").await;
     browser.find(r#"svg.erd g.table[data-focus="true"]"#).await;
     browser.screenshot(&shots.join("08f-diagram-around-a-table.png")).await;
+
+    // 500 more tables across 10 schemas: the home page starts collapsed, and its
+    // filter lists the matches.
+    let schemas: Vec<String> = (0..10).map(|i| format!("s{i}")).collect();
+    let names: Vec<&str> = schemas.iter().map(String::as_str).collect();
+    sqlx::raw_sql(&erd_schema::sql(&names, 500, 5, false)).execute(&mut admin).await.unwrap();
+    browser.goto(&format!("{base}/")).await;
+    assert!(!browser.displayed(r#"details.schema-card[data-schema="s3"] a[href="/s/s3/s3_t150"]"#).await);
+    browser.screenshot(&shots.join("08h-home-collapsed.png")).await;
+    browser.type_into("form.home-filter input", "t15").await;
+    browser.click(r#"form.home-filter button[type="submit"]"#).await;
+    browser.wait_for_url("?q=t15").await;
+    assert!(browser.displayed(r#"details.schema-card[data-schema="s3"] a[href="/s/s3/s3_t150"]"#).await);
+    browser.screenshot(&shots.join("08i-home-filtered.png")).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
