@@ -5,6 +5,7 @@ Usage: bench/record.py migrations|lint|api|api-plans|all
 
   migrations         bench/migrations.py 1000 10000   strata against psql
   lint               cargo run --release -p strata-lint --example throughput
+  verify             bench/verify.py 1000                strata verify (and drift) against migrate up
   api                bench/api.py --perf           wrk against `strata serve`
   api-plans          bench/api.py --plan-experiment --connections 16 --duration 5
                      (the experiment behind the API analysis in RESULTS.md)
@@ -29,6 +30,7 @@ RESULTS = os.path.join(ROOT, "bench", "RESULTS.md")
 BENCHMARKS = {
     "migrations": ["bench/migrations.py", "1000", "10000"],
     "lint": ["cargo", "run", "--release", "--locked", "-q", "-p", "strata-lint", "--example", "throughput"],
+    "verify": ["bench/verify.py", "1000"],
     "api": ["bench/api.py", "--perf"],
     "api-plans": ["bench/api.py", "--plan-experiment", "--connections", "16", "--duration", "5"],
 }

@@ -195,24 +195,40 @@ impl Catalog {
         scope: &Scope,
         steps: &[Step],
     ) -> Result<Refreshed, Error> {
-        let rows: Vec<(String, i64, i64)> = sqlx::query_as(sql::CHANGES)
-            .bind(scope.history.to_string())
-            .bind(scope.data)
+        let rows: Vec<(String, String, String, String)> = sqlx::query_as(&step_query(scope))
             .fetch_all(&mut *conn)
             .await
             .map_err(|e| Error::database("finding what the file changed", e))?;
-        let mut changed: HashSet<Unit> = HashSet::new();
+        self.apply_step(conn, scope, rows, steps).await
+    }
+
+    /// Applies what [`step_query`] returned (`(tag, oid, schema, line)` as text),
+    /// reading the units whose sub-rows were deleted and the rows of the tables
+    /// written to.
+    pub async fn apply_step(
+        &mut self,
+        conn: &mut PgConnection,
+        scope: &Scope,
+        rows: Vec<(String, String, String, String)>,
+        steps: &[Step],
+    ) -> Result<Refreshed, Error> {
+        let mut written: HashSet<Unit> = HashSet::new();
         let mut present: HashMap<UnitKind, HashSet<u32>> = HashMap::new();
         let mut counts: HashMap<char, HashMap<u32, i64>> = HashMap::new();
-        for (tag, oid, n) in rows {
-            let oid = oid as u32;
+        let mut lines = vec![];
+        for (tag, oid, schema, line) in rows {
+            let oid: u32 = oid.parse::<i64>().unwrap_or(0) as u32;
+            let Some(tag) = tag.strip_prefix("c:") else {
+                lines.push((tag, oid, schema, line));
+                continue;
+            };
             if let Some(code) = tag.strip_prefix('#').and_then(|c| c.chars().next()) {
                 let listed = counts.entry(code).or_default();
                 if oid != 0 {
-                    listed.insert(oid, n);
+                    listed.insert(oid, line.parse().unwrap_or(0));
                 }
-            } else if let Some(kind) = UnitKind::parse(&tag) {
-                changed.insert((kind, oid));
+            } else if let Some(kind) = UnitKind::parse(tag) {
+                written.insert((kind, oid));
             } else if let Some(kind) = UnitKind::parse(&tag.to_ascii_lowercase()) {
                 let listed = present.entry(kind).or_default();
                 if oid != 0 {
@@ -224,23 +240,27 @@ impl Catalog {
             let gone: Vec<Unit> = self.units.keys().filter(|(k, o)| k == kind && !oids.contains(o)).copied().collect();
             for u in gone {
                 self.set(u, None);
-                changed.remove(&u);
+                written.remove(&u);
             }
         }
+        let written: Vec<Unit> = written.into_iter().collect();
+        let mut out = self.store(conn, scope, lines, Some(&written), steps).await?;
+        let mut lost = vec![];
         for (code, listed) in &counts {
             let kind = owner_kind(*code);
             for (u, s) in &self.units {
                 let had = s.subrows.get(code).copied().unwrap_or(0);
-                if u.0 == kind && listed.get(&u.1).copied().unwrap_or(0) != had {
-                    changed.insert(*u);
+                if u.0 == kind && listed.get(&u.1).copied().unwrap_or(0) != had && !written.contains(u) {
+                    lost.push(*u);
                 }
             }
         }
-        let changed: Vec<Unit> = changed.into_iter().collect();
-        if changed.is_empty() {
-            return Ok(Refreshed::default());
+        if !lost.is_empty() {
+            let more = self.reread(conn, scope, Some(&lost), steps).await?;
+            out.units += more.units;
+            out.loose.extend(more.loose);
         }
-        self.reread(conn, scope, Some(&changed), steps).await
+        Ok(out)
     }
 
     /// Reads the given units (all when `None`) and stores them.
@@ -257,8 +277,8 @@ impl Catalog {
         static FULL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
         static SOME: std::sync::OnceLock<String> = std::sync::OnceLock::new();
         let text = match only {
-            None => FULL.get_or_init(|| sql::lines(true)),
-            Some(_) => SOME.get_or_init(|| sql::lines(false)),
+            None => FULL.get_or_init(|| sql::lines(sql::Filter::All)),
+            Some(_) => SOME.get_or_init(|| sql::lines(sql::Filter::Bound)),
         };
         let rows: Vec<(String, i64, String, String)> = sqlx::query_as(text)
             .bind(scope.history.to_string())
@@ -271,6 +291,20 @@ impl Catalog {
             .fetch_all(&mut *conn)
             .await
             .map_err(|e| Error::database("reading the catalog", e))?;
+        let rows = rows.into_iter().map(|(t, o, s, l)| (t, o as u32, s, l)).collect();
+        self.store(conn, scope, rows, only, steps).await
+    }
+
+    /// Stores the lines read for `only` (all units when `None`): a unit of
+    /// `only` without lines is gone. Hashes the rows of the tables among them.
+    async fn store(
+        &mut self,
+        conn: &mut PgConnection,
+        scope: &Scope,
+        rows: Vec<(String, u32, String, String)>,
+        only: Option<&[Unit]>,
+        steps: &[Step],
+    ) -> Result<Refreshed, Error> {
         let mut fresh: HashMap<Unit, UnitState> = HashMap::new();
         let mut tables: Vec<(u32, String)> = vec![];
         for (tag, oid, schema, line) in rows {
@@ -278,18 +312,18 @@ impl Catalog {
                 // A table whose rows are hashed: `line` is its qualified name.
                 "d" => {
                     if scope.data {
-                        tables.push((oid as u32, line));
+                        tables.push((oid, line));
                     }
                     continue;
                 }
                 t if t.starts_with('#') => {
                     let code = t[1..].chars().next().unwrap_or('?');
-                    let s = fresh.entry((owner_kind(code), oid as u32)).or_default();
+                    let s = fresh.entry((owner_kind(code), oid)).or_default();
                     s.subrows.insert(code, line.parse().unwrap_or(0));
                     continue;
                 }
                 t => match UnitKind::parse(t) {
-                    Some(k) => (k, oid as u32),
+                    Some(k) => (k, oid),
                     None => continue,
                 },
             };
@@ -305,7 +339,7 @@ impl Catalog {
         }
         if let Some(only) = only {
             for u in only {
-                if !fresh.contains_key(u) {
+                if fresh.get(u).is_none_or(|s| s.lines.is_empty()) {
                     self.set(*u, None);
                 }
             }
@@ -321,6 +355,22 @@ impl Catalog {
         }
         Ok(out)
     }
+}
+
+/// The query a step runs inside its transaction, after its file, with no
+/// parameters (so it can travel in the same message as the file): what the
+/// transaction changed (tags `c:...`, see `sql::CHANGES`) and the lines of the
+/// units it wrote, as text `(tag, oid, schema, line)`.
+pub fn step_query(scope: &Scope) -> String {
+    let history = format!("'{}'", scope.history.to_string().replace('\'', "''"));
+    let changes = sql::CHANGES.replace("$1", &history).replace("$2", if scope.data { "true" } else { "false" });
+    let lines = sql::lines(sql::Filter::Changed).replace("$1", &history);
+    format!(
+        "WITH ch AS MATERIALIZED ({changes})
+SELECT 'c:' || tag AS strata_tag, oid::text AS strata_oid, ''::text AS strata_schema, n::text AS strata_line FROM ch
+UNION ALL
+SELECT tag, oid::text, schema, line FROM ({lines}) l(tag, oid, schema, line)"
+    )
 }
 
 /// What differs between two snapshots.

@@ -23,7 +23,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use sqlx::PgConnection;
+use sqlx::{Column, PgConnection, Row};
 
 use crate::Options;
 use crate::error::{Error, SqlFailure};
@@ -104,6 +104,7 @@ pub async fn verify(
 ) -> Result<Outcome, Error> {
     let scope = Scope { history: opts.history.clone(), data: true };
     let mut s = Stepper {
+        step_query: "SELECT * FROM pg_temp.strata_step()".into(),
         incremental: crate::snapshot::counts_rows(conn).await?,
         flush: has_flush(conn).await?,
         catalog: Catalog::default(),
@@ -112,10 +113,18 @@ pub async fn verify(
         outcome: Outcome::default(),
     };
     // A scratch database's commits need not survive a crash.
-    sqlx::raw_sql("SET synchronous_commit = off")
+    sqlx::raw_sql("SET synchronous_commit = off; SET plan_cache_mode = force_generic_plan")
         .execute(&mut *conn)
         .await
         .map_err(|e| Error::database("configuring the scratch session", e))?;
+    // The step query is long: as a PL/pgSQL function (in this session's temporary
+    // schema, which no snapshot reads) it is planned once, not at every step.
+    let function = format!(
+        "CREATE FUNCTION pg_temp.strata_step() RETURNS TABLE (strata_tag text, strata_oid text, strata_schema text, strata_line text)
+         LANGUAGE plpgsql AS $strata_step$ BEGIN RETURN QUERY {}; END $strata_step$",
+        crate::snapshot::step_query(&s.scope)
+    );
+    sqlx::raw_sql(&function).execute(&mut *conn).await.map_err(|e| Error::database("creating the step query", e))?;
     s.catalog = Catalog::full(conn, &s.scope, &s.steps).await?;
     for track in Track::ALL {
         for m in set.track(track) {
@@ -127,7 +136,14 @@ pub async fn verify(
     Ok(s.outcome)
 }
 
+/// The step's transaction, as text: its id (as rows' `xmin`), start and now (microseconds).
+const STEP_META: &str = "SELECT (pg_current_xact_id()::text::bigint % 4294967296)::text AS strata_xid, \
+     (extract(epoch FROM now()) * 1000000)::bigint::text AS strata_started, \
+     (extract(epoch FROM clock_timestamp()) * 1000000)::bigint::text AS strata_ended";
+
 struct Stepper {
+    /// What a step runs, after its file, in its transaction: [`crate::snapshot::step_query`].
+    step_query: String,
     incremental: bool,
     /// `pg_stat_force_next_flush()` exists (PostgreSQL 15 and later).
     flush: bool,
@@ -194,31 +210,55 @@ impl Stepper {
             self.refresh_all(conn).await?;
             return Ok(result);
         }
-        let sql = format!("{}{}\n;", replay::PREFIX, file.sql);
-        if let Err(err) = sqlx::raw_sql(&sql).execute(&mut *conn).await {
-            let _ = sqlx::raw_sql("ROLLBACK").execute(&mut *conn).await;
-            let f = replay::failure(m, direction, err)?;
-            return Ok(Err(replay::located(f, file, None, replay::PREFIX.len())));
-        }
-        if self.incremental {
-            let (xid, started, ended): (i64, DateTime<Utc>, DateTime<Utc>) =
-                sqlx::query_as("SELECT pg_current_xact_id()::text::bigint % 4294967296, now(), clock_timestamp()")
-                    .fetch_one(&mut *conn)
-                    .await
-                    .map_err(|e| Error::database("reading the step's transaction", e))?;
-            self.steps.push(Step { xid, started, ended, sql: Arc::from(file.sql.as_str()) });
-            let seen = self.catalog.refresh_in_transaction(conn, &self.scope, &self.steps).await?;
-            self.outcome.loose.extend(seen.loose);
-        }
-        // PostgreSQL's per-transaction counters are really "since the last flush"
-        // (at most once a second, when idle): flushing after each step keeps the
-        // next step's counters to that step alone, so it re-reads no more than it
-        // changed.
-        let commit = if self.flush { "COMMIT; SELECT pg_stat_force_next_flush()" } else { "COMMIT" };
-        sqlx::raw_sql(commit).execute(&mut *conn).await.map_err(|e| Error::database("committing a step", e))?;
         if !self.incremental {
+            let sql = format!("{}{}\n;\nCOMMIT;", replay::PREFIX, file.sql);
+            if let Err(err) = sqlx::raw_sql(&sql).execute(&mut *conn).await {
+                let _ = sqlx::raw_sql("ROLLBACK").execute(&mut *conn).await;
+                let f = replay::failure(m, direction, err)?;
+                return Ok(Err(replay::located(f, file, None, replay::PREFIX.len())));
+            }
             self.refresh_all(conn).await?;
+            return Ok(Ok(()));
         }
+        // One message: the file, then (still in its transaction) what it changed
+        // and the lines of what it wrote, then the commit. PostgreSQL's
+        // per-transaction counters are really "since the last flush" (at most once
+        // a second, when idle): flushing after each step keeps the next step's
+        // counters to that step alone.
+        let flush = if self.flush { "\nSELECT pg_stat_force_next_flush();" } else { "" };
+        let sql = format!("{}{}\n;\n{STEP_META};\n{};\nCOMMIT;{flush}", replay::PREFIX, file.sql, self.step_query);
+        let rows = match sqlx::raw_sql(&sql).fetch_all(&mut *conn).await {
+            Ok(rows) => rows,
+            Err(err) => {
+                let _ = sqlx::raw_sql("ROLLBACK").execute(&mut *conn).await;
+                let f = replay::failure(m, direction, err)?;
+                return Ok(Err(replay::located(f, file, None, replay::PREFIX.len())));
+            }
+        };
+        let mut catalog_rows = vec![];
+        let mut step = None;
+        for row in rows {
+            let Some(first) = row.columns().first() else { continue };
+            let text = |i: usize| row.try_get::<Option<String>, _>(i).ok().flatten().unwrap_or_default();
+            match first.name() {
+                "strata_xid" => {
+                    let micros = |i: usize| {
+                        DateTime::<Utc>::from_timestamp_micros(text(i).parse().unwrap_or(0)).unwrap_or_default()
+                    };
+                    step = Some(Step {
+                        xid: text(0).parse().unwrap_or(0),
+                        started: micros(1),
+                        ended: micros(2),
+                        sql: Arc::from(file.sql.as_str()),
+                    });
+                }
+                "strata_tag" => catalog_rows.push((text(0), text(1), text(2), text(3))),
+                _ => {} // rows of the file's own SELECTs
+            }
+        }
+        self.steps.extend(step);
+        let seen = self.catalog.apply_step(conn, &self.scope, catalog_rows, &self.steps).await?;
+        self.outcome.loose.extend(seen.loose);
         Ok(Ok(()))
     }
 

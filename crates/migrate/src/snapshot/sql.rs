@@ -171,7 +171,7 @@ WITH cnt AS MATERIALIZED (
       AND a.attrelid IN (SELECT oid FROM cls UNION SELECT adrelid FROM def UNION SELECT indrelid FROM idx)
       AND age(a.xmin) <= (SELECT a FROM me)
 )
-SELECT 'r', oid::bigint, 0::bigint FROM cls WHERE relkind NOT IN ('i', 'I', 't')
+SELECT 'r' AS tag, oid::bigint AS oid, 0::bigint AS n FROM cls WHERE relkind NOT IN ('i', 'I', 't')
 UNION ALL SELECT 'r', attrelid::bigint, 0 FROM att
 UNION ALL SELECT 'r', a.attrelid::bigint, 0 FROM pg_attribute a
 WHERE (SELECT n FROM w WHERE cat = 'pg_attribute') > (SELECT count(*) FROM att)
@@ -249,17 +249,29 @@ FROM pg_description m WHERE (SELECT d FROM w WHERE cat = 'pg_description') AND m
 GROUP BY m.classoid, m.objoid
 "#;
 
-/// [`LINES`] reading every unit (`full`), or those whose OIDs are bound: the
-/// filters are written so that the second reads only those, by index.
-pub(super) fn lines(full: bool) -> String {
-    let filter = |column: &str, n: usize| {
-        if full { format!("${n}::bigint[] IS NULL") } else { format!("{column} = ANY(${n}::bigint[]::oid[])") }
+/// Which units [`lines`] reads.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Filter {
+    /// Every unit (`$2..$7` bound to NULL).
+    All,
+    /// Those whose OIDs are bound to `$2..$7`, read by index.
+    Bound,
+    /// Those a `ch` CTE (the rows of [`CHANGES`]) lists as written.
+    Changed,
+}
+
+/// [`LINES`] for the units `filter` picks.
+pub(super) fn lines(filter: Filter) -> String {
+    let f = |column: &str, n: usize, tag: &str| match filter {
+        Filter::All => format!("${n}::bigint[] IS NULL"),
+        Filter::Bound => format!("{column} = ANY(${n}::bigint[]::oid[])"),
+        Filter::Changed => format!("{column} = ANY(ARRAY(SELECT oid::oid FROM ch WHERE tag = '{tag}'))"),
     };
     LINES
-        .replace("{rel}", &filter("c.oid", 2))
-        .replace("{fn}", &filter("p.oid", 3))
-        .replace("{ty}", &filter("t.oid", 4))
-        .replace("{sch}", &filter("n.oid", 5))
-        .replace("{acl}", &filter("d.oid", 6))
-        .replace("{ext}", &filter("x.oid", 7))
+        .replace("{rel}", &f("c.oid", 2, "r"))
+        .replace("{fn}", &f("p.oid", 3, "p"))
+        .replace("{ty}", &f("t.oid", 4, "t"))
+        .replace("{sch}", &f("n.oid", 5, "n"))
+        .replace("{acl}", &f("d.oid", 6, "a"))
+        .replace("{ext}", &f("x.oid", 7, "e"))
 }
