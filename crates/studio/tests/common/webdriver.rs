@@ -206,6 +206,21 @@ impl Browser {
 
 impl Drop for Browser {
     fn drop(&mut self) {
+        // Ending the session makes chromedriver close chromium; killing chromedriver
+        // alone leaves the browser running. Blocking I/O: drop cannot await.
+        use std::io::{Read, Write};
+        let addr = self.base.trim_start_matches("http://");
+        if let Ok(mut stream) = std::net::TcpStream::connect(addr) {
+            let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+            let request = format!(
+                "DELETE /session/{} HTTP/1.1\r\nHost: {addr}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                self.session
+            );
+            let mut reply = [0u8; 512];
+            if stream.write_all(request.as_bytes()).is_ok() {
+                let _ = stream.read(&mut reply);
+            }
+        }
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }
