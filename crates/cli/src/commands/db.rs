@@ -4,6 +4,7 @@
 use anyhow::{Context as _, Result};
 use serde_json::json;
 use sqlx::PgConnection;
+use strata_studio::db::relkind::{ESTIMATE_SQL, RelKind};
 
 use crate::args::DbCommand;
 use crate::config::{Context, DatabaseSource, redact};
@@ -148,22 +149,28 @@ async fn tables(ctx: &Context, out: Output, schema: Option<&str>) -> Result<u8> 
     if let Some(schema) = schema {
         schema_exists(&mut conn, schema).await?;
     }
-    let rows: Vec<(String, String, String, String, i64, String)> = sqlx::query_as(
-        "SELECT n.nspname::text, c.relname::text,
-                CASE c.relkind WHEN 'r' THEN 'table' WHEN 'p' THEN 'partitioned table' WHEN 'v' THEN 'view'
-                               WHEN 'm' THEN 'materialized view' ELSE 'foreign table' END,
-                pg_get_userbyid(c.relowner)::text,
-                GREATEST(c.reltuples, 0)::bigint,
-                pg_size_pretty(pg_total_relation_size(c.oid))
+    // The studio's estimate (reltuples once analysed, else the live-tuple count; a
+    // partitioned table's partitions summed; none for views), so both show one number.
+    let rows: Vec<(String, String, String, String, Option<i64>, String)> = sqlx::query_as(&format!(
+        "SELECT n.nspname::text, c.relname::text, c.relkind::text, pg_get_userbyid(c.relowner)::text,
+                {ESTIMATE_SQL}, pg_size_pretty(pg_total_relation_size(c.oid))
          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-         WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'
+         WHERE c.relkind IN {kinds} AND n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'
            AND ($1::text IS NULL OR n.nspname = $1)
          ORDER BY 1, 2",
-    )
+        kinds = RelKind::SQL_LIST,
+    ))
     .bind(schema)
     .fetch_all(&mut conn)
     .await
     .context("listing tables")?;
+    let rows: Vec<_> = rows
+        .into_iter()
+        .map(|(s, n, kind, owner, est, size)| {
+            let kind = RelKind::from_relkind(&kind).map_or("foreign table", RelKind::label);
+            (s, n, kind, owner, est, size)
+        })
+        .collect();
     for (s, n, kind, owner, est, size) in &rows {
         out.event(json!({"event": "table", "schema": s, "name": n, "type": kind, "owner": owner, "estimated_rows": est, "size": size}));
     }
@@ -171,8 +178,10 @@ async fn tables(ctx: &Context, out: Output, schema: Option<&str>) -> Result<u8> 
         out.result(format!("No tables{}.", schema.map(|s| format!(" in schema {s}")).unwrap_or_default()));
         return Ok(0);
     }
-    let body: Vec<Vec<String>> =
-        rows.into_iter().map(|(s, n, k, o, e, z)| vec![s, n, k, o, format!("~{e}"), z]).collect();
+    let body: Vec<Vec<String>> = rows
+        .into_iter()
+        .map(|(s, n, k, o, e, z)| vec![s, n, k.to_owned(), o, e.map_or_else(|| "-".to_owned(), |e| format!("~{e}")), z])
+        .collect();
     out.result(table(&["SCHEMA", "NAME", "TYPE", "OWNER", "ROWS (EST.)", "SIZE"], &body));
     Ok(0)
 }
