@@ -2,6 +2,7 @@
 //! `.env`, then defaults (the embedded database).
 
 use std::collections::BTreeMap;
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
@@ -107,6 +108,8 @@ pub struct Context {
     pub serve: ConnectAs,
     pub studio: ConnectAs,
     pub plan: PlanSection,
+    /// `-q`: no note when the embedded database is started.
+    pub quiet: bool,
     /// The variables of `.env` that strata reads; never put into the process's
     /// environment, so no child process (pg_dump, postgres) sees them.
     dotenv: BTreeMap<String, String>,
@@ -155,6 +158,7 @@ impl Context {
             serve: file.serve,
             studio: file.studio,
             plan: file.plan,
+            quiet: global.quiet,
             dotenv,
         })
     }
@@ -174,11 +178,18 @@ impl Context {
         matches!(self.database, DatabaseSource::Embedded)
     }
 
-    /// The URL to use, starting the embedded database when that is the one.
+    /// The URL to use, starting the embedded database when that is the one. Starting
+    /// it is said on stderr (not with `-q`): it keeps running after the command.
     pub fn url(&self) -> Result<String> {
         match &self.database {
             DatabaseSource::Url { url, .. } => Ok(url.clone()),
-            DatabaseSource::Embedded => Ok(self.cluster().start().context("starting the embedded database")?.url),
+            DatabaseSource::Embedded => {
+                let started = self.cluster().start().context("starting the embedded database")?;
+                if !started.already_running && !self.quiet {
+                    let _ = writeln!(anstream::stderr().lock(), "{}", embedded_started_note(started.port));
+                }
+                Ok(started.url)
+            }
         }
     }
 
@@ -189,6 +200,14 @@ impl Context {
             .application_name(application);
         PgConnection::connect_with(&options).await.with_context(|| format!("connecting to {}", redact(&url)))
     }
+}
+
+/// What a command says when it starts the embedded database because no URL is configured.
+fn embedded_started_note(port: u16) -> String {
+    format!(
+        "note: no database URL is configured, so strata started the embedded database (.strata/, port {port}); \
+         it keeps running until `strata db stop`"
+    )
 }
 
 fn read_config(path: &Path) -> Result<FileConfig> {
