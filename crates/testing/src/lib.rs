@@ -96,6 +96,12 @@ pub fn server_url() -> &'static str {
     })
 }
 
+/// Stops the shared test cluster (`scripts/test` does when the tests end); `false` when
+/// it was not running. Databases kept by failed tests stay on disk for the next start.
+pub fn stop_test_cluster() -> Result<bool, strata_embedded::Error> {
+    strata_embedded::Cluster::new(test_cluster_dir()).stop()
+}
+
 /// `<workspace>/target/strata-test-cluster`: shared by every crate's tests.
 fn test_cluster_dir() -> PathBuf {
     let target = std::env::var_os("CARGO_TARGET_DIR")
