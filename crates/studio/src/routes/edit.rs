@@ -60,8 +60,8 @@ pub async fn update(
     Path((schema, table)): Path<(String, String)>,
     body: Bytes,
 ) -> Result<Response, StudioError> {
-    let fields = Fields::parse(&body);
-    let (ctx, rel) = editable(&studio, &schema, &table).await?;
+    let posted = Posted::open(studio, &schema, &table, &body).await?;
+    let (rel, fields) = (&posted.rel, &posted.fields);
     let key = fields.row_key()?;
     let mut changes = Vec::new();
     for c in rel.columns.iter().filter(|c| c.is_writable()) {
@@ -77,8 +77,7 @@ pub async fn update(
         }
     }
     let back = links::row(&rel.name, &key);
-    let edit = Edit::Update { key, changes };
-    finish(studio, ctx, rel, edit, &fields, "edit", "Update", back).await
+    posted.finish(Edit::Update { key, changes }, "edit", "Update", back).await
 }
 
 pub async fn insert(
@@ -86,8 +85,8 @@ pub async fn insert(
     Path((schema, table)): Path<(String, String)>,
     body: Bytes,
 ) -> Result<Response, StudioError> {
-    let fields = Fields::parse(&body);
-    let (ctx, rel) = editable(&studio, &schema, &table).await?;
+    let posted = Posted::open(studio, &schema, &table, &body).await?;
+    let (rel, fields) = (&posted.rel, &posted.fields);
     let mut values = Vec::new();
     for c in rel.columns.iter().filter(|c| c.is_writable()) {
         let value = fields.get(&format!("val.{}", c.num)).unwrap_or("");
@@ -98,7 +97,7 @@ pub async fn insert(
         }
     }
     let back = links::table(&rel.name);
-    finish(studio, ctx, rel, Edit::Insert { values }, &fields, "insert", "Insert", back).await
+    posted.finish(Edit::Insert { values }, "insert", "Insert", back).await
 }
 
 pub async fn delete(
@@ -106,38 +105,47 @@ pub async fn delete(
     Path((schema, table)): Path<(String, String)>,
     body: Bytes,
 ) -> Result<Response, StudioError> {
-    let fields = Fields::parse(&body);
-    let (ctx, rel) = editable(&studio, &schema, &table).await?;
-    let key = fields.row_key()?;
-    let back = links::row(&rel.name, &key);
-    finish(studio, ctx, rel, Edit::Delete { key }, &fields, "delete", "Delete", back).await
+    let posted = Posted::open(studio, &schema, &table, &body).await?;
+    let key = posted.fields.row_key()?;
+    let back = links::row(&posted.rel.name, &key);
+    posted.finish(Edit::Delete { key }, "delete", "Delete", back).await
 }
 
-/// Shows the statement (`action=preview`, the default) or runs it (`action=apply`).
-#[allow(clippy::too_many_arguments)]
-async fn finish(
+/// A POST to one of the edit pages: its form, the relation (checked editable)
+/// and the read-only transaction the preview is rendered in.
+struct Posted {
     studio: Studio,
     ctx: ReadContext,
     rel: Relation,
-    edit: Edit,
-    fields: &Fields,
-    page: &str,
-    what: &str,
-    back: String,
-) -> Result<Response, StudioError> {
-    let Some(sql) = edit::statement(&rel, &edit)? else {
-        ctx.tx.rollback().await?;
-        return Ok(Redirect::to(&back).into_response());
-    };
-    if fields.get("action") == Some("apply") {
-        ctx.tx.rollback().await?;
-        let key = edit::apply(&studio.pool, &studio.config, &rel, &sql).await?;
-        let to =
-            if matches!(edit, Edit::Delete { .. }) { links::table(&rel.name) } else { links::row(&rel.name, &key) };
-        return Ok(Redirect::to(&to).into_response());
+    fields: Fields,
+}
+
+impl Posted {
+    async fn open(studio: Studio, schema: &str, table: &str, body: &[u8]) -> Result<Posted, StudioError> {
+        let fields = Fields::parse(body);
+        let (ctx, rel) = editable(&studio, schema, table).await?;
+        Ok(Posted { studio, ctx, rel, fields })
     }
-    let action = links::table_page(&rel.name, page);
-    let content = edit_page::preview(&rel, what, &sql, &action, &fields.0, &back);
-    let title = format!("{what} {}", rel.name.display());
-    Ok(ctx.page(&studio, &title, Some(&rel.name), Section::Browse, content).await?.into_response())
+
+    /// Shows the statement (`action=preview`, the default) or runs it
+    /// (`action=apply`); `page` is the path the confirmation posts to, `what` the
+    /// verb shown, `back` where cancelling (or an update that changes nothing) goes.
+    async fn finish(self, edit: Edit, page: &str, what: &str, back: String) -> Result<Response, StudioError> {
+        let Posted { studio, ctx, rel, fields } = self;
+        let Some(sql) = edit::statement(&rel, &edit)? else {
+            ctx.tx.rollback().await?;
+            return Ok(Redirect::to(&back).into_response());
+        };
+        if fields.get("action") == Some("apply") {
+            ctx.tx.rollback().await?;
+            let key = edit::apply(&studio.pool, &studio.config, &rel, &sql).await?;
+            let to =
+                if matches!(edit, Edit::Delete { .. }) { links::table(&rel.name) } else { links::row(&rel.name, &key) };
+            return Ok(Redirect::to(&to).into_response());
+        }
+        let action = links::table_page(&rel.name, page);
+        let content = edit_page::preview(&rel, what, &sql, &action, &fields.0, &back);
+        let title = format!("{what} {}", rel.name.display());
+        Ok(ctx.page(&studio, &title, Some(&rel.name), Section::Browse, content).await?.into_response())
+    }
 }
