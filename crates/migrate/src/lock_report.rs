@@ -368,36 +368,9 @@ pub async fn measure(
     Ok(report)
 }
 
-/// Replays an applied file on the scratch database. [`replay::run`] sends a
-/// transactional file as one query string, which cannot carry `COPY ... FROM
-/// STDIN` data; such a file is sent here piece by piece in its transaction.
+/// Replays an applied file on the scratch database (COPY data included).
 async fn replay_applied(scratch: &mut PgConnection, m: &Migration) -> Result<(), Error> {
-    let has_copy = split::pieces(&m.up.sql).any(|p| matches!(p, Ok(Piece::CopyData(_))));
-    if !has_copy || m.up.no_transaction {
-        return replay::run(scratch, m, Direction::Up).await?.map_err(|f| Error::Sql(Box::new(f)));
-    }
-    let script = split::script(&m.up.sql).map_err(|e| Error::Unrunnable {
-        path: m.up.path.clone(),
-        line: e.line,
-        column: e.column,
-        reason: e.to_string(),
-    })?;
-    let pieces = script.pieces();
-    exec(scratch, "BEGIN").await?;
-    for (i, piece) in pieces.iter().enumerate() {
-        let Piece::Statement(s) = piece else { continue };
-        let data = match pieces.get(i + 1) {
-            Some(Piece::CopyData(d)) if s.copy_from_stdin => Some(d.data),
-            _ => None,
-        };
-        if let Err(err) = run(scratch, s.text, data).await {
-            let _ = sqlx::raw_sql("ROLLBACK").execute(&mut *scratch).await;
-            let mut f = replay::failure(m, Direction::Up, err)?;
-            (f.line, f.column, f.statement) = (Some(s.line), None, Some(i + 1));
-            return Err(Error::Sql(Box::new(f)));
-        }
-    }
-    exec(scratch, "COMMIT").await
+    replay::run(scratch, m, Direction::Up).await?.map_err(|f| Error::Sql(Box::new(f)))
 }
 
 /// One relation of the scratch database, as the catalog shows it.
@@ -522,7 +495,7 @@ async fn measure_file(
             run_sampled(scratch, watcher, pid, s.text).await
         } else {
             let start = Instant::now();
-            let result = run(scratch, s.text, data).await;
+            let result = replay::statement(scratch, s.text, data).await;
             let duration = start.elapsed();
             if result.is_ok() {
                 let now = locks(scratch, pid).await.map_err(|e| Error::database("reading pg_locks", e))?;
@@ -566,22 +539,6 @@ fn fails(statement: Option<usize>, line: usize, message: String) -> Finding {
 async fn exec(conn: &mut PgConnection, sql: &'static str) -> Result<(), Error> {
     sqlx::raw_sql(sql).execute(&mut *conn).await.map_err(|e| Error::database("running on the scratch database", e))?;
     Ok(())
-}
-
-async fn run(conn: &mut PgConnection, text: &str, copy_data: Option<&str>) -> Result<(), sqlx::Error> {
-    match copy_data {
-        Some(data) => {
-            let mut copy = conn.copy_in_raw(text).await?;
-            match copy.send(data.as_bytes()).await {
-                Ok(_) => copy.finish().await.map(|_| ()),
-                Err(e) => {
-                    let _ = copy.abort("strata: sending the COPY data failed").await;
-                    Err(e)
-                }
-            }
-        }
-        None => sqlx::raw_sql(text).execute(&mut *conn).await.map(|_| ()),
-    }
 }
 
 /// Runs a statement outside any transaction while `watcher` samples the locks

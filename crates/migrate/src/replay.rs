@@ -1,5 +1,7 @@
 //! Running one file on a scratch database, outside the runner: no lock and no
-//! history row, for `verify` and `drift`, which check what files do.
+//! history row, for `verify`, `drift` and `migrate plan`, which check what files do.
+//! A file with `COPY ... FROM STDIN` data is sent piece by piece (the data through
+//! the COPY protocol); any other file as one query string.
 
 use sqlx::PgConnection;
 use sqlx::postgres::{PgDatabaseError, PgErrorPosition};
@@ -8,7 +10,7 @@ use crate::error::{Error, SqlFailure};
 use crate::locate::line_col;
 use crate::plan::Direction;
 use crate::source::{Migration, SqlFile};
-use crate::split::split;
+use crate::split::{self, Piece};
 
 /// What a transactional file is sent after: PostgreSQL's error positions count it.
 pub(crate) const PREFIX: &str = "BEGIN;\n";
@@ -33,6 +35,15 @@ pub(crate) async fn run(
     if file.no_transaction {
         return statementwise(conn, m, direction).await;
     }
+    if has_copy_data(file) {
+        sqlx::raw_sql("BEGIN").execute(&mut *conn).await.map_err(|e| Error::database("starting a transaction", e))?;
+        let result = statementwise(conn, m, direction).await?;
+        let end = if result.is_ok() { "COMMIT" } else { "ROLLBACK" };
+        if let Err(err) = sqlx::raw_sql(end).execute(&mut *conn).await {
+            return Ok(Err(located(failure(m, direction, err)?, file, None, 0)));
+        }
+        return Ok(result);
+    }
     let sql = format!("{PREFIX}{}\n;\nCOMMIT;", file.sql);
     match sqlx::raw_sql(&sql).execute(&mut *conn).await {
         Ok(_) => Ok(Ok(())),
@@ -43,21 +54,64 @@ pub(crate) async fn run(
     }
 }
 
-/// A no-transaction file, a statement at a time (changes before a failure stay).
+/// A file a statement at a time, COPY data included (changes before a failure
+/// stay unless the caller's transaction rolls them back).
 pub(crate) async fn statementwise(
     conn: &mut PgConnection,
     m: &Migration,
     direction: Direction,
 ) -> Result<Result<(), SqlFailure>, Error> {
     let file = file_of(m, direction);
-    for (i, stmt) in split(&file.sql).iter().enumerate() {
-        if let Err(err) = sqlx::raw_sql(stmt.text).execute(&mut *conn).await {
+    let script = split::script(&file.sql).map_err(|e| Error::Unrunnable {
+        path: file.path.clone(),
+        line: e.line,
+        column: e.column,
+        reason: e.to_string(),
+    })?;
+    let pieces = script.pieces();
+    let mut number = 0;
+    for (i, piece) in pieces.iter().enumerate() {
+        let Piece::Statement(stmt) = piece else { continue };
+        number += 1;
+        let data = match pieces.get(i + 1) {
+            Some(Piece::CopyData(d)) if stmt.copy_from_stdin => Some(d.data),
+            _ => None,
+        };
+        if let Err(err) = statement(conn, stmt.text, data).await {
             let mut f = located(failure(m, direction, err)?, file, Some(stmt.offset), 0);
-            f.statement = Some(i + 1);
+            f.statement = Some(number);
+            if data.is_some() {
+                // A COPY error names the data row in its context, not a position.
+                (f.line, f.column) = (Some(stmt.line), None);
+            }
             return Ok(Err(f));
         }
     }
     Ok(Ok(()))
+}
+
+/// Whether the file carries `COPY ... FROM STDIN` data, which cannot travel in
+/// one query string.
+pub(crate) fn has_copy_data(file: &SqlFile) -> bool {
+    split::pieces(&file.sql).any(|p| matches!(p, Ok(Piece::CopyData(_))))
+}
+
+/// Runs one statement; `copy_data` is sent through the COPY protocol when the
+/// statement is a `COPY ... FROM STDIN`.
+pub(crate) async fn statement(conn: &mut PgConnection, text: &str, copy_data: Option<&str>) -> Result<(), sqlx::Error> {
+    match copy_data {
+        Some(data) => {
+            let mut copy = conn.copy_in_raw(text).await?;
+            match copy.send(data.as_bytes()).await {
+                Ok(_) => copy.finish().await.map(|_| ()),
+                Err(e) => {
+                    let _ = copy.abort("strata: sending the COPY data failed").await;
+                    Err(e)
+                }
+            }
+        }
+        None => sqlx::raw_sql(text).execute(&mut *conn).await.map(|_| ()),
+    }
 }
 
 /// Places the error position (parked in `column` by [`failure`]) in the file:
