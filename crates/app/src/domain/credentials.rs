@@ -2,7 +2,7 @@
 
 use super::display_name::DisplayName;
 use super::email::Email;
-use super::issue::{IssueCode, Violation};
+use super::issue::Violation;
 use super::password::Password;
 use super::text::Text;
 
@@ -39,13 +39,7 @@ impl Login {
     /// The password of a login: only required to be non-empty and at most
     /// [`Password::MAX_CHARS`] characters.
     pub fn parse_password(text: Text) -> Result<String, Violation> {
-        let password = text.into_string();
-        if password.is_empty() {
-            return Err(Violation::new(IssueCode::TooSmall, "Password must contain at least 1 character(s)"));
-        }
-        if password.chars().count() > Password::MAX_CHARS {
-            return Err(Violation::new(IssueCode::TooBig, "Password must contain at most 128 character(s)"));
-        }
-        Ok(password)
+        Violation::check_length("Password", &text, 1, Password::MAX_CHARS)?;
+        Ok(text.into_string())
     }
 }

@@ -15,12 +15,7 @@ impl DisplayName {
     /// Parses a name given by the user.
     pub fn parse(raw: Text) -> Result<DisplayName, Violation> {
         let trimmed = raw.trim();
-        if trimmed.is_empty() {
-            return Err(Violation::new(IssueCode::TooSmall, "Display name must contain at least 1 character(s)"));
-        }
-        if trimmed.chars().count() > Self::MAX_CHARS {
-            return Err(Violation::new(IssueCode::TooBig, "Display name must contain at most 100 character(s)"));
-        }
+        Violation::check_length("Display name", trimmed, 1, Self::MAX_CHARS)?;
         if trimmed.chars().any(char::is_control) {
             return Err(Violation::new(IssueCode::InvalidString, "Display name must not contain control characters"));
         }

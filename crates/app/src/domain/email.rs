@@ -19,9 +19,7 @@ impl Email {
     /// Parses and normalises an address.
     pub fn parse(raw: Text) -> Result<Email, Violation> {
         let normalised = raw.trim().to_lowercase();
-        if normalised.chars().count() > Self::MAX_LEN {
-            return Err(Violation::new(IssueCode::TooBig, "Email must contain at most 254 character(s)"));
-        }
+        Violation::check_length("Email", &normalised, 0, Self::MAX_LEN)?;
         if !plausible(&normalised) {
             return Err(Violation::new(IssueCode::InvalidString, "Invalid email"));
         }

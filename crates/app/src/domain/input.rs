@@ -3,10 +3,10 @@
 //! Each body is declared once, as a `#[derive(Deserialize, ToSchema)]` struct in
 //! [`crate::http::dto`]: that struct gives both the OpenAPI schema and the parsing. serde
 //! stops at the first field of the wrong type, and a form wants to mark all of them, so
-//! each key of such a struct is a [`Field`] (any JSON value, not yet checked), and the
-//! keys no field names are kept in an [`Unrecognized`] map. The struct's
-//! [`TryFrom`] into the domain type then checks each field through an [`Input`], which
-//! records what is missing, mistyped or invalid, and reports every unrecognized key.
+//! each key of such a struct is a [`Field`] (any JSON value, not yet checked); the keys
+//! the struct does not name are collected beside it. [`FromBody::check`] then checks
+//! each field through an [`Input`], which records what is missing, mistyped or invalid,
+//! and every unrecognized key is reported after them.
 
 use std::borrow::Cow;
 
@@ -18,16 +18,19 @@ use uuid::Uuid;
 use super::issue::{IssueCode, Issues, Violation};
 use super::text::Text;
 
-/// A domain type read from a JSON request body: the body's declaration, and the
-/// conversion that checks it (every issue at once).
-pub trait FromBody: TryFrom<Self::Body, Error = Issues> {
-    /// The body as declared (keys, and their schema for the OpenAPI document).
+/// A domain type read from a JSON request body.
+pub trait FromBody: Sized {
+    /// The body as declared: its keys, each a `#[serde(default)]` [`Field`] with its
+    /// documented type in `#[schema(value_type = ..)]`.
     type Body: DeserializeOwned;
+
+    /// Checks the body's fields into `Self`, recording every problem in `input`;
+    /// `None` when one failed.
+    fn check(body: Self::Body, input: &mut Input) -> Option<Self>;
 }
 
 /// One key of a request body as sent: absent, or any JSON value (`null` included), to be
-/// checked by an [`Input`]. Declare it `#[serde(default)]` with the documented type in
-/// `#[schema(value_type = ..)]`.
+/// checked by an [`Input`].
 #[derive(Debug, Clone, Default)]
 pub struct Field(Option<Value>);
 
@@ -37,9 +40,14 @@ impl<'de> Deserialize<'de> for Field {
     }
 }
 
-/// The keys of a request body that no [`Field`] names: declare it
-/// `#[serde(flatten)] #[schema(ignore)]`; each is reported as `unrecognized_keys`.
-pub type Unrecognized = Map<String, Value>;
+/// A body split by serde: the keys `B` names, and the others.
+#[derive(Deserialize)]
+struct Parts<B> {
+    #[serde(flatten)]
+    body: B,
+    #[serde(flatten)]
+    unrecognized: Map<String, Value>,
+}
 
 /// A field of a partial update: left alone, cleared (`null`), or set.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -67,29 +75,19 @@ pub struct Input {
 }
 
 impl Input {
-    /// Reads `value` as a `T`: every issue at once, or the value. A body that is not an
-    /// object is one issue at the root.
+    /// Reads `value` as a `T`: every issue at once (the unrecognized keys last), or the
+    /// value. A body that is not an object is one issue at the root.
     pub fn parse<T: FromBody>(value: Value) -> Result<T, Issues> {
         if !value.is_object() {
             let message = format!("Expected object, received {}", json_type(&value));
             return Err(Issues::one(Violation::new(IssueCode::InvalidType, message).at(Vec::new())));
         }
         // Every key of a body is a `Field` or unrecognized, so an object always deserializes.
-        let body = T::Body::deserialize(value)
+        let Parts { body, unrecognized } = Parts::<T::Body>::deserialize(value)
             .map_err(|err| Issues::one(Violation::new(IssueCode::InvalidType, err.to_string()).at(Vec::new())))?;
-        T::try_from(body)
-    }
-
-    /// No issues yet.
-    pub fn new() -> Input {
-        Input::default()
-    }
-
-    /// The value built from the checked fields, or every issue, the unrecognized keys last.
-    /// `build` returns `None` when a field failed (its issue is already recorded).
-    pub fn finish<T>(self, unrecognized: Unrecognized, build: impl FnOnce() -> Option<T>) -> Result<T, Issues> {
-        let Input { mut issues } = self;
-        let parsed = build();
+        let mut input = Input::default();
+        let parsed = T::check(body, &mut input);
+        let Input { mut issues } = input;
         for (key, _) in unrecognized {
             let message = format!("Unrecognized key: \"{key}\"");
             issues.push(Violation::new(IssueCode::UnrecognizedKeys, message).at_key(key));
@@ -248,21 +246,13 @@ mod tests {
         a: Field,
         #[serde(default)]
         b: Field,
-        #[serde(flatten)]
-        unrecognized: Unrecognized,
     }
 
     impl FromBody for Pair {
         type Body = PairBody;
-    }
-
-    impl TryFrom<PairBody> for Pair {
-        type Error = Issues;
-        fn try_from(body: PairBody) -> Result<Pair, Issues> {
-            let mut input = Input::new();
-            let a = input.required("a", body.a, text);
-            let b = input.optional("b", body.b, integer);
-            input.finish(body.unrecognized, || Some(Pair { a: a?, b: b? }))
+        fn check(body: PairBody, input: &mut Input) -> Option<Pair> {
+            let (a, b) = (input.required("a", body.a, text), input.optional("b", body.b, integer));
+            Some(Pair { a: a?, b: b? })
         }
     }
 

@@ -50,6 +50,22 @@ impl Violation {
         Violation::new(IssueCode::InvalidType, "Required")
     }
 
+    /// `value` has `min` to `max` characters, else a `too_small`/`too_big` violation
+    /// naming `what` ("Name must contain at least 1 character(s)").
+    pub fn check_length(what: &str, value: &str, min: usize, max: usize) -> Result<(), Violation> {
+        let chars = value.chars().count();
+        if chars < min {
+            return Err(Violation::new(
+                IssueCode::TooSmall,
+                format!("{what} must contain at least {min} character(s)"),
+            ));
+        }
+        if chars > max {
+            return Err(Violation::new(IssueCode::TooBig, format!("{what} must contain at most {max} character(s)")));
+        }
+        Ok(())
+    }
+
     /// Places the violation at a path.
     pub fn at(self, path: Vec<Cow<'static, str>>) -> Issue {
         Issue { path, code: self.code, message: self.message }

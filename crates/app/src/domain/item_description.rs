@@ -1,6 +1,6 @@
 //! The free-text description of an item.
 
-use super::issue::{IssueCode, Violation};
+use super::issue::Violation;
 use super::text::Text;
 
 /// Up to 5000 characters, stored exactly as given.
@@ -13,9 +13,7 @@ impl ItemDescription {
 
     /// Parses a description.
     pub fn parse(raw: Text) -> Result<ItemDescription, Violation> {
-        if raw.chars().count() > Self::MAX_CHARS {
-            return Err(Violation::new(IssueCode::TooBig, "Description must contain at most 5000 character(s)"));
-        }
+        Violation::check_length("Description", &raw, 0, Self::MAX_CHARS)?;
         Ok(ItemDescription(raw.into_string()))
     }
 
@@ -28,6 +26,7 @@ impl ItemDescription {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::issue::IssueCode;
     use crate::domain::text::test_text;
 
     #[test]

@@ -1,6 +1,6 @@
 //! The name of an item.
 
-use super::issue::{IssueCode, Violation};
+use super::issue::Violation;
 use super::text::Text;
 
 /// A trimmed name of 1 to 255 characters, stored verbatim otherwise.
@@ -14,12 +14,7 @@ impl ItemName {
     /// Parses a name.
     pub fn parse(raw: Text) -> Result<ItemName, Violation> {
         let trimmed = raw.trim();
-        if trimmed.is_empty() {
-            return Err(Violation::new(IssueCode::TooSmall, "Name must contain at least 1 character(s)"));
-        }
-        if trimmed.chars().count() > Self::MAX_CHARS {
-            return Err(Violation::new(IssueCode::TooBig, "Name must contain at most 255 character(s)"));
-        }
+        Violation::check_length("Name", trimmed, 1, Self::MAX_CHARS)?;
         if trimmed.len() == raw.len() { Ok(ItemName(raw.into_string())) } else { Ok(ItemName(trimmed.to_owned())) }
     }
 
@@ -32,6 +27,7 @@ impl ItemName {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::issue::IssueCode;
     use crate::domain::text::test_text;
 
     #[test]

@@ -102,9 +102,7 @@ fn parse_uuid(value: &str) -> Result<Uuid, Violation> {
 
 fn parse_search(value: Cow<'_, str>) -> Result<Option<Text>, Violation> {
     let trimmed = value.trim();
-    if trimmed.chars().count() > ItemQuery::MAX_SEARCH_CHARS {
-        return Err(Violation::new(IssueCode::TooBig, "Search text must contain at most 200 character(s)"));
-    }
+    Violation::check_length("Search text", trimmed, 0, ItemQuery::MAX_SEARCH_CHARS)?;
     let search = Text::parse(trimmed.to_owned())?;
     Ok((!search.is_empty()).then_some(search))
 }

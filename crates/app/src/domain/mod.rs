@@ -27,7 +27,7 @@ pub use credentials::{Login, Registration};
 pub use cursor::Cursor;
 pub use display_name::DisplayName;
 pub use email::Email;
-pub use input::{Field, FromBody, Input, Patch, Unrecognized};
+pub use input::{Field, FromBody, Input, Patch};
 pub use issue::{Issue, IssueCode, Issues, Violation};
 pub use item_changes::ItemChanges;
 pub use item_description::ItemDescription;

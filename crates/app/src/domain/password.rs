@@ -23,13 +23,7 @@ impl Password {
     /// trimming would silently make a different password than the one chosen (and a
     /// generated one may begin or end with a space).
     pub fn parse(raw: Text) -> Result<Password, Violation> {
-        let chars = raw.chars().count();
-        if chars < Self::MIN_CHARS {
-            return Err(Violation::new(IssueCode::TooSmall, "Password must contain at least 8 character(s)"));
-        }
-        if chars > Self::MAX_CHARS {
-            return Err(Violation::new(IssueCode::TooBig, "Password must contain at most 128 character(s)"));
-        }
+        Violation::check_length("Password", &raw, Self::MIN_CHARS, Self::MAX_CHARS)?;
         // Unicode White_Space, and the byte order mark, which renders as nothing.
         if raw.chars().all(|c| c.is_whitespace() || c == '\u{feff}') {
             return Err(Violation::new(IssueCode::InvalidString, "Password must not be only whitespace"));

@@ -4,9 +4,9 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::domain::input::text;
-use crate::domain::{DisplayName, Email, Field, FromBody, Input, Issues, Login, Password, Registration, Unrecognized};
+use crate::domain::{DisplayName, Email, Field, FromBody, Input, Login, Password, Registration};
 
-// Read into `Registration` by the `TryFrom` below.
+// Checked into `Registration` by its `FromBody` below.
 /// The body of `POST /api/auth/register`.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -23,33 +23,22 @@ pub struct RegisterRequest {
     #[serde(default)]
     #[schema(value_type = Option<String>, min_length = 1, max_length = 100, nullable = false)]
     pub display_name: Field,
-    /// Keys not listed above: each one is an issue.
-    #[serde(flatten)]
-    #[schema(ignore)]
-    pub unrecognized: Unrecognized,
 }
 
 impl FromBody for Registration {
     type Body = RegisterRequest;
-}
 
-impl TryFrom<RegisterRequest> for Registration {
-    type Error = Issues;
-
-    fn try_from(body: RegisterRequest) -> Result<Registration, Issues> {
-        let mut input = Input::new();
+    fn check(body: RegisterRequest, input: &mut Input) -> Option<Registration> {
         let email = input.required("email", body.email, |v| text(v).and_then(Email::parse));
         let password = input.required("password", body.password, |v| text(v).and_then(Password::parse));
         let display_name = input.optional("displayName", body.display_name, |v| text(v).and_then(DisplayName::parse));
-        input.finish(body.unrecognized, || {
-            let email = email?;
-            let display_name = display_name?.unwrap_or_else(|| DisplayName::from_email(&email));
-            Some(Registration { email, password: password?, display_name })
-        })
+        let email = email?;
+        let display_name = display_name?.unwrap_or_else(|| DisplayName::from_email(&email));
+        Some(Registration { email, password: password?, display_name })
     }
 }
 
-// Read into `Login` by the `TryFrom` below.
+// Checked into `Login` by its `FromBody` below.
 /// The body of `POST /api/auth/login`.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct LoginRequest {
@@ -61,23 +50,14 @@ pub struct LoginRequest {
     #[serde(default)]
     #[schema(value_type = String, required = true, min_length = 1, max_length = 128, example = "strata-demo")]
     pub password: Field,
-    /// Keys not listed above: each one is an issue.
-    #[serde(flatten)]
-    #[schema(ignore)]
-    pub unrecognized: Unrecognized,
 }
 
 impl FromBody for Login {
     type Body = LoginRequest;
-}
 
-impl TryFrom<LoginRequest> for Login {
-    type Error = Issues;
-
-    fn try_from(body: LoginRequest) -> Result<Login, Issues> {
-        let mut input = Input::new();
+    fn check(body: LoginRequest, input: &mut Input) -> Option<Login> {
         let email = input.required("email", body.email, |v| text(v).and_then(Email::parse));
         let password = input.required("password", body.password, |v| text(v).and_then(Login::parse_password));
-        input.finish(body.unrecognized, || Some(Login { email: email?, password: password? }))
+        Some(Login { email: email?, password: password? })
     }
 }

@@ -6,9 +6,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::domain::input::{boolean, integer, text, uuid};
-use crate::domain::{
-    Field, FromBody, Input, Issues, ItemChanges, ItemDescription, ItemName, NewItem, PriceCents, Unrecognized,
-};
+use crate::domain::{Field, FromBody, Input, ItemChanges, ItemDescription, ItemName, NewItem, PriceCents};
 use crate::models::ItemWithOwner;
 
 /// An item's owner: the public fields of `auth.user`.
@@ -75,7 +73,7 @@ pub struct ItemPage {
     pub next_cursor: Option<String>,
 }
 
-// Read into `NewItem` by the `TryFrom` below.
+// Checked into `NewItem` by its `FromBody` below.
 /// The body of `POST /api/items`.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -104,41 +102,30 @@ pub struct CreateItemRequest {
     #[serde(default)]
     #[schema(value_type = Option<bool>, nullable = false)]
     pub is_active: Field,
-    /// Keys not listed above: each one is an issue.
-    #[serde(flatten)]
-    #[schema(ignore)]
-    pub unrecognized: Unrecognized,
 }
 
 impl FromBody for NewItem {
     type Body = CreateItemRequest;
-}
 
-impl TryFrom<CreateItemRequest> for NewItem {
-    type Error = Issues;
-
-    fn try_from(body: CreateItemRequest) -> Result<NewItem, Issues> {
-        let mut input = Input::new();
+    fn check(body: CreateItemRequest, input: &mut Input) -> Option<NewItem> {
         let name = input.required("name", body.name, |v| text(v).and_then(ItemName::parse));
         let description = input.optional("description", body.description, |v| text(v).and_then(ItemDescription::parse));
         let price_cents = input.optional("priceCents", body.price_cents, |v| integer(v).and_then(PriceCents::parse));
         let category_id = input.optional("categoryId", body.category_id, uuid);
         let location_id = input.optional("locationId", body.location_id, uuid);
         let is_active = input.optional("isActive", body.is_active, boolean);
-        input.finish(body.unrecognized, || {
-            Some(NewItem {
-                name: name?,
-                description: description?,
-                price_cents: price_cents?,
-                category_id: category_id?,
-                location_id: location_id?,
-                is_active: is_active?.unwrap_or(true),
-            })
+        Some(NewItem {
+            name: name?,
+            description: description?,
+            price_cents: price_cents?,
+            category_id: category_id?,
+            location_id: location_id?,
+            is_active: is_active?.unwrap_or(true),
         })
     }
 }
 
-// Read into `ItemChanges` by the `TryFrom` below.
+// Checked into `ItemChanges` by its `FromBody` below.
 /// The body of `PATCH /api/items/{id}`: any
 /// subset; `null` clears a nullable field.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -168,36 +155,25 @@ pub struct UpdateItemRequest {
     #[serde(default)]
     #[schema(value_type = Option<bool>, nullable = false)]
     pub is_active: Field,
-    /// Keys not listed above: each one is an issue.
-    #[serde(flatten)]
-    #[schema(ignore)]
-    pub unrecognized: Unrecognized,
 }
 
 impl FromBody for ItemChanges {
     type Body = UpdateItemRequest;
-}
 
-impl TryFrom<UpdateItemRequest> for ItemChanges {
-    type Error = Issues;
-
-    fn try_from(body: UpdateItemRequest) -> Result<ItemChanges, Issues> {
-        let mut input = Input::new();
+    fn check(body: UpdateItemRequest, input: &mut Input) -> Option<ItemChanges> {
         let name = input.patch_required("name", body.name, |v| text(v).and_then(ItemName::parse));
         let description = input.patch("description", body.description, |v| text(v).and_then(ItemDescription::parse));
         let price_cents = input.patch("priceCents", body.price_cents, |v| integer(v).and_then(PriceCents::parse));
         let category_id = input.patch("categoryId", body.category_id, uuid);
         let location_id = input.patch("locationId", body.location_id, uuid);
         let is_active = input.patch_required("isActive", body.is_active, boolean);
-        input.finish(body.unrecognized, || {
-            Some(ItemChanges {
-                name: name?,
-                description: description?,
-                price_cents: price_cents?,
-                category_id: category_id?,
-                location_id: location_id?,
-                is_active: is_active?,
-            })
+        Some(ItemChanges {
+            name: name?,
+            description: description?,
+            price_cents: price_cents?,
+            category_id: category_id?,
+            location_id: location_id?,
+            is_active: is_active?,
         })
     }
 }

@@ -5,11 +5,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::domain::input::text;
-use crate::domain::{
-    Field, FromBody, Input, Issues, PhoneCheck, PhoneNumber, PhoneStart, Unrecognized, VerificationCode,
-};
+use crate::domain::{Field, FromBody, Input, PhoneCheck, PhoneNumber, PhoneStart, VerificationCode};
 
-// Read into `PhoneStart` by the `TryFrom` below.
+// Checked into `PhoneStart` by its `FromBody` below.
 /// The body of `POST /api/auth/phone/start`.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct PhoneStartRequest {
@@ -17,27 +15,18 @@ pub struct PhoneStartRequest {
     #[serde(default)]
     #[schema(value_type = String, required = true, example = "+49 30 1234567")]
     pub phone: Field,
-    /// Keys not listed above: each one is an issue.
-    #[serde(flatten)]
-    #[schema(ignore)]
-    pub unrecognized: Unrecognized,
 }
 
 impl FromBody for PhoneStart {
     type Body = PhoneStartRequest;
-}
 
-impl TryFrom<PhoneStartRequest> for PhoneStart {
-    type Error = Issues;
-
-    fn try_from(body: PhoneStartRequest) -> Result<PhoneStart, Issues> {
-        let mut input = Input::new();
+    fn check(body: PhoneStartRequest, input: &mut Input) -> Option<PhoneStart> {
         let phone = input.required("phone", body.phone, |v| text(v).and_then(PhoneNumber::parse));
-        input.finish(body.unrecognized, || Some(PhoneStart { phone: phone? }))
+        Some(PhoneStart { phone: phone? })
     }
 }
 
-// Read into `PhoneCheck` by the `TryFrom` below.
+// Checked into `PhoneCheck` by its `FromBody` below.
 /// The body of `POST /api/auth/phone/verify`.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct PhoneVerifyRequest {
@@ -49,24 +38,15 @@ pub struct PhoneVerifyRequest {
     #[serde(default)]
     #[schema(value_type = String, required = true, pattern = "^[0-9]{6}$", example = "042917")]
     pub code: Field,
-    /// Keys not listed above: each one is an issue.
-    #[serde(flatten)]
-    #[schema(ignore)]
-    pub unrecognized: Unrecognized,
 }
 
 impl FromBody for PhoneCheck {
     type Body = PhoneVerifyRequest;
-}
 
-impl TryFrom<PhoneVerifyRequest> for PhoneCheck {
-    type Error = Issues;
-
-    fn try_from(body: PhoneVerifyRequest) -> Result<PhoneCheck, Issues> {
-        let mut input = Input::new();
+    fn check(body: PhoneVerifyRequest, input: &mut Input) -> Option<PhoneCheck> {
         let phone = input.required("phone", body.phone, |v| text(v).and_then(PhoneNumber::parse));
         let code = input.required("code", body.code, |v| text(v).and_then(VerificationCode::parse));
-        input.finish(body.unrecognized, || Some(PhoneCheck { phone: phone?, code: code? }))
+        Some(PhoneCheck { phone: phone?, code: code? })
     }
 }
 
