@@ -2,7 +2,8 @@
 //!
 //! Responses are built from models. Each request body is declared once here: the struct
 //! gives its OpenAPI schema, deserializes it (every key a [`Field`](crate::domain::Field)),
-//! and converts with `TryFrom` into its domain type, reporting every issue at once.
+//! and is checked into its domain type by that type's [`FromBody`](crate::domain::FromBody)
+//! implementation, below it, reporting every issue at once.
 
 pub mod auth;
 pub mod item;
