@@ -264,6 +264,9 @@ pub struct DevArgs {
     /// Port for the API (the next free port is used when the default is taken)
     #[arg(long)]
     pub port: Option<u16>,
+    /// Do not watch the migrations folder (by default a new or changed pending file is linted and applied at once)
+    #[arg(long)]
+    pub no_watch: bool,
 }
 
 #[derive(Debug, Args)]

@@ -12,6 +12,7 @@ mod restore;
 mod schemas;
 mod secrets;
 mod sql_error;
+mod watch;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;

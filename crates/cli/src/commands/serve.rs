@@ -201,6 +201,8 @@ pub async fn dev(ctx: &Context, out: Output, args: &DevArgs) -> Result<u8> {
             if started.already_running { "already running" } else { "started" }
         ));
     }
+    // Taken before the first run, so a file saved meanwhile is still seen as a change.
+    let since = crate::watch::Snapshot::take(&ctx.dir);
     let up = UpArgs { to: None, dry_run: false, allow_out_of_order: false };
     crate::commands::track::up(ctx, out, Track::Migrate, &up).await?;
     crate::commands::track::up(ctx, out, Track::Seed, &up).await?;
@@ -221,15 +223,22 @@ pub async fn dev(ctx: &Context, out: Output, args: &DevArgs) -> Result<u8> {
     out.event(json!({"event": "listening", "service": "api", "url": format!("http://{api_addr}")}));
     out.event(json!({"event": "listening", "service": "studio", "url": studio_url, "login": studio_login}));
     out.result(format!(
-        "\n{BOLD}strata dev is running{BOLD:#}\n  API:        http://{api_addr}/api/items\n  OpenAPI:    http://{api_addr}/api/openapi.json\n  studio:     {studio_url} ({studio_login}; one-time address)\n  database:   {}\n  demo login: {} / {}\nCtrl-C stops the servers; the embedded database keeps running (`strata db stop` stops it).",
+        "\n{BOLD}strata dev is running{BOLD:#}\n  API:        http://{api_addr}/api/items\n  OpenAPI:    http://{api_addr}/api/openapi.json\n  studio:     {studio_url} ({studio_login}; one-time address)\n  database:   {}\n  demo login: {} / {}\n{}Ctrl-C stops the servers; the embedded database keeps running (`strata db stop` stops it).",
         redact(&url),
         strata_app::DEMO_USERS.first().copied().unwrap_or_default(),
         strata_app::DEMO_PASSWORD,
+        if args.no_watch { "" } else { "Saving a file under migrations/ applies it (lint first; an applied file is never run again).\n" },
     ));
     // One Ctrl-C stops both servers; each finishes the requests it is serving.
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let stopped = move |mut rx: tokio::sync::watch::Receiver<bool>| async move {
         let _ = rx.wait_for(|stop| *stop).await;
+    };
+    let watch_rx = stop_rx.clone();
+    let watch = async move {
+        if !args.no_watch {
+            crate::watch::run(ctx, out, since, watch_rx).await;
+        }
     };
     let api_router = strata_app::router(api_pool, api_config);
     let api_server = http_server::serve(api, api_router, Limits::from_env(Limits::API)?, stopped(stop_rx.clone()));
@@ -239,7 +248,7 @@ pub async fn dev(ctx: &Context, out: Output, args: &DevArgs) -> Result<u8> {
         shutdown_signal().await;
         let _ = stop_tx.send(true);
     };
-    let (api_result, studio_result, ()) = tokio::join!(api_server, studio_server, signal);
+    let (api_result, studio_result, (), ()) = tokio::join!(api_server, studio_server, signal, watch);
     api_result.context("serving the API")?;
     studio_result.context("serving the studio")?;
     Ok(0)
