@@ -135,10 +135,15 @@ async fn on_change(ctx: &Context, out: Output, changes: &[(PathBuf, Change)]) {
     }
     let up = UpArgs { to: None, dry_run: false, allow_out_of_order: false };
     for track in [Track::Migrate, Track::Seed] {
-        if let Err(err) = crate::commands::track::up(ctx, out, track, &up).await {
-            crate::report(&err, out, crate::exit::code(&err));
-            out.note(format!("{YELLOW}strata dev keeps running{YELLOW:#}: fix the file and save it again"));
-            return;
+        match crate::commands::track::up(ctx, out, track, &up).await {
+            Ok(0) => {}
+            // Interrupted by Ctrl-C, which also stops dev: the seeds wait.
+            Ok(_) => return,
+            Err(err) => {
+                crate::report(&err, out, crate::exit::code(&err));
+                out.note(format!("{YELLOW}strata dev keeps running{YELLOW:#}: fix the file and save it again"));
+                return;
+            }
         }
     }
 }
