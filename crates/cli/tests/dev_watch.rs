@@ -1,5 +1,5 @@
 //! Issue 15 item 6: `strata dev` watches the migrations folder. A new pending
-//! file is linted and applied at once; a broken one is reported with file:line
+//! file (migration or seed) is linted and applied at once; a broken one is reported with file:line
 //! and dev keeps running; fixed, it applies; an applied file that is edited is
 //! reported as modified and never run again. The studio shows the new state.
 
@@ -122,6 +122,34 @@ async fn dev_applies_saved_files_and_reports_broken_and_modified_ones() {
     assert!(migrations.text().contains("create_widgets"), "{}", migrations.body);
     let home = browser.get("/");
     assert!(home.text().contains("widgets"), "{}", home.body);
+
+    // A seed: the seed track runs after the migrate track, as at start.
+    let seeds = dir.join("migrations/seed");
+    std::fs::write(
+        seeds.join(format!("{today}_000003_demo_widgets.up.sql")),
+        "INSERT INTO app.widgets (id, name) OVERRIDING SYSTEM VALUE VALUES (1, 'first') ON CONFLICT DO NOTHING;\n",
+    )
+    .unwrap();
+    std::fs::write(
+        seeds.join(format!("{today}_000003_demo_widgets.down.sql")),
+        "DELETE FROM app.widgets WHERE id = 1;\n",
+    )
+    .unwrap();
+    let from = printed.lines.len();
+    until("the seed's row", Duration::from_secs(15), &mut printed, from, |text| {
+        let admin = admin.clone();
+        async move {
+            if !text.contains("demo_widgets") {
+                return false;
+            }
+            let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap();
+            sqlx::query_scalar("SELECT EXISTS (SELECT FROM app.widgets WHERE name = 'first')")
+                .fetch_one(&mut conn)
+                .await
+                .unwrap()
+        }
+    })
+    .await;
 
     // A broken file: the lint gate names file:line:col, nothing is applied, dev runs on.
     let broken = "CREATE TABLE IF NOT EXISTS app.gadgets (\n    id bigint PRIMARY KEY,\n    name text NOT NULL,\n);\n";
