@@ -34,9 +34,13 @@ pub struct Global {
     /// Print more (the SQL a dry run would send, debug logs)
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
-    /// How long to wait for another runner's lock, in seconds
+    /// How long to wait for another runner's lock (strata's own), in seconds
     #[arg(long, global = true, value_name = "SECONDS", default_value_t = 60.0)]
     pub lock_timeout: f64,
+    /// PostgreSQL's lock_timeout on each statement of a migration or seed file, e.g. 1s, 500ms; 0 is off
+    /// [default: [migrate] lock_timeout, else 1s]
+    #[arg(long, global = true, value_name = "DURATION")]
+    pub ddl_lock_timeout: Option<String>,
     /// The config file [default: strata.toml, when present]
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,

@@ -33,6 +33,63 @@ pub struct FileConfig {
     pub studio: ConnectAs,
     #[serde(default)]
     pub plan: PlanSection,
+    #[serde(default)]
+    pub migrate: MigrateSection,
+}
+
+/// `[migrate]`: PostgreSQL's timeouts on the statements of migration and seed
+/// files, and how long a file that timed out waiting for a lock is retried
+/// (durations as PostgreSQL writes them: `500ms`, `1s`, `5min`; `0` is off).
+/// Not `--lock-timeout`, the wait for strata's own runner lock.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MigrateSection {
+    pub lock_timeout: Option<String>,
+    pub statement_timeout: Option<String>,
+    pub lock_retry_for: Option<String>,
+}
+
+/// PostgreSQL's timeouts for migration statements, from flags, `[migrate]` and defaults.
+#[derive(Debug, Clone, Copy)]
+pub struct StatementTimeouts {
+    /// PostgreSQL's `lock_timeout` (`--ddl-lock-timeout`, `[migrate] lock_timeout`).
+    pub lock_timeout: Duration,
+    pub statement_timeout: Duration,
+    pub lock_retry_for: Duration,
+}
+
+impl MigrateSection {
+    fn timeouts(&self, flag: Option<&str>, path: &Path) -> Result<StatementTimeouts> {
+        use strata_migrate::options::{DEFAULT_DDL_LOCK_TIMEOUT, DEFAULT_LOCK_RETRY_FOR};
+        let key = |value: &Option<String>, name: &str, default: Duration| -> Result<Duration> {
+            match value {
+                Some(v) => {
+                    duration(v).map_err(|e| Usage::new(format!("{}: [migrate] {name}: {e}", path.display())).into())
+                }
+                None => Ok(default),
+            }
+        };
+        let lock_timeout = match flag {
+            Some(v) => duration(v).map_err(|e| Usage::new(format!("--ddl-lock-timeout: {e}")))?,
+            None => key(&self.lock_timeout, "lock_timeout", DEFAULT_DDL_LOCK_TIMEOUT)?,
+        };
+        Ok(StatementTimeouts {
+            lock_timeout,
+            statement_timeout: key(&self.statement_timeout, "statement_timeout", Duration::ZERO)?,
+            lock_retry_for: key(&self.lock_retry_for, "lock_retry_for", DEFAULT_LOCK_RETRY_FOR)?,
+        })
+    }
+}
+
+/// A duration as the file directives take it; `m` is also accepted for minutes (`5m`).
+fn duration(text: &str) -> std::result::Result<Duration, strata_migrate::directive::DurationError> {
+    let t = text.trim();
+    match t.strip_suffix('m') {
+        Some(n) if !n.ends_with('m') && !t.ends_with("min") => {
+            strata_migrate::directive::parse_duration(&format!("{n}min"))
+        }
+        _ => strata_migrate::directive::parse_duration(t),
+    }
 }
 
 /// `[plan]`: when `strata migrate plan` calls a table large (flags override).
@@ -108,6 +165,8 @@ pub struct Context {
     pub serve: ConnectAs,
     pub studio: ConnectAs,
     pub plan: PlanSection,
+    /// PostgreSQL's timeouts on migration statements and the retry time.
+    pub timeouts: StatementTimeouts,
     /// `-q`: no note when the embedded database is started.
     pub quiet: bool,
     /// The variables of `.env` that strata reads; never put into the process's
@@ -145,6 +204,8 @@ impl Context {
         if !(global.lock_timeout.is_finite() && global.lock_timeout >= 0.0) {
             return Err(Usage::new("--lock-timeout must be a number of seconds, 0 or more").into());
         }
+        let config_path = global.config.clone().unwrap_or_else(|| "strata.toml".into());
+        let timeouts = file.migrate.timeouts(global.ddl_lock_timeout.as_deref(), &config_path)?;
         let dir = global.dir.clone().or(file.migrations.dir.clone()).unwrap_or_else(|| "migrations".into());
         Ok(Context {
             dir: root.join(dir),
@@ -158,6 +219,7 @@ impl Context {
             serve: file.serve,
             studio: file.studio,
             plan: file.plan,
+            timeouts,
             quiet: global.quiet,
             dotenv,
         })

@@ -5,12 +5,33 @@ use std::time::Duration;
 use crate::cancel::Cancel;
 use crate::history::HistoryTable;
 
+/// PostgreSQL's `lock_timeout` for migration statements unless configured.
+pub const DEFAULT_DDL_LOCK_TIMEOUT: Duration = Duration::from_secs(1);
+/// How long a file that timed out waiting for a lock is retried unless configured.
+pub const DEFAULT_LOCK_RETRY_FOR: Duration = Duration::from_secs(300);
+
 /// How the runner behaves; the defaults are the documented ones.
 #[derive(Debug, Clone)]
 pub struct Options {
     pub history: HistoryTable,
-    /// How long to poll for the runner lock before giving up.
+    /// How long to poll for strata's own runner lock (an advisory lock) before
+    /// giving up: `--lock-timeout`. Not PostgreSQL's `lock_timeout`, which is
+    /// [`Options::ddl_lock_timeout`].
     pub lock_timeout: Duration,
+    /// PostgreSQL's `lock_timeout` for every statement a file runs
+    /// (`[migrate] lock_timeout`, `--ddl-lock-timeout`); `Duration::ZERO` turns it
+    /// off. A file's `-- strata:lock-timeout` directive overrides it.
+    pub ddl_lock_timeout: Duration,
+    /// PostgreSQL's `statement_timeout` for every statement a file runs
+    /// (`[migrate] statement_timeout`); `Duration::ZERO`, the default, is no limit.
+    /// A file's `-- strata:statement-timeout` directive overrides it.
+    pub statement_timeout: Duration,
+    /// How long a file that failed with `lock_not_available` (55P03) is retried,
+    /// with backoff, before the run gives up (`[migrate] lock_retry_for`).
+    pub lock_retry_for: Duration,
+    /// Where to open a second connection that, while a statement waits for a
+    /// lock, reads who blocks it ([`crate::Event::Blocked`]). `None`: nobody is named.
+    pub monitor: Option<sqlx::postgres::PgConnectOptions>,
     /// Recorded in the history row as who ran it (`user@host`).
     pub applied_from: String,
     /// Lets the caller stop the run (Ctrl-C); nobody requests it by default.
@@ -22,6 +43,10 @@ impl Default for Options {
         Options {
             history: HistoryTable::default(),
             lock_timeout: Duration::from_secs(60),
+            ddl_lock_timeout: DEFAULT_DDL_LOCK_TIMEOUT,
+            statement_timeout: Duration::ZERO,
+            lock_retry_for: DEFAULT_LOCK_RETRY_FOR,
+            monitor: None,
             applied_from: whoami(),
             cancel: Cancel::default(),
         }

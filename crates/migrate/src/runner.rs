@@ -26,8 +26,9 @@ use futures_util::StreamExt;
 use sqlx::postgres::{PgDatabaseError, PgErrorPosition};
 use sqlx::{Column, Connection, PgConnection, Row};
 
+use crate::directive;
 use crate::error::{Error, SqlFailure};
-use crate::event::{Event, Observer};
+use crate::event::{Blocker, Event, Observer};
 use crate::history::{self, TIMED, literal};
 use crate::locate::line_col;
 use crate::options::Options;
@@ -74,6 +75,8 @@ pub(crate) struct Runner<'r> {
     /// file's own output can pass for one.
     nonce: String,
     progress: Progress<'r>,
+    /// The second connection that names who blocks a waiting statement.
+    monitor: Option<Monitor>,
 }
 
 /// What the run tells its observer and keeps in its report (apart from the
@@ -110,6 +113,31 @@ impl Progress<'_> {
 struct Step<'m> {
     migration: &'m Migration,
     shape: Shape,
+    /// PostgreSQL's `lock_timeout` and `statement_timeout` for its statements
+    /// (the file's directives, else the options); zero is off.
+    lock_timeout: Duration,
+    statement_timeout: Duration,
+}
+
+impl Step<'_> {
+    /// The settings for the file's statements: `SET LOCAL` inside its
+    /// transaction (gone at COMMIT or ROLLBACK), plain `SET` before each
+    /// statement of a no-transaction file (the session reset after the file
+    /// returns them to the connection's own).
+    fn timeouts_sql(&self, local: bool) -> String {
+        let set = if local { "SET LOCAL" } else { "SET" };
+        format!(
+            "{set} lock_timeout = '{}';\n{set} statement_timeout = '{}';\n",
+            directive::postgres_value(self.lock_timeout),
+            directive::postgres_value(self.statement_timeout)
+        )
+    }
+}
+
+/// Where a batch stopped: how many of its files committed, and why.
+struct Stop {
+    done: usize,
+    error: Error,
 }
 
 impl<'r> Runner<'r> {
@@ -120,13 +148,16 @@ impl<'r> Runner<'r> {
         direction: Direction,
     ) -> Self {
         let progress = Progress { observer, direction, count: 0, report: Report::default() };
-        Runner { conn, opts, direction, nonce: nonce(), progress }
+        Runner { conn, opts, direction, nonce: nonce(), progress, monitor: None }
     }
 
     /// Runs every step in order; stops at the first failure, reporting what ran.
     /// Nothing runs unless every file passes the preflight.
     pub(crate) async fn run(mut self, migrations: &[&Migration]) -> Result<Report, Failure> {
         let result = self.run_all(migrations).await;
+        if let Some(monitor) = self.monitor.take() {
+            let _ = monitor.conn.close().await;
+        }
         // RESET_SESSION's DEALLOCATE ALL dropped the statements sqlx prepared.
         let _ = self.conn.clear_cached_statements().await;
         match result {
@@ -138,7 +169,20 @@ impl<'r> Runner<'r> {
     async fn run_all(&mut self, migrations: &[&Migration]) -> Result<(), Error> {
         let mut steps = Vec::with_capacity(migrations.len());
         for m in migrations {
-            steps.push(Step { migration: m, shape: preflight::check(self.file(m))? });
+            let file = self.file(m);
+            let shape = preflight::check(file)?;
+            let header = directive::header(&file.sql).map_err(|e| Error::Unrunnable {
+                path: file.path.clone(),
+                line: e.line,
+                column: 1,
+                reason: e.to_string(),
+            })?;
+            steps.push(Step {
+                migration: m,
+                shape,
+                lock_timeout: header.lock_timeout.unwrap_or(self.opts.ddl_lock_timeout),
+                statement_timeout: header.statement_timeout.unwrap_or(self.opts.statement_timeout),
+            });
         }
         self.progress.count = steps.len();
         if steps.is_empty() {
@@ -149,6 +193,12 @@ impl<'r> Runner<'r> {
             .await
             .map_err(|e| Error::database("reading the runner's backend pid", e))?;
         self.opts.cancel.set_backend_pid(pid);
+        if let Some(options) = &self.opts.monitor {
+            match PgConnection::connect_with(options).await {
+                Ok(conn) => self.monitor = Some(Monitor::new(conn, pid, self.opts.ddl_lock_timeout)),
+                Err(e) => tracing::warn!("no second connection to name the sessions a migration waits for: {e}"),
+            }
+        }
         // The session may come from a caller that changed it: start from a fresh one's state.
         history::exec(self.conn, RESET_SESSION, "resetting the session").await?;
         let mut i = 0;
@@ -157,25 +207,106 @@ impl<'r> Runner<'r> {
                 return Err(Error::Cancelled { file: None });
             }
             let n = self.batch_at(&steps[i..]);
-            if n == 1 {
-                self.run_file(steps[i], i).await?;
-            } else {
-                self.run_batch(&steps[i..i + n], i).await?;
+            if let Some(m) = &mut self.monitor {
+                m.last = None;
             }
-            i += n;
+            let outcome = if n == 1 {
+                self.run_file(steps[i], i).await.map_err(|error| Stop { done: 0, error })
+            } else {
+                self.run_batch(&steps[i..i + n], i).await
+            };
+            match outcome {
+                Ok(()) => i += n,
+                // The file's transaction rolled back; those before it in the batch committed.
+                Err(Stop { done, error })
+                    if lock_not_available(&error) && !self.file(steps[i + done].migration).no_transaction =>
+                {
+                    let at = i + done;
+                    self.retry_file(steps[at], at, error).await?;
+                    i = at + 1;
+                }
+                Err(stop) => return Err(stop.error),
+            }
         }
         Ok(())
     }
 
-    /// One file on its own, by the path its shape needs.
+    /// One file on its own, by the path its shape needs. A no-transaction file
+    /// retries its own statements; a transactional file that timed out waiting
+    /// for a lock is retried by [`Runner::retry_file`].
     async fn run_file(&mut self, step: Step<'_>, index: usize) -> Result<(), Error> {
         if self.file(step.migration).no_transaction {
             self.run_statementwise(step, index).await
         } else if step.shape.copy || self.file(step.migration).sql.len() > BATCH_BYTES {
             self.run_alone(step, index).await
         } else {
-            self.run_batch(&[step], index).await
+            self.run_batch(&[step], index).await.map_err(|stop| stop.error)
         }
+    }
+
+    /// A transactional file failed with `lock_not_available` and rolled back:
+    /// runs it again alone, after a growing pause with jitter, until
+    /// [`Options::lock_retry_for`] from its first failure has passed.
+    async fn retry_file(&mut self, step: Step<'_>, index: usize, first: Error) -> Result<(), Error> {
+        let since = Instant::now();
+        let mut last = first;
+        let mut attempt = 1u32;
+        loop {
+            let waited = since.elapsed();
+            let Some(delay) = self.next_delay(attempt, waited) else {
+                return Err(self.gave_up(last, attempt, waited));
+            };
+            attempt += 1;
+            let m = step.migration;
+            self.progress.observer.on(&Event::LockRetry { migration: m, attempt, delay, waited, statement: None });
+            self.pause(delay, m).await?;
+            match self.run_file(step, index).await {
+                Ok(()) => return Ok(()),
+                Err(e) if lock_not_available(&e) => last = e,
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// The pause before attempt `attempt + 1`, or `None` once the retry time is spent.
+    fn next_delay(&self, attempt: u32, waited: Duration) -> Option<Duration> {
+        let left = self.opts.lock_retry_for.checked_sub(waited).filter(|d| !d.is_zero())?;
+        Some(backoff(attempt).min(left))
+    }
+
+    /// Sleeps, stopping early when the run is cancelled.
+    async fn pause(&self, delay: Duration, m: &Migration) -> Result<(), Error> {
+        let until = Instant::now() + delay;
+        while Instant::now() < until {
+            if self.opts.cancel.is_requested() {
+                return Err(Error::Cancelled { file: Some(self.file(m).path.clone()) });
+            }
+            tokio::time::sleep((until - Instant::now()).min(Duration::from_millis(50))).await;
+        }
+        Ok(())
+    }
+
+    /// The error once the retries ran out: PostgreSQL's, with what was waited for.
+    fn gave_up(&self, last: Error, attempts: u32, waited: Duration) -> Error {
+        let Error::Sql(mut f) = last else { return last };
+        let what = match self.monitor.as_ref().and_then(|m| m.last.as_ref()) {
+            Some(b) => b.to_string(),
+            None => "waiting for a lock another session held".into(),
+        };
+        f.message = format!(
+            "{}; gave up after {attempts} attempts in {:.1} s (lock_retry_for {}): {what}",
+            f.message,
+            waited.as_secs_f64(),
+            directive::postgres_value(self.opts.lock_retry_for)
+        );
+        if f.hint.is_none() {
+            f.hint = Some(
+                "run it again once that session has ended, or allow a longer wait: `[migrate] lock_retry_for`, \
+                 `--ddl-lock-timeout` or the file's `-- strata:lock-timeout`"
+                    .into(),
+            );
+        }
+        Error::Sql(f)
     }
 
     fn file<'m>(&self, m: &'m Migration) -> &'m SqlFile {
@@ -215,16 +346,16 @@ impl<'r> Runner<'r> {
     /// markers, each checked against this run's nonce and the file expected next,
     /// say which files committed. So each file is still applied entirely or not
     /// at all, and a run of N small files costs N/64 round trips.
-    async fn run_batch(&mut self, batch: &[Step<'_>], first_index: usize) -> Result<(), Error> {
+    async fn run_batch(&mut self, batch: &[Step<'_>], first_index: usize) -> Result<(), Stop> {
         let mut send = 0..batch.len();
         let mut refused = None;
         loop {
             match self.send_batch(&batch[send.clone()], first_index + send.start).await {
                 Ok(()) => return refused.map_or(Ok(()), Err),
-                Err(BatchEnd::Failed(error)) => return Err(error),
+                Err(BatchEnd::Failed { done, error }) => return Err(Stop { done: send.start + done, error }),
                 Err(BatchEnd::Rejected { done, failing, error }) => {
+                    refused = Some(Stop { done: send.start + failing, error });
                     send = send.start + done..send.start + failing;
-                    refused = Some(error);
                 }
             }
         }
@@ -239,7 +370,8 @@ impl<'r> Runner<'r> {
             let m = step.migration;
             let marker = self.marker(first_index + k);
             let head = format!(
-                "BEGIN;\n{};\n",
+                "BEGIN;\n{}{};\n",
+                step.timeouts_sql(true),
                 history::file_started_sql(&self.opts.history, m, self.direction, &self.opts.applied_from)
             );
             chars += head.chars().count();
@@ -263,7 +395,10 @@ impl<'r> Runner<'r> {
         let mut failed = None;
         {
             let mut rows = sqlx::raw_sql(&query).fetch(&mut *self.conn);
-            while let Some(item) = rows.next().await {
+            loop {
+                let waiting = batch.get(done).unwrap_or(&batch[0]).migration;
+                let next = watched(rows.next(), &mut self.monitor, &mut self.progress, waiting).await;
+                let Some(item) = next else { break };
                 let row = match item {
                     Ok(row) => row,
                     Err(err) => {
@@ -275,10 +410,13 @@ impl<'r> Runner<'r> {
                 match acknowledgement(&row, &self.nonce) {
                     None => {} // rows of the file's own SELECTs
                     Some((column, value)) if value != expected => {
-                        return Err(BatchEnd::Failed(Error::Database {
-                            context: "reading the results of a batch",
-                            message: format!("expected the acknowledgement {expected:?}, got {column} = {value:?}"),
-                        }));
+                        return Err(BatchEnd::Failed {
+                            done,
+                            error: Error::Database {
+                                context: "reading the results of a batch",
+                                message: format!("expected the acknowledgement {expected:?}, got {column} = {value:?}"),
+                            },
+                        });
                     }
                     Some((TIMED, _)) => {
                         let ms: i64 = row.try_get("ms").unwrap_or(0);
@@ -286,10 +424,13 @@ impl<'r> Runner<'r> {
                     }
                     Some(_) => {
                         let Some(step) = batch.get(done) else {
-                            return Err(BatchEnd::Failed(Error::Database {
-                                context: "reading the results of a batch",
-                                message: format!("an acknowledgement past the batch's {} files", batch.len()),
-                            }));
+                            return Err(BatchEnd::Failed {
+                                done,
+                                error: Error::Database {
+                                    context: "reading the results of a batch",
+                                    message: format!("an acknowledgement past the batch's {} files", batch.len()),
+                                },
+                            });
                         };
                         self.progress.finished(step.migration, timed.take().unwrap_or_default());
                         done += 1;
@@ -302,16 +443,19 @@ impl<'r> Runner<'r> {
         }
         let Some(err) = failed else {
             if done < batch.len() {
-                return Err(BatchEnd::Failed(Error::Database {
-                    context: "reading the results of a batch",
-                    message: format!("{} of {} files acknowledged", done, batch.len()),
-                }));
+                return Err(BatchEnd::Failed {
+                    done,
+                    error: Error::Database {
+                        context: "reading the results of a batch",
+                        message: format!("{} of {} files acknowledged", done, batch.len()),
+                    },
+                });
             }
             return Ok(());
         };
         end_failed_transaction(self.conn).await;
         let Some(db) = pg_error(&err) else {
-            return Err(BatchEnd::Failed(Error::database("running migrations", err)));
+            return Err(BatchEnd::Failed { done, error: Error::database("running migrations", err) });
         };
         let position = position(db);
         // A syntax error names its file by position (see BatchEnd::Rejected).
@@ -320,12 +464,12 @@ impl<'r> Runner<'r> {
             None => done,
         };
         let Some(step) = batch.get(failing) else {
-            return Err(BatchEnd::Failed(Error::database("running migrations", err)));
+            return Err(BatchEnd::Failed { done, error: Error::database("running migrations", err) });
         };
         let m = step.migration;
         let file = self.file(m);
         if self.cancelled(db) {
-            return Err(BatchEnd::Failed(Error::Cancelled { file: Some(file.path.clone()) }));
+            return Err(BatchEnd::Failed { done, error: Error::Cancelled { file: Some(file.path.clone()) } });
         }
         let mut failure = sql_failure(m, self.direction, file, db);
         match position {
@@ -341,7 +485,7 @@ impl<'r> Runner<'r> {
             None => self.locate_by_replay(file, 0..usize::MAX, &mut failure).await,
         }
         let error = Error::Sql(Box::new(failure));
-        Err(if failing > done { BatchEnd::Rejected { done, failing, error } } else { BatchEnd::Failed(error) })
+        Err(if failing > done { BatchEnd::Rejected { done, failing, error } } else { BatchEnd::Failed { done, error } })
     }
 
     /// A transactional file on its own: `BEGIN` and its history row, then the
@@ -354,11 +498,14 @@ impl<'r> Runner<'r> {
         self.progress.started(m, index);
         let marker = self.marker(index);
         let head = format!(
-            "BEGIN;\n{}",
+            "BEGIN;\n{}{}",
+            step.timeouts_sql(true),
             history::file_started_sql(&self.opts.history, m, self.direction, &self.opts.applied_from)
         );
         history::exec(self.conn, &head, "recording the start of a file").await?;
-        if let Err(sent) = send_pieces(self.conn, file, CHUNK_BYTES, 0..usize::MAX, &self.opts.cancel).await {
+        let watch = Watch { monitor: &mut self.monitor, progress: &mut self.progress, migration: m };
+        let sent = send_pieces(self.conn, file, CHUNK_BYTES, 0..usize::MAX, &self.opts.cancel, None, Some(watch)).await;
+        if let Err(sent) = sent {
             end_failed_transaction(self.conn).await;
             return Err(self.piece_failure(m, file, sent).await);
         }
@@ -461,10 +608,74 @@ impl<'r> Runner<'r> {
                 history::exec(self.conn, &mark, "recording the start of a no-transaction rollback").await?;
             }
         }
-        if let Err(sent) = send_pieces(self.conn, file, 0, 0..usize::MAX, &self.opts.cancel).await {
+        let prelude = step.timeouts_sql(false);
+        let indexes = concurrent_indexes(&file.sql);
+        let mut from = 0;
+        let mut retry: Option<(Instant, u32)> = None;
+        // One statement at a time, each after the file's timeouts are set.
+        let failed = loop {
+            if from >= step.shape.statements {
+                break None;
+            }
+            // A failed CREATE INDEX CONCURRENTLY leaves its index INVALID, and `IF
+            // NOT EXISTS` would then skip it: drop it first (a retry, or a rerun
+            // after a failed or interrupted run).
+            if let Some((_, index, table)) = indexes.iter().find(|(i, _, _)| *i == from)
+                && let Err(e) = self.drop_invalid_index(m, index, table, &prelude).await
+            {
+                break Some(FileEnd::Error(e));
+            }
+            let watch = Watch { monitor: &mut self.monitor, progress: &mut self.progress, migration: m };
+            let sent =
+                send_pieces(self.conn, file, 0, from..from + 1, &self.opts.cancel, Some(&prelude), Some(watch)).await;
+            let sent = match sent {
+                Ok(()) => {
+                    from += 1;
+                    retry = None;
+                    continue;
+                }
+                Err(sent) => sent,
+            };
             end_failed_transaction(self.conn).await;
+            if !lock_not_available_sql(&sent.error) || self.opts.cancel.is_requested() {
+                break Some(FileEnd::Sent(sent, None));
+            }
+            // Only the statement that timed out runs again; those before it stay done.
+            let (since, attempt) = retry.get_or_insert((Instant::now(), 1));
+            let waited = since.elapsed();
+            let Some(delay) = self.next_delay(*attempt, waited) else {
+                let attempts = *attempt;
+                break Some(FileEnd::Sent(sent, Some((attempts, waited))));
+            };
+            *attempt += 1;
+            let statement = sent.statements.start;
+            let attempt = *attempt;
+            self.progress.observer.on(&Event::LockRetry {
+                migration: m,
+                attempt,
+                delay,
+                waited,
+                statement: Some(statement + 1),
+            });
+            if let Err(e) = self.pause(delay, m).await {
+                break Some(FileEnd::Error(e));
+            }
+            from = statement;
+        };
+        let failed = match failed {
+            None => self.invalid_left(file, &indexes).await.err().map(FileEnd::Error),
+            end => end,
+        };
+        if let Some(end) = failed {
             let _ = history::exec(self.conn, RESET_SESSION, "resetting the session").await;
-            let error = self.piece_failure(m, file, sent).await;
+            let error = match end {
+                FileEnd::Error(e) => e,
+                FileEnd::Sent(sent, None) => self.piece_failure(m, file, sent).await,
+                FileEnd::Sent(sent, Some((attempts, waited))) => {
+                    let e = self.piece_failure(m, file, sent).await;
+                    self.gave_up(e, attempts, waited)
+                }
+            };
             let note = match &error {
                 Error::Sql(f) => format!(
                     "{} statement {} of {} failed: {} (SQLSTATE {})",
@@ -491,20 +702,73 @@ impl<'r> Runner<'r> {
         Ok(())
     }
 
+    /// Drops the index `index` on `table` (as the file wrote them) when it exists
+    /// and is INVALID: what a failed `CREATE INDEX CONCURRENTLY` leaves.
+    async fn drop_invalid_index(
+        &mut self,
+        m: &Migration,
+        index: &str,
+        table: &str,
+        prelude: &str,
+    ) -> Result<(), Error> {
+        let Some(name) = invalid_index(self.conn, index, table).await? else { return Ok(()) };
+        history::exec(self.conn, prelude, "setting the lock timeout").await?;
+        let drop = format!("DROP INDEX CONCURRENTLY IF EXISTS {name}");
+        history::exec(self.conn, &drop, "dropping an invalid index a failed attempt left").await?;
+        self.progress.observer.on(&Event::InvalidIndexDropped { migration: m, index: &name });
+        Ok(())
+    }
+
+    /// After a no-transaction file: an index its `CREATE INDEX CONCURRENTLY`
+    /// statements name that is INVALID fails the file.
+    async fn invalid_left(&mut self, file: &SqlFile, indexes: &[(usize, String, String)]) -> Result<(), Error> {
+        let mut invalid = Vec::new();
+        for (_, index, table) in indexes {
+            if let Some(name) = invalid_index(self.conn, index, table).await? {
+                invalid.push(name);
+            }
+        }
+        if invalid.is_empty() {
+            return Ok(());
+        }
+        Err(Error::Database {
+            context: "checking the indexes of a no-transaction file",
+            message: format!(
+                "{}: index {} is INVALID after the file ran (pg_index.indisvalid is false), so the file is not \
+                 recorded as applied; `strata migrate repair` then `up` runs it again, and strata drops the \
+                 invalid index before its CREATE INDEX",
+                file.path.display(),
+                invalid.join(", ")
+            ),
+        })
+    }
+
     /// A failure with no position (a runtime error such as a unique violation):
     /// re-run the file up to the failing statements in a transaction that is
     /// rolled back, the suspects a statement at a time, to find the one that
     /// fails. Only on the error path, and only for a transactional file, which
     /// the preflight made sure holds no transaction control: nothing in the
     /// replay can commit it.
+    ///
+    /// Not after a timeout (55P03 lock_not_available, 57014 a statement
+    /// timeout): the replay would wait again. The replay runs under the lock
+    /// timeout too, so it never queues the application behind it.
     async fn locate_by_replay(&mut self, file: &SqlFile, suspects: Range<usize>, failure: &mut SqlFailure) {
-        if file.no_transaction || sqlx::raw_sql("BEGIN").execute(&mut *self.conn).await.is_err() {
+        if file.no_transaction || ["55P03", "57014"].contains(&failure.code.as_str()) {
+            return;
+        }
+        let lock_timeout = directive::header(&file.sql).ok().and_then(|h| h.lock_timeout);
+        let begin = format!(
+            "BEGIN; SET LOCAL lock_timeout = '{}'",
+            directive::postgres_value(lock_timeout.unwrap_or(self.opts.ddl_lock_timeout))
+        );
+        if sqlx::raw_sql(&begin).execute(&mut *self.conn).await.is_err() {
             return;
         }
         let cancel = &self.opts.cancel;
-        let before = send_pieces(self.conn, file, CHUNK_BYTES, 0..suspects.start, cancel).await;
+        let before = send_pieces(self.conn, file, CHUNK_BYTES, 0..suspects.start, cancel, None, None).await;
         if before.is_ok()
-            && let Err(sent) = send_pieces(self.conn, file, 0, suspects, cancel).await
+            && let Err(sent) = send_pieces(self.conn, file, 0, suspects, cancel, None, None).await
             && let Some(db) = pg_error(&sent.error).filter(|db| db.code() == failure.code)
         {
             failure.statement = Some(sent.statements.start + 1);
@@ -522,10 +786,214 @@ impl<'r> Runner<'r> {
     }
 }
 
+/// How a no-transaction file's statements ended, when not all of them ran.
+enum FileEnd {
+    /// A statement failed; with `(attempts, waited)` when it was retried for a
+    /// lock until the retry time ran out.
+    Sent(Sent, Option<(u32, Duration)>),
+    Error(Error),
+}
+
+/// What runs beside a statement that may wait for a lock: the monitor, and
+/// where to say what it saw.
+struct Watch<'a, 'r> {
+    monitor: &'a mut Option<Monitor>,
+    progress: &'a mut Progress<'r>,
+    migration: &'a Migration,
+}
+
+/// Awaits `fut`, a statement on the runner's connection; meanwhile, at the
+/// monitor's interval, asks from the second connection who blocks it.
+async fn watched<F: std::future::Future>(
+    fut: F,
+    monitor: &mut Option<Monitor>,
+    progress: &mut Progress<'_>,
+    m: &Migration,
+) -> F::Output {
+    let Some(monitor) = monitor.as_mut() else { return fut.await };
+    let mut fut = std::pin::pin!(fut);
+    loop {
+        tokio::select! {
+            out = &mut fut => return out,
+            () = tokio::time::sleep(monitor.every) => monitor.check(progress, m).await,
+        }
+    }
+}
+
+/// The second connection: reads `pg_blocking_pids` of the runner's backend
+/// and `pg_stat_activity` of each blocker, once the runner has waited for a
+/// lock a while.
+struct Monitor {
+    conn: PgConnection,
+    /// The runner's backend.
+    pid: i32,
+    /// How often to look while a statement runs...
+    every: Duration,
+    /// ...and how long the runner must have waited for its lock to name the blocker.
+    after: Duration,
+    /// Blockers already named in this run.
+    named: std::collections::HashSet<i32>,
+    /// The last blocker seen, for the message when the retries run out.
+    last: Option<Blocker>,
+}
+
+/// Who blocks backend `$1`, once its ungranted lock has waited `$2` seconds.
+const BLOCKERS_SQL: &str = "SELECT w.mode, w.locktype, w.relation::regclass::text AS relation,
+       w.transactionid::text AS xid, b.pid, coalesce(b.application_name, '') AS application_name,
+       b.usename::text AS usename, host(b.client_addr) AS client_addr, b.state,
+       extract(epoch FROM now() - b.xact_start)::int8 AS xact_seconds,
+       left(regexp_replace(coalesce(b.query, ''), '\\s+', ' ', 'g'), 100) AS query
+FROM (SELECT mode, locktype, relation, transactionid FROM pg_locks
+      WHERE pid = $1 AND NOT granted AND clock_timestamp() - waitstart >= make_interval(secs => $2)
+      LIMIT 1) w
+CROSS JOIN LATERAL unnest(pg_blocking_pids($1)) AS bp(pid)
+JOIN pg_stat_activity b ON b.pid = bp.pid
+ORDER BY b.pid";
+
+impl Monitor {
+    fn new(conn: PgConnection, pid: i32, lock_timeout: Duration) -> Monitor {
+        let standard = Duration::from_millis(200);
+        let after = if lock_timeout.is_zero() { standard } else { standard.min(lock_timeout / 2) };
+        let every = (after / 2).clamp(Duration::from_millis(10), Duration::from_millis(100));
+        Monitor { conn, pid, every, after, named: Default::default(), last: None }
+    }
+
+    async fn check(&mut self, progress: &mut Progress<'_>, m: &Migration) {
+        let rows =
+            sqlx::query(BLOCKERS_SQL).bind(self.pid).bind(self.after.as_secs_f64()).fetch_all(&mut self.conn).await;
+        let rows = match rows {
+            Ok(rows) => rows,
+            Err(e) => {
+                tracing::debug!("reading who blocks the migration: {e}");
+                return;
+            }
+        };
+        for row in rows {
+            let mode: String = row.try_get("mode").unwrap_or_default();
+            let on = match (row.try_get::<Option<String>, _>("relation"), row.try_get::<Option<String>, _>("xid")) {
+                (Ok(Some(relation)), _) => relation,
+                (_, Ok(Some(xid))) => format!("transaction {xid} (a row it changed)"),
+                _ => row.try_get::<String, _>("locktype").unwrap_or_default(),
+            };
+            let blocker = Blocker {
+                waiting_for: sql_mode(&mode),
+                on,
+                pid: row.try_get("pid").unwrap_or(0),
+                application_name: row.try_get("application_name").unwrap_or_default(),
+                user: row.try_get("usename").ok().flatten(),
+                client_addr: row.try_get("client_addr").ok().flatten(),
+                state: row.try_get("state").ok().flatten(),
+                transaction_seconds: row.try_get("xact_seconds").ok().flatten(),
+                query: row.try_get("query").unwrap_or_default(),
+            };
+            if self.named.insert(blocker.pid) {
+                progress.observer.on(&Event::Blocked { migration: m, blocker: &blocker });
+            }
+            self.last = Some(blocker);
+        }
+    }
+}
+
+/// `AccessExclusiveLock` as SQL names it: `ACCESS EXCLUSIVE`.
+fn sql_mode(mode: &str) -> String {
+    let mode = mode.strip_suffix("Lock").unwrap_or(mode);
+    let mut out = String::new();
+    for (i, c) in mode.chars().enumerate() {
+        if i > 0 && c.is_uppercase() {
+            out.push(' ');
+        }
+        out.extend(c.to_uppercase());
+    }
+    out
+}
+
+/// The pause before retry `attempt` (1: the first): 0.25 s doubling up to
+/// 8 s, each drawn between half and all of that (jitter, so runners that
+/// collided do not collide again).
+fn backoff(attempt: u32) -> Duration {
+    let full =
+        Duration::from_millis(250).saturating_mul(1 << attempt.saturating_sub(1).min(5)).min(Duration::from_secs(8));
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u32(attempt);
+    let fraction = (h.finish() % 1000) as f64 / 1000.0;
+    full.mul_f64(0.5 + fraction / 2.0)
+}
+
+/// A file's error is PostgreSQL's `lock_not_available` (55P03: `lock_timeout`, `NOWAIT`).
+fn lock_not_available(error: &Error) -> bool {
+    matches!(error, Error::Sql(f) if f.code == "55P03")
+}
+
+fn lock_not_available_sql(error: &sqlx::Error) -> bool {
+    pg_error(error).is_some_and(|db| db.code() == "55P03")
+}
+
+/// `(statement index, index name, table)` of each `CREATE [UNIQUE] INDEX
+/// CONCURRENTLY [IF NOT EXISTS] name ON [ONLY] table` in `sql`, names as written.
+fn concurrent_indexes(sql: &str) -> Vec<(usize, String, String)> {
+    let mut found = Vec::new();
+    let mut index = 0;
+    for piece in split::pieces(sql) {
+        let Ok(Piece::Statement(s)) = piece else { continue };
+        let words: Vec<&str> = s.text.split_whitespace().collect();
+        let lower: Vec<String> = words.iter().map(|w| w.to_ascii_lowercase()).collect();
+        let mut k = 0;
+        let eat = |word: &str, k: &mut usize| {
+            let hit = lower.get(*k).is_some_and(|w| w == word);
+            if hit {
+                *k += 1;
+            }
+            hit
+        };
+        if eat("create", &mut k) {
+            eat("unique", &mut k);
+            if eat("index", &mut k) && eat("concurrently", &mut k) {
+                if eat("if", &mut k) {
+                    eat("not", &mut k);
+                    eat("exists", &mut k);
+                }
+                if let (Some(name), true) = (words.get(k), lower.get(k + 1).is_some_and(|w| w == "on")) {
+                    k += 2;
+                    eat("only", &mut k);
+                    if let Some(table) = words.get(k) {
+                        let table = table.split('(').next().unwrap_or(table);
+                        if !table.is_empty() {
+                            found.push((index, (*name).to_owned(), table.to_owned()));
+                        }
+                    }
+                }
+            }
+        }
+        index += 1;
+    }
+    found
+}
+
+/// The qualified name of index `index` (as written: quoted, or folded to lower
+/// case) on `table` when it exists and is INVALID.
+async fn invalid_index(conn: &mut PgConnection, index: &str, table: &str) -> Result<Option<String>, Error> {
+    let name = match index.strip_prefix('"').and_then(|i| i.strip_suffix('"')) {
+        Some(quoted) => quoted.replace("\"\"", "\""),
+        None => index.to_lowercase(),
+    };
+    sqlx::query_scalar(
+        "SELECT format('%I.%I', n.nspname, c.relname) FROM pg_index i
+         JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE NOT i.indisvalid AND i.indrelid = to_regclass($1) AND c.relname = $2",
+    )
+    .bind(table)
+    .bind(name)
+    .persistent(false)
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(|e| Error::database("looking for an invalid index", e))
+}
+
 /// How a batch message ended when not every file committed.
 enum BatchEnd {
-    /// A file failed (or the run was cancelled): the error to report.
-    Failed(Error),
+    /// The file at `done` failed (or the run was cancelled), after the `done`
+    /// files before it committed: the error to report.
+    Failed { done: usize, error: Error },
     /// PostgreSQL parses the whole message before running any of it, so a syntax
     /// error in a later file means none of the batch ran: the error names the
     /// file at `failing`, and the files from `done` up to it are sent again.
@@ -544,13 +1012,17 @@ struct Sent {
 /// Sends the statements of `file` whose index is in `which`, in order: in slices
 /// of the file of up to `chunk` bytes (0: one statement per message), each
 /// `COPY ... FROM STDIN` alone with its data through the COPY protocol. The
-/// file was checked by the preflight, so its pieces lex.
+/// file was checked by the preflight, so its pieces lex. `prelude` (the
+/// timeouts of a no-transaction file) is sent before each message; `watch`
+/// names who blocks a statement that waits.
 async fn send_pieces(
     conn: &mut PgConnection,
     file: &SqlFile,
     chunk: usize,
     which: Range<usize>,
     cancel: &crate::cancel::Cancel,
+    prelude: Option<&str>,
+    mut watch: Option<Watch<'_, '_>>,
 ) -> Result<(), Sent> {
     let sql = file.sql.as_str();
     // The slice being gathered: byte range in the file and statement indexes.
@@ -565,12 +1037,24 @@ async fn send_pieces(
         sql: &str,
         pending: &mut Option<(Range<usize>, Range<usize>)>,
         cancel: &crate::cancel::Cancel,
+        prelude: Option<&str>,
+        watch: &mut Option<Watch<'_, '_>>,
     ) -> Result<(), Sent> {
         let Some((bytes, statements)) = pending.take() else { return Ok(()) };
         if cancel.is_requested() {
             return Err(Sent { error: cancelled_error(), offset: bytes.start, statements });
         }
-        match sqlx::raw_sql(&sql[bytes.clone()]).execute(&mut *conn).await {
+        if let Some(prelude) = prelude
+            && let Err(error) = sqlx::raw_sql(prelude).execute(&mut *conn).await
+        {
+            return Err(Sent { error, offset: bytes.start, statements });
+        }
+        let run = sqlx::raw_sql(&sql[bytes.clone()]).execute(&mut *conn);
+        let result = match watch {
+            Some(w) => watched(run, w.monitor, w.progress, w.migration).await,
+            None => run.await,
+        };
+        match result {
             Ok(_) => Ok(()),
             Err(error) => Err(Sent { error, offset: bytes.start, statements }),
         }
@@ -585,7 +1069,7 @@ async fn send_pieces(
                 }
                 let end = s.offset + s.text.len();
                 if s.copy_from_stdin {
-                    flush(conn, sql, &mut pending, cancel).await?;
+                    flush(conn, sql, &mut pending, cancel, prelude, &mut watch).await?;
                     copy = Some((i, s.text));
                     continue;
                 }
@@ -601,7 +1085,7 @@ async fn send_pieces(
                         statements.end = i + 1;
                     }
                     _ => {
-                        flush(conn, sql, &mut pending, cancel).await?;
+                        flush(conn, sql, &mut pending, cancel, prelude, &mut watch).await?;
                         pending = Some((s.offset..end, i..i + 1));
                     }
                 }
@@ -613,6 +1097,9 @@ async fn send_pieces(
                 let fail = |error| Sent { error, offset, statements: i..i + 1 };
                 if cancel.is_requested() {
                     return Err(fail(cancelled_error()));
+                }
+                if let Some(prelude) = prelude {
+                    sqlx::raw_sql(prelude).execute(&mut *conn).await.map_err(fail)?;
                 }
                 let mut copy_in = conn.copy_in_raw(statement).await.map_err(fail)?;
                 let sent = copy_in.send(d.data.as_bytes()).await.map(|_| ());
@@ -629,7 +1116,7 @@ async fn send_pieces(
             Ok(Piece::MetaCommand(_)) | Err(_) => {}
         }
     }
-    flush(conn, sql, &mut pending, cancel).await
+    flush(conn, sql, &mut pending, cancel, prelude, &mut watch).await
 }
 
 /// Says that the file ran to its end and failed at COMMIT (a deferred

@@ -67,7 +67,14 @@ pub fn checked(scan: Scan) -> Result<MigrationSet> {
 }
 
 fn options(ctx: &Context) -> Options {
-    Options { history: ctx.history.clone(), lock_timeout: ctx.lock_timeout, ..Options::default() }
+    Options {
+        history: ctx.history.clone(),
+        lock_timeout: ctx.lock_timeout,
+        ddl_lock_timeout: ctx.timeouts.lock_timeout,
+        statement_timeout: ctx.timeouts.statement_timeout,
+        lock_retry_for: ctx.timeouts.lock_retry_for,
+        ..Options::default()
+    }
 }
 
 /// The runner's connection. sqlx logs every statement it sends, and warns with
@@ -193,6 +200,41 @@ async fn run(
                 p.message(&migration.name());
             }
         }
+        Event::Blocked { migration, blocker } => {
+            out.event(json!({"event": "blocked", "track": migration.track, "version": migration.version, "description": migration.description, "blocker": blocker, "message": blocker.to_string()}));
+            let line = format!("  {YELLOW}waiting{YELLOW:#} {}: {blocker}", migration.name());
+            match &progress {
+                Some(p) => {
+                    p.message(&format!("{}: {blocker}", migration.name()));
+                    p.line(line);
+                }
+                None => out.line(line),
+            }
+        }
+        Event::LockRetry { migration, attempt, delay, waited, statement } => {
+            out.event(json!({"event": "lock_retry", "track": migration.track, "version": migration.version, "description": migration.description, "attempt": attempt, "delay_ms": delay.as_millis() as u64, "waited_ms": waited.as_millis() as u64, "statement": statement}));
+            let what = statement.map(|s| format!("statement {s} of ")).unwrap_or_default();
+            let line = format!(
+                "  {YELLOW}lock timeout{YELLOW:#} on {what}{} (PostgreSQL lock_timeout); attempt {attempt} in {:.1}s",
+                migration.name(),
+                delay.as_secs_f64()
+            );
+            match &progress {
+                Some(p) => p.line(line),
+                None => out.line(line),
+            }
+        }
+        Event::InvalidIndexDropped { migration, index } => {
+            out.event(json!({"event": "invalid_index_dropped", "track": migration.track, "version": migration.version, "description": migration.description, "index": index}));
+            let line = format!(
+                "  {YELLOW}dropped{YELLOW:#} the INVALID index {index} that an earlier attempt of {} left, before building it again",
+                migration.name()
+            );
+            match &progress {
+                Some(p) => p.line(line),
+                None => out.line(line),
+            }
+        }
         Event::Finished { migration, direction, elapsed } => {
             let elapsed_ms = elapsed.as_millis() as u64;
             let verb = if *direction == Direction::Up { "applied" } else { "reverted" };
@@ -204,7 +246,11 @@ async fn run(
         }
     };
     let cancel = Cancel::default();
-    let opts = Options { cancel: cancel.clone(), ..options(ctx) };
+    // A second connection names who blocks a statement that waits for a lock.
+    let monitor = PgConnectOptions::from_str(&ctx.url()?)
+        .ok()
+        .map(|o| o.application_name(&format!("strata {track} monitor")).disable_statement_logging());
+    let opts = Options { cancel: cancel.clone(), monitor, ..options(ctx) };
     let watcher = tokio::spawn(cancel_on_signal(ctx.url()?, cancel));
     let result = apply::run(conn, set, track, request, &opts, &mut observer).await;
     watcher.abort();
