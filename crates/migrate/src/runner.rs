@@ -253,7 +253,7 @@ impl<'r> Runner<'r> {
         let mut attempt = 1u32;
         loop {
             let waited = since.elapsed();
-            let Some(delay) = self.next_delay(attempt, waited) else {
+            let Some(delay) = self.next_delay(attempt, waited, step.lock_timeout) else {
                 return Err(self.gave_up(last, attempt, waited));
             };
             attempt += 1;
@@ -268,10 +268,13 @@ impl<'r> Runner<'r> {
         }
     }
 
-    /// The pause before attempt `attempt + 1`, or `None` once the retry time is spent.
-    fn next_delay(&self, attempt: u32, waited: Duration) -> Option<Duration> {
+    /// The pause before attempt `attempt + 1`, or `None` once the retry time is
+    /// spent. Never shorter than the file's lock timeout: each attempt queues the
+    /// application's queries on the table for up to that long, so pausing at
+    /// least as long leaves them at least half of the time.
+    fn next_delay(&self, attempt: u32, waited: Duration, lock_timeout: Duration) -> Option<Duration> {
         let left = self.opts.lock_retry_for.checked_sub(waited).filter(|d| !d.is_zero())?;
-        Some(backoff(attempt).min(left))
+        Some(backoff(attempt).max(lock_timeout).min(left))
     }
 
     /// Sleeps, stopping early when the run is cancelled.
@@ -643,7 +646,7 @@ impl<'r> Runner<'r> {
             // Only the statement that timed out runs again; those before it stay done.
             let (since, attempt) = retry.get_or_insert((Instant::now(), 1));
             let waited = since.elapsed();
-            let Some(delay) = self.next_delay(*attempt, waited) else {
+            let Some(delay) = self.next_delay(*attempt, waited, step.lock_timeout) else {
                 let attempts = *attempt;
                 break Some(FileEnd::Sent(sent, Some((attempts, waited))));
             };
