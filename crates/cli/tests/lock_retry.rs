@@ -271,3 +271,37 @@ fn migrating_under_traffic_keeps_the_api_up_and_names_the_blocker() {
     assert!(out.contains(&format!("blocked by pid {}", off.pid)), "{out}");
     assert!(test_started.elapsed() < Duration::from_secs(30), "{:?}", test_started.elapsed());
 }
+
+/// `[migrate]` in strata.toml reaches the runner (a statement_timeout stops a slow
+/// file), and a bad duration there or in `--ddl-lock-timeout` is refused (exit 2)
+/// naming the key or the flag.
+#[test]
+fn migrate_section_and_flag_are_read_and_checked() {
+    let p = Project::new();
+    p.write("migrate", "20251124_000001_slow", "SELECT pg_sleep(2);\n", "SELECT 1;\n");
+    let config = p.path().join("strata.toml");
+    std::fs::write(
+        &config,
+        "[lint]\non_migrate = \"off\"\n[migrate]\nstatement_timeout = \"200ms\"\nlock_retry_for = \"5m\"\n",
+    )
+    .unwrap();
+    p.strata()
+        .args(["migrate", "up"])
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("canceling statement due to statement timeout"));
+    std::fs::write(&config, "[lint]\non_migrate = \"off\"\n[migrate]\nlock_timeout = \"5\"\n").unwrap();
+    p.strata()
+        .args(["migrate", "up"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("strata.toml: [migrate] lock_timeout: `5` has no unit"));
+    std::fs::write(&config, "[lint]\non_migrate = \"off\"\n").unwrap();
+    p.strata()
+        .args(["--ddl-lock-timeout", "soon", "migrate", "up"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("--ddl-lock-timeout: `soon` is not a duration"));
+    // Without the section, the file runs to its end.
+    p.strata().args(["-q", "migrate", "up"]).assert().success();
+}

@@ -300,7 +300,7 @@ impl<'r> Runner<'r> {
             "{}; gave up after {attempts} attempts in {:.1} s (lock_retry_for {}): {what}",
             f.message,
             waited.as_secs_f64(),
-            directive::postgres_value(self.opts.lock_retry_for)
+            human(self.opts.lock_retry_for)
         );
         if f.hint.is_none() {
             f.hint = Some(
@@ -894,6 +894,17 @@ impl Monitor {
             }
             self.last = Some(blocker);
         }
+    }
+}
+
+/// A duration as a setting is written: `5min`, `30s`, `1500ms`.
+fn human(d: Duration) -> String {
+    let ms = d.as_millis();
+    match ms {
+        0 => "0".into(),
+        ms if ms % 60_000 == 0 => format!("{}min", ms / 60_000),
+        ms if ms % 1_000 == 0 => format!("{}s", ms / 1_000),
+        ms => format!("{ms}ms"),
     }
 }
 
