@@ -33,6 +33,7 @@ BENCHMARKS = {
     "verify": ["bench/verify.py", "1000"],
     "api": ["bench/api.py", "--perf"],
     "api-plans": ["bench/api.py", "--plan-experiment", "--connections", "16", "--duration", "5"],
+    "deploy-under-traffic": ["bench/deploy_under_traffic.py"],
 }
 
 HEADER = """# Benchmarks
