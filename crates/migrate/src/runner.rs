@@ -623,47 +623,68 @@ impl<'r> Runner<'r> {
             // A failed CREATE INDEX CONCURRENTLY leaves its index INVALID, and `IF
             // NOT EXISTS` would then skip it: drop it first (a retry, or a rerun
             // after a failed or interrupted run).
-            if let Some((_, index, table)) = indexes.iter().find(|(i, _, _)| *i == from)
-                && let Err(e) = self.drop_invalid_index(m, index, table, &prelude).await
-            {
-                break Some(FileEnd::Error(e));
-            }
-            let watch = Watch { monitor: &mut self.monitor, progress: &mut self.progress, migration: m };
-            let sent =
-                send_pieces(self.conn, file, 0, from..from + 1, &self.opts.cancel, Some(&prelude), Some(watch)).await;
-            let sent = match sent {
-                Ok(()) => {
-                    from += 1;
-                    retry = None;
-                    continue;
-                }
-                Err(sent) => sent,
+            let dropped = match indexes.iter().find(|(i, _, _)| *i == from) {
+                Some((_, index, table)) => self.drop_invalid_index(m, index, table, &prelude).await,
+                None => Ok(true),
             };
-            end_failed_transaction(self.conn).await;
-            if !lock_not_available_sql(&sent.error) || self.opts.cancel.is_requested() {
-                break Some(FileEnd::Sent(sent, None));
+            // `None`: the drop timed out waiting for a lock, retried as the statement would be.
+            let sent = match dropped {
+                Err(e) => break Some(FileEnd::Error(e)),
+                Ok(false) => None,
+                Ok(true) => {
+                    let watch = Watch { monitor: &mut self.monitor, progress: &mut self.progress, migration: m };
+                    let prelude = Some(prelude.as_str());
+                    match send_pieces(self.conn, file, 0, from..from + 1, &self.opts.cancel, prelude, Some(watch)).await
+                    {
+                        Ok(()) => {
+                            from += 1;
+                            retry = None;
+                            continue;
+                        }
+                        Err(sent) => Some(sent),
+                    }
+                }
+            };
+            if sent.is_some() {
+                end_failed_transaction(self.conn).await;
             }
+            let sent = match sent {
+                Some(sent) if !lock_not_available_sql(&sent.error) || self.opts.cancel.is_requested() => {
+                    break Some(FileEnd::Sent(sent, None));
+                }
+                other => other,
+            };
             // Only the statement that timed out runs again; those before it stay done.
             let (since, attempt) = retry.get_or_insert((Instant::now(), 1));
             let waited = since.elapsed();
             let Some(delay) = self.next_delay(*attempt, waited, step.lock_timeout) else {
                 let attempts = *attempt;
-                break Some(FileEnd::Sent(sent, Some((attempts, waited))));
+                break Some(match sent {
+                    Some(sent) => FileEnd::Sent(sent, Some((attempts, waited))),
+                    None => FileEnd::Error(Error::Database {
+                        context: "dropping an invalid index a failed attempt left",
+                        message: format!(
+                            "{}: gave up after {attempts} attempts in {:.1} s (lock_retry_for {}): the lock timeout \
+                             stopped DROP INDEX CONCURRENTLY each time",
+                            file.path.display(),
+                            waited.as_secs_f64(),
+                            human(self.opts.lock_retry_for)
+                        ),
+                    }),
+                });
             };
             *attempt += 1;
-            let statement = sent.statements.start;
             let attempt = *attempt;
             self.progress.observer.on(&Event::LockRetry {
                 migration: m,
                 attempt,
                 delay,
                 waited,
-                statement: Some(statement + 1),
+                statement: Some(from + 1),
             });
             if let Err(e) = self.pause(delay, m).await {
                 break Some(FileEnd::Error(e));
             }
-            from = statement;
         };
         let failed = match failed {
             None => self.invalid_left(file, &indexes).await.err().map(FileEnd::Error),
@@ -706,20 +727,26 @@ impl<'r> Runner<'r> {
     }
 
     /// Drops the index `index` on `table` (as the file wrote them) when it exists
-    /// and is INVALID: what a failed `CREATE INDEX CONCURRENTLY` leaves.
+    /// and is INVALID: what a failed `CREATE INDEX CONCURRENTLY` leaves. `false`
+    /// when the drop timed out waiting for a lock (the index is still there).
     async fn drop_invalid_index(
         &mut self,
         m: &Migration,
         index: &str,
         table: &str,
         prelude: &str,
-    ) -> Result<(), Error> {
-        let Some(name) = invalid_index(self.conn, index, table).await? else { return Ok(()) };
+    ) -> Result<bool, Error> {
+        let Some(name) = invalid_index(self.conn, index, table).await? else { return Ok(true) };
         history::exec(self.conn, prelude, "setting the lock timeout").await?;
         let drop = format!("DROP INDEX CONCURRENTLY IF EXISTS {name}");
-        history::exec(self.conn, &drop, "dropping an invalid index a failed attempt left").await?;
+        let run = sqlx::raw_sql(&drop).execute(&mut *self.conn);
+        match watched(run, &mut self.monitor, &mut self.progress, m).await {
+            Ok(_) => {}
+            Err(e) if lock_not_available_sql(&e) => return Ok(false),
+            Err(e) => return Err(Error::database("dropping an invalid index a failed attempt left", e)),
+        }
         self.progress.observer.on(&Event::InvalidIndexDropped { migration: m, index: &name });
-        Ok(())
+        Ok(true)
     }
 
     /// After a no-transaction file: an index its `CREATE INDEX CONCURRENTLY`

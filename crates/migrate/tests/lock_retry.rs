@@ -286,3 +286,32 @@ async fn a_directive_overrides_the_default_timeouts() {
     assert!(failure.error.to_string().contains("57014"), "{}", failure.error);
     assert!(started.elapsed() < Duration::from_millis(1500));
 }
+
+/// `CREATE INDEX CONCURRENTLY` waits for the report's transaction to end (a
+/// virtualxid lock), times out, and leaves its index INVALID: the retry drops it,
+/// says so, and builds it again once the report ends.
+#[tokio::test]
+async fn a_retry_drops_the_invalid_index_its_timed_out_attempt_left() {
+    let db = TestDb::new();
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = setup(&db, dir.path()).await;
+    write(
+        dir.path(),
+        "20251201_000002_index",
+        "-- strata:no-transaction\nCREATE INDEX CONCURRENTLY IF NOT EXISTS items_v ON app.items (v);\n",
+    );
+    // A writer: CREATE INDEX CONCURRENTLY waits for its transaction after creating the index.
+    let (mut report, pid) = reporter(&db).await;
+    sqlx::raw_sql("INSERT INTO app.items VALUES (100, 1)").execute(&mut report).await.unwrap();
+    let mut said = Said::default();
+    let opts = options(&db, 300, Duration::from_secs(30));
+    let (done, ()) =
+        tokio::join!(run(&mut conn, dir.path(), &opts, &mut said), release_after(report, Duration::from_millis(1500)));
+    done.unwrap();
+    assert!(said.count("dropped app.items_v") >= 1, "{:?}", said.0);
+    assert!(said.0.iter().filter(|l| l.starts_with("retry ")).all(|l| l.ends_with("Some(1)")), "{:?}", said.0);
+    assert!(said.0.iter().any(|l| l.starts_with(&format!("blocked {pid} "))), "{:?}", said.0);
+    let valid = "SELECT indisvalid FROM pg_index WHERE indexrelid = 'app.items_v'::regclass";
+    assert!(sqlx::query_scalar::<_, bool>(valid).fetch_one(&mut conn).await.unwrap());
+    assert!(history(&mut conn).await.iter().all(|(_, s)| s == "applied"));
+}
