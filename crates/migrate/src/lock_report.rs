@@ -41,7 +41,7 @@ use crate::history::{self, HistoryTable};
 use crate::plan::{self, Direction, Request};
 use crate::replay;
 use crate::source::{Migration, MigrationSet, Track};
-use crate::split::{self, Piece};
+use crate::split::Piece;
 
 /// When a table counts as large: either limit reached.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -462,12 +462,7 @@ async fn measure_file(
         report.findings.push(fails(None, line, format!("the runner refuses this file: {e}")));
         return Ok(report);
     }
-    let script = split::script(&file.sql).map_err(|e| Error::Unrunnable {
-        path: file.path.clone(),
-        line: e.line,
-        column: e.column,
-        reason: e.to_string(),
-    })?;
+    let script = file.script()?;
     let pieces = script.pieces();
     let in_transaction = !file.no_transaction;
     if in_transaction {

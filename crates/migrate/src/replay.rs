@@ -62,12 +62,7 @@ pub(crate) async fn statementwise(
     direction: Direction,
 ) -> Result<Result<(), SqlFailure>, Error> {
     let file = file_of(m, direction);
-    let script = split::script(&file.sql).map_err(|e| Error::Unrunnable {
-        path: file.path.clone(),
-        line: e.line,
-        column: e.column,
-        reason: e.to_string(),
-    })?;
+    let script = file.script()?;
     let pieces = script.pieces();
     let mut number = 0;
     for (i, piece) in pieces.iter().enumerate() {

@@ -137,6 +137,17 @@ impl SqlFile {
         let no_transaction = sql.lines().next().is_some_and(|l| l.trim_end() == NO_TRANSACTION_DIRECTIVE);
         SqlFile { path, sql, no_transaction }
     }
+
+    /// The file cut into statements, COPY data and meta-commands; a file that
+    /// ends inside a comment or quote is unrunnable, named at its opening.
+    pub fn script(&self) -> Result<crate::split::Script<'_>, crate::error::Error> {
+        crate::split::script(&self.sql).map_err(|e| crate::error::Error::Unrunnable {
+            path: self.path.clone(),
+            line: e.line,
+            column: e.column,
+            reason: e.to_string(),
+        })
+    }
 }
 
 /// A well-formed up/down pair.
