@@ -121,21 +121,27 @@ pub fn ms(ms: u64) -> String {
     if ms < 10_000 { format!("{ms} ms") } else { format!("{:.1} s", ms as f64 / 1000.0) }
 }
 
-/// A plain text table with aligned columns.
+/// The width a cell takes on screen: its characters without ANSI colour codes.
+fn visible_width(cell: &str) -> usize {
+    anstream::adapter::strip_str(cell).map(|piece| piece.chars().count()).sum()
+}
+
+/// A plain text table with aligned columns. Cells may carry colour codes:
+/// widths count only the visible text.
 pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
-    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    let mut widths: Vec<usize> = header.iter().map(|h| visible_width(h)).collect();
     for row in rows {
         for (i, cell) in row.iter().enumerate() {
-            widths[i] = widths[i].max(cell.chars().count());
+            widths[i] = widths[i].max(visible_width(cell));
         }
     }
     let fmt_row = |cells: Vec<&str>| {
         let mut line = String::new();
         for (i, cell) in cells.iter().enumerate() {
-            if i + 1 == cells.len() {
-                line.push_str(cell);
-            } else {
-                line.push_str(&format!("{cell:<w$}  ", w = widths[i]));
+            line.push_str(cell);
+            if i + 1 < cells.len() {
+                let pad = widths[i].saturating_sub(visible_width(cell)) + 2;
+                line.push_str(&" ".repeat(pad));
             }
         }
         line.trim_end().to_owned()
@@ -164,5 +170,26 @@ pub fn confirm(question: &str, no_terminal: &str, declined: &str) -> anyhow::Res
         Ok(())
     } else {
         Err(crate::exit::Usage::new(declined).into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Columns line up on a colour terminal: the codes take no width.
+    #[test]
+    fn table_aligns_coloured_cells_by_visible_width() {
+        let rows = vec![
+            vec!["1".to_owned(), format!("{GREEN}applied{GREEN:#}"), "x".to_owned()],
+            vec!["20".to_owned(), format!("{YELLOW}pending{YELLOW:#}"), "y".to_owned()],
+            vec!["300".to_owned(), "checksum mismatch".to_owned(), "z".to_owned()],
+        ];
+        let text = table(&["VERSION", "STATE", "BY"], &rows);
+        assert!(text.contains('\u{1b}'), "colour codes are kept: {text:?}");
+        let plain: String = anstream::adapter::strip_str(&text).collect();
+        let columns: Vec<usize> = plain.lines().map(|line| line.rfind(' ').unwrap() + 1).collect();
+        assert_eq!(columns, vec![columns[0]; 4], "last column starts at one place:\n{plain}");
+        assert_eq!(plain.lines().next().unwrap(), "VERSION  STATE              BY");
     }
 }
