@@ -11,6 +11,8 @@
 use anyhow::{Context as _, Result, bail};
 use sqlx::{Connection, Executor, PgConnection};
 
+use strata_migrate::quote::ident;
+
 use crate::config::Context;
 
 /// What a login is for.
@@ -117,7 +119,7 @@ async fn provision(
     .fetch_all(&mut *tx)
     .await?;
     for member_of in members.iter().filter(|g| Some(g.as_str()) != group) {
-        tx.execute(&*format!("REVOKE {} FROM {login}", quote(member_of))).await?;
+        tx.execute(&*format!("REVOKE {} FROM {login}", ident(member_of))).await?;
     }
     let existing: Vec<String> =
         sqlx::query_scalar("SELECT nspname::text FROM pg_catalog.pg_namespace WHERE nspname = ANY($1) ORDER BY 1")
@@ -125,7 +127,7 @@ async fn provision(
             .fetch_all(&mut *tx)
             .await?;
     for schema in &existing {
-        let s = quote(schema);
+        let s = ident(schema);
         tx.execute(&*format!(
             "REVOKE ALL ON ALL TABLES IN SCHEMA {s} FROM {login}; REVOKE ALL ON ALL SEQUENCES IN SCHEMA {s} FROM {login}; \
              REVOKE ALL ON SCHEMA {s} FROM {login}"
@@ -136,7 +138,7 @@ async fn provision(
         tx.execute(&*format!("GRANT {group} TO {login}")).await?;
     }
     for schema in &existing {
-        let s = quote(schema);
+        let s = ident(schema);
         let grants = match (purpose, group) {
             (Purpose::StudioReader, None) => {
                 format!("GRANT USAGE ON SCHEMA {s} TO {login}; GRANT SELECT ON ALL TABLES IN SCHEMA {s} TO {login}")
@@ -172,11 +174,6 @@ async fn role_exists(conn: &mut PgConnection, role: &str) -> Result<bool, sqlx::
         .bind(role)
         .fetch_one(conn)
         .await
-}
-
-/// `"name"`, quotes doubled.
-fn quote(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
 }
 
 /// Checks that a login strata made is none of what the studio refuses; a bug

@@ -17,6 +17,7 @@ use sqlx::Row;
 use crate::checksum::Checksum;
 use crate::error::Error;
 use crate::plan::Direction;
+use crate::quote::literal;
 use crate::source::{Migration, Track, Version};
 
 /// Where the history lives: `public.migration_history` unless configured.
@@ -206,11 +207,6 @@ pub(crate) async fn read_existing(conn: &mut PgConnection, table: &HistoryTable)
 /// Sends one or more history statements (simple protocol), naming the step on failure.
 pub(crate) async fn exec(conn: &mut PgConnection, sql: &str, context: &'static str) -> Result<(), Error> {
     sqlx::raw_sql(sql).execute(&mut *conn).await.map(|_| ()).map_err(|e| Error::database(context, e))
-}
-
-/// A SQL string literal (for the simple-query protocol, which has no parameters).
-pub(crate) fn literal(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "''"))
 }
 
 /// A transactional file's first statement, sent right after `BEGIN` and before

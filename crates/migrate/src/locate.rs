@@ -4,24 +4,8 @@
 /// Line and column (1-based, columns in characters) of the character `index`
 /// (0-based) counted from the byte offset `from` of `text` (the start when `None`).
 pub fn line_col(text: &str, from: Option<usize>, index: usize) -> Option<(usize, usize)> {
-    let from = from.unwrap_or(0);
-    let before = text.get(..from)?;
-    let target = before.chars().count() + index;
-    let mut line = 1;
-    let mut col = 1;
-    for (i, c) in text.chars().enumerate() {
-        if i == target {
-            return Some((line, col));
-        }
-        if c == '\n' {
-            line += 1;
-            col = 1;
-        } else {
-            col += 1;
-        }
-    }
     // A position just past the end (an unterminated statement) points at the end.
-    (target == text.chars().count()).then_some((line, col))
+    crate::text_position::LineIndex::new(text).char_line_col(from.unwrap_or(0), index)
 }
 
 #[cfg(test)]

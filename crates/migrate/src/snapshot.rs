@@ -362,7 +362,7 @@ impl Catalog {
 /// transaction changed (tags `c:...`, see `sql::CHANGES`) and the lines of the
 /// units it wrote, as text `(tag, oid, schema, line)`.
 pub fn step_query(scope: &Scope) -> String {
-    let history = format!("'{}'", scope.history.to_string().replace('\'', "''"));
+    let history = crate::quote::literal(&scope.history.to_string());
     let changes = sql::CHANGES.replace("$1", &history).replace("$2", if scope.data { "true" } else { "false" });
     let lines = sql::lines(sql::Filter::Changed).replace("$1", &history);
     format!(

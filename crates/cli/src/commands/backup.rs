@@ -285,8 +285,6 @@ pub async fn restore(ctx: &Context, out: Output, args: &RestoreArgs) -> Result<u
 
 /// `file:line:col` of a byte offset in the file's text.
 fn place(path: &Path, text: &str, offset: usize) -> String {
-    let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+    let (line, column) = strata_migrate::text_position::LineIndex::new(text).line_col(offset);
     format!("{}:{line}:{column}", path.display())
 }

@@ -75,7 +75,9 @@ pub async fn load_linted(
         let rows = strata_migrate::apply::history_rows(conn, opts).await?;
         let recorded: std::collections::HashSet<_> = rows.iter().map(|r| (r.track, r.version)).collect();
         let applied = |m: &strata_migrate::Migration| recorded.contains(&(m.track, m.version));
-        let keep = |m: &&strata_migrate::Migration| m.description == "create_schemas" || !applied(m);
+        let keep = |m: &&strata_migrate::Migration| {
+            m.description == strata_migrate::create_schemas::DESCRIPTION || !applied(m)
+        };
         let pending = Scan {
             set: MigrationSet {
                 dir: scan.set.dir.clone(),

@@ -111,14 +111,7 @@ async fn pool_on(url: &str, application: &str, role: Option<String>, api: Option
     // answers 503 promptly instead of holding requests for sqlx's default 30 s.
     let mut pool = PgPoolOptions::new().max_connections(16).acquire_timeout(std::time::Duration::from_secs(2));
     if let Some(role) = &role {
-        let set_role: std::sync::Arc<str> = format!("SET ROLE \"{}\"", role.replace('"', "\"\"")).into();
-        pool = pool.after_connect(move |conn, _| {
-            let set_role = set_role.clone();
-            Box::pin(async move {
-                sqlx::Executor::execute(&mut *conn, &*set_role).await?;
-                Ok(())
-            })
-        });
+        pool = strata_app::roles::pool_options_as(pool, role);
     }
     let pool = pool.connect_with(options.application_name(application)).await.with_context(|| {
         format!("connecting to {}{}", redact(url), role.map(|r| format!(" as role {r}")).unwrap_or_default())

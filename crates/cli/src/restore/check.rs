@@ -19,6 +19,7 @@
 //! restored).
 
 use squawk_syntax::{SourceFile, SyntaxKind, SyntaxNode};
+use strata_migrate::quote::fold;
 use strata_migrate::split::{self, CopyData, Piece, Statement};
 
 /// Something the file holds that a dump of its schema does not.
@@ -231,7 +232,7 @@ fn check_statement(text: &str, schema: &str, data_only: bool) -> Result<(), Refu
         SyntaxKind::CREATE_SCHEMA => {
             let name = stmt.children().find(|c| c.kind() == SyntaxKind::NAMED_SCHEMA);
             match name {
-                Some(n) if ident(&n.text().to_string()) == schema => {}
+                Some(n) if fold(&n.text().to_string()) == schema => {}
                 _ => return Err((0, format!("a dump of schema {schema} creates only that schema"))),
             }
             if let Some(extra) = stmt.children().find(|c| c.kind() != SyntaxKind::NAMED_SCHEMA) {
@@ -323,7 +324,7 @@ fn check_set(stmt: &SyntaxNode) -> Result<(), Refused> {
         return Err(refuse());
     }
     let name = config.children().find(|c| c.kind() == SyntaxKind::CONFIG_PARAMETER_REF).ok_or_else(refuse)?;
-    let name = ident(&name.text().to_string());
+    let name = fold(&name.text().to_string());
     if !PREAMBLE_SETTINGS.contains(&name.as_str()) {
         return Err(refuse());
     }
@@ -331,7 +332,11 @@ fn check_set(stmt: &SyntaxNode) -> Result<(), Refused> {
         .children()
         .find(|c| c.kind() != SyntaxKind::CONFIG_PARAMETER_REF)
         .map(|v| {
-            compact(&v.text().to_string()).to_lowercase().trim_start_matches(['=']).trim_start_matches("to").to_owned()
+            compact(&v.text().to_string())
+                .to_ascii_lowercase()
+                .trim_start_matches(['='])
+                .trim_start_matches("to")
+                .to_owned()
         })
         .unwrap_or_default();
     let required = match name.as_str() {
@@ -399,7 +404,7 @@ fn sequence_schema(name: &str) -> Option<String> {
     for (i, c) in name.char_indices() {
         match c {
             '"' => in_quotes = !in_quotes,
-            '.' if !in_quotes => return Some(ident(&name[..i])),
+            '.' if !in_quotes => return Some(fold(&name[..i])),
             _ => {}
         }
     }
@@ -469,23 +474,14 @@ fn names(node: &SyntaxNode) -> Vec<SyntaxNode> {
 /// `schema.table.column`), or the name of a schema node; `None` when unqualified.
 fn qualifier(name: &SyntaxNode) -> Option<String> {
     if matches!(name.kind(), SyntaxKind::SCHEMA_REF | SyntaxKind::SCHEMA) {
-        return Some(ident(&name.text().to_string()));
+        return Some(fold(&name.text().to_string()));
     }
     let segments: Vec<String> = name
         .descendants()
         .filter(|n| matches!(n.kind(), SyntaxKind::PATH_SEGMENT | SyntaxKind::PATH_SEGMENT_REF))
-        .map(|n| ident(&n.text().to_string()))
+        .map(|n| fold(&n.text().to_string()))
         .collect();
     (segments.len() >= 2).then(|| segments[0].clone())
-}
-
-/// An identifier as PostgreSQL stores it: quoted as written, else lower case.
-fn ident(text: &str) -> String {
-    let t = text.trim();
-    match t.strip_prefix('"').and_then(|r| r.strip_suffix('"')) {
-        Some(inner) => inner.replace("\"\"", "\""),
-        None => t.to_lowercase(),
-    }
 }
 
 /// Text without whitespace, lower case outside quotes (for comparing short forms).
@@ -505,7 +501,7 @@ fn compact(text: &str) -> String {
                 out.push(c);
             }
             None if c.is_whitespace() => {}
-            None => out.extend(c.to_lowercase()),
+            None => out.push(c.to_ascii_lowercase()),
         }
     }
     out

@@ -88,7 +88,7 @@ pub(crate) async fn table_line(
         let mut exprs = vec![];
         let mut generated: Vec<Vec<i64>> = vec![];
         for (name, ty, kind) in &cols {
-            let c = format!("t.{}", quote_ident(name));
+            let c = format!("t.{}", crate::quote::ident(name));
             exprs.push(match kind.as_str() {
                 "time" => {
                     let within = if ty == "date" {
@@ -155,10 +155,6 @@ fn names_column(sql: &str, column: &str) -> bool {
         from = start + needle.len().max(1);
     }
     false
-}
-
-fn quote_ident(s: &str) -> String {
-    format!("\"{}\"", s.replace('"', "\"\""))
 }
 
 #[cfg(test)]
