@@ -132,7 +132,9 @@ fn chain_message(err: &anyhow::Error) -> String {
 
 fn init_tracing(out: Output) {
     let default = match out.verbose {
-        0 => "warn",
+        0 if out.quiet => "warn",
+        // One line per request the API (`strata serve`, `strata dev`) answers.
+        0 => "warn,tower_http::trace=info",
         // PostgreSQL's NOTICEs (as psql shows them) come through sqlx at info.
         1 => "info,sqlx=warn,sqlx::postgres::notice=info",
         _ => "debug,sqlx=info",

@@ -163,8 +163,14 @@ async fn dev_applies_saved_files_and_reports_broken_and_modified_ones() {
     .await;
     assert!(!exists(&admin, "app.gadgets").await);
     assert!(printed.alive(), "dev stopped after a broken file");
+    let from = printed.lines.len();
     let api = servers::request("GET", &format!("{}/api/openapi.json", printed.dev.url("api")), &[], None);
     assert_eq!(api.status, 200, "the API still answers");
+    // The API logs each request it answers, one line on stderr.
+    until("the request's log line", Duration::from_secs(5), &mut printed, from, |text| async move {
+        text.lines().any(|l| l.contains("uri=/api/openapi.json") && l.contains("status=200"))
+    })
+    .await;
 
     // Past the linter, failing in PostgreSQL: the SQL error points into the file.
     let from = printed.lines.len();
@@ -224,4 +230,17 @@ async fn dev_applies_saved_files_and_reports_broken_and_modified_ones() {
     assert!(!text.contains(r#""event":"applied""#), "{text}");
     assert!(printed.alive());
     eprintln!("whole watch scenario: {:?}", started.elapsed());
+
+    // Stopped by a signal (as Ctrl-C or SIGTERM), dev says so.
+    let from = printed.lines.len();
+    let pid = printed.dev.child.id().to_string();
+    assert!(std::process::Command::new("kill").args(["-INT", &pid]).status().unwrap().success());
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while printed.alive() {
+        assert!(Instant::now() < deadline, "dev did not stop on SIGINT:\n{}", printed.since(from));
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let text = printed.since(from);
+    assert!(text.contains("strata dev stopped"), "{text}");
 }

@@ -16,7 +16,7 @@ use crate::config::{ConnectAs, Context, redact};
 use crate::exit::Usage;
 use crate::http_server::{self, Limits};
 use crate::logins::{self, Purpose};
-use crate::output::{BOLD, GREEN, Output};
+use crate::output::{BOLD, GREEN, Output, YELLOW};
 
 const DEFAULT_API_PORT: u16 = 3000;
 const DEFAULT_STUDIO_PORT: u16 = 4983;
@@ -211,6 +211,12 @@ pub async fn dev(ctx: &Context, out: Output, args: &DevArgs) -> Result<u8> {
     let api = bind(localhost, args.port.unwrap_or(DEFAULT_API_PORT), args.port.is_none()).await?;
     let api_addr = api.local_addr()?;
     let studio = bind(localhost, DEFAULT_STUDIO_PORT, true).await?;
+    if let Some(note) = moved_port("API", DEFAULT_API_PORT, api_addr.port()).filter(|_| args.port.is_none()) {
+        out.note(note);
+    }
+    if let Some(note) = moved_port("studio", DEFAULT_STUDIO_PORT, studio.local_addr()?.port()) {
+        out.note(note);
+    }
     let studio_url = strata_studio::launch_url(studio.local_addr()?, &studio_config);
     let url = ctx.url()?;
     out.event(json!({"event": "listening", "service": "api", "url": format!("http://{api_addr}")}));
@@ -244,5 +250,41 @@ pub async fn dev(ctx: &Context, out: Output, args: &DevArgs) -> Result<u8> {
     let (api_result, studio_result, (), ()) = tokio::join!(api_server, studio_server, signal, watch);
     api_result.context("serving the API")?;
     studio_result.context("serving the studio")?;
+    out.note(stopped_note(ctx.is_embedded()));
     Ok(0)
+}
+
+/// Said when a server of `strata dev` listens on another port than its usual one
+/// because that one was taken.
+fn moved_port(service: &str, wanted: u16, got: u16) -> Option<String> {
+    (wanted != got)
+        .then(|| format!("{YELLOW}note{YELLOW:#}: port {wanted} is taken, so the {service} listens on {got}"))
+}
+
+/// Said once Ctrl-C has stopped `strata dev`'s servers.
+fn stopped_note(embedded: bool) -> String {
+    if embedded {
+        "strata dev stopped; the embedded database keeps running (`strata db stop` stops it).".to_owned()
+    } else {
+        "strata dev stopped.".to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_moved_port_is_said_and_the_usual_one_is_not() {
+        assert_eq!(moved_port("API", 3000, 3000), None);
+        let note = moved_port("API", 3000, 3001).expect("a note");
+        let plain: String = anstream::adapter::strip_str(&note).collect();
+        assert_eq!(plain, "note: port 3000 is taken, so the API listens on 3001");
+    }
+
+    #[test]
+    fn stopping_says_what_keeps_running() {
+        assert!(stopped_note(true).contains("strata db stop"));
+        assert_eq!(stopped_note(false), "strata dev stopped.");
+    }
 }
