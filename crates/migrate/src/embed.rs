@@ -9,11 +9,8 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use crate::checksum::{Checksum, normalize};
-use crate::source::{
-    Direction, Migration, MigrationSet, NO_TRANSACTION_DIRECTIVE, ProblemKind, SourceErrors, SourceProblem, SqlFile,
-    Track, Version, parse_file_name,
-};
+use crate::checksum::Checksum;
+use crate::source::{Migration, MigrationSet, SourceErrors, SourceProblem, SqlFile, Track, pair_up};
 
 /// Compiles a migrations folder into the binary: every `.sql` file under its
 /// `migrate/` and `seed/` folders, read at build time. The path is relative to the
@@ -80,57 +77,37 @@ impl EmbeddedMigrations {
     }
 
     fn load_track(&self, track: Track, problems: &mut Vec<SourceProblem>) -> Vec<Migration> {
-        type Pair = (String, Option<SqlFile>, Option<SqlFile>);
-        let mut by_version: BTreeMap<Version, Pair> = BTreeMap::new();
         let prefix = format!("{}/", track.as_str());
-        for (name, text) in self.files.iter().filter_map(|(n, t)| Some((n.strip_prefix(&prefix)?, *t))) {
-            let path = PathBuf::from(self.dir).join(track.as_str()).join(name);
-            let parsed = match parse_file_name(name) {
-                Ok(p) => p,
-                Err(kind) => {
-                    problems.push(SourceProblem { path, kind });
-                    continue;
-                }
-            };
-            let slot = by_version.entry(parsed.version).or_insert_with(|| (parsed.description.clone(), None, None));
-            if slot.0 != parsed.description {
-                let other = slot.1.as_ref().or(slot.2.as_ref()).map(|f| f.path.clone()).unwrap_or_default();
-                let kind = ProblemKind::DuplicateVersion { version: parsed.version.to_string(), other };
-                problems.push(SourceProblem { path, kind });
-                continue;
-            }
-            let file = sql_file(path, text);
-            match parsed.direction {
-                Direction::Up => slot.1 = Some(file),
-                Direction::Down => slot.2 = Some(file),
-            }
-        }
-        let mut out = vec![];
-        for (version, (description, up, down)) in by_version {
-            match (up, down) {
-                (Some(up), Some(down)) => {
-                    let checksum = Checksum::of_normalized(&up.sql);
-                    out.push(Migration { track, version, description, up, down, checksum });
-                }
-                (Some(up), None) => problems.push(SourceProblem { path: up.path, kind: ProblemKind::MissingDown }),
-                (None, Some(down)) => problems.push(SourceProblem { path: down.path, kind: ProblemKind::MissingUp }),
-                (None, None) => {}
-            }
-        }
-        out
+        let folder = PathBuf::from(self.dir).join(track.as_str());
+        let texts: BTreeMap<PathBuf, &str> = self
+            .files
+            .iter()
+            .filter_map(|(name, text)| Some((folder.join(name.strip_prefix(&prefix)?), *text)))
+            .collect();
+        let files = self.files.iter().filter_map(|(name, _)| {
+            let name = name.strip_prefix(&prefix)?;
+            Some(Ok((name.to_owned(), folder.join(name))))
+        });
+        let pairs = pair_up(files, problems);
+        let file = |path: PathBuf| {
+            let text = texts[&path].to_owned();
+            SqlFile::new(path, text)
+        };
+        pairs
+            .into_iter()
+            .map(|(version, description, up, down)| {
+                let (up, down) = (file(up), file(down));
+                let checksum = Checksum::of_normalized(&up.sql);
+                Migration { track, version, description, up, down, checksum }
+            })
+            .collect()
     }
-}
-
-/// A file's text normalized as on disk (no BOM, LF), its directive read.
-fn sql_file(path: PathBuf, text: &str) -> SqlFile {
-    let sql = normalize(text).into_owned();
-    let no_transaction = sql.lines().next().is_some_and(|l| l.trim_end() == NO_TRANSACTION_DIRECTIVE);
-    SqlFile { path, sql, no_transaction }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::source::ProblemKind;
 
     const FILES: &[(&str, &str)] = &[
         ("migrate/20251124_000000_create_schemas.down.sql", "DROP SCHEMA IF EXISTS app;\n"),

@@ -126,7 +126,7 @@ pub struct SqlFile {
 }
 
 impl SqlFile {
-    fn new(path: PathBuf, raw: String) -> SqlFile {
+    pub(crate) fn new(path: PathBuf, raw: String) -> SqlFile {
         // Most files need no change: keep the text read instead of copying it
         // (a 50 MB seed is held once, not twice).
         let sql = match normalize(&raw) {
@@ -347,19 +347,48 @@ fn scan_track(track: Track, folder: &Path, problems: &mut Vec<SourceProblem>) ->
     }
     names.sort_unstable_by(|a, b| a.0.cmp(&b.0));
 
+    let files = names.into_iter().filter_map(|(name, path)| match name.to_str() {
+        Some(name) if name.starts_with('.') => None, // editor swap files and .gitkeep are not part of the set
+        Some(name) => Some(Ok((name.to_owned(), path))),
+        None => {
+            Some(Err(SourceProblem { path, kind: ProblemKind::BadName { reason: "not a UTF-8 file name".into() } }))
+        }
+    });
+    let pairs = pair_up(files, problems);
+    let mut out = Vec::with_capacity(pairs.len());
+    for (version, description, up, down) in read_all(pairs) {
+        match (up, down) {
+            (Ok(up), Ok(down)) => {
+                let checksum = Checksum::of_normalized(&up.sql);
+                out.push(Migration { track, version, description, up, down, checksum });
+            }
+            (up, down) => problems.extend(up.err().into_iter().chain(down.err())),
+        }
+    }
+    out
+}
+
+/// Pairs one track's files, given as `(file name, path)` or a problem already
+/// found with a file, by version: `(version, description, up, down)` for every
+/// complete pair, in version order; a bad name, a second description for one
+/// version, or a missing half is a problem. Shared by the folder scan and the
+/// files compiled in by `embed!`.
+pub(crate) fn pair_up(
+    files: impl IntoIterator<Item = Result<(String, PathBuf), SourceProblem>>,
+    problems: &mut Vec<SourceProblem>,
+) -> Vec<(Version, String, PathBuf, PathBuf)> {
     // version -> (description, up path, down path)
     type Pair = (String, Option<PathBuf>, Option<PathBuf>);
     let mut by_version: BTreeMap<Version, Pair> = BTreeMap::new();
-    for (name, path) in names {
-        let Some(name) = name.to_str() else {
-            problems
-                .push(SourceProblem { path, kind: ProblemKind::BadName { reason: "not a UTF-8 file name".into() } });
-            continue;
+    for file in files {
+        let (name, path) = match file {
+            Ok(file) => file,
+            Err(problem) => {
+                problems.push(problem);
+                continue;
+            }
         };
-        if name.starts_with('.') {
-            continue; // editor swap files and .gitkeep are not part of the set
-        }
-        let parsed = match parse_file_name(name) {
+        let parsed = match parse_file_name(&name) {
             Ok(p) => p,
             Err(kind) => {
                 problems.push(SourceProblem { path, kind });
@@ -380,7 +409,6 @@ fn scan_track(track: Track, folder: &Path, problems: &mut Vec<SourceProblem>) ->
             Direction::Down => slot.2 = Some(path),
         }
     }
-
     let mut pairs = vec![];
     for (version, (description, up, down)) in by_version {
         match (up, down) {
@@ -390,17 +418,7 @@ fn scan_track(track: Track, folder: &Path, problems: &mut Vec<SourceProblem>) ->
             (None, None) => {}
         }
     }
-    let mut out = Vec::with_capacity(pairs.len());
-    for (version, description, up, down) in read_all(pairs) {
-        match (up, down) {
-            (Ok(up), Ok(down)) => {
-                let checksum = Checksum::of_normalized(&up.sql);
-                out.push(Migration { track, version, description, up, down, checksum });
-            }
-            (up, down) => problems.extend(up.err().into_iter().chain(down.err())),
-        }
-    }
-    out
+    pairs
 }
 
 type Read = (Version, String, Result<SqlFile, SourceProblem>, Result<SqlFile, SourceProblem>);
