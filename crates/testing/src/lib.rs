@@ -6,6 +6,8 @@
 //! every test process (the embedded database, so the tests need no other set-up).
 //! A test that panics keeps its database for inspection and prints its name.
 
+pub mod standby;
+
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
