@@ -6,13 +6,13 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
-use strata_migrate::apply::{Options, history_rows};
+use strata_migrate::history;
 use strata_migrate::plan::{self, State};
 use strata_migrate::source::{self, Track};
 
 use crate::config::StudioConfig;
+use crate::db::error::DbError;
 use crate::db::transaction::{self, Access};
-use crate::error::StudioError;
 
 /// One version of one track.
 #[derive(Debug, Clone)]
@@ -51,7 +51,7 @@ pub struct MigrationsView {
 
 /// Reads the directory, the history and the linter's report; `None` when the
 /// studio was started without a migrations directory.
-pub async fn load(pool: &PgPool, config: &StudioConfig) -> Result<Option<MigrationsView>, StudioError> {
+pub async fn load(pool: &PgPool, config: &StudioConfig) -> Result<Option<MigrationsView>, DbError> {
     let Some(dir) = config.migrations_dir.clone() else { return Ok(None) };
     let lint_config = config.lint.clone();
     let scan_dir = dir.clone();
@@ -61,10 +61,9 @@ pub async fn load(pool: &PgPool, config: &StudioConfig) -> Result<Option<Migrati
         (scan, report)
     })
     .await
-    .map_err(|e| StudioError::Internal(format!("reading migrations: {e}")))?;
+    .map_err(DbError::MigrationsUnread)?;
     let mut tx = transaction::begin(pool, Access::ReadOnly, config.statement_timeout).await?;
-    let options = Options { history: config.history_table.clone(), ..Options::default() };
-    let rows = history_rows(&mut tx, &options).await.map_err(|e| StudioError::Internal(e.to_string()))?;
+    let rows = history::read(&mut tx, &config.history_table).await.map_err(DbError::History)?;
     tx.rollback().await?;
     let mut entries = Vec::new();
     for track in Track::ALL {

@@ -1,9 +1,13 @@
-//! The routes and the order of the defences around them: security headers on
-//! every response, then the `Host` check, then the session, then CSRF.
+//! The routes and the order of the defences around them: one log line per
+//! request, then security headers on every response, then the `Host` check, then
+//! the session, then CSRF.
 
 use axum::Router;
+use axum::http::Request;
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::{get, post};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::{Level, Span};
 
 use crate::routes::{assets, console, diagram, edit, export, fallback, home, migrations, row, rows, structure};
 use crate::security::{csrf, headers, host, session};
@@ -32,5 +36,24 @@ pub fn build(studio: Studio) -> Router {
         .layer(from_fn_with_state(studio.clone(), session::require))
         .layer(from_fn_with_state(studio.clone(), host::check))
         .layer(from_fn(headers::add))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(request_span)
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
         .with_state(studio)
+}
+
+/// The span of one request, as tower-http's default but with the path alone: the
+/// query string carries the launch token and the values typed into filters,
+/// which stay out of the log. Its target is tower-http's own, so the filter that
+/// shows the API's request lines (`tower_http::trace=info`) shows these too.
+fn request_span<B>(request: &Request<B>) -> Span {
+    tracing::info_span!(
+        target: "tower_http::trace::make_span",
+        "request",
+        method = %request.method(),
+        path = %request.uri().path(),
+        version = ?request.version(),
+    )
 }

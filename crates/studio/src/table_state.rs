@@ -4,15 +4,15 @@
 //! every view can be bookmarked and works without script.
 
 use crate::db::browse::{Position, Request};
+use crate::db::error::DbError;
 use crate::db::filter::{Filter, Op};
 use crate::db::keyset::Direction;
-use crate::error::StudioError;
 
 /// The most rows one page may ask for.
 pub const MAX_LIMIT: usize = 1000;
 
 /// Parses a rows page's query string.
-pub fn parse(query: Option<&str>, default_limit: usize) -> Result<Request, StudioError> {
+pub fn parse(query: Option<&str>, default_limit: usize) -> Result<Request, DbError> {
     let pairs: Vec<(String, String)> =
         form_urlencoded::parse(query.unwrap_or("").as_bytes()).map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
     let all = |key: &'static str| pairs.iter().filter(move |(k, _)| k == key).map(|(_, v)| v.as_str());
@@ -22,35 +22,26 @@ pub fn parse(query: Option<&str>, default_limit: usize) -> Result<Request, Studi
         if column.is_empty() {
             continue;
         }
-        let op = Op::parse(op).ok_or_else(|| StudioError::BadRequest(format!("unknown filter operator {op:?}")))?;
+        let op = Op::parse(op).ok_or_else(|| DbError::UnknownFilterOperator { op: op.to_owned() })?;
         filters.push(Filter { column: column.to_owned(), op, value: value.to_owned() });
     }
     let sort = match one("sort").filter(|s| !s.is_empty()) {
         Some(column) => {
-            let dir = one("dir").map(|d| {
-                Direction::parse(d).ok_or_else(|| StudioError::BadRequest(format!("unknown sort direction {d:?}")))
-            });
+            let dir = one("dir")
+                .map(|d| Direction::parse(d).ok_or_else(|| DbError::UnknownSortDirection { dir: d.to_owned() }));
             Some((column.to_owned(), dir.transpose()?.unwrap_or(Direction::Asc)))
         }
         None => None,
     };
-    let cursor = |s: &str| {
-        serde_json::from_str::<Vec<Option<String>>>(s)
-            .map_err(|_| StudioError::BadRequest("the page cursor is malformed".into()))
-    };
+    let cursor = |s: &str| serde_json::from_str::<Vec<Option<String>>>(s).map_err(|_| DbError::MalformedCursor);
     let position = match (one("after"), one("before"), one("offset")) {
         (Some(a), _, _) => Position::After(cursor(a)?),
         (_, Some(b), _) => Position::Before(cursor(b)?),
-        (_, _, Some(o)) => {
-            Position::Offset(o.parse().map_err(|_| StudioError::BadRequest("offset must be a number".into()))?)
-        }
+        (_, _, Some(o)) => Position::Offset(o.parse().map_err(|_| DbError::NotANumber { parameter: "offset" })?),
         _ => Position::First,
     };
     let limit = match one("limit") {
-        Some(l) => l
-            .parse::<usize>()
-            .map_err(|_| StudioError::BadRequest("limit must be a number".into()))?
-            .clamp(1, MAX_LIMIT),
+        Some(l) => l.parse::<usize>().map_err(|_| DbError::NotANumber { parameter: "limit" })?.clamp(1, MAX_LIMIT),
         None => default_limit.clamp(1, MAX_LIMIT),
     };
     Ok(Request { filters, sort, position, limit })

@@ -106,20 +106,18 @@ impl Outcome {
 /// The console's answer: rows, or PostgreSQL's refusal (positions in the user's text).
 pub type Answer = Result<Outcome, DbFailure>;
 
-/// Runs `sql`; `commit` makes the transaction read-write and commits it (the
-/// caller checks that the studio allows writes).
+/// Runs `sql`; [`Access::ReadWrite`] commits it, read-only rolls it back.
 pub async fn run(
     pool: &PgPool,
     sql: &str,
     mode: Mode,
-    commit: bool,
+    access: Access,
     limits: Limits,
     rights: Rights,
 ) -> Result<Answer, DbError> {
     let sql = sql_text::single(sql).ok_or_else(|| DbError::NoStatement)?;
     let prefix = mode.prefix();
     let text = format!("{prefix}{sql}");
-    let access = if commit { Access::ReadWrite } else { Access::ReadOnly };
     let mut tx = transaction::begin(pool, access, limits.timeout).await?;
     refuse_unsafe_login(&mut tx, rights).await?;
     let started = Instant::now();
@@ -128,7 +126,7 @@ pub async fn run(
     match result {
         Ok(mut outcome) => {
             outcome.elapsed = elapsed;
-            if commit {
+            if access.writes() {
                 tx.commit().await?;
                 outcome.committed = true;
             } else {

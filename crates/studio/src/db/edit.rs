@@ -4,14 +4,15 @@
 //! exactly one row or is rolled back. An update also checks that the changed
 //! columns still hold what the user saw, so a concurrent change is not overwritten.
 
+use std::time::Duration;
+
 use sqlx::{PgPool, Row};
 
-use crate::config::StudioConfig;
 use crate::db::error::DbError;
 use crate::db::relation::Relation;
 use crate::db::row::RowKey;
 use crate::db::sql::Sql;
-use crate::db::transaction::{self, Access};
+use crate::db::transaction::{self, Access, Writable};
 
 /// A new value for one column (`None` is NULL).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -100,9 +101,14 @@ pub fn statement(rel: &Relation, edit: &Edit) -> Result<Option<Sql>, DbError> {
 }
 
 /// Runs a confirmed statement; returns the primary key of the row it touched.
-pub async fn apply(pool: &PgPool, config: &StudioConfig, rel: &Relation, sql: &Sql) -> Result<RowKey, DbError> {
-    transaction::require_write(config, transaction::EDIT_ROWS)?;
-    let mut tx = transaction::begin(pool, Access::ReadWrite, config.statement_timeout).await?;
+pub async fn apply(
+    pool: &PgPool,
+    writable: Writable,
+    timeout: Duration,
+    rel: &Relation,
+    sql: &Sql,
+) -> Result<RowKey, DbError> {
+    let mut tx = transaction::begin(pool, Access::ReadWrite(writable), timeout).await?;
     let rows = sql.query().fetch_all(&mut *tx).await?;
     if rows.len() != 1 {
         tx.rollback().await?;

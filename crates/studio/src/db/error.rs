@@ -1,6 +1,9 @@
-//! Why a call into the data layer failed, in the data layer's own terms. Nothing
-//! here knows about HTTP: `routes::db_error` decides the status each variant is
-//! answered with, so the data layer never imports the handlers' error type.
+//! Why a call into the data layer failed, in the data layer's own terms: `db`,
+//! the rows page's URL state ([`crate::table_state`]), the migrations tab's reader
+//! ([`crate::migrations`]) and exports return it. Nothing here knows about HTTP:
+//! `routes::db_error` decides the status each variant is answered with, so the
+//! data layer never imports the handlers' error type (`error` → `html` → `db`
+//! runs one way only).
 
 /// A refusal by the data layer, or a statement PostgreSQL refused or failed.
 #[derive(Debug, thiserror::Error)]
@@ -67,6 +70,25 @@ pub enum DbError {
     /// The catalog changed under the studio: `relation` lost `column`.
     #[error("{relation} has no column {column}")]
     CatalogChanged { relation: String, column: String },
+    /// A rows page's URL names a filter operator the studio does not have.
+    #[error("unknown filter operator {op:?}")]
+    UnknownFilterOperator { op: String },
+    /// A rows page's URL names a sort direction other than `asc` / `desc`.
+    #[error("unknown sort direction {dir:?}")]
+    UnknownSortDirection { dir: String },
+    /// A rows page's `after` / `before` cursor is not a JSON array of strings.
+    #[error("the page cursor is malformed")]
+    MalformedCursor,
+    /// A rows page's `parameter` (`offset`, `limit`) is not a number.
+    #[error("{parameter} must be a number")]
+    NotANumber { parameter: &'static str },
+    /// The migrations directory could not be scanned and linted: the blocking
+    /// task that reads it failed.
+    #[error("reading migrations: {0}")]
+    MigrationsUnread(#[source] tokio::task::JoinError),
+    /// The history table could not be read.
+    #[error("reading the history table: {0}")]
+    History(#[source] strata_migrate::Error),
     /// PostgreSQL refused the statement, or the connection failed.
     #[error("the database refused or failed the statement")]
     Postgres(#[from] sqlx::Error),

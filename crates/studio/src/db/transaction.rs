@@ -11,22 +11,37 @@ use sqlx::{PgPool, Postgres, Transaction};
 use crate::config::StudioConfig;
 use crate::db::error::DbError;
 
-/// Whether a transaction may change data.
+/// Whether a transaction may change data. A read-write transaction needs a
+/// [`Writable`], which only [`Writable::check`] gives out: the studio's one check
+/// that it was started with `--write`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
     ReadOnly,
-    ReadWrite,
+    ReadWrite(Writable),
 }
+
+/// Proof that the studio was started with `--write`, for an action it names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Writable(());
 
 /// Row edits, refused by a read-only studio.
 pub const EDIT_ROWS: &str = "edit rows";
 /// A console statement run with "commit", refused by a read-only studio.
 pub const COMMIT_CHANGES: &str = "commit changes";
 
-/// The one check that the studio was started with `--write`, before anything is
-/// opened [`Access::ReadWrite`]; `action` names what is refused.
-pub fn require_write(config: &StudioConfig, action: &'static str) -> Result<(), DbError> {
-    if config.write { Ok(()) } else { Err(DbError::ReadOnly { action }) }
+impl Writable {
+    /// The one check that the studio was started with `--write`, before anything
+    /// is opened [`Access::ReadWrite`]; `action` names what is refused.
+    pub fn check(config: &StudioConfig, action: &'static str) -> Result<Writable, DbError> {
+        if config.write { Ok(Writable(())) } else { Err(DbError::ReadOnly { action }) }
+    }
+}
+
+impl Access {
+    /// Whether the transaction may change data.
+    pub fn writes(self) -> bool {
+        matches!(self, Access::ReadWrite(_))
+    }
 }
 
 /// How long an export may wait for a slow reader between two batches.
@@ -40,7 +55,7 @@ pub async fn begin(
 ) -> Result<Transaction<'static, Postgres>, sqlx::Error> {
     let statement = match access {
         Access::ReadOnly => "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY",
-        Access::ReadWrite => "BEGIN READ WRITE",
+        Access::ReadWrite(_) => "BEGIN READ WRITE",
     };
     let mut tx = pool.begin_with(statement).await?;
     sqlx::query(
@@ -62,6 +77,16 @@ fn millis(d: Duration) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_studio_started_with_write_gives_out_write_access() {
+        let read_only = StudioConfig::new(false);
+        let refused = Writable::check(&read_only, EDIT_ROWS).unwrap_err();
+        assert!(matches!(refused, DbError::ReadOnly { action: EDIT_ROWS }), "{refused:?}");
+        let writable = Writable::check(&StudioConfig::new(true), COMMIT_CHANGES).unwrap();
+        assert!(Access::ReadWrite(writable).writes());
+        assert!(!Access::ReadOnly.writes());
+    }
 
     #[test]
     fn timeouts_never_become_unlimited() {

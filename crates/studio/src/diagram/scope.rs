@@ -3,8 +3,16 @@
 //! `schema=a&table=t` (the neighbourhood of `a.t`).
 
 use crate::db::ident::QualifiedName;
-use crate::error::StudioError;
 use crate::html::links;
+
+/// Why a diagram's query string was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ScopeError {
+    #[error("the diagram draws the neighbourhood of one table")]
+    SeveralTables,
+    #[error("query parameter table needs exactly one schema parameter (schema=...&table=...)")]
+    TableWithoutOneSchema,
+}
 
 /// The part of the database drawn.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,14 +26,14 @@ pub enum Scope {
 impl Scope {
     /// Reads `schema` (repeated) and `table` from a raw query string; other keys are
     /// ignored. A `table` needs exactly one `schema`.
-    pub fn parse(query: &str) -> Result<Scope, StudioError> {
+    pub fn parse(query: &str) -> Result<Scope, ScopeError> {
         let mut schemas: Vec<String> = Vec::new();
         let mut table: Option<String> = None;
         for (k, v) in form_urlencoded::parse(query.as_bytes()) {
             match k.as_ref() {
                 "schema" if !v.is_empty() && !schemas.contains(&v.to_string()) => schemas.push(v.into_owned()),
                 "table" if table.is_some() => {
-                    return Err(StudioError::BadRequest("the diagram draws the neighbourhood of one table".into()));
+                    return Err(ScopeError::SeveralTables);
                 }
                 "table" => table = Some(v.into_owned()),
                 _ => {}
@@ -33,9 +41,7 @@ impl Scope {
         }
         match (table, schemas.len()) {
             (Some(t), 1) => Ok(Scope::Around(QualifiedName::new(schemas.remove(0), t))),
-            (Some(_), _) => Err(StudioError::BadRequest(
-                "query parameter table needs exactly one schema parameter (schema=...&table=...)".into(),
-            )),
+            (Some(_), _) => Err(ScopeError::TableWithoutOneSchema),
             (None, 0) => Ok(Scope::All),
             (None, _) => Ok(Scope::Schemas(schemas)),
         }
@@ -82,8 +88,8 @@ mod tests {
 
     #[test]
     fn a_table_needs_one_schema() {
-        assert!(matches!(Scope::parse("table=t"), Err(StudioError::BadRequest(_))));
-        assert!(matches!(Scope::parse("schema=a&schema=b&table=t"), Err(StudioError::BadRequest(_))));
-        assert!(matches!(Scope::parse("schema=a&table=t&table=u"), Err(StudioError::BadRequest(_))));
+        assert_eq!(Scope::parse("table=t"), Err(ScopeError::TableWithoutOneSchema));
+        assert_eq!(Scope::parse("schema=a&schema=b&table=t"), Err(ScopeError::TableWithoutOneSchema));
+        assert_eq!(Scope::parse("schema=a&table=t&table=u"), Err(ScopeError::SeveralTables));
     }
 }

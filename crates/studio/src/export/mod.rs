@@ -19,8 +19,8 @@ use axum::response::{IntoResponse, Response};
 use sqlx::{Postgres, Transaction};
 
 use crate::db::cursor;
+use crate::db::error::DbError;
 use crate::db::text_rows::JsonKind;
-use crate::error::StudioError;
 
 /// The most rows read per `FETCH`.
 const BATCH: usize = 1000;
@@ -94,7 +94,7 @@ impl Export {
         format: Format,
         name: &str,
         value_cap: usize,
-    ) -> Result<Export, StudioError> {
+    ) -> Result<Export, DbError> {
         let batch = batch_rows(columns.len(), value_cap);
         cursor::declare(&mut tx, select, params).await?;
         let mut first = cursor::fetch(&mut tx, batch).await?;

@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 
 use crate::db::console::{self, Mode};
-use crate::db::transaction;
+use crate::db::transaction::{self, Access, Writable};
 use crate::error::StudioError;
 use crate::html::console_page::{self, ConsoleView};
 use crate::html::layout::Section;
@@ -41,10 +41,11 @@ pub async fn run(
         other => return Err(StudioError::BadRequest(format!("unknown console action {other:?}"))),
     };
     let commit = fields.has("commit");
-    if commit {
-        transaction::require_write(&studio.config, transaction::COMMIT_CHANGES)?;
-    }
-    let answer = console::run(&studio.console_pool, &sql, mode, commit, limits(&studio), rights(&studio)).await?;
+    let access = match commit {
+        true => Access::ReadWrite(Writable::check(&studio.config, transaction::COMMIT_CHANGES)?),
+        false => Access::ReadOnly,
+    };
+    let answer = console::run(&studio.console_pool, &sql, mode, access, limits(&studio), rights(&studio)).await?;
     let status = if answer.is_ok() { StatusCode::OK } else { StatusCode::BAD_REQUEST };
     let ctx = ReadContext::open(&studio).await?;
     let view = view(&studio, &session, &sql, Some(&answer), commit, false);

@@ -5,6 +5,7 @@
 
 use crate::db::error::DbError;
 use crate::db::failure::DbFailure;
+use crate::diagram::scope::ScopeError;
 use crate::error::StudioError;
 
 /// What the user is told for each refusal of the data layer: the status comes
@@ -15,7 +16,9 @@ impl From<DbError> for StudioError {
         match err {
             DbError::Postgres(source) => StudioError::from(source),
             DbError::ReadOnly { .. } | DbError::UnsafeLogin { .. } => StudioError::Forbidden(message),
-            DbError::CatalogChanged { .. } => StudioError::Internal(message),
+            DbError::CatalogChanged { .. } | DbError::MigrationsUnread(_) | DbError::History(_) => {
+                StudioError::Internal(message)
+            }
             DbError::NotATable { .. }
             | DbError::NoPrimaryKey { .. }
             | DbError::NoSuchColumn { .. }
@@ -31,8 +34,19 @@ impl From<DbError> for StudioError {
             | DbError::CursorHasNull
             | DbError::NoStatement
             | DbError::CopyInConsole
-            | DbError::ConsoleCannotFollow { .. } => StudioError::BadRequest(message),
+            | DbError::ConsoleCannotFollow { .. }
+            | DbError::UnknownFilterOperator { .. }
+            | DbError::UnknownSortDirection { .. }
+            | DbError::MalformedCursor
+            | DbError::NotANumber { .. } => StudioError::BadRequest(message),
         }
+    }
+}
+
+/// A diagram's query string the studio cannot draw: the user's to fix.
+impl From<ScopeError> for StudioError {
+    fn from(err: ScopeError) -> StudioError {
+        StudioError::BadRequest(err.to_string())
     }
 }
 

@@ -11,7 +11,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use crate::db::edit::{self, Change, Edit};
 use crate::db::relation::Relation;
 use crate::db::row;
-use crate::db::transaction;
+use crate::db::transaction::{self, Writable};
 use crate::error::StudioError;
 use crate::html::layout::Section;
 use crate::html::{edit_page, links};
@@ -20,13 +20,18 @@ use crate::routes::form::Fields;
 use crate::security::session::Session;
 use crate::state::Studio;
 
-/// Opens the sidebar context and the relation, checking it can be edited.
-async fn editable(studio: &Studio, schema: &str, table: &str) -> Result<(ReadContext, Relation), StudioError> {
-    transaction::require_write(&studio.config, transaction::EDIT_ROWS)?;
+/// Checks the studio may edit rows, then opens the sidebar context and the
+/// relation, checking it can be edited.
+async fn editable(
+    studio: &Studio,
+    schema: &str,
+    table: &str,
+) -> Result<(Writable, ReadContext, Relation), StudioError> {
+    let writable = Writable::check(&studio.config, transaction::EDIT_ROWS)?;
     let mut ctx = ReadContext::open(studio).await?;
     let rel = ctx.relation(schema, table).await?;
     edit::check_editable(&rel)?;
-    Ok((ctx, rel))
+    Ok((writable, ctx, rel))
 }
 
 pub async fn edit_form(
@@ -35,7 +40,7 @@ pub async fn edit_form(
     Path((schema, table)): Path<(String, String)>,
     RawQuery(query): RawQuery,
 ) -> Result<Html<String>, StudioError> {
-    let (mut ctx, rel) = editable(&studio, &schema, &table).await?;
+    let (_, mut ctx, rel) = editable(&studio, &schema, &table).await?;
     let key = Fields::query(query.as_deref()).row_key()?;
     let values =
         row::find(&mut ctx.tx, &rel, &key).await?.ok_or_else(|| StudioError::NotFound("no such row".into()))?;
@@ -49,7 +54,7 @@ pub async fn insert_form(
     Extension(session): Extension<Session>,
     Path((schema, table)): Path<(String, String)>,
 ) -> Result<Html<String>, StudioError> {
-    let (ctx, rel) = editable(&studio, &schema, &table).await?;
+    let (_, ctx, rel) = editable(&studio, &schema, &table).await?;
     let content = edit_page::form(&rel, None, None, &session.csrf);
     let title = format!("insert into {}", rel.name.display());
     ctx.page(&studio, &title, Some(&rel.name), Section::Browse, content).await
@@ -115,6 +120,7 @@ pub async fn delete(
 /// and the read-only transaction the preview is rendered in.
 struct Posted {
     studio: Studio,
+    writable: Writable,
     ctx: ReadContext,
     rel: Relation,
     fields: Fields,
@@ -123,22 +129,22 @@ struct Posted {
 impl Posted {
     async fn open(studio: Studio, schema: &str, table: &str, body: &[u8]) -> Result<Posted, StudioError> {
         let fields = Fields::parse(body);
-        let (ctx, rel) = editable(&studio, schema, table).await?;
-        Ok(Posted { studio, ctx, rel, fields })
+        let (writable, ctx, rel) = editable(&studio, schema, table).await?;
+        Ok(Posted { studio, writable, ctx, rel, fields })
     }
 
     /// Shows the statement (`action=preview`, the default) or runs it
     /// (`action=apply`); `page` is the path the confirmation posts to, `what` the
     /// verb shown, `back` where cancelling (or an update that changes nothing) goes.
     async fn finish(self, edit: Edit, page: &str, what: &str, back: String) -> Result<Response, StudioError> {
-        let Posted { studio, ctx, rel, fields } = self;
+        let Posted { studio, writable, ctx, rel, fields } = self;
         let Some(sql) = edit::statement(&rel, &edit)? else {
             ctx.tx.rollback().await?;
             return Ok(Redirect::to(&back).into_response());
         };
         if fields.get("action") == Some("apply") {
             ctx.tx.rollback().await?;
-            let key = edit::apply(&studio.pool, &studio.config, &rel, &sql).await?;
+            let key = edit::apply(&studio.pool, writable, studio.config.statement_timeout, &rel, &sql).await?;
             let to =
                 if matches!(edit, Edit::Delete { .. }) { links::table(&rel.name) } else { links::row(&rel.name, &key) };
             return Ok(Redirect::to(&to).into_response());

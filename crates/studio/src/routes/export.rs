@@ -62,7 +62,7 @@ pub async fn table(
         .map(|c| ExportColumn { name: c.name.clone(), kind: JsonKind::from_type_name(&c.base_type) })
         .collect();
     let name = format!("{}.{}", rel.name.schema, rel.name.name);
-    Export::start(tx, sql.text(), sql.params(), columns, format, &name, cap).await
+    Ok(Export::start(tx, sql.text(), sql.params(), columns, format, &name, cap).await?)
 }
 
 pub async fn query(State(studio): State<Studio>, body: Bytes) -> Result<Export, StudioError> {
@@ -89,7 +89,7 @@ pub async fn query(State(studio): State<Studio>, body: Bytes) -> Result<Export, 
     }
     let cap = studio.config.export_value_cap;
     let wrapped = console::wrap(&sql, columns.len(), cap);
-    match Export::start(tx, &wrapped, &[], columns, format, "query", cap).await {
+    match Export::start(tx, &wrapped, &[], columns, format, "query", cap).await.map_err(StudioError::from) {
         // The wrapped statement is a syntax error (SHOW, EXPLAIN) or a cursor over a
         // data-modifying WITH (INSERT ... RETURNING): either way, not a query.
         Err(StudioError::Database(f)) if f.code == "42601" || f.code == "0A000" => {

@@ -13,6 +13,7 @@ mod erd_schema;
 mod exports;
 mod harness;
 mod pages;
+mod request_log;
 mod roles;
 mod security;
 mod serve;

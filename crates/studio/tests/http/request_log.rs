@@ -1,0 +1,60 @@
+//! The studio logs one line per request it answers (tower-http's at info, the
+//! filter `strata studio` / `strata dev` use by default), with the method, the
+//! path and the status, and without the query string: it carries the launch
+//! token and the values typed into filters.
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use crate::harness::Studio;
+
+/// Everything the subscriber writes, kept for the test to read.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Captured {
+    fn lines(&self) -> Vec<String> {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).lines().map(str::to_owned).collect()
+    }
+}
+
+#[tokio::test]
+async fn each_request_is_one_line_without_its_query() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_env_filter("warn,tower_http::trace=info")
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    // The test runs on one thread, so the subscriber sees every request below.
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    // Signing in is two requests: the launch address (with its token) and the console.
+    let studio = Studio::seeded(false).await;
+    studio.get("/s/app/items?fc=name&fo=contains&fv=needle-in-the-query").await.assert_ok();
+    let refused = studio.raw_get("/", &[("host", "evil.example")]).await;
+    assert_eq!(refused.status.as_u16(), 403);
+
+    let lines: Vec<String> =
+        captured.lines().into_iter().filter(|l| l.contains("finished processing request")).collect();
+    let all = lines.join("\n");
+    assert_eq!(lines.len(), 4, "one line per request:\n{all}");
+    assert!(lines[0].contains("method=GET path=/ ") && lines[0].contains("status=303"), "{all}");
+    assert!(lines[1].contains("path=/console ") && lines[1].contains("status=200"), "{all}");
+    assert!(lines[2].contains("path=/s/app/items ") && lines[2].contains("status=200"), "{all}");
+    assert!(lines[3].contains("path=/ ") && lines[3].contains("status=403"), "{all}");
+    assert!(!all.contains(&studio.config.token), "the launch token is logged:\n{all}");
+    assert!(!all.contains("needle-in-the-query"), "a filter value is logged:\n{all}");
+}
