@@ -6,7 +6,7 @@
 use crate::db::browse::{Position, Request};
 use crate::db::error::DbError;
 use crate::db::filter::{Filter, Op};
-use crate::db::keyset::Direction;
+use crate::db::keyset::SortOrder;
 
 /// The most rows one page may ask for.
 pub const MAX_LIMIT: usize = 1000;
@@ -28,8 +28,8 @@ pub fn parse(query: Option<&str>, default_limit: usize) -> Result<Request, DbErr
     let sort = match one("sort").filter(|s| !s.is_empty()) {
         Some(column) => {
             let dir = one("dir")
-                .map(|d| Direction::parse(d).ok_or_else(|| DbError::UnknownSortDirection { dir: d.to_owned() }));
-            Some((column.to_owned(), dir.transpose()?.unwrap_or(Direction::Asc)))
+                .map(|d| SortOrder::parse(d).ok_or_else(|| DbError::UnknownSortDirection { dir: d.to_owned() }));
+            Some((column.to_owned(), dir.transpose()?.unwrap_or(SortOrder::Asc)))
         }
         None => None,
     };
@@ -86,7 +86,7 @@ mod tests {
         let req = parse(Some(q), 50).unwrap();
         assert_eq!(req.filters.len(), 2);
         assert_eq!(req.filters[0].value, "a&b");
-        assert_eq!(req.sort, Some(("price".into(), Direction::Desc)));
+        assert_eq!(req.sort, Some(("price".into(), SortOrder::Desc)));
         assert_eq!(req.position, Position::After(vec![Some("10".into()), Some("x".into())]));
         let again = parse(Some(&href("", &pairs(&req, &req.position, 50))[1..]), 50).unwrap();
         assert_eq!(again.filters, req.filters);

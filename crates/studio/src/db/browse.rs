@@ -9,7 +9,7 @@ use sqlx::{PgConnection, Row};
 
 use crate::db::error::DbError;
 use crate::db::filter::{Filter, push_condition};
-use crate::db::keyset::{Direction, KeyPart, Keyset};
+use crate::db::keyset::{SortOrder, KeyPart, Keyset};
 use crate::db::relation::Relation;
 use crate::db::row::{CTID, RowKey};
 use crate::db::sql::Sql;
@@ -34,7 +34,7 @@ pub enum Position {
 #[derive(Debug, Clone)]
 pub struct Request {
     pub filters: Vec<Filter>,
-    pub sort: Option<(String, Direction)>,
+    pub sort: Option<(String, SortOrder)>,
     pub position: Position,
     pub limit: usize,
 }
@@ -69,9 +69,9 @@ pub struct Page {
 }
 
 /// The order rows of `rel` are paged in, or `None` when only offsets work.
-pub fn keyset(rel: &Relation, sort: Option<&(String, Direction)>) -> Result<Option<Keyset>, DbError> {
+pub fn keyset(rel: &Relation, sort: Option<&(String, SortOrder)>) -> Result<Option<Keyset>, DbError> {
     let mut parts = Vec::new();
-    let direction = sort.map(|(_, d)| *d).unwrap_or(Direction::Asc);
+    let direction = sort.map(|(_, d)| *d).unwrap_or(SortOrder::Asc);
     let sort_column = sort.map(|(name, _)| sort_column(rel, name)).transpose()?;
     if let Some(c) = sort_column {
         parts.push(KeyPart::column(&c.name, c.ty.clone(), !c.not_null));

@@ -11,33 +11,34 @@ use crate::db::ident::QualifiedName;
 use crate::db::sql::Sql;
 use strata_migrate::quote;
 
-/// The direction of a sort.
+/// Which way a rows page is sorted (named apart from `strata_migrate::Direction`,
+/// which is up or down).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Direction {
+pub enum SortOrder {
     Asc,
     Desc,
 }
 
-impl Direction {
+impl SortOrder {
     pub fn code(self) -> &'static str {
         match self {
-            Direction::Asc => "asc",
-            Direction::Desc => "desc",
+            SortOrder::Asc => "asc",
+            SortOrder::Desc => "desc",
         }
     }
 
-    pub fn parse(s: &str) -> Option<Direction> {
+    pub fn parse(s: &str) -> Option<SortOrder> {
         match s {
-            "asc" => Some(Direction::Asc),
-            "desc" => Some(Direction::Desc),
+            "asc" => Some(SortOrder::Asc),
+            "desc" => Some(SortOrder::Desc),
             _ => None,
         }
     }
 
-    pub fn flip(self) -> Direction {
+    pub fn flip(self) -> SortOrder {
         match self {
-            Direction::Asc => Direction::Desc,
-            Direction::Desc => Direction::Asc,
+            SortOrder::Asc => SortOrder::Desc,
+            SortOrder::Desc => SortOrder::Asc,
         }
     }
 }
@@ -74,7 +75,7 @@ impl KeyPart {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Keyset {
     pub parts: Vec<KeyPart>,
-    pub direction: Direction,
+    pub direction: SortOrder,
 }
 
 impl Keyset {
@@ -98,10 +99,10 @@ impl Keyset {
             .parts
             .iter()
             .map(|p| match (dir, p.nullable) {
-                (Direction::Asc, true) => format!("{} ASC NULLS LAST", p.expr()),
-                (Direction::Desc, true) => format!("{} DESC NULLS FIRST", p.expr()),
-                (Direction::Asc, false) => format!("{} ASC", p.expr()),
-                (Direction::Desc, false) => format!("{} DESC", p.expr()),
+                (SortOrder::Asc, true) => format!("{} ASC NULLS LAST", p.expr()),
+                (SortOrder::Desc, true) => format!("{} DESC NULLS FIRST", p.expr()),
+                (SortOrder::Asc, false) => format!("{} ASC", p.expr()),
+                (SortOrder::Desc, false) => format!("{} DESC", p.expr()),
             })
             .collect();
         parts.join(", ")
@@ -113,7 +114,7 @@ impl Keyset {
         if cursor.len() != self.parts.len() || self.parts.is_empty() {
             return Err(DbError::CursorDoesNotFit);
         }
-        let ascending = (self.direction == Direction::Asc) != backward;
+        let ascending = (self.direction == SortOrder::Asc) != backward;
         let op = if ascending { ">" } else { "<" };
         let (first, rest) = (&self.parts[0], &self.parts[1..]);
         if cursor[1..].iter().any(Option::is_none) || (!first.nullable && cursor[0].is_none()) {
@@ -181,7 +182,7 @@ mod tests {
                 KeyPart::column("created_at", ty("timestamptz"), false),
                 KeyPart::column("id", ty("uuid"), false),
             ],
-            direction: Direction::Desc,
+            direction: SortOrder::Desc,
         };
         let mut sql = Sql::default();
         keys.push_after(&mut sql, &[Some("t".into()), Some("i".into())], false).unwrap();
@@ -197,7 +198,7 @@ mod tests {
     fn a_nullable_sort_column_handles_nulls_in_both_directions() {
         let keys = Keyset {
             parts: vec![KeyPart::column("price", ty("int8"), true), KeyPart::ctid()],
-            direction: Direction::Asc,
+            direction: SortOrder::Asc,
         };
         let mut sql = Sql::default();
         keys.push_after(&mut sql, &[None, Some("(0,1)".into())], false).unwrap();
@@ -210,7 +211,7 @@ mod tests {
 
     #[test]
     fn a_cursor_of_the_wrong_shape_is_refused() {
-        let keys = Keyset { parts: vec![KeyPart::column("id", ty("int4"), false)], direction: Direction::Asc };
+        let keys = Keyset { parts: vec![KeyPart::column("id", ty("int4"), false)], direction: SortOrder::Asc };
         assert!(keys.push_after(&mut Sql::default(), &[], false).is_err());
         assert!(keys.push_after(&mut Sql::default(), &[None], false).is_err());
     }

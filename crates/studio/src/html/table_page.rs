@@ -7,7 +7,7 @@ use crate::db::browse::{Page, Position, Request};
 use crate::db::failure::DbFailure;
 use crate::db::filter::Op;
 use crate::db::foreign_keys::ForeignKey;
-use crate::db::keyset::Direction;
+use crate::db::keyset::SortOrder;
 use crate::db::relation::Relation;
 use crate::html::error_page::failure_box;
 use crate::html::{cells, format, links, tabs};
@@ -46,8 +46,8 @@ impl TableView<'_> {
 
     fn sort_href(&self, column: &str) -> String {
         let dir = match &self.request.sort {
-            Some((c, Direction::Asc)) if c == column => Direction::Desc,
-            _ => Direction::Asc,
+            Some((c, SortOrder::Asc)) if c == column => SortOrder::Desc,
+            _ => SortOrder::Asc,
         };
         let req = Request { sort: Some((column.to_owned(), dir)), ..self.request.clone() };
         table_state::href(
@@ -95,7 +95,7 @@ pub fn render(v: &TableView<'_>) -> Markup {
                             th {
                                 a.sort href=(v.sort_href(&c.name)) title={ "sort by " (c.name) } {
                                     (c.name)
-                                    @if let Some((s, d)) = &v.request.sort { @if s == &c.name { span.dir { (if *d == Direction::Asc { " ▲" } else { " ▼" }) } } }
+                                    @if let Some((s, d)) = &v.request.sort { @if s == &c.name { span.dir { (if *d == SortOrder::Asc { " ▲" } else { " ▼" }) } } }
                                 }
                                 @if rel.primary_key.iter().any(|&i| rel.columns[i].name == c.name) { span.pk title="primary key" { "PK" } }
                                 @if let Some(fk) = v.outgoing.iter().find(|fk| fk.from_columns.contains(&c.name)) {
