@@ -13,7 +13,7 @@ use crate::runner::Runner;
 use crate::source::{Migration, MigrationSet, Track};
 
 pub use crate::event::{Event, Observer};
-pub use crate::options::{Options, whoami};
+pub use crate::options::{Options, Transactions, whoami};
 pub use crate::record::{Repaired, baseline, forget_missing, repair};
 pub use crate::report::{Done, Failure, Report};
 
@@ -74,10 +74,40 @@ async fn run_locked(
     opts: &Options,
     observer: &mut (dyn Observer + Send),
 ) -> Result<Report, Failure> {
-    history::ensure(conn, &opts.history).await?;
-    let rows = history::read_existing(conn, &opts.history).await?;
+    // Read (not created) first, so a refused single-transaction run changes nothing.
+    let rows = history::read(conn, &opts.history).await?;
     check_request(track, request, &rows)?;
     let plan = plan::plan(track, set.track(track), &rows, request).map_err(Error::from)?;
+    let single = single_transaction(opts.transactions, &plan)?;
+    // A single-transaction run creates the table in its transaction: a failed
+    // run on a fresh database leaves it as it was.
+    if !single {
+        history::ensure(conn, &opts.history).await?;
+    }
     observer.on(&Event::Planned { track, direction: plan.direction, count: plan.steps.len() });
-    Runner::new(conn, opts, observer, plan.direction).run(&plan.steps).await
+    let runner = Runner::new(conn, opts, observer, plan.direction);
+    runner.single_transaction(single).run(&plan.steps).await
+}
+
+/// Whether an `up` plan runs in one transaction; a `-- strata:no-transaction`
+/// file refuses [`Transactions::Single`] (naming the file) and turns
+/// [`Transactions::SingleWhenPossible`] into one transaction per file.
+fn single_transaction(mode: Transactions, plan: &plan::Plan<'_>) -> Result<bool, Error> {
+    if mode == Transactions::PerFile || plan.direction != plan::Direction::Up {
+        return Ok(false);
+    }
+    match plan.steps.iter().find(|m| m.up.no_transaction) {
+        None => Ok(!plan.steps.is_empty()),
+        Some(_) if mode == Transactions::SingleWhenPossible => Ok(false),
+        Some(m) => Err(Error::Unrunnable {
+            path: m.up.path.clone(),
+            line: 1,
+            column: 1,
+            reason: format!(
+                "--single-transaction runs every pending file in one transaction, and this file is `{}` \
+                 (it cannot run inside one); nothing was run: apply without --single-transaction",
+                crate::source::NO_TRANSACTION_DIRECTIVE
+            ),
+        }),
+    }
 }

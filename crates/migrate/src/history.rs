@@ -150,7 +150,7 @@ pub(crate) async fn ensure(conn: &mut PgConnection, table: &HistoryTable) -> Res
 }
 
 /// Whether the table exists.
-async fn exists(conn: &mut PgConnection, table: &HistoryTable) -> Result<bool, Error> {
+pub(crate) async fn exists(conn: &mut PgConnection, table: &HistoryTable) -> Result<bool, Error> {
     sqlx::query_scalar("SELECT to_regclass($1) IS NOT NULL")
         .bind(table.sql())
         .fetch_one(&mut *conn)

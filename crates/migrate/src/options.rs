@@ -36,6 +36,24 @@ pub struct Options {
     pub applied_from: String,
     /// Lets the caller stop the run (Ctrl-C); nobody requests it by default.
     pub cancel: Cancel,
+    /// How the pending files of an `up` run are grouped into transactions.
+    pub transactions: Transactions,
+}
+
+/// How the files of an `up` run are grouped into transactions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Transactions {
+    /// Each file in a transaction of its own, with its history row (the default):
+    /// a failure keeps the files before it.
+    #[default]
+    PerFile,
+    /// Every pending file and its history row in one transaction
+    /// (`--single-transaction`): all or nothing. Refused before anything runs
+    /// when a pending file is `-- strata:no-transaction`.
+    Single,
+    /// One transaction when no pending file is `-- strata:no-transaction`, else
+    /// per file: what `strata dev`, scratch databases and test databases use.
+    SingleWhenPossible,
 }
 
 impl Default for Options {
@@ -49,6 +67,7 @@ impl Default for Options {
             monitor: None,
             applied_from: whoami(),
             cancel: Cancel::default(),
+            transactions: Transactions::PerFile,
         }
     }
 }

@@ -78,6 +78,12 @@ pub(crate) struct Runner<'r> {
     progress: Progress<'r>,
     /// The second connection that names who blocks a waiting statement.
     monitor: Option<Monitor>,
+    /// Every file and its history row in one transaction ([`Runner::run_single`]).
+    single: bool,
+    /// In a single-transaction run, the statements of the failing file that the
+    /// failure (without a position) points at: located once the run's
+    /// transaction has rolled back, by replaying the files before it.
+    unlocated: Option<Range<usize>>,
 }
 
 /// What the run tells its observer and keeps in its report (apart from the
@@ -88,6 +94,9 @@ struct Progress<'r> {
     /// How many steps the plan has.
     count: usize,
     report: Report,
+    /// In a single-transaction run, the time of each file that ran, in order:
+    /// reported as done only once the transaction has committed.
+    deferred: Option<Vec<Duration>>,
 }
 
 impl Progress<'_> {
@@ -97,6 +106,10 @@ impl Progress<'_> {
 
     /// Records a file as done and tells the observer.
     fn finished(&mut self, m: &Migration, elapsed: Duration) {
+        if let Some(deferred) = &mut self.deferred {
+            deferred.push(elapsed);
+            return;
+        }
         let direction = self.direction;
         self.observer.on(&Event::Finished { migration: m, direction, elapsed });
         self.report.done.push(Done {
@@ -148,8 +161,15 @@ impl<'r> Runner<'r> {
         observer: &'r mut (dyn Observer + Send),
         direction: Direction,
     ) -> Self {
-        let progress = Progress { observer, direction, count: 0, report: Report::default() };
-        Runner { conn, opts, direction, nonce: nonce(), progress, monitor: None }
+        let progress = Progress { observer, direction, count: 0, report: Report::default(), deferred: None };
+        Runner { conn, opts, direction, nonce: nonce(), progress, monitor: None, single: false, unlocated: None }
+    }
+
+    /// Runs every file and its history row in one transaction (the caller made
+    /// sure that no file is `-- strata:no-transaction`).
+    pub(crate) fn single_transaction(mut self, single: bool) -> Self {
+        self.single = single;
+        self
     }
 
     /// Runs every step in order; stops at the first failure, reporting what ran.
@@ -200,8 +220,17 @@ impl<'r> Runner<'r> {
                 Err(e) => tracing::warn!("no second connection to name the sessions a migration waits for: {e}"),
             }
         }
+        // A single-transaction run creates a missing history table in its transaction.
+        let table = &self.opts.history;
+        let create = match self.single && !history::exists(self.conn, table).await? {
+            true => history::create_sql(table),
+            false => String::new(),
+        };
         // The session may come from a caller that changed it: start from a fresh one's state.
         history::exec(self.conn, RESET_SESSION, "resetting the session").await?;
+        if self.single {
+            return self.run_single(&steps, &create).await;
+        }
         let mut i = 0;
         while i < steps.len() {
             if self.opts.cancel.is_requested() {
@@ -230,6 +259,84 @@ impl<'r> Runner<'r> {
             }
         }
         Ok(())
+    }
+
+    /// Every file and its history row in one transaction: `BEGIN`, the files in
+    /// batches as [`Runner::run_batch`] sends them but without their own
+    /// `BEGIN`/`COMMIT` (a file acknowledged means it ran, not that it
+    /// committed), then one `COMMIT`. Any failure rolls the whole run back, so
+    /// the catalog and the history are as they were; the error names the file
+    /// and line as a per-file run does. A lock timeout is not retried here: the
+    /// transaction that waited is gone, and with it every file before.
+    async fn run_single(&mut self, steps: &[Step<'_>], create: &str) -> Result<(), Error> {
+        history::exec(self.conn, &format!("BEGIN;\n{create}"), "starting the run's transaction").await?;
+        self.progress.deferred = Some(Vec::with_capacity(steps.len()));
+        let mut i = 0;
+        while i < steps.len() {
+            let n = self.batch_at(&steps[i..]);
+            if let Some(m) = &mut self.monitor {
+                m.last = None;
+            }
+            let outcome = if self.opts.cancel.is_requested() {
+                Err(Stop { done: 0, error: Error::Cancelled { file: None } })
+            } else if n == 1 {
+                self.run_file(steps[i], i).await.map_err(|error| Stop { done: 0, error })
+            } else {
+                self.run_batch(&steps[i..i + n], i).await
+            };
+            if let Err(Stop { done, mut error }) = outcome {
+                roll_back_open(self.conn).await;
+                self.progress.deferred = None;
+                let failing = (i + done).min(steps.len() - 1);
+                if let (Some(suspects), Error::Sql(failure)) = (self.unlocated.take(), &mut error) {
+                    let file = self.file(steps[failing].migration);
+                    self.locate_after(&steps[..failing], file, suspects, failure).await;
+                }
+                return Err(error);
+            }
+            i += n;
+        }
+        if let Err(e) = sqlx::raw_sql("COMMIT").execute(&mut *self.conn).await {
+            roll_back_open(self.conn).await;
+            self.progress.deferred = None;
+            return Err(Error::database("committing the run's transaction", e));
+        }
+        let times = self.progress.deferred.take().unwrap_or_default();
+        for (step, elapsed) in steps.iter().zip(times) {
+            self.progress.finished(step.migration, elapsed);
+        }
+        Ok(())
+    }
+
+    /// Locates a single-transaction run's failure without a position: replays
+    /// the files before the failing one in a transaction (their effects are
+    /// what the failing statement saw), then the failing file's suspects a
+    /// statement at a time; rolled back.
+    async fn locate_after(
+        &mut self,
+        before: &[Step<'_>],
+        file: &SqlFile,
+        suspects: Range<usize>,
+        failure: &mut SqlFailure,
+    ) {
+        if ["55P03", "57014"].contains(&failure.code.as_str()) {
+            return;
+        }
+        if sqlx::raw_sql("BEGIN").execute(&mut *self.conn).await.is_ok() {
+            let mut replayed = true;
+            for step in before {
+                let earlier = self.file(step.migration);
+                let sent = send_pieces(self.conn, earlier, CHUNK_BYTES, 0..usize::MAX, &self.opts.cancel, None, None);
+                if sent.await.is_err() || sqlx::raw_sql(RESET_SESSION).execute(&mut *self.conn).await.is_err() {
+                    replayed = false;
+                    break;
+                }
+            }
+            if replayed {
+                self.locate_in_transaction(file, suspects, failure).await;
+            }
+        }
+        roll_back_open(self.conn).await;
     }
 
     /// One file on its own, by the path its shape needs. A no-transaction file
@@ -325,7 +432,9 @@ impl<'r> Runner<'r> {
     fn batch_at(&self, steps: &[Step<'_>]) -> usize {
         let mut bytes = 0;
         let mut n = 0;
-        for step in steps.iter().take(BATCH_FILES) {
+        // One transaction for all: no reason to cut batches by count.
+        let most = if self.single { usize::MAX } else { BATCH_FILES };
+        for step in steps.iter().take(most) {
             let file = self.file(step.migration);
             if file.no_transaction || step.shape.copy || bytes + file.sql.len() > BATCH_BYTES {
                 break;
@@ -357,6 +466,10 @@ impl<'r> Runner<'r> {
             match self.send_batch(&batch[send.clone()], first_index + send.start).await {
                 Ok(()) => return refused.map_or(Ok(()), Err),
                 Err(BatchEnd::Failed { done, error }) => return Err(Stop { done: send.start + done, error }),
+                // One transaction: what ran before the rejected message is rolled back too.
+                Err(BatchEnd::Rejected { failing, error, .. }) if self.single => {
+                    return Err(Stop { done: send.start + failing, error });
+                }
                 Err(BatchEnd::Rejected { done, failing, error }) => {
                     refused = Some(Stop { done: send.start + failing, error });
                     send = send.start + done..send.start + failing;
@@ -374,7 +487,8 @@ impl<'r> Runner<'r> {
             let m = step.migration;
             let marker = self.marker(first_index + k);
             let head = format!(
-                "BEGIN;\n{}{};\n",
+                "{}{}{};\n",
+                self.begin(),
                 step.timeouts_sql(true),
                 history::file_started_sql(&self.opts.history, m, self.direction, &self.opts.applied_from)
             );
@@ -386,8 +500,9 @@ impl<'r> Runner<'r> {
             chars += file.sql.chars().count();
             // The newline keeps a trailing `--` comment in the file from swallowing what follows.
             let tail = format!(
-                "\n;\n{RESET_SESSION}{};\nCOMMIT;\nSELECT {} AS {COMMITTED};\n",
+                "\n;\n{RESET_SESSION}{};\n{}SELECT {} AS {COMMITTED};\n",
                 history::file_finished_sql(&self.opts.history, m, self.direction, &marker),
+                self.commit(),
                 literal(&marker),
             );
             chars += tail.chars().count();
@@ -486,6 +601,7 @@ impl<'r> Runner<'r> {
             // A timing row came back: the file ran to its end and failed at COMMIT
             // (a deferred constraint); no statement of the file is to blame.
             None if timed.is_some() => at_commit(&mut failure),
+            None if self.single => self.unlocated = Some(0..usize::MAX),
             None => self.locate_by_replay(file, 0..usize::MAX, &mut failure).await,
         }
         let error = Error::Sql(Box::new(failure));
@@ -502,7 +618,8 @@ impl<'r> Runner<'r> {
         self.progress.started(m, index);
         let marker = self.marker(index);
         let head = format!(
-            "BEGIN;\n{}{}",
+            "{}{}{}",
+            self.begin(),
             step.timeouts_sql(true),
             history::file_started_sql(&self.opts.history, m, self.direction, &self.opts.applied_from)
         );
@@ -514,8 +631,9 @@ impl<'r> Runner<'r> {
             return Err(self.piece_failure(m, file, sent).await);
         }
         let tail = format!(
-            "{RESET_SESSION}{};\nCOMMIT;\nSELECT {} AS {COMMITTED};",
+            "{RESET_SESSION}{};\n{}SELECT {} AS {COMMITTED};",
             history::file_finished_sql(&self.opts.history, m, self.direction, &marker),
+            self.commit(),
             literal(&marker)
         );
         let mut timed = None;
@@ -590,6 +708,7 @@ impl<'r> Runner<'r> {
                     failure.column = Some(c);
                 }
             }
+            None if self.single => self.unlocated = Some(sent.statements),
             None => self.locate_by_replay(file, sent.statements, &mut failure).await,
         }
         Error::Sql(Box::new(failure))
@@ -788,12 +907,20 @@ impl<'r> Runner<'r> {
         if file.no_transaction || ["55P03", "57014"].contains(&failure.code.as_str()) {
             return;
         }
+        if sqlx::raw_sql("BEGIN").execute(&mut *self.conn).await.is_ok() {
+            self.locate_in_transaction(file, suspects, failure).await;
+            let _ = sqlx::raw_sql("ROLLBACK").execute(&mut *self.conn).await;
+        }
+    }
+
+    /// [`Runner::locate_by_replay`] in a transaction the caller opened (and rolls back).
+    async fn locate_in_transaction(&mut self, file: &SqlFile, suspects: Range<usize>, failure: &mut SqlFailure) {
         let lock_timeout = directive::header(&file.sql).ok().and_then(|h| h.lock_timeout);
-        let begin = format!(
-            "BEGIN; SET LOCAL lock_timeout = '{}'",
+        let set = format!(
+            "SET LOCAL lock_timeout = '{}'",
             directive::postgres_value(lock_timeout.unwrap_or(self.opts.ddl_lock_timeout))
         );
-        if sqlx::raw_sql(&begin).execute(&mut *self.conn).await.is_err() {
+        if sqlx::raw_sql(&set).execute(&mut *self.conn).await.is_err() {
             return;
         }
         let cancel = &self.opts.cancel;
@@ -808,7 +935,16 @@ impl<'r> Runner<'r> {
                 failure.column = Some(c);
             }
         }
-        let _ = sqlx::raw_sql("ROLLBACK").execute(&mut *self.conn).await;
+    }
+
+    /// What opens a file's own transaction; nothing in a single-transaction run.
+    fn begin(&self) -> &'static str {
+        if self.single { "" } else { "BEGIN;\n" }
+    }
+
+    /// What commits a file's own transaction; nothing in a single-transaction run.
+    fn commit(&self) -> &'static str {
+        if self.single { "" } else { "COMMIT;\n" }
     }
 
     /// A statement failed because the caller cancelled the run.
@@ -1182,6 +1318,16 @@ fn cancelled_error() -> sqlx::Error {
 /// progress" warning.
 async fn end_failed_transaction(conn: &mut PgConnection) {
     if sqlx::raw_sql("SELECT").execute(&mut *conn).await.is_err() {
+        let _ = sqlx::raw_sql("ROLLBACK").execute(&mut *conn).await;
+    }
+}
+
+/// Rolls back the transaction the connection is in, failed or not; sends
+/// nothing that would warn when none is open (outside one, `now()` is the
+/// statement's own start).
+async fn roll_back_open(conn: &mut PgConnection) {
+    let open = sqlx::raw_sql("SELECT now() <> statement_timestamp()").fetch_one(&mut *conn).await;
+    if !matches!(open.map(|row| row.try_get::<bool, _>(0)), Ok(Ok(false))) {
         let _ = sqlx::raw_sql("ROLLBACK").execute(&mut *conn).await;
     }
 }

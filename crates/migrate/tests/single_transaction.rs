@@ -1,0 +1,213 @@
+//! `--single-transaction` (Options::transactions): every pending file and its
+//! history row in one transaction, all or nothing; refused before anything runs
+//! when a pending file is `-- strata:no-transaction`.
+
+use std::path::Path;
+
+use sqlx::PgConnection;
+use strata_migrate::apply::{self, Transactions};
+use strata_migrate::{Error, MigrationSet, Options, Request, Track};
+use strata_testing::TestDb;
+
+fn write(dir: &Path, name: &str, up: &str, down: &str) {
+    let folder = dir.join("migrate");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(folder.join(format!("{name}.up.sql")), up).unwrap();
+    std::fs::write(folder.join(format!("{name}.down.sql")), down).unwrap();
+}
+
+/// create_schemas, then `n` files each creating table `app.t<i>`.
+fn tables(dir: &Path, n: usize) {
+    write(
+        dir,
+        "20251124_000000_create_schemas",
+        "CREATE SCHEMA IF NOT EXISTS app;\n",
+        "DROP SCHEMA IF EXISTS app CASCADE;\n",
+    );
+    for i in 1..=n {
+        write(
+            dir,
+            &format!("20251124_{i:06}_t{i}"),
+            &format!("CREATE TABLE IF NOT EXISTS app.t{i} (id int PRIMARY KEY, name text);\n"),
+            &format!("DROP TABLE IF EXISTS app.t{i};\n"),
+        );
+    }
+}
+
+async fn run(conn: &mut PgConnection, dir: &Path, transactions: Transactions) -> Result<apply::Report, apply::Failure> {
+    let set = MigrationSet::load(dir).unwrap();
+    let opts = Options { transactions, ..Options::default() };
+    let request = Request::Up { to: None, allow_out_of_order: false };
+    apply::run(conn, &set, Track::Migrate, &request, &opts, &mut ()).await
+}
+
+/// Every relation and schema outside the system's, with the columns of each
+/// table: what a run that leaves nothing behind must not change.
+async fn catalog(conn: &mut PgConnection) -> String {
+    sqlx::query_scalar(
+        "SELECT coalesce(string_agg(x, ' ' ORDER BY x), '') FROM (
+           SELECT 'schema:' || nspname AS x FROM pg_namespace
+           WHERE nspname NOT LIKE 'pg\\_%' AND nspname <> 'information_schema'
+           UNION ALL
+           SELECT n.nspname || '.' || c.relname || ':' || c.relkind::text || ':' ||
+                  coalesce((SELECT string_agg(attname, ',' ORDER BY attnum) FROM pg_attribute
+                            WHERE attrelid = c.oid AND attnum > 0 AND NOT attisdropped), '')
+           FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+           WHERE n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema') s",
+    )
+    .fetch_one(conn)
+    .await
+    .unwrap()
+}
+
+/// `(version, status, execution_ms >= 0)` of every row, or none without the table.
+async fn history(conn: &mut PgConnection) -> Vec<(String, String)> {
+    let exists: bool = sqlx::query_scalar("SELECT to_regclass('public.migration_history') IS NOT NULL")
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    if !exists {
+        return vec![];
+    }
+    sqlx::query_as("SELECT version, status FROM public.migration_history ORDER BY track, version")
+        .fetch_all(conn)
+        .await
+        .unwrap()
+}
+
+/// How many transactions wrote the history rows (their `xmin`s).
+async fn writing_transactions(conn: &mut PgConnection) -> i64 {
+    sqlx::query_scalar("SELECT count(DISTINCT xmin::text) FROM public.migration_history").fetch_one(conn).await.unwrap()
+}
+
+#[tokio::test]
+async fn every_file_and_its_history_row_commit_together() {
+    let db = TestDb::new();
+    let dir = tempfile::tempdir().unwrap();
+    tables(dir.path(), 150);
+    // A file with COPY data goes through the COPY protocol, inside the same transaction.
+    write(
+        dir.path(),
+        "20251124_000200_copy_rows",
+        "COPY app.t1 (id, name) FROM STDIN;\n1\tone\n2\ttwo\n\\.\n",
+        "DELETE FROM app.t1;\n",
+    );
+    let mut conn = db.connect().await;
+    let report = run(&mut conn, dir.path(), Transactions::Single).await.unwrap();
+    assert_eq!(report.done.len(), 152);
+    assert_eq!(history(&mut conn).await.len(), 152);
+    assert!(history(&mut conn).await.iter().all(|(_, status)| status == "applied"));
+    assert_eq!(writing_transactions(&mut conn).await, 1, "one transaction wrote every history row");
+    let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM app.t1").fetch_one(&mut conn).await.unwrap();
+    assert_eq!(rows, 2);
+    // Nothing pending: a second run does nothing.
+    assert!(run(&mut conn, dir.path(), Transactions::Single).await.unwrap().done.is_empty());
+
+    // The per-file mode, for contrast: one transaction per file.
+    let other = TestDb::new();
+    let mut conn = other.connect().await;
+    run(&mut conn, dir.path(), Transactions::PerFile).await.unwrap();
+    assert_eq!(writing_transactions(&mut conn).await, 152);
+}
+
+#[tokio::test]
+async fn a_failing_file_in_the_middle_leaves_nothing_behind_on_a_fresh_database() {
+    let db = TestDb::new();
+    let dir = tempfile::tempdir().unwrap();
+    tables(dir.path(), 80);
+    for direction in ["up", "down"] {
+        std::fs::remove_file(dir.path().join(format!("migrate/20251124_000040_t40.{direction}.sql"))).unwrap();
+    }
+    // Fails at run time, without an error position, on what file 1 of this run
+    // created: located by replaying the files before it.
+    write(
+        dir.path(),
+        "20251124_000040_dupes",
+        "INSERT INTO app.t1 VALUES (1, 'a');\n\n  INSERT INTO app.t1 VALUES (1, 'b');\n",
+        "DELETE FROM app.t1;\n",
+    );
+    let mut conn = db.connect().await;
+    let before = catalog(&mut conn).await;
+    let failure = run(&mut conn, dir.path(), Transactions::Single).await.unwrap_err();
+    let Error::Sql(f) = &failure.error else { panic!("{}", failure.error) };
+    assert!(f.path.ends_with("migrate/20251124_000040_dupes.up.sql"), "{f}");
+    assert_eq!(f.code, "23505");
+    assert_eq!((f.line, f.column, f.statement), (Some(3), Some(3), Some(2)), "{f}");
+    assert!(failure.report.done.is_empty(), "nothing committed: {:?}", failure.report.done);
+    assert_eq!(catalog(&mut conn).await, before, "no schema, table or history table was left");
+    assert!(history(&mut conn).await.is_empty());
+    let one: i32 = sqlx::query_scalar("SELECT 1").fetch_one(&mut conn).await.unwrap();
+    assert_eq!(one, 1, "the connection is usable afterwards");
+}
+
+#[tokio::test]
+async fn a_failure_leaves_an_applied_database_and_its_history_unchanged() {
+    let db = TestDb::new();
+    let dir = tempfile::tempdir().unwrap();
+    tables(dir.path(), 5);
+    let mut conn = db.connect().await;
+    run(&mut conn, dir.path(), Transactions::PerFile).await.unwrap();
+    for i in (6..=70).filter(|i| *i != 30) {
+        write(
+            dir.path(),
+            &format!("20251125_{i:06}_t{i}"),
+            &format!("CREATE TABLE IF NOT EXISTS app.t{i} (id int);\nALTER TABLE app.t1 ADD COLUMN c{i} int;\n"),
+            &format!("DROP TABLE IF EXISTS app.t{i};\n"),
+        );
+    }
+    // A syntax error (positioned) in the middle of the pending files.
+    write(dir.path(), "20251125_000030_bad", "SELECT 1;\nCREATE TABLE app.broken (id int,, x int);\n", "SELECT 1;\n");
+    let catalog_before = catalog(&mut conn).await;
+    let history_before = history(&mut conn).await;
+    let failure = run(&mut conn, dir.path(), Transactions::Single).await.unwrap_err();
+    let Error::Sql(f) = &failure.error else { panic!("{}", failure.error) };
+    assert!(f.path.ends_with("migrate/20251125_000030_bad.up.sql"), "{f}");
+    assert_eq!(f.code, "42601");
+    assert_eq!((f.line, f.column), (Some(2), Some(33)), "{f}");
+    assert!(failure.report.done.is_empty());
+    assert_eq!(catalog(&mut conn).await, catalog_before);
+    assert_eq!(history(&mut conn).await, history_before);
+
+    // A runtime error late in the run (after a batch of files ran): same.
+    std::fs::remove_file(dir.path().join("migrate/20251125_000030_bad.up.sql")).unwrap();
+    std::fs::remove_file(dir.path().join("migrate/20251125_000030_bad.down.sql")).unwrap();
+    write(
+        dir.path(),
+        "20251125_000071_late",
+        "SELECT 1;\nSELECT 1 / (SELECT count(*) FROM app.t70)::int;\n",
+        "SELECT 1;\n",
+    );
+    let failure = run(&mut conn, dir.path(), Transactions::Single).await.unwrap_err();
+    let Error::Sql(f) = &failure.error else { panic!("{}", failure.error) };
+    assert!(f.path.ends_with("migrate/20251125_000071_late.up.sql"), "{f}");
+    assert_eq!(f.code, "22012", "division by zero: app.t70, created earlier in the run, is empty");
+    assert_eq!((f.line, f.statement), (Some(2), Some(2)), "{f}");
+    assert_eq!(catalog(&mut conn).await, catalog_before);
+    assert_eq!(history(&mut conn).await, history_before);
+}
+
+#[tokio::test]
+async fn a_no_transaction_file_is_refused_before_anything_runs() {
+    let db = TestDb::new();
+    let dir = tempfile::tempdir().unwrap();
+    tables(dir.path(), 3);
+    write(
+        dir.path(),
+        "20251124_000004_concurrently",
+        "-- strata:no-transaction\nCREATE INDEX CONCURRENTLY IF NOT EXISTS t1_name ON app.t1 (name);\n",
+        "-- strata:no-transaction\nDROP INDEX CONCURRENTLY IF EXISTS app.t1_name;\n",
+    );
+    let mut conn = db.connect().await;
+    let before = catalog(&mut conn).await;
+    let failure = run(&mut conn, dir.path(), Transactions::Single).await.unwrap_err();
+    let Error::Unrunnable { path, reason, .. } = &failure.error else { panic!("{}", failure.error) };
+    assert!(path.ends_with("migrate/20251124_000004_concurrently.up.sql"), "{}", failure.error);
+    assert!(reason.contains("--single-transaction") && reason.contains("-- strata:no-transaction"), "{reason}");
+    assert!(failure.error.to_string().contains("20251124_000004_concurrently.up.sql"));
+    assert_eq!(catalog(&mut conn).await, before, "not even the history table was created");
+
+    // When possible: falls back to one transaction per file, and applies them all.
+    let report = run(&mut conn, dir.path(), Transactions::SingleWhenPossible).await.unwrap();
+    assert_eq!(report.done.len(), 5);
+    assert_eq!(writing_transactions(&mut conn).await, 5);
+}
