@@ -43,6 +43,8 @@
 
 use std::fmt;
 
+use crate::text_position::LineIndex;
+
 /// One SQL statement, as psql would send it (without the `;`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -321,9 +323,7 @@ impl<'a> Iterator for Pieces<'a> {
                 }
                 Step::Error(kind, offset) => {
                     self.done = true;
-                    let line = self.lines.line_of(offset);
-                    let line_start = self.src[..offset].rfind('\n').map_or(0, |i| i + 1);
-                    let column = self.src[line_start..offset].chars().count() + 1;
+                    let (line, column) = LineIndex::new(self.src).line_col(offset);
                     return Some(Err(LexError { kind, offset, line, column }));
                 }
             }
