@@ -6,6 +6,7 @@
 //! every test process (the embedded database, so the tests need no other set-up).
 //! A test that panics keeps its database for inspection and prints its name.
 
+mod migrated;
 pub mod standby;
 
 use std::path::PathBuf;
@@ -26,11 +27,16 @@ impl TestDb {
     /// Creates an empty database with a unique name.
     pub fn new() -> TestDb {
         let admin_url = server_url().to_owned();
-        let name = format!("strata_test_{:016x}", rand::random::<u64>());
+        let name = TestDb::fresh_name();
         let sql = format!("CREATE DATABASE \"{name}\"");
         run_on_admin(&admin_url, &sql).unwrap_or_else(|err| panic!("creating test database {name}: {err}"));
         let url = with_database(&admin_url, &name);
         TestDb { name, url, admin_url }
+    }
+
+    /// A unique name for a test's database.
+    fn fresh_name() -> String {
+        format!("strata_test_{:016x}", rand::random::<u64>())
     }
 
     /// The URL of this test's database.

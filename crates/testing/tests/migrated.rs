@@ -1,0 +1,96 @@
+//! `TestDb::migrated`: clones of a template with the folder's files applied.
+
+use std::path::Path;
+
+use strata_testing::TestDb;
+
+fn write(dir: &Path, track: &str, name: &str, up: &str, down: &str) {
+    let folder = dir.join(track);
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(folder.join(format!("{name}.up.sql")), up).unwrap();
+    std::fs::write(folder.join(format!("{name}.down.sql")), down).unwrap();
+}
+
+async fn names(db: &TestDb) -> (Vec<String>, Vec<String>) {
+    let mut conn = db.connect().await;
+    let tables = sqlx::query_scalar(
+        "SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'app' ORDER BY 1",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .unwrap();
+    let history = sqlx::query_scalar("SELECT track || ' ' || version FROM public.migration_history ORDER BY 1")
+        .fetch_all(&mut conn)
+        .await
+        .unwrap();
+    (tables, history)
+}
+
+#[tokio::test]
+async fn clones_carry_the_files_and_are_independent_and_an_edit_makes_a_new_template() {
+    let dir = tempfile::tempdir().unwrap();
+    let tag = format!("t{:08x}", rand::random::<u32>());
+    write(
+        dir.path(),
+        "migrate",
+        "20251124_000000_create_schemas",
+        "CREATE SCHEMA IF NOT EXISTS app;\n",
+        "DROP SCHEMA IF EXISTS app CASCADE;\n",
+    );
+    write(
+        dir.path(),
+        "migrate",
+        "20251124_000001_a",
+        &format!("CREATE TABLE app.{tag} (id int);\n"),
+        "DROP TABLE app.a;\n",
+    );
+    write(
+        dir.path(),
+        "seed",
+        "20251124_000001_rows",
+        &format!("INSERT INTO app.{tag} VALUES (1), (2);\n"),
+        "SELECT 1;\n",
+    );
+    let first = TestDb::migrated(dir.path());
+    let second = TestDb::migrated(dir.path());
+    assert_ne!(first.name(), second.name());
+    let expected_history =
+        vec!["migrate 20251124_000000".to_owned(), "migrate 20251124_000001".into(), "seed 20251124_000001".into()];
+    assert_eq!(names(&first).await, (vec![tag.clone()], expected_history.clone()));
+    let mut conn = first.connect().await;
+    sqlx::raw_sql(&format!("DROP TABLE app.{tag}")).execute(&mut conn).await.unwrap();
+    assert_eq!(names(&second).await.0, [tag.clone()], "a clone does not see another clone's changes");
+    let rows: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM app.{tag}"))
+        .fetch_one(&mut second.connect().await)
+        .await
+        .unwrap();
+    assert_eq!(rows, 2, "the seed track was applied too");
+
+    // An edited file is a different set: a new template, with the edit.
+    write(
+        dir.path(),
+        "migrate",
+        "20251124_000001_a",
+        &format!("CREATE TABLE app.{tag}_b (id int);\n"),
+        "DROP TABLE app.a;\n",
+    );
+    write(dir.path(), "seed", "20251124_000001_rows", &format!("INSERT INTO app.{tag}_b VALUES (1);\n"), "SELECT 1;\n");
+    let edited = TestDb::migrated(dir.path());
+    assert_eq!(names(&edited).await, (vec![format!("{tag}_b")], expected_history.clone()));
+    let ran = TestDb::migrated_by_running(dir.path());
+    assert_eq!(names(&ran).await, (vec![format!("{tag}_b")], expected_history));
+}
+
+#[test]
+#[should_panic(expected = "20251124_000001_bad.up.sql")]
+fn a_failing_file_names_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "migrate",
+        "20251124_000001_bad",
+        &format!("SELECT nonsense_{:08x};\n", rand::random::<u32>()),
+        "SELECT 1;\n",
+    );
+    TestDb::migrated(dir.path());
+}
