@@ -86,6 +86,12 @@ impl<'a> Check<'a> {
     }
 }
 
+/// The byte range of a statement's first line, where a finding about the whole
+/// statement is shown.
+pub(crate) fn first_line(s: &Statement<'_>) -> Range<usize> {
+    s.offset..s.offset + s.text.find('\n').unwrap_or(s.text.len())
+}
+
 /// A bare function call, kept until the set's functions are known.
 #[derive(Debug, Clone)]
 pub(crate) struct BareCall {
@@ -332,20 +338,22 @@ mod tests {
     use crate::test_support::context;
 
     #[test]
-    fn copy_data_is_not_parsed_as_sql_and_positions_hold() {
-        // The rows would be syntax errors as SQL; the unqualified table after them
-        // must still be reported at its own line and column.
-        let sql = "COPY app.items (id, name) FROM stdin;\n1\tsemi; colon 'quote\n2\tCREATE TABLE x (\n\\.\nINSERT INTO items VALUES (3, 'é') ON CONFLICT DO NOTHING;\n";
-        let findings = crate::lint_sql(Path::new("seed.up.sql"), sql, &context());
-        let found: Vec<_> = findings.iter().map(|f| (f.rule, f.line, f.column)).collect();
-        assert_eq!(found, [("unqualified-relation", 5, 13)]);
-    }
-
-    #[test]
-    fn meta_commands_are_reported_once_not_as_syntax_errors() {
-        let sql = "\\set x 1 \\\\ SELECT 1;\nSELECT 2;\n";
-        let findings = crate::lint_sql(Path::new("a.up.sql"), sql, &context());
-        let found: Vec<_> = findings.iter().map(|f| (f.rule, f.line, f.column)).collect();
-        assert_eq!(found, [("psql-meta-command", 1, 1)]);
+    fn copy_data_and_meta_commands_are_not_parsed_as_sql_and_positions_hold() {
+        let cases: [(&str, &str, &[(&str, usize, usize)]); 2] = [
+            // The rows would be syntax errors as SQL; the unqualified table after them
+            // must still be reported at its own line and column.
+            (
+                "seed.up.sql",
+                "COPY app.items (id, name) FROM stdin;\n1\tsemi; colon 'quote\n2\tCREATE TABLE x (\n\\.\nINSERT INTO items VALUES (3, 'é') ON CONFLICT DO NOTHING;\n",
+                &[("unqualified-relation", 5, 13)],
+            ),
+            // A meta-command is reported once, not also as a syntax error.
+            ("a.up.sql", "\\set x 1 \\\\ SELECT 1;\nSELECT 2;\n", &[("psql-meta-command", 1, 1)]),
+        ];
+        for (path, sql, expected) in cases {
+            let findings = crate::lint_sql(Path::new(path), sql, &context());
+            let found: Vec<_> = findings.iter().map(|f| (f.rule, f.line, f.column)).collect();
+            assert_eq!(found, expected, "{sql}");
+        }
     }
 }

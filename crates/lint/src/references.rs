@@ -144,32 +144,9 @@ pub(crate) fn object_refs(root: &SyntaxNode, transition_tables: &[String]) -> Ve
             (SyntaxKind::AGGREGATE, _) => (ObjectKind::Aggregate, false),
             (SyntaxKind::STATISTICS_REF, _) => (ObjectKind::Statistics, false),
             (SyntaxKind::PLPGSQL_PERCENT_ROWTYPE, _) => (ObjectKind::Relation, false),
-            (SyntaxKind::QUALIFIED_COLUMN_NAME_REF, _) => {
-                if let Some(name) = name_of(&node) {
-                    out.push(ObjectRef {
-                        kind: ObjectKind::Column,
-                        name,
-                        defines: false,
-                        qualified_len: 3,
-                        literal: None,
-                    });
-                }
-                continue;
-            }
-            (SyntaxKind::PATH_TYPE, _) => {
-                if let Some(name) = name_of(&node)
-                    && !(name.segments.len() == 1 && is_builtin_type(name.last()))
-                {
-                    out.push(ObjectRef {
-                        kind: ObjectKind::Type,
-                        name,
-                        defines: false,
-                        qualified_len: 2,
-                        literal: None,
-                    });
-                }
-                continue;
-            }
+            (SyntaxKind::QUALIFIED_COLUMN_NAME_REF, _) => (ObjectKind::Column, false),
+            // a type as written (a column's, an argument's); built-in types are skipped below
+            (SyntaxKind::PATH_TYPE, _) => (ObjectKind::Type, false),
             (SyntaxKind::CALL_EXPR, _) => {
                 out.extend(call_refs(&node));
                 continue;
@@ -181,6 +158,9 @@ pub(crate) fn object_refs(root: &SyntaxNode, transition_tables: &[String]) -> Ve
             _ => continue,
         };
         let Some(name) = name_of(&node) else { continue };
+        if node.kind() == SyntaxKind::PATH_TYPE && name.segments.len() == 1 && is_builtin_type(name.last()) {
+            continue;
+        }
         if !defines && name.segments.len() == 1 && matches!(kind, ObjectKind::Relation | ObjectKind::Table) {
             let n = name.last();
             if n.starts_with("pg_")
@@ -191,7 +171,8 @@ pub(crate) fn object_refs(root: &SyntaxNode, transition_tables: &[String]) -> Ve
                 continue;
             }
         }
-        out.push(ObjectRef { kind, name, defines, qualified_len: 2, literal: None });
+        let qualified_len = if matches!(kind, ObjectKind::Column) { 3 } else { 2 };
+        out.push(ObjectRef { kind, name, defines, qualified_len, literal: None });
     }
     out
 }

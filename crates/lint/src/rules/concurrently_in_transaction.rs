@@ -18,30 +18,24 @@ pub(crate) const RULE: Rule = Rule {
 };
 
 pub(crate) fn check(cx: &mut Check<'_>) {
-    let mut found = vec![];
-    for (index, unit) in cx.file.units.iter().enumerate() {
+    let file = cx.file;
+    for (index, unit) in file.units.iter().enumerate() {
         for node in unit.root.descendants() {
             let Some(what) = concurrently(&node) else { continue };
             let range = node.text_range();
-            match unit.kind {
-                UnitKind::File if cx.no_transaction => {}
-                UnitKind::File => found.push((
-                    index,
-                    range,
+            let (message, help) = match unit.kind {
+                UnitKind::File if cx.no_transaction => continue,
+                UnitKind::File => (
                     format!("`{what}` cannot run inside a transaction, and this file runs in one"),
-                    "make `-- strata:no-transaction` the file's first line (and keep the statement idempotent: the file is not rolled back on failure)".to_owned(),
-                )),
-                _ => found.push((
-                    index,
-                    range,
+                    "make `-- strata:no-transaction` the file's first line (and keep the statement idempotent: the file is not rolled back on failure)",
+                ),
+                _ => (
                     format!("`{what}` cannot run inside a DO block or a function, which always run in a transaction"),
-                    "run it as a top-level statement of a `-- strata:no-transaction` file".to_owned(),
-                )),
-            }
+                    "run it as a top-level statement of a `-- strata:no-transaction` file",
+                ),
+            };
+            cx.report(&RULE, index, range, message, Some(help.to_owned()));
         }
-    }
-    for (unit, range, message, help) in found {
-        cx.report(&RULE, unit, range, message, Some(help));
     }
 }
 

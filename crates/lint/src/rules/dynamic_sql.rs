@@ -16,8 +16,8 @@ pub(crate) const RULE: Rule = Rule {
 };
 
 pub(crate) fn check(cx: &mut Check<'_>) {
-    let mut found = vec![];
-    for (index, unit) in cx.file.units.iter().enumerate() {
+    let file = cx.file;
+    for (index, unit) in file.units.iter().enumerate() {
         if !matches!(unit.kind, UnitKind::Do | UnitKind::Function) {
             continue;
         }
@@ -26,24 +26,18 @@ pub(crate) fn check(cx: &mut Check<'_>) {
             let range = expr.map_or(stmt.text_range(), |e| e.text_range());
             let message = if constant_execute_literal(&stmt).is_none() {
                 "EXECUTE runs SQL built at run time, which the linter cannot check"
-            } else if !cx.file.has_execute_unit(index, stmt.text_range()) {
+            } else if !file.has_execute_unit(index, stmt.text_range()) {
                 "this EXECUTE string does not parse as SQL, so it was not checked"
             } else {
                 continue;
             };
-            found.push((index, range, message));
+            cx.report(&RULE, index, range, message.to_owned(), Some(HELP.to_owned()));
         }
     }
-    for (unit, range, message) in found {
-        cx.report(
-            &RULE,
-            unit,
-            range,
-            message.to_owned(),
-            Some("prefer static SQL; where the SQL must be dynamic, build names with format('%I.%I', ...) and review it by hand".to_owned()),
-        );
-    }
 }
+
+const HELP: &str =
+    "prefer static SQL; where the SQL must be dynamic, build names with format('%I.%I', ...) and review it by hand";
 
 #[cfg(test)]
 mod tests {

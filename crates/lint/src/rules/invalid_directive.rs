@@ -17,7 +17,6 @@ pub(crate) const RULE: Rule = Rule {
 };
 
 pub(crate) fn check(cx: &mut Check<'_>) {
-    let mut found = vec![];
     for d in cx.directives {
         let (message, help) = match &d.kind {
             DirectiveKind::NoTransaction if d.line == 1 && cx.no_transaction => continue,
@@ -47,10 +46,7 @@ pub(crate) fn check(cx: &mut Check<'_>) {
                 ),
             ),
         };
-        found.push((d.range.clone(), message, help));
-    }
-    for (range, message, help) in found {
-        cx.report_at(&RULE, range, message, Some(help));
+        cx.report_at(&RULE, d.range.clone(), message, Some(help));
     }
 }
 

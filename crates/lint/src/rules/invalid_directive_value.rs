@@ -17,44 +17,36 @@ pub(crate) const RULE: Rule = Rule {
 };
 
 pub(crate) fn check(cx: &mut Check<'_>) {
-    let mut found = vec![];
     for d in cx.directives {
         let DirectiveKind::Runner { name, argument, argument_range } = &d.kind else { continue };
         let at = if argument.is_empty() { d.range.clone() } else { argument_range.clone() };
         match name {
             Name::LockTimeout | Name::StatementTimeout => {
                 if let Err(e) = parse_duration(argument) {
-                    found.push((
-                        at,
-                        format!("`-- {PREFIX}{}`: {e}", name.as_str()),
-                        format!("e.g. `-- {PREFIX}{} 5s`; `0` turns the timeout off", name.as_str()),
-                    ));
+                    let help = format!("e.g. `-- {PREFIX}{} 5s`; `0` turns the timeout off", name.as_str());
+                    cx.report_at(&RULE, at, format!("`-- {PREFIX}{}`: {e}", name.as_str()), Some(help));
                 }
             }
             Name::Schema => {
                 let names: Vec<&str> = schema_names(argument).collect();
                 if names.is_empty() {
-                    found.push((
-                        at,
-                        format!("`-- {PREFIX}schema` names no schema"),
-                        format!("write the schemas the file changes, e.g. `-- {PREFIX}schema app`"),
-                    ));
+                    let help = format!("write the schemas the file changes, e.g. `-- {PREFIX}schema app`");
+                    cx.report_at(&RULE, at, format!("`-- {PREFIX}schema` names no schema"), Some(help));
                 }
                 let Some(known) = &cx.ctx.schemas else { continue };
                 for n in names.into_iter().filter(|n| !known.iter().any(|k| k == n)) {
                     let start = argument_range.start + (n.as_ptr() as usize - argument.as_ptr() as usize);
-                    found.push((
+                    let message = format!("`{n}` in `-- {PREFIX}schema` is not one of the project's schemas");
+                    cx.report_at(
+                        &RULE,
                         start..start + n.len(),
-                        format!("`{n}` in `-- {PREFIX}schema` is not one of the project's schemas"),
-                        format!("the schemas are: {}", known.join(", ")),
-                    ));
+                        message,
+                        Some(format!("the schemas are: {}", known.join(", "))),
+                    );
                 }
             }
             _ => {}
         }
-    }
-    for (range, message, help) in found {
-        cx.report_at(&RULE, range, message, Some(help));
     }
 }
 

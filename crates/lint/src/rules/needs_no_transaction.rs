@@ -5,7 +5,7 @@
 //! [`strata_migrate::split::Statement::needs_no_transaction`], which the runner
 //! uses for its hint as well.
 
-use crate::check::Check;
+use crate::check::{Check, first_line};
 use crate::finding::Severity;
 use crate::rules::Rule;
 
@@ -19,24 +19,17 @@ pub(crate) fn check(cx: &mut Check<'_>) {
     if cx.no_transaction {
         return;
     }
-    let mut found = vec![];
     for s in cx.statements() {
         let Some(what) = s.needs_no_transaction() else { continue };
         if what.contains("CONCURRENTLY") {
             continue; // concurrently-in-transaction
         }
-        let first_line = s.text.find('\n').unwrap_or(s.text.len());
-        found.push((s.offset..s.offset + first_line, what));
-    }
-    for (range, what) in found {
-        cx.report_at(
-            &RULE,
-            range,
-            format!("`{what}` cannot run inside a transaction block, and this file runs in one"),
-            Some("make `-- strata:no-transaction` the file's first line (and keep the statement idempotent: the file is not rolled back on failure)".to_owned()),
-        );
+        let message = format!("`{what}` cannot run inside a transaction block, and this file runs in one");
+        cx.report_at(&RULE, first_line(s), message, Some(HELP.to_owned()));
     }
 }
+
+const HELP: &str = "make `-- strata:no-transaction` the file's first line (and keep the statement idempotent: the file is not rolled back on failure)";
 
 #[cfg(test)]
 mod tests {

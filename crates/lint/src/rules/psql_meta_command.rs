@@ -14,7 +14,6 @@ pub(crate) const RULE: Rule = Rule {
 };
 
 pub(crate) fn check(cx: &mut Check<'_>) {
-    let mut found = vec![];
     for m in cx.meta_commands() {
         let help = match m.name {
             "i" | "ir" | "include" | "include_relative" => {
@@ -29,14 +28,8 @@ pub(crate) fn check(cx: &mut Check<'_>) {
             "g" | "gx" | "gset" | "gexec" => "end the statement with `;`".to_owned(),
             _ => "remove it: PostgreSQL does not know psql's meta-commands".to_owned(),
         };
-        found.push((
-            m.offset..m.offset + m.text.len(),
-            format!("`\\{}` is a psql meta-command; strata runs SQL only", m.name),
-            help,
-        ));
-    }
-    for (range, message, help) in found {
-        cx.report_at(&RULE, range, message, Some(help));
+        let message = format!("`\\{}` is a psql meta-command; strata runs SQL only", m.name);
+        cx.report_at(&RULE, m.offset..m.offset + m.text.len(), message, Some(help));
     }
 }
 

@@ -13,7 +13,7 @@
 //! that runs inside a transaction ("invalid transaction termination"), and a
 //! procedure's body runs when it is called, not when the file runs.
 
-use crate::check::Check;
+use crate::check::{Check, first_line};
 use crate::finding::Severity;
 use crate::rules::Rule;
 
@@ -27,7 +27,6 @@ pub(crate) fn check(cx: &mut Check<'_>) {
     if cx.no_transaction {
         return;
     }
-    let mut found = vec![];
     for s in cx.statements() {
         let Some(control) = s.transaction_control() else { continue };
         use strata_migrate::split::TransactionControl as T;
@@ -41,23 +40,15 @@ pub(crate) fn check(cx: &mut Check<'_>) {
             T::Rollback => "it would undo the file's work while strata goes on to record the file as applied",
             _ => "savepoints inside the file break its all-or-nothing run",
         };
-        let first_line = s.text.find('\n').unwrap_or(s.text.len());
-        let written: String = s.text[..first_line].chars().take(60).collect();
-        let more = if written.len() < first_line { " ..." } else { "" };
-        found.push((
-            s.offset..s.offset + first_line,
-            format!("`{written}{more}` on line {} controls the transaction this file runs in: {why}", s.line),
-        ));
-    }
-    for (range, message) in found {
-        cx.report_at(
-            &RULE,
-            range,
-            message,
-            Some("remove it: strata commits each file with its history row; or make `-- strata:no-transaction` the file's first line to run it statement by statement, outside strata's transaction".to_owned()),
-        );
+        let range = first_line(s);
+        let written: String = s.text[..range.len()].chars().take(60).collect();
+        let more = if written.len() < range.len() { " ..." } else { "" };
+        let message = format!("`{written}{more}` on line {} controls the transaction this file runs in: {why}", s.line);
+        cx.report_at(&RULE, range, message, Some(HELP.to_owned()));
     }
 }
+
+const HELP: &str = "remove it: strata commits each file with its history row; or make `-- strata:no-transaction` the file's first line to run it statement by statement, outside strata's transaction";
 
 #[cfg(test)]
 mod tests {
