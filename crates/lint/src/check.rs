@@ -339,21 +339,22 @@ mod tests {
 
     #[test]
     fn copy_data_and_meta_commands_are_not_parsed_as_sql_and_positions_hold() {
-        let cases: [(&str, &str, &[(&str, usize, usize)]); 2] = [
+        // (file, SQL, the one finding: rule, line, column)
+        let cases = [
             // The rows would be syntax errors as SQL; the unqualified table after them
             // must still be reported at its own line and column.
             (
                 "seed.up.sql",
                 "COPY app.items (id, name) FROM stdin;\n1\tsemi; colon 'quote\n2\tCREATE TABLE x (\n\\.\nINSERT INTO items VALUES (3, 'é') ON CONFLICT DO NOTHING;\n",
-                &[("unqualified-relation", 5, 13)],
+                ("unqualified-relation", 5, 13),
             ),
             // A meta-command is reported once, not also as a syntax error.
-            ("a.up.sql", "\\set x 1 \\\\ SELECT 1;\nSELECT 2;\n", &[("psql-meta-command", 1, 1)]),
+            ("a.up.sql", "\\set x 1 \\\\ SELECT 1;\nSELECT 2;\n", ("psql-meta-command", 1, 1)),
         ];
         for (path, sql, expected) in cases {
             let findings = crate::lint_sql(Path::new(path), sql, &context());
             let found: Vec<_> = findings.iter().map(|f| (f.rule, f.line, f.column)).collect();
-            assert_eq!(found, expected, "{sql}");
+            assert_eq!(found, [expected], "{sql}");
         }
     }
 }
