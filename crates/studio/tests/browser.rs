@@ -36,6 +36,27 @@ async fn readonly_login(db: &strata_testing::TestDb) -> (String, sqlx::PgPool) {
     (login, sqlx::PgPool::connect(&url).await.expect("pool as the login"))
 }
 
+/// Chromium and chromedriver, or `None` when they are missing and
+/// `STRATA_SKIP_BROWSER_TESTS=1` says to skip; missing otherwise is a failure.
+fn browser_binaries() -> Option<(PathBuf, PathBuf)> {
+    match webdriver::locate() {
+        Ok(found) => Some(found),
+        Err(why) if std::env::var("STRATA_SKIP_BROWSER_TESTS").as_deref() == Ok("1") => {
+            eprintln!("skipped (STRATA_SKIP_BROWSER_TESTS=1): {why}");
+            None
+        }
+        Err(why) => panic!("{why}; set STRATA_SKIP_BROWSER_TESTS=1 to skip the browser tests"),
+    }
+}
+
+/// A fresh database with the reference migrations applied, and their folder.
+async fn migrated_db() -> (strata_testing::TestDb, PathBuf) {
+    let db = strata_testing::TestDb::new();
+    let migrations = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../migrations");
+    strata_migrate::up_all(&mut db.connect().await, &migrations).await.expect("migrations");
+    (db, migrations)
+}
+
 fn screenshots() -> PathBuf {
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
@@ -45,17 +66,8 @@ fn screenshots() -> PathBuf {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_new_user_browses_follows_a_key_across_schemas_and_runs_a_query() {
-    let (chromium, chromedriver) = match webdriver::locate() {
-        Ok(found) => found,
-        Err(why) if std::env::var("STRATA_SKIP_BROWSER_TESTS").as_deref() == Ok("1") => {
-            eprintln!("skipped (STRATA_SKIP_BROWSER_TESTS=1): {why}");
-            return;
-        }
-        Err(why) => panic!("{why}; set STRATA_SKIP_BROWSER_TESTS=1 to skip the browser tests"),
-    };
-    let db = strata_testing::TestDb::new();
-    let migrations = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../migrations");
-    strata_migrate::up_all(&mut db.connect().await, &migrations).await.expect("migrations");
+    let Some((chromium, chromedriver)) = browser_binaries() else { return };
+    let (db, migrations) = migrated_db().await;
     // As the README recommends: a login of its own, a member of strata_readonly.
     let (login, pool) = readonly_login(&db).await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -204,17 +216,8 @@ async fn big_diagram(browser: &Browser, db: &strata_testing::TestDb, base: &str,
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn with_write_mode_a_row_is_edited_after_its_sql_is_shown() {
-    let (chromium, chromedriver) = match webdriver::locate() {
-        Ok(found) => found,
-        Err(why) if std::env::var("STRATA_SKIP_BROWSER_TESTS").as_deref() == Ok("1") => {
-            eprintln!("skipped (STRATA_SKIP_BROWSER_TESTS=1): {why}");
-            return;
-        }
-        Err(why) => panic!("{why}; set STRATA_SKIP_BROWSER_TESTS=1 to skip the browser tests"),
-    };
-    let db = strata_testing::TestDb::new();
-    let migrations = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../migrations");
-    strata_migrate::up_all(&mut db.connect().await, &migrations).await.expect("migrations");
+    let Some((chromium, chromedriver)) = browser_binaries() else { return };
+    let (db, _) = migrated_db().await;
     let pool = db.pool().await;
     let id: String =
         sqlx::query_scalar("SELECT id::text FROM app.items ORDER BY id LIMIT 1").fetch_one(&pool).await.unwrap();

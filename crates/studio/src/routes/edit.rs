@@ -5,7 +5,7 @@
 
 use axum::Extension;
 use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{FromRequest, FromRequestParts, Path, RawQuery, Request, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
 use crate::db::edit::{self, Change, Edit};
@@ -60,12 +60,7 @@ pub async fn insert_form(
     ctx.page(&studio, &title, Some(&rel.name), Section::Browse, content).await
 }
 
-pub async fn update(
-    State(studio): State<Studio>,
-    Path((schema, table)): Path<(String, String)>,
-    body: Bytes,
-) -> Result<Response, StudioError> {
-    let posted = Posted::open(studio, &schema, &table, &body).await?;
+pub async fn update(posted: Posted) -> Result<Response, StudioError> {
     let (rel, fields) = (&posted.rel, &posted.fields);
     let key = fields.row_key()?;
     let mut changes = Vec::new();
@@ -85,12 +80,7 @@ pub async fn update(
     posted.finish(Edit::Update { key, changes }, "edit", "Update", back).await
 }
 
-pub async fn insert(
-    State(studio): State<Studio>,
-    Path((schema, table)): Path<(String, String)>,
-    body: Bytes,
-) -> Result<Response, StudioError> {
-    let posted = Posted::open(studio, &schema, &table, &body).await?;
+pub async fn insert(posted: Posted) -> Result<Response, StudioError> {
     let (rel, fields) = (&posted.rel, &posted.fields);
     let mut values = Vec::new();
     for c in rel.columns.iter().filter(|c| c.is_writable()) {
@@ -105,20 +95,16 @@ pub async fn insert(
     posted.finish(Edit::Insert { values }, "insert", "Insert", back).await
 }
 
-pub async fn delete(
-    State(studio): State<Studio>,
-    Path((schema, table)): Path<(String, String)>,
-    body: Bytes,
-) -> Result<Response, StudioError> {
-    let posted = Posted::open(studio, &schema, &table, &body).await?;
+pub async fn delete(posted: Posted) -> Result<Response, StudioError> {
     let key = posted.fields.row_key()?;
     let back = links::row(&posted.rel.name, &key);
     posted.finish(Edit::Delete { key }, "delete", "Delete", back).await
 }
 
-/// A POST to one of the edit pages: its form, the relation (checked editable)
-/// and the read-only transaction the preview is rendered in.
-struct Posted {
+/// A POST to one of the edit pages (`/s/{schema}/{table}/...`): its form, the
+/// relation (checked editable) and the read-only transaction the preview is
+/// rendered in. An extractor, so each handler starts from it.
+pub struct Posted {
     studio: Studio,
     writable: Writable,
     ctx: ReadContext,
@@ -126,13 +112,25 @@ struct Posted {
     fields: Fields,
 }
 
-impl Posted {
-    async fn open(studio: Studio, schema: &str, table: &str, body: &[u8]) -> Result<Posted, StudioError> {
-        let fields = Fields::parse(body);
-        let (writable, ctx, rel) = editable(&studio, schema, table).await?;
-        Ok(Posted { studio, writable, ctx, rel, fields })
-    }
+impl FromRequest<Studio> for Posted {
+    /// Axum's own answer when the path or the body cannot be read (as before
+    /// this extractor), the studio's error page when the edit is refused.
+    type Rejection = Response;
 
+    async fn from_request(request: Request, studio: &Studio) -> Result<Posted, Response> {
+        let (mut parts, body) = request.into_parts();
+        let Path((schema, table)) = Path::<(String, String)>::from_request_parts(&mut parts, studio)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let body =
+            Bytes::from_request(Request::from_parts(parts, body), studio).await.map_err(IntoResponse::into_response)?;
+        let fields = Fields::parse(&body);
+        let (writable, ctx, rel) = editable(studio, &schema, &table).await.map_err(IntoResponse::into_response)?;
+        Ok(Posted { studio: studio.clone(), writable, ctx, rel, fields })
+    }
+}
+
+impl Posted {
     /// Shows the statement (`action=preview`, the default) or runs it
     /// (`action=apply`); `page` is the path the confirmation posts to, `what` the
     /// verb shown, `back` where cancelling (or an update that changes nothing) goes.
