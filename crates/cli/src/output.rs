@@ -30,6 +30,14 @@ impl Output {
         }
     }
 
+    /// One NDJSON event (only with `--json`).
+    pub fn emit(&self, event: crate::event::Event<'_>) {
+        if self.json {
+            let line = serde_json::to_string(&event).expect("events serialise");
+            write_or_exit(&mut std::io::stdout().lock(), format_args!("{line}\n"));
+        }
+    }
+
     /// A line of human output on stdout (not with `--json` or `-q`).
     pub fn line(&self, text: impl Display) {
         if !self.json && !self.quiet {

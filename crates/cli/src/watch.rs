@@ -11,9 +11,10 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime};
 
+use crate::event::{Event, FileId};
 use anyhow::Result;
-use serde_json::json;
 use strata_migrate::Track;
+use strata_migrate::apply::Transactions;
 use strata_migrate::history;
 use strata_migrate::plan::{self, State};
 use strata_migrate::source;
@@ -87,7 +88,7 @@ impl Change {
 /// Watches `ctx.dir` from `since` (taken before the first run, so nothing written
 /// meanwhile is missed) until `stop` turns true.
 pub async fn run(ctx: &Context, out: Output, since: Snapshot, mut stop: tokio::sync::watch::Receiver<bool>) {
-    out.event(json!({"event": "watching", "dir": ctx.dir}));
+    out.emit(Event::Watching { dir: &ctx.dir });
     out.note(format!("{DIM}watching {} for changes{DIM:#}", shown(ctx, &ctx.dir)));
     let mut settled = since;
     let mut seen = settled.clone();
@@ -120,7 +121,7 @@ pub async fn run(ctx: &Context, out: Output, since: Snapshot, mut stop: tokio::s
 async fn on_change(ctx: &Context, out: Output, changes: &[(PathBuf, Change)]) {
     out.line("");
     for (path, change) in changes {
-        out.event(json!({"event": "file_changed", "path": path, "change": change}));
+        out.emit(Event::FileChanged { path, change: change.as_str() });
         out.line(format!("{DIM}{}:{DIM:#} {}", change.as_str(), shown(ctx, path)));
     }
     let needs_run = match applied_changes(ctx, out, changes).await {
@@ -133,9 +134,9 @@ async fn on_change(ctx: &Context, out: Output, changes: &[(PathBuf, Change)]) {
     if !needs_run {
         return;
     }
-    let up = UpArgs { to: None, dry_run: false, allow_out_of_order: false };
+    let up = UpArgs { to: None, dry_run: false, allow_out_of_order: false, single_transaction: false };
     for track in [Track::Migrate, Track::Seed] {
-        match crate::commands::track::up(ctx, out, track, &up).await {
+        match crate::commands::track::up_with(ctx, out, track, &up, Transactions::SingleWhenPossible).await {
             Ok(0) => {}
             // Interrupted by Ctrl-C, which also stops dev: the seeds wait.
             Ok(_) => return,
@@ -180,9 +181,12 @@ async fn applied_changes(ctx: &Context, out: Output, changes: &[(PathBuf, Change
         } else {
             ("unchanged", format!("{file}: applied, and its content is what was applied"))
         };
-        out.event(
-            json!({"event": kind, "track": e.track, "version": e.version, "description": e.description, "file": path}),
-        );
+        let file = FileId { track: e.track, version: e.version, description: &e.description };
+        out.emit(match kind {
+            "down_changed" => Event::DownChanged { file, path },
+            "modified" => Event::Modified { file, path },
+            _ => Event::Unchanged { file, path },
+        });
         if kind == "modified" {
             out.warn(message);
         } else {

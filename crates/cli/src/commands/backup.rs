@@ -7,9 +7,9 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
+use crate::event::Event;
 use anyhow::{Context as _, Result, bail};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use strata_migrate::history::RowStatus;
 use strata_migrate::{Options, scope, source};
 
@@ -93,7 +93,13 @@ pub async fn dump(ctx: &Context, out: Output, args: &DumpArgs) -> Result<u8> {
     match &args.output {
         Some(path) => {
             write_private(path, &body, args.force)?;
-            out.event(json!({"event": "dumped", "schema": args.schema, "data_only": args.data_only, "file": path, "bytes": body.len(), "migrations": header.history.len()}));
+            out.emit(Event::Dumped {
+                schema: &args.schema,
+                data_only: args.data_only,
+                file: path,
+                bytes: body.len(),
+                migrations: header.history.len(),
+            });
             out.note(format!(
                 "Dumped schema {}{} to {} ({} bytes; {} applied migration files recorded)",
                 args.schema,
@@ -270,7 +276,13 @@ pub async fn restore(ctx: &Context, out: Output, args: &RestoreArgs) -> Result<u
             f.message
         )
     })?;
-    out.event(json!({"event": "restored", "schema": header.schema, "data_only": header.data_only, "file": args.file, "statements": restored.statements, "rows": restored.rows}));
+    out.emit(Event::Restored {
+        schema: &header.schema,
+        data_only: header.data_only,
+        file: &args.file,
+        statements: restored.statements,
+        rows: restored.rows,
+    });
     out.line(format!(
         "Restored {}schema {} from {} (dumped {}; {} statements, {} rows).",
         if header.data_only { "the data of " } else { "" },

@@ -1,8 +1,8 @@
 //! `strata db`: the embedded development database, and a psql-like look at any
 //! database's catalog (`\dn`, `\dt`, `\d`).
 
+use crate::event::{Definition, DescribedColumn, DescribedConstraint, Event, Reference};
 use anyhow::{Context as _, Result};
-use serde_json::json;
 use sqlx::PgConnection;
 use strata_studio::db::relkind::{ESTIMATE_SQL, RelKind};
 
@@ -31,7 +31,12 @@ fn start(ctx: &Context, out: Output) -> Result<u8> {
         out.warn(format!("{from} is set, so other commands use that database, not the embedded one"));
     }
     let started = ctx.cluster().start().context("starting the embedded database")?;
-    out.event(json!({"event": "db_started", "url": redact(&started.url), "port": started.port, "data_dir": started.data_dir, "already_running": started.already_running}));
+    out.emit(Event::DbStarted {
+        url: redact(&started.url),
+        port: started.port,
+        data_dir: &started.data_dir,
+        already_running: started.already_running,
+    });
     if started.already_running {
         out.note(format!("The embedded database is already running on port {}.", started.port));
     } else {
@@ -48,18 +53,24 @@ fn start(ctx: &Context, out: Output) -> Result<u8> {
 
 fn stop(ctx: &Context, out: Output) -> Result<u8> {
     let was_running = ctx.cluster().stop().context("stopping the embedded database")?;
-    out.event(json!({"event": "db_stopped", "was_running": was_running}));
+    out.emit(Event::DbStopped { was_running });
     out.line(if was_running { "Stopped the embedded database." } else { "The embedded database was not running." });
     Ok(0)
 }
 
 fn status(ctx: &Context, out: Output) -> Result<u8> {
     let s = ctx.cluster().status().context("reading the embedded database's status")?;
-    out.event(json!({
-        "event": "db_status", "running": s.running, "initialized": s.initialized, "port": s.port, "pid": s.pid,
-        "data_dir": s.data_dir, "url": s.url.as_deref().map(redact), "server_version": s.server_version, "binaries": s.binaries,
-        "active": ctx.is_embedded(),
-    }));
+    out.emit(Event::DbStatus {
+        running: s.running,
+        initialized: s.initialized,
+        port: s.port,
+        pid: s.pid,
+        data_dir: &s.data_dir,
+        url: s.url.as_deref().map(redact),
+        server_version: s.server_version.as_deref(),
+        binaries: s.binaries.as_deref(),
+        active: ctx.is_embedded(),
+    });
     let state = match (s.initialized, s.running) {
         (_, true) => format!("{GREEN}running{GREEN:#}"),
         (true, false) => "stopped".to_owned(),
@@ -102,7 +113,7 @@ fn reset(ctx: &Context, out: Output, yes: bool) -> Result<u8> {
         )?;
     }
     cluster.destroy().context("deleting the embedded database")?;
-    out.event(json!({"event": "db_reset", "data_dir": status.data_dir}));
+    out.emit(Event::DbReset { data_dir: &status.data_dir });
     out.line(format!(
         "Deleted the embedded database ({}); the next command creates it afresh.",
         status.data_dir.display()
@@ -114,7 +125,7 @@ fn reset(ctx: &Context, out: Output, yes: bool) -> Result<u8> {
 /// (`psql "$(strata db url)"`) is what it is for.
 fn url(ctx: &Context, out: Output) -> Result<u8> {
     let url = ctx.url()?;
-    out.event(json!({"event": "db_url", "url": url, "embedded": ctx.is_embedded()}));
+    out.emit(Event::DbUrl { url: &url, embedded: ctx.is_embedded() });
     out.result(url);
     Ok(0)
 }
@@ -134,7 +145,7 @@ async fn schemas(ctx: &Context, out: Output) -> Result<u8> {
     .await
     .context("listing schemas")?;
     for (name, owner, tables, views, description) in &rows {
-        out.event(json!({"event": "schema", "name": name, "owner": owner, "tables": tables, "views": views, "description": description}));
+        out.emit(Event::Schema { name, owner, tables: *tables, views: *views, description: description.as_deref() });
     }
     let body: Vec<Vec<String>> = rows
         .into_iter()
@@ -172,7 +183,7 @@ async fn tables(ctx: &Context, out: Output, schema: Option<&str>) -> Result<u8> 
         })
         .collect();
     for (s, n, kind, owner, est, size) in &rows {
-        out.event(json!({"event": "table", "schema": s, "name": n, "type": kind, "owner": owner, "estimated_rows": est, "size": size}));
+        out.emit(Event::Table { schema: s, name: n, kind, owner, estimated_rows: *est, size });
     }
     if rows.is_empty() {
         out.result(format!("No tables{}.", schema.map(|s| format!(" in schema {s}")).unwrap_or_default()));
@@ -258,14 +269,32 @@ async fn describe(ctx: &Context, out: Output, name: &str) -> Result<u8> {
     .fetch_all(&mut conn)
     .await?;
 
-    out.event(json!({
-        "event": "describe", "schema": schema, "name": rel, "type": kind,
-        "columns": columns.iter().map(|(n, t, nn, d, k, c)| json!({"name": n, "type": t, "nullable": !nn, "default": d, "kind": k, "comment": c})).collect::<Vec<_>>(),
-        "indexes": indexes.iter().map(|(n, d)| json!({"name": n, "definition": d})).collect::<Vec<_>>(),
-        "constraints": constraints.iter().map(|(n, k, d)| json!({"name": n, "type": k, "definition": d})).collect::<Vec<_>>(),
-        "referenced_by": referenced_by.iter().map(|(t, n, d)| json!({"table": t, "name": n, "definition": d})).collect::<Vec<_>>(),
-        "triggers": triggers.iter().map(|(n, d)| json!({"name": n, "definition": d})).collect::<Vec<_>>(),
-    }));
+    out.emit(Event::Describe {
+        schema: &schema,
+        name: &rel,
+        kind: &kind,
+        columns: columns
+            .iter()
+            .map(|(name, data_type, not_null, default, kind, comment)| DescribedColumn {
+                name,
+                data_type,
+                nullable: !not_null,
+                default: default.as_deref(),
+                kind,
+                comment: comment.as_deref(),
+            })
+            .collect(),
+        indexes: indexes.iter().map(|(name, definition)| Definition { name, definition }).collect(),
+        constraints: constraints
+            .iter()
+            .map(|(name, kind, definition)| DescribedConstraint { name, kind, definition })
+            .collect(),
+        referenced_by: referenced_by
+            .iter()
+            .map(|(table, name, definition)| Reference { table, name, definition })
+            .collect(),
+        triggers: triggers.iter().map(|(name, definition)| Definition { name, definition }).collect(),
+    });
     let mut text = format!("{BOLD}{kind} {schema}.{rel}{BOLD:#}\n");
     let body: Vec<Vec<String>> = columns
         .into_iter()

@@ -1,8 +1,8 @@
 //! `strata generate`: a new up/down pair with today's date (UTC) and the next
 //! free sequence, templated for the schema it changes.
 
+use crate::event::Event;
 use anyhow::{Context as _, Result};
-use serde_json::json;
 use strata_migrate::source::{self, Track, Version, is_snake_case};
 
 use crate::args::{GenerateArgs, TrackArg};
@@ -57,7 +57,7 @@ pub fn run(ctx: &Context, out: Output, args: &GenerateArgs) -> Result<u8> {
         let _ = std::fs::remove_file(&up); // never leave half a pair behind
         return Err(err).with_context(|| format!("writing {}", down.display()));
     }
-    out.event(json!({"event": "generated", "track": track, "version": version, "up": up, "down": down}));
+    out.emit(Event::Generated { track, version, up: &up, down: &down });
     out.result(up.display());
     out.result(down.display());
     Ok(0)

@@ -9,8 +9,8 @@
 use std::io::Write as _;
 use std::path::{Component, Path, PathBuf};
 
+use crate::event::Event;
 use anyhow::{Context as _, Result};
-use serde_json::json;
 use strata_migrate::source::Version;
 
 use crate::args::{Global, InitArgs};
@@ -179,16 +179,16 @@ impl Step {
         let shown = |p: &Path| p.strip_prefix(root).unwrap_or(p).to_path_buf();
         match self {
             Step::Create { path, .. } => {
-                out.event(json!({"event": "created", "path": shown(path)}));
+                out.emit(Event::Created { path: &shown(path) });
                 out.result(format!("created {}", shown(path).display()));
             }
             Step::Append { path, added, .. } => {
                 let lines: Vec<&str> = added.lines().filter(|l| is_rule(l)).collect();
-                out.event(json!({"event": "appended", "path": shown(path), "lines": lines}));
+                out.emit(Event::Appended { path: &shown(path), lines: &lines });
                 out.result(format!("added {} to {}", lines.join(", "), shown(path).display()));
             }
             Step::Keep { path } => {
-                out.event(json!({"event": "kept", "path": shown(path)}));
+                out.emit(Event::Kept { path: &shown(path) });
                 out.result(format!("kept {} (it has strata's lines already)", shown(path).display()));
             }
         }

@@ -3,8 +3,8 @@
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
+use crate::event::Event;
 use anyhow::{Context as _, Result};
-use serde_json::json;
 use sqlx::PgPool;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use strata_app::AppConfig;
@@ -43,7 +43,7 @@ pub async fn studio(ctx: &Context, out: Output, args: &StudioArgs) -> Result<u8>
     let login = console_login(&pool, &config, out).await?;
     let listener = bind(args.host, args.port, false).await?;
     let launch = strata_studio::launch_url(listener.local_addr()?, &config);
-    out.event(json!({"event": "listening", "service": "studio", "url": launch, "write": args.write, "login": login}));
+    out.emit(Event::Listening { service: "studio", url: &launch, write: Some(args.write), login: Some(&login) });
     out.result(format!(
         "{GREEN}studio{GREEN:#} ({}, {login}): {launch}\nOpen that URL (it carries a one-time token, valid for {} minutes); Ctrl-C stops.",
         if args.write { "read-write" } else { "read-only" },
@@ -110,6 +110,10 @@ async fn pool_on(url: &str, application: &str, role: Option<String>, api: Option
     // A request waits at most 2 s for a connection: while PostgreSQL is down the API
     // answers 503 promptly instead of holding requests for sqlx's default 30 s.
     let mut pool = PgPoolOptions::new().max_connections(16).acquire_timeout(std::time::Duration::from_secs(2));
+    if api.is_some() {
+        // The API's pool: the same limits, no health check of connections in steady use.
+        pool = strata_app::db::pool_options();
+    }
     if let Some(role) = &role {
         pool = strata_app::roles::pool_options_as(pool, role);
     }
@@ -154,16 +158,18 @@ pub async fn shutdown_signal() {
 pub async fn serve(ctx: &Context, out: Output, args: &ServeArgs) -> Result<u8> {
     let url = configured_url(ctx, "strata serve", &ctx.serve)?;
     let config = AppConfig { secure_cookies: args.secure_cookies, ..AppConfig::default() };
-    let pool =
-        pool_on(&url, "strata serve", args.role.clone().or_else(|| ctx.serve.role.clone()), Some(&config)).await?;
+    let config = crate::replicas::app_config(ctx, config);
+    let role = args.role.clone().or_else(|| ctx.serve.role.clone());
+    let pool = pool_on(&url, "strata serve", role.clone(), Some(&config)).await?;
+    let replicas = crate::replicas::for_serve(ctx, out, &args.replicas, &pool, &config, role.as_deref())?;
     let limits = Limits::from_env(Limits::API)?;
     let listener = bind(args.host, args.port, false).await?;
     let addr = listener.local_addr()?;
-    out.event(json!({"event": "listening", "service": "api", "url": format!("http://{addr}")}));
+    out.emit(Event::Listening { service: "api", url: &format!("http://{addr}"), write: None, login: None });
     out.note(format!(
         "{GREEN}API{GREEN:#} listening on http://{addr}/api (OpenAPI: http://{addr}/api/openapi.json); Ctrl-C stops"
     ));
-    let router = strata_app::router(pool, config);
+    let router = strata_app::http::router_with_replicas(pool, config, crate::replicas::log_sender(), replicas);
     http_server::serve(listener, router, limits, shutdown_signal()).await.context("serving the API")?;
     Ok(0)
 }
@@ -196,9 +202,10 @@ pub async fn dev(ctx: &Context, out: Output, args: &DevArgs) -> Result<u8> {
     }
     // Taken before the first run, so a file saved meanwhile is still seen as a change.
     let since = crate::watch::Snapshot::take(&ctx.dir);
-    let up = UpArgs { to: None, dry_run: false, allow_out_of_order: false };
-    crate::commands::track::up(ctx, out, Track::Migrate, &up).await?;
-    crate::commands::track::up(ctx, out, Track::Seed, &up).await?;
+    let up = UpArgs { to: None, dry_run: false, allow_out_of_order: false, single_transaction: false };
+    let one = strata_migrate::apply::Transactions::SingleWhenPossible;
+    crate::commands::track::up_with(ctx, out, Track::Migrate, &up, one).await?;
+    crate::commands::track::up_with(ctx, out, Track::Seed, &up, one).await?;
 
     let api_config = AppConfig::default();
     let api_pool =
@@ -219,8 +226,8 @@ pub async fn dev(ctx: &Context, out: Output, args: &DevArgs) -> Result<u8> {
     }
     let studio_url = strata_studio::launch_url(studio.local_addr()?, &studio_config);
     let url = ctx.url()?;
-    out.event(json!({"event": "listening", "service": "api", "url": format!("http://{api_addr}")}));
-    out.event(json!({"event": "listening", "service": "studio", "url": studio_url, "login": studio_login}));
+    out.emit(Event::Listening { service: "api", url: &format!("http://{api_addr}"), write: None, login: None });
+    out.emit(Event::Listening { service: "studio", url: &studio_url, write: None, login: Some(&studio_login) });
     out.result(format!(
         "\n{BOLD}strata dev is running{BOLD:#}\n  API:        http://{api_addr}/api/items\n  OpenAPI:    http://{api_addr}/api/openapi.json\n  studio:     {studio_url} ({studio_login}; one-time address)\n  database:   {}\n  demo login: {} / {}\n{}Ctrl-C stops the servers; the embedded database keeps running (`strata db stop` stops it).",
         redact(&url),

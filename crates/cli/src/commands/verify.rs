@@ -1,8 +1,8 @@
 //! `strata verify`: every up idempotent, every down exact, on a scratch
 //! database that is created for the run and dropped afterwards.
 
+use crate::event::Event;
 use anyhow::Result;
-use serde_json::json;
 use strata_migrate::verify::{self, Problem, VerifyObserver};
 use strata_migrate::{Migration, Options};
 
@@ -20,7 +20,7 @@ struct Printer<'a> {
 impl VerifyObserver for Printer<'_> {
     fn checked(&mut self, m: &Migration, problems: &[Problem]) {
         self.progress.inc();
-        self.out.event(json!({"event": "verified", "track": m.track, "version": m.version, "description": m.description, "ok": problems.is_empty(), "problems": problems}));
+        self.out.emit(Event::Verified { file: m.into(), ok: problems.is_empty(), problems });
         if problems.is_empty() {
             self.progress.line(format!("  {GREEN}ok{GREEN:#}   {} {}", m.track, m.name()));
         } else {
@@ -39,7 +39,7 @@ pub async fn run(ctx: &Context, out: Output) -> Result<u8> {
     let outcome = result?;
     let problems = outcome.problems;
     let files = set.migrate.len() + set.seed.len();
-    out.event(json!({"event": "summary", "files": files, "problems": problems.len(), "loose_columns": outcome.loose}));
+    out.emit(Event::VerifySummary { files, problems: problems.len(), loose_columns: &outcome.loose });
     if !outcome.loose.is_empty() {
         out.note(format!(
             "Compared loosely (values their defaults compute at insert time, where the file does not write them): {}",
