@@ -42,6 +42,14 @@ pub struct AppConfig {
     /// PostgreSQL's `statement_timeout` on the API's connections (see
     /// [`crate::db::connect_options`]); zero turns it off.
     pub statement_timeout: Duration,
+    /// A read replica further behind the primary than this is not used (`[serve]
+    /// max_replica_lag`). See [`crate::http::replicas`].
+    pub max_replica_lag: Duration,
+    /// How often each replica's state and lag are checked.
+    pub replica_check_interval: Duration,
+    /// Sessions whose last write is remembered for read-your-writes; past that, one
+    /// position stands for all of them (their reads go to the primary a little longer).
+    pub remembered_writers: usize,
 }
 
 impl Default for AppConfig {
@@ -63,6 +71,9 @@ impl Default for AppConfig {
             password_hash_workers: 0,
             password_hash_queue: crate::auth::password_hasher::DEFAULT_QUEUE,
             statement_timeout: Duration::from_secs(5),
+            max_replica_lag: Duration::from_secs(5),
+            replica_check_interval: Duration::from_millis(250),
+            remembered_writers: 100_000,
         }
     }
 }

@@ -71,6 +71,9 @@ pub enum Command {
     Verify,
     /// Compare the database with a replay of its applied files on a scratch database, object by object (exit 3 on drift)
     Drift(DriftArgs),
+    /// One reviewable SQL file per project schema, as the migrate files leave it (dump), or check the committed ones (check)
+    #[command(subcommand)]
+    Schema(SchemaCommand),
     /// Start a project here: strata.toml, the migrations folder with its create_schemas pair, .gitattributes, .gitignore
     Init(InitArgs),
     /// Print the shell completion script (install: see the README)
@@ -127,6 +130,9 @@ pub struct StatusArgs {
     /// Only the files that touch this schema (by their `-- strata:schema` header, else their qualified names)
     #[arg(long)]
     pub schema: Option<String>,
+    /// Also compare the database with a replay of its applied files (`strata drift`; exit 3 on drift)
+    #[arg(long)]
+    pub drift: bool,
 }
 
 #[derive(Debug, Args)]
@@ -319,6 +325,24 @@ pub struct DriftArgs {
     /// Output format [default: text; json with --json]
     #[arg(long, value_parser = ["text", "json", "markdown"])]
     pub format: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SchemaCommand {
+    /// Replay the migrate files on a scratch database and write schema/<schema>.sql for each project schema
+    Dump(SchemaArgs),
+    /// Exit 3 when the committed schema files are not what the migrate files produce, naming the first differing line
+    Check(SchemaArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// The folder of the schema files [default: [schema] dir in strata.toml, else schema]
+    #[arg(long, value_name = "PATH")]
+    pub schema_dir: Option<PathBuf>,
+    /// Keep the owners (`ALTER ... OWNER TO`), left out by default
+    #[arg(long)]
+    pub owners: bool,
 }
 
 #[derive(Debug, Args)]

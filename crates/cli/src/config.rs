@@ -35,6 +35,16 @@ pub struct FileConfig {
     pub plan: PlanSection,
     #[serde(default)]
     pub migrate: MigrateSection,
+    #[serde(default)]
+    pub schema: SchemaSection,
+}
+
+/// `[schema]`: where `strata schema dump` writes and `schema check` reads.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SchemaSection {
+    /// The folder of the schema files, relative to the project (default `schema`).
+    pub dir: Option<PathBuf>,
 }
 
 /// `[migrate]`: PostgreSQL's timeouts on the statements of migration and seed
@@ -47,6 +57,21 @@ pub struct MigrateSection {
     pub lock_timeout: Option<String>,
     pub statement_timeout: Option<String>,
     pub lock_retry_for: Option<String>,
+    /// Run `strata drift` before `migrate up`.
+    pub check_drift: Option<CheckDrift>,
+}
+
+/// `[migrate] check_drift`: what `migrate up` does about drift before it runs.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CheckDrift {
+    /// No check (the default: it costs a replay of the applied files).
+    #[default]
+    Off,
+    /// Print the drift and go on.
+    Warn,
+    /// Refuse to run (exit 3) when the database drifted.
+    Error,
 }
 
 /// PostgreSQL's timeouts for migration statements, from flags, `[migrate]` and defaults.
@@ -167,6 +192,10 @@ pub struct Context {
     pub plan: PlanSection,
     /// PostgreSQL's timeouts on migration statements and the retry time.
     pub timeouts: StatementTimeouts,
+    /// `[migrate] check_drift`.
+    pub check_drift: CheckDrift,
+    /// `[schema] dir`, as written (relative to `root`).
+    pub schema_dir: Option<PathBuf>,
     /// `-q`: no note when the embedded database is started.
     pub quiet: bool,
     /// The variables of `.env` that strata reads; never put into the process's
@@ -220,6 +249,8 @@ impl Context {
             studio: file.studio,
             plan: file.plan,
             timeouts,
+            check_drift: file.migrate.check_drift.unwrap_or_default(),
+            schema_dir: file.schema.dir,
             quiet: global.quiet,
             dotenv,
         })

@@ -66,6 +66,7 @@ pub mod record;
 mod replay;
 pub mod report;
 mod runner;
+pub mod schema_dump;
 pub mod scope;
 pub mod snapshot;
 pub mod source;

@@ -8,6 +8,7 @@ pub mod error;
 pub mod item_id;
 pub mod json;
 pub mod openapi;
+pub mod replicas;
 pub mod routes;
 pub mod state;
 
@@ -16,7 +17,10 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::Method;
+use axum::middleware::{self, Next};
+use axum::response::Response;
 use axum::routing::{get, post};
 use sqlx::PgPool;
 use tokio::net::TcpListener;
@@ -25,7 +29,9 @@ use tracing::Level;
 
 pub use self::error::ApiError;
 pub use self::openapi::openapi;
+pub use self::replicas::Replicas;
 pub use self::state::AppState;
+use crate::auth::cookie::find_session_token;
 use crate::auth::{LogSender, Sender};
 use crate::config::AppConfig;
 
@@ -36,8 +42,17 @@ pub fn router(pool: PgPool, config: AppConfig) -> Router {
 
 /// The whole API under `/api`, delivering phone codes through `sender`.
 pub fn router_with_sender(pool: PgPool, config: AppConfig, sender: Arc<dyn Sender>) -> Router {
-    let body_limit = config.max_body_bytes;
-    let state = AppState::new(pool, config, sender);
+    router_with_state(AppState::new(pool, config, sender))
+}
+
+/// The whole API under `/api`, its lag-tolerant reads (item listings, reference data)
+/// on `replicas` (see [`replicas`]); `pool` is the primary, as `replicas` was started with.
+pub fn router_with_replicas(pool: PgPool, config: AppConfig, sender: Arc<dyn Sender>, replicas: Replicas) -> Router {
+    router_with_state(AppState::with_replicas(pool, config, sender, replicas))
+}
+
+fn router_with_state(state: AppState) -> Router {
+    let body_limit = state.config.max_body_bytes;
     Router::new()
         .route("/api/auth/register", post(routes::auth::register))
         .route("/api/auth/login", post(routes::auth::login))
@@ -50,9 +65,11 @@ pub fn router_with_sender(pool: PgPool, config: AppConfig, sender: Arc<dyn Sende
         .route("/api/locations", get(routes::reference::locations))
         .route("/api/items", get(routes::items::list).post(routes::items::create))
         .route("/api/items/{id}", get(routes::items::get).patch(routes::items::update).delete(routes::items::delete))
+        .route("/api/health", get(routes::health::health))
         .route("/api/openapi.json", get(routes::docs::openapi_json))
         .fallback(routes::fallback::not_found)
         .method_not_allowed_fallback(routes::fallback::method_not_allowed)
+        .layer(middleware::from_fn_with_state(state.clone(), remember_item_writes))
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(
             TraceLayer::new_for_http()
@@ -60,6 +77,25 @@ pub fn router_with_sender(pool: PgPool, config: AppConfig, sender: Arc<dyn Sende
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
         .with_state(state)
+}
+
+/// After a write to items (any method but GET and HEAD under `/api/items`) by a client
+/// with a session cookie, remembers the primary's WAL position for that session, so its next reads
+/// see the write ([`Replicas::record_write`]). Nothing happens without replicas.
+async fn remember_item_writes(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let writer = if state.replicas.any()
+        && !matches!(*request.method(), Method::GET | Method::HEAD)
+        && request.uri().path().starts_with("/api/items")
+    {
+        find_session_token(request.headers()).map(|token| token.hash())
+    } else {
+        None
+    };
+    let response = next.run(request).await;
+    if let Some(session) = writer {
+        state.replicas.record_write(session).await;
+    }
+    response
 }
 
 /// Serves [`router`] on `listener` until `shutdown` completes, then lets requests in

@@ -35,6 +35,7 @@ use crate::models::{Category, Location, LocationKind};
         routes::items::update,
         routes::items::delete,
         routes::docs::openapi_json,
+        routes::health::health,
     ),
     components(schemas(
         ErrorBody, Issue, IssueCode,
@@ -42,13 +43,14 @@ use crate::models::{Category, Location, LocationKind};
         dto::PhoneStartRequest, dto::PhoneVerifyRequest, dto::PhoneStartResponse,
         dto::CategoryList, dto::LocationList, Category, Location, LocationKind,
         dto::ItemPage, dto::ItemResponse, dto::Owner, dto::CreateItemRequest, dto::UpdateItemRequest,
+        routes::health::HealthResponse, routes::health::PrimaryHealth, routes::health::ReplicaHealth,
     )),
     modifiers(&SessionCookieScheme),
     tags(
         (name = "auth", description = "Accounts, sessions and phone verification (`auth` schema)"),
         (name = "reference", description = "Categories and locations (`master` schema)"),
         (name = "items", description = "Items with their owners (`app` joined with `auth`)"),
-        (name = "meta", description = "This document"),
+        (name = "meta", description = "This document, and the health of the databases"),
     )
 )]
 struct ApiDoc;

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use axum::body::Bytes;
 use sqlx::PgPool;
 
+use super::replicas::Replicas;
 use crate::auth::{LoginLimits, PasswordHasher, Sender};
 use crate::config::AppConfig;
 use crate::domain::PageLimits;
@@ -30,11 +31,19 @@ pub struct Shared {
     pub login_limits: LoginLimits,
     /// The OpenAPI document, serialised once.
     pub openapi_json: Bytes,
+    /// Where lag-tolerant reads go (the primary, `pool`, when no replica is configured).
+    pub replicas: Replicas,
 }
 
 impl AppState {
     /// State for a router.
     pub fn new(pool: PgPool, config: AppConfig, sender: Arc<dyn Sender>) -> AppState {
+        let replicas = Replicas::none(pool.clone());
+        AppState::with_replicas(pool, config, sender, replicas)
+    }
+
+    /// State for a router whose lag-tolerant reads go where `replicas` says.
+    pub fn with_replicas(pool: PgPool, config: AppConfig, sender: Arc<dyn Sender>, replicas: Replicas) -> AppState {
         let openapi_json = super::openapi::openapi().to_json().expect("the OpenAPI document serialises").into();
         AppState(Arc::new(Shared {
             pool,
@@ -44,6 +53,7 @@ impl AppState {
             config,
             sender,
             openapi_json,
+            replicas,
         }))
     }
 }

@@ -3,6 +3,7 @@
 use anyhow::Result;
 use serde_json::json;
 use strata_migrate::drift::{self, Change, FileState, Report};
+use strata_migrate::source::MigrationSet;
 
 use crate::args::DriftArgs;
 use crate::commands::scratch::Scratch;
@@ -22,29 +23,9 @@ pub async fn run(ctx: &Context, out: Output, args: &DriftArgs) -> Result<u8> {
     let schemas: Option<Vec<String>> = match (&args.schema, args.all_schemas) {
         (Some(s), _) => Some(vec![s.clone()]),
         (None, true) => None,
-        (None, false) => {
-            let s = project_schemas(ctx)?;
-            if s.is_empty() {
-                return Err(Usage::new(
-                    "no project schemas (no create_schemas migration and no [migrations] schemas in strata.toml): pass --schema or --all-schemas",
-                )
-                .into());
-            }
-            Some(s)
-        }
+        (None, false) => Some(project_schemas_or_usage(ctx)?),
     };
-    let url = ctx.url()?;
-    let mut live = ctx.connect("strata drift").await?;
-    let scratch = Scratch::create(&url, "drift").await?;
-    out.note(format!("Replaying the applied files on scratch database {} (dropped afterwards)", scratch.name));
-    let opts = strata_migrate::Options { history: ctx.history.clone(), ..Default::default() };
-    let result = async {
-        let mut conn = scratch.connect("drift").await?;
-        anyhow::Ok(drift::drift(&mut live, &mut conn, &set, &opts, schemas.as_deref()).await?)
-    }
-    .await;
-    scratch.drop(&out).await;
-    let report = result?;
+    let report = check(ctx, out, &set, schemas.as_deref()).await?;
     match format {
         "json" => println!("{}", json!({"event": "drift", "clean": report.is_clean(), "report": report})),
         "markdown" => print!("{}", markdown(&report)),
@@ -53,13 +34,46 @@ pub async fn run(ctx: &Context, out: Output, args: &DriftArgs) -> Result<u8> {
     if report.is_clean() {
         return Ok(0);
     }
+    Err(Inconsistent(summary(&report)).into())
+}
+
+/// The project's schemas, or a usage error when it has none to compare.
+pub fn project_schemas_or_usage(ctx: &Context) -> Result<Vec<String>> {
+    let s = project_schemas(ctx)?;
+    if s.is_empty() {
+        return Err(Usage::new(
+            "no project schemas (no create_schemas migration and no [migrations] schemas in strata.toml): pass --schema or --all-schemas",
+        )
+        .into());
+    }
+    Ok(s)
+}
+
+/// Replays the applied files of the target on a scratch database (dropped
+/// afterwards) and compares, in `schemas` (every schema when `None`).
+pub async fn check(ctx: &Context, out: Output, set: &MigrationSet, schemas: Option<&[String]>) -> Result<Report> {
+    let url = ctx.url()?;
+    let mut live = ctx.connect("strata drift").await?;
+    let scratch = Scratch::create(&url, "drift").await?;
+    out.note(format!("Replaying the applied files on scratch database {} (dropped afterwards)", scratch.name));
+    let opts = strata_migrate::Options { history: ctx.history.clone(), ..Default::default() };
+    let result = async {
+        let mut conn = scratch.connect("drift").await?;
+        anyhow::Ok(drift::drift(&mut live, &mut conn, set, &opts, schemas).await?)
+    }
+    .await;
+    scratch.drop(&out).await;
+    result
+}
+
+/// One line: how many objects differ and files were not replayed.
+pub fn summary(report: &Report) -> String {
     let objects: usize = report.schemas.iter().map(|s| s.objects.len()).sum();
-    Err(Inconsistent(format!(
+    format!(
         "drift: {objects} object(s) in {} schema(s) differ, {} applied file(s) not replayed",
         report.schemas.len(),
         report.files.len()
-    ))
-    .into())
+    )
 }
 
 fn state(s: FileState) -> &'static str {
@@ -78,7 +92,8 @@ fn sign(c: Change) -> (&'static str, &'static str) {
     }
 }
 
-fn text(r: &Report) -> String {
+/// The report as text, one object a line.
+pub fn text(r: &Report) -> String {
     let mut s = String::new();
     for f in &r.files {
         s.push_str(&format!("{} {}_{}: {}\n", f.track, f.version, f.description, state(f.state)));
@@ -140,4 +155,49 @@ fn markdown(r: &Report) -> String {
         s.push('\n');
     }
     s
+}
+
+/// `migrate status --drift` / `seed status --drift`: the drift of the project's
+/// schemas after the status table. The problem to report (exit 3) when not clean.
+pub async fn status_section(ctx: &Context, out: Output) -> Result<Option<String>> {
+    let set = load_set(ctx)?;
+    let schemas = project_schemas_or_usage(ctx)?;
+    let report = check(ctx, out, &set, Some(&schemas)).await?;
+    out.event(json!({"event": "drift", "clean": report.is_clean(), "report": report}));
+    out.result(text(&report).trim_end());
+    Ok((!report.is_clean()).then(|| summary(&report)))
+}
+
+/// `[migrate] check_drift` before `migrate up`: `warn` prints the drift and goes
+/// on, `error` refuses (exit 3) before any file runs.
+pub async fn before_up(ctx: &Context, out: Output, set: &MigrationSet) -> Result<()> {
+    use crate::config::CheckDrift;
+    if ctx.check_drift == CheckDrift::Off {
+        return Ok(());
+    }
+    let schemas = project_schemas_or_usage(ctx)?;
+    let started = std::time::Instant::now();
+    let report = check(ctx, out, set, Some(&schemas)).await?;
+    let elapsed_ms = started.elapsed().as_millis() as u64;
+    out.event(
+        json!({"event": "drift", "clean": report.is_clean(), "report": report, "elapsed_ms": elapsed_ms, "check_drift": format!("{:?}", ctx.check_drift).to_lowercase()}),
+    );
+    if report.is_clean() {
+        out.note(format!("No drift ([migrate] check_drift, {}).", crate::output::ms(elapsed_ms)));
+        return Ok(());
+    }
+    if !out.json {
+        anstream::eprint!("{}", text(&report));
+    }
+    match ctx.check_drift {
+        CheckDrift::Error => Err(Inconsistent(format!(
+            "{}; nothing was applied ([migrate] check_drift = \"error\"; see `strata drift`)",
+            summary(&report)
+        ))
+        .into()),
+        _ => {
+            out.warn(format!("{}; applying anyway ([migrate] check_drift = \"warn\")", summary(&report)));
+            Ok(())
+        }
+    }
 }

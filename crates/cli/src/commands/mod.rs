@@ -8,6 +8,7 @@ pub mod generate;
 pub mod init;
 pub mod lint;
 pub mod plan;
+pub mod schema;
 pub mod scratch;
 pub mod serve;
 pub mod track;

@@ -3,11 +3,11 @@
 use std::str::FromStr;
 use std::time::Duration;
 
-use crate::event::{Event as CliEvent, FileId};
 use anyhow::{Context as _, Result};
+use serde_json::json;
 use sqlx::postgres::{PgConnectOptions, PgConnection};
 use sqlx::{ConnectOptions, Connection};
-use strata_migrate::apply::{self, Event, Transactions};
+use strata_migrate::apply::{self, Event};
 use strata_migrate::history;
 use strata_migrate::plan::{self, Direction, DownTarget, Request, State};
 use strata_migrate::scope;
@@ -90,19 +90,6 @@ async fn connect(ctx: &Context, out: Output, application: &str) -> Result<PgConn
 }
 
 pub async fn up(ctx: &Context, out: Output, track: Track, args: &UpArgs) -> Result<u8> {
-    let transactions = if args.single_transaction { Transactions::Single } else { Transactions::PerFile };
-    up_with(ctx, out, track, args, transactions).await
-}
-
-/// `up` with the files grouped as `transactions` says: `strata dev` applies a
-/// fresh database's files in one transaction when none is `-- strata:no-transaction`.
-pub async fn up_with(
-    ctx: &Context,
-    out: Output,
-    track: Track,
-    args: &UpArgs,
-    transactions: Transactions,
-) -> Result<u8> {
     let to = args.to.as_deref().map(|v| parse_version(v, "--to")).transpose()?;
     let request = Request::Up { to, allow_out_of_order: args.allow_out_of_order };
     let mut conn = connect(ctx, out, &format!("strata {track} up")).await?;
@@ -113,7 +100,7 @@ pub async fn up_with(
     if args.dry_run {
         return dry_run(ctx, out, &mut conn, &set, track, &request).await;
     }
-    run(ctx, out, &mut conn, &set, track, &request, transactions).await
+    run(ctx, out, &mut conn, &set, track, &request).await
 }
 
 pub async fn down(ctx: &Context, out: Output, track: Track, args: &DownArgs) -> Result<u8> {
@@ -134,7 +121,7 @@ pub async fn down(ctx: &Context, out: Output, track: Track, args: &DownArgs) -> 
             confirm(ctx, track, pending.len())?;
         }
     }
-    run(ctx, out, &mut conn, &set, track, &request, Transactions::PerFile).await
+    run(ctx, out, &mut conn, &set, track, &request).await
 }
 
 /// Rolling back everything asks on a terminal, and needs --yes without one.
@@ -164,19 +151,16 @@ async fn dry_run(
     out.line(format!("Dry run: would {verb} {} (nothing was changed)", noun(track, steps.len())));
     for m in &steps {
         let file = if direction == Direction::Up { &m.up } else { &m.down };
-        out.emit(CliEvent::WouldRun {
-            file: (*m).into(),
-            direction,
-            path: &file.path,
-            no_transaction: file.no_transaction,
-        });
+        out.event(json!({"event": "would_run", "track": track, "direction": direction, "version": m.version, "description": m.description, "file": file.path, "no_transaction": file.no_transaction}));
         let tx = if file.no_transaction { " (no transaction)" } else { "" };
         out.line(format!("  {} {DIM}{}{DIM:#}{tx}", m.name(), file.path.display()));
         if out.verbose > 0 {
             out.line(indent(&file.sql));
         }
     }
-    out.emit(CliEvent::DryRunSummary { dry_run: true, track, direction, count: steps.len() });
+    out.event(
+        json!({"event": "summary", "dry_run": true, "track": track, "direction": direction, "count": steps.len()}),
+    );
     Ok(0)
 }
 
@@ -191,7 +175,6 @@ async fn run(
     set: &MigrationSet,
     track: Track,
     request: &Request,
-    transactions: Transactions,
 ) -> Result<u8> {
     let started = std::time::Instant::now();
     let mut progress = None;
@@ -199,11 +182,11 @@ async fn run(
         Event::LockWaiting { holder } => {
             let who = holder.map(|h| format!("held by {h}")).unwrap_or_else(|| "just released".into());
             out.note(format!("waiting for the migration lock ({who}); up to {:.0}s", ctx.lock_timeout.as_secs_f64()));
-            out.emit(CliEvent::LockWaiting { holder: *holder });
+            out.event(json!({"event": "lock_waiting", "holder": holder}));
         }
         Event::LockAcquired => {}
         Event::Planned { track, direction, count } => {
-            out.emit(CliEvent::Plan { track: *track, direction: *direction, count: *count });
+            out.event(json!({"event": "plan", "track": track, "direction": direction, "count": count}));
             let verb = if *direction == Direction::Up { "Applying" } else { "Rolling back" };
             if *count == 0 {
                 out.line(match direction {
@@ -221,7 +204,7 @@ async fn run(
             }
         }
         Event::Blocked { migration, blocker } => {
-            out.emit(CliEvent::Blocked { file: (*migration).into(), blocker, message: blocker.to_string() });
+            out.event(json!({"event": "blocked", "track": migration.track, "version": migration.version, "description": migration.description, "blocker": blocker, "message": blocker.to_string()}));
             let line = format!("  {YELLOW}waiting{YELLOW:#} {}: {blocker}", migration.name());
             match &progress {
                 Some(p) => {
@@ -232,13 +215,7 @@ async fn run(
             }
         }
         Event::LockRetry { migration, attempt, delay, waited, statement } => {
-            out.emit(CliEvent::LockRetry {
-                file: (*migration).into(),
-                attempt: *attempt,
-                delay_ms: delay.as_millis() as u64,
-                waited_ms: waited.as_millis() as u64,
-                statement: *statement,
-            });
+            out.event(json!({"event": "lock_retry", "track": migration.track, "version": migration.version, "description": migration.description, "attempt": attempt, "delay_ms": delay.as_millis() as u64, "waited_ms": waited.as_millis() as u64, "statement": statement}));
             let what = statement.map(|s| format!("statement {s} of ")).unwrap_or_default();
             let line = format!(
                 "  {YELLOW}lock timeout{YELLOW:#} on {what}{} (PostgreSQL lock_timeout); attempt {attempt} in {:.1}s",
@@ -251,7 +228,7 @@ async fn run(
             }
         }
         Event::InvalidIndexDropped { migration, index } => {
-            out.emit(CliEvent::InvalidIndexDropped { file: (*migration).into(), index });
+            out.event(json!({"event": "invalid_index_dropped", "track": migration.track, "version": migration.version, "description": migration.description, "index": index}));
             let line = format!(
                 "  {YELLOW}dropped{YELLOW:#} the INVALID index {index} that an earlier attempt of {} left, before building it again",
                 migration.name()
@@ -264,11 +241,7 @@ async fn run(
         Event::Finished { migration, direction, elapsed } => {
             let elapsed_ms = elapsed.as_millis() as u64;
             let verb = if *direction == Direction::Up { "applied" } else { "reverted" };
-            out.emit(if *direction == Direction::Up {
-                CliEvent::Applied { file: (*migration).into(), elapsed_ms }
-            } else {
-                CliEvent::Reverted { file: (*migration).into(), elapsed_ms }
-            });
+            out.event(json!({"event": verb, "track": migration.track, "version": migration.version, "description": migration.description, "elapsed_ms": elapsed_ms}));
             if let Some(p) = &progress {
                 p.inc();
                 p.line(format!("  {GREEN}{verb}{GREEN:#} {} {DIM}({}){DIM:#}", migration.name(), ms(elapsed_ms)));
@@ -280,7 +253,7 @@ async fn run(
     let monitor = PgConnectOptions::from_str(&ctx.url()?)
         .ok()
         .map(|o| o.application_name(&format!("strata {track} monitor")).disable_statement_logging());
-    let opts = Options { cancel: cancel.clone(), monitor, transactions, ..options(ctx) };
+    let opts = Options { cancel: cancel.clone(), monitor, ..options(ctx) };
     let watcher = tokio::spawn(cancel_on_signal(ctx.url()?, cancel));
     let result = apply::run(conn, set, track, request, &opts, &mut observer).await;
     watcher.abort();
@@ -289,7 +262,7 @@ async fn run(
     match result {
         Ok(report) => {
             let total = started.elapsed().as_millis() as u64;
-            out.emit(CliEvent::RunSummary { track, direction, count: report.done.len(), elapsed_ms: total });
+            out.event(json!({"event": "summary", "track": track, "direction": direction, "count": report.done.len(), "elapsed_ms": total}));
             if !report.done.is_empty() {
                 let verb = if direction == "up" { "Applied" } else { "Rolled back" };
                 out.line(format!("{verb} {} in {}.", noun(track, report.done.len()), ms(total)));
@@ -300,15 +273,8 @@ async fn run(
             let names: Vec<String> =
                 failure.report.done.iter().map(|d| format!("{}_{}", d.version, d.description)).collect();
             let verb = if direction == "up" { "applied" } else { "rolled back" };
-            out.emit(CliEvent::RunInterrupted { track, direction, count: names.len(), interrupted: true });
-            out.emit(CliEvent::Error {
-                message: &failure.error.to_string(),
-                exit_code: INTERRUPTED,
-                file: None,
-                line: None,
-                column: None,
-                sqlstate: None,
-            });
+            out.event(json!({"event": "summary", "track": track, "direction": direction, "count": names.len(), "interrupted": true}));
+            out.event(json!({"event": "error", "message": failure.error.to_string(), "exit_code": INTERRUPTED}));
             anstream::eprintln!("error: {}", failure.error);
             if names.is_empty() {
                 anstream::eprintln!("interrupted: no {} {verb}; later files were not run", plural(track));
@@ -329,7 +295,7 @@ async fn run(
                     noun(track, failure.report.done.len())
                 ));
             }
-            out.emit(CliEvent::RunFailed { track, direction, count: failure.report.done.len(), failed: true });
+            out.event(json!({"event": "summary", "track": track, "direction": direction, "count": failure.report.done.len(), "failed": true}));
             Err(failure.into())
         }
     }
@@ -385,21 +351,14 @@ pub async fn status(ctx: &Context, out: Output, track: Track, args: &StatusArgs)
             || e.out_of_order
             || e.renamed_from.is_some();
         problems += usize::from(bad);
-        let row = e.row.as_ref();
-        out.emit(CliEvent::Status {
-            file: FileId { track, version: e.version, description: &e.description },
-            state: e.state,
-            out_of_order: e.out_of_order,
-            path: e.file.as_deref(),
-            applied_at: row.map(|r| r.applied_at),
-            execution_ms: row.map(|r| r.execution_ms),
-            applied_by: row.map(|r| r.applied_by.as_str()),
-            applied_from: row.and_then(|r| r.applied_from.as_deref()),
-            baselined: row.map(|r| r.baselined),
-            failure: row.and_then(|r| r.failure.as_deref()),
-            checksum: row.map(|r| r.checksum.to_hex()),
-            renamed_from: e.renamed_from.as_deref(),
-        });
+        out.event(json!({
+            "event": "status", "track": track, "version": e.version, "description": e.description,
+            "state": e.state, "out_of_order": e.out_of_order, "file": e.file,
+            "applied_at": e.row.as_ref().map(|r| r.applied_at), "execution_ms": e.row.as_ref().map(|r| r.execution_ms),
+            "applied_by": e.row.as_ref().map(|r| &r.applied_by), "applied_from": e.row.as_ref().and_then(|r| r.applied_from.as_ref()),
+            "baselined": e.row.as_ref().map(|r| r.baselined), "failure": e.row.as_ref().and_then(|r| r.failure.as_ref()),
+            "checksum": e.row.as_ref().map(|r| r.checksum.to_hex()), "renamed_from": e.renamed_from,
+        }));
         let style = match e.state {
             State::Applied if e.renamed_from.is_none() => GREEN,
             State::Applied => YELLOW,
@@ -448,18 +407,15 @@ pub async fn status(ctx: &Context, out: Output, track: Track, args: &StatusArgs)
         ));
     }
     for p in &track_problems {
-        out.emit(CliEvent::Problem { path: &p.path, message: p.to_string() });
+        out.event(json!({"event": "problem", "path": p.path, "message": p.to_string()}));
         if !out.json {
             anstream::eprintln!("error: {p}");
         }
     }
     let pending = entries.iter().filter(|e| e.state == State::Pending).count();
     let applied = entries.iter().filter(|e| e.state == State::Applied).count();
-    out.emit(CliEvent::StatusSummary { track, applied, pending, problems: problems + track_problems.len() });
+    out.event(json!({"event": "summary", "track": track, "applied": applied, "pending": pending, "problems": problems + track_problems.len()}));
     out.line(format!("{applied} applied, {pending} pending, {} with problems.", problems + track_problems.len()));
-    if track == Track::Migrate {
-        crate::replicas::show_lag(ctx, out).await;
-    }
     let drift = if args.drift { crate::commands::drift::status_section(ctx, out).await? } else { None };
     if problems + track_problems.len() > 0 {
         return Err(Inconsistent(format!(
@@ -505,7 +461,9 @@ async fn forget_missing(
         )?;
     }
     for (track, version, description) in apply::forget_missing(conn, set, &options(ctx)).await? {
-        out.emit(CliEvent::MissingForgotten { file: FileId { track, version, description: &description } });
+        out.event(
+            json!({"event": "missing_forgotten", "track": track, "version": version, "description": description}),
+        );
         out.line(format!("  forgot {track} {version}_{description}: its file is gone; what it created stays"));
     }
     Ok(())
@@ -517,9 +475,9 @@ pub async fn baseline(ctx: &Context, out: Output, version: &str) -> Result<u8> {
     let mut conn = ctx.connect("strata migrate baseline").await?;
     let recorded = apply::baseline(&mut conn, &set, version, &options(ctx)).await?;
     for v in &recorded {
-        out.emit(CliEvent::Baselined { track: Track::Migrate, version: *v });
+        out.event(json!({"event": "baselined", "track": "migrate", "version": v}));
     }
-    out.emit(CliEvent::BaselineSummary { baselined: recorded.len() });
+    out.event(json!({"event": "summary", "baselined": recorded.len()}));
     out.line(format!("Recorded {} as applied (not run), up to {version}.", noun(Track::Migrate, recorded.len())));
     Ok(0)
 }
@@ -532,27 +490,22 @@ pub async fn repair(ctx: &Context, out: Output, args: &RepairArgs) -> Result<u8>
     }
     let repaired = apply::repair(&mut conn, &set, &options(ctx)).await?;
     for (track, version, old, new) in &repaired.checksums {
-        out.emit(CliEvent::ChecksumAccepted { track: *track, version: *version, old, new });
+        out.event(json!({"event": "checksum_accepted", "track": track, "version": version, "old": old, "new": new}));
         out.line(format!("  accepted the edit of {track} {version}: {} -> {}", &old[..12], &new[..12]));
     }
     for (track, version) in &repaired.cleared {
-        out.emit(CliEvent::FailureCleared { track: *track, version: *version });
+        out.event(json!({"event": "failure_cleared", "track": track, "version": version}));
         out.line(format!("  cleared the failed run of {track} {version}; it will run again"));
     }
     for (track, version) in &repaired.downs_reset {
-        out.emit(CliEvent::RollbackReset { track: *track, version: *version });
+        out.event(json!({"event": "rollback_reset", "track": track, "version": version}));
         out.line(format!("  {track} {version} is applied again after its failed rollback; run the down again"));
     }
     for (track, version, old, new) in &repaired.renamed {
-        out.emit(CliEvent::RenameAccepted { track: *track, version: *version, old, new });
+        out.event(json!({"event": "rename_accepted", "track": track, "version": version, "old": old, "new": new}));
         out.line(format!("  accepted the rename of {track} {version}: {old} -> {new}"));
     }
-    out.emit(CliEvent::RepairSummary {
-        checksums: repaired.checksums.len(),
-        cleared: repaired.cleared.len(),
-        rollbacks_reset: repaired.downs_reset.len(),
-        renamed: repaired.renamed.len(),
-    });
+    out.event(json!({"event": "summary", "checksums": repaired.checksums.len(), "cleared": repaired.cleared.len(), "rollbacks_reset": repaired.downs_reset.len(), "renamed": repaired.renamed.len()}));
     if repaired.checksums.is_empty()
         && repaired.cleared.is_empty()
         && repaired.downs_reset.is_empty()

@@ -16,6 +16,7 @@ use crate::http::dto::{CreateItemRequest, ItemPage, ItemResponse, UpdateItemRequ
 use crate::http::error::{ApiError, ErrorBody, ServerErrors};
 use crate::http::item_id::ItemId;
 use crate::http::json::{JsonBodyErrors, ValidJson};
+use crate::http::replicas::TolerantRead;
 use crate::http::state::AppState;
 
 /// Items newest first, each with its owner, one page at a time (keyset pagination:
@@ -37,9 +38,15 @@ use crate::http::state::AppState;
         ServerErrors,
     )
 )]
-pub async fn list(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<Json<ItemPage>, ApiError> {
+pub async fn list(
+    State(state): State<AppState>,
+    reads: TolerantRead,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<ItemPage>, ApiError> {
     let query = ItemQuery::parse(raw.as_deref().unwrap_or(""), state.page_limits).map_err(ApiError::Validation)?;
-    let mut rows = db::items::list(&state.pool, &query).await?;
+    // On a replica when one is in use and has the reader's own writes (http::replicas).
+    let query = &query;
+    let mut rows = reads.run(|pool| async move { db::items::list(&pool, query).await }).await?;
     let limit = query.limit as usize;
     let next_cursor = if rows.len() > limit {
         rows.truncate(limit);
@@ -88,8 +95,8 @@ pub async fn create(
         ServerErrors,
     )
 )]
-pub async fn get(State(state): State<AppState>, ItemId(id): ItemId) -> Result<Json<ItemResponse>, ApiError> {
-    let item = db::items::get(&state.pool, id).await?.ok_or(ApiError::NotFound("item"))?;
+pub async fn get(reads: TolerantRead, ItemId(id): ItemId) -> Result<Json<ItemResponse>, ApiError> {
+    let item = reads.run(|pool| async move { db::items::get(&pool, id).await }).await?.ok_or(ApiError::NotFound("item"))?;
     Ok(Json(ItemResponse::from(item)))
 }
 

@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod docs;
 pub mod fallback;
+pub mod health;
 pub mod items;
 pub mod phone;
 pub mod reference;

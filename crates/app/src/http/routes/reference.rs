@@ -1,12 +1,12 @@
-//! `/api/categories` and `/api/locations`: the reference data in `master`.
+//! `/api/categories` and `/api/locations`: the reference data in `master`. Read from a
+//! replica when one is in use (reference data tolerates lag; see http::replicas).
 
 use axum::Json;
-use axum::extract::State;
 
 use crate::db;
 use crate::http::dto::{CategoryList, LocationList};
 use crate::http::error::{ApiError, ServerErrors};
-use crate::http::state::AppState;
+use crate::http::replicas::TolerantRead;
 
 /// Every category, as a flat list in tree order.
 #[utoipa::path(
@@ -16,8 +16,9 @@ use crate::http::state::AppState;
         ServerErrors,
     )
 )]
-pub async fn categories(State(state): State<AppState>) -> Result<Json<CategoryList>, ApiError> {
-    Ok(Json(CategoryList { categories: db::categories::list(&state.pool).await? }))
+pub async fn categories(reads: TolerantRead) -> Result<Json<CategoryList>, ApiError> {
+    let categories = reads.run(|pool| async move { db::categories::list(&pool).await }).await?;
+    Ok(Json(CategoryList { categories }))
 }
 
 /// Every location, as a flat list in tree order.
@@ -28,6 +29,7 @@ pub async fn categories(State(state): State<AppState>) -> Result<Json<CategoryLi
         ServerErrors,
     )
 )]
-pub async fn locations(State(state): State<AppState>) -> Result<Json<LocationList>, ApiError> {
-    Ok(Json(LocationList { locations: db::locations::list(&state.pool).await? }))
+pub async fn locations(reads: TolerantRead) -> Result<Json<LocationList>, ApiError> {
+    let locations = reads.run(|pool| async move { db::locations::list(&pool).await }).await?;
+    Ok(Json(LocationList { locations }))
 }

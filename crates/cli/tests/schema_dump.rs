@@ -1,0 +1,159 @@
+//! `strata schema dump` and `strata schema check` on real PostgreSQL: byte-identical
+//! files across runs, a `migrate down`/`up` and drift on the live database (it is
+//! never read), no pg_dump noise, the folder settings, and the check naming the
+//! first differing line.
+
+mod common;
+
+use std::path::Path;
+
+use common::Project;
+
+/// Two schemas; app.t with an index, a function, a view, a comment and a grant.
+fn project() -> Project {
+    let p = Project::new();
+    p.write(
+        "migrate",
+        "20251124_000000_create_schemas",
+        "CREATE SCHEMA IF NOT EXISTS app;\nCREATE SCHEMA IF NOT EXISTS master;\n",
+        "DROP SCHEMA IF EXISTS app CASCADE;\nDROP SCHEMA IF EXISTS master CASCADE;\n",
+    );
+    p.write(
+        "migrate",
+        "20251124_000001_t",
+        "CREATE TABLE IF NOT EXISTS master.kinds (id int PRIMARY KEY, label text NOT NULL);\n\
+         CREATE TABLE IF NOT EXISTS app.t (id int PRIMARY KEY, kind int REFERENCES master.kinds (id), name text);\n\
+         CREATE INDEX IF NOT EXISTS t_name ON app.t (name);\n\
+         CREATE OR REPLACE FUNCTION app.f(x int) RETURNS int LANGUAGE sql AS 'SELECT x + 1';\n\
+         CREATE OR REPLACE VIEW app.v AS SELECT id, name FROM app.t;\n\
+         COMMENT ON TABLE app.t IS 'things';\n\
+         GRANT SELECT ON app.t TO PUBLIC;\n",
+        "DROP VIEW IF EXISTS app.v;\nDROP FUNCTION IF EXISTS app.f(int);\nDROP TABLE IF EXISTS app.t;\nDROP TABLE IF EXISTS master.kinds;\n",
+    );
+    p
+}
+
+fn run(p: &Project, args: &[&str]) -> (i32, String, String) {
+    let out = p.strata().args(args).output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn read(dir: &Path, schema: &str) -> Vec<u8> {
+    std::fs::read(dir.join(format!("{schema}.sql")))
+        .unwrap_or_else(|e| panic!("{schema}.sql in {}: {e}", dir.display()))
+}
+
+fn dump(p: &Project) -> (Vec<u8>, Vec<u8>) {
+    let (code, stdout, stderr) = run(p, &["schema", "dump"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let dir = p.path().join("schema");
+    (read(&dir, "app"), read(&dir, "master"))
+}
+
+#[test]
+fn the_dump_is_byte_identical_across_runs_a_down_up_and_live_drift() {
+    let p = project();
+    let first = dump(&p);
+    let app = String::from_utf8(first.0.clone()).unwrap();
+    let master = String::from_utf8(first.1.clone()).unwrap();
+    assert!(app.starts_with("-- strata schema dump"), "{app}");
+    assert!(app.contains("CREATE TABLE app.t ("), "{app}");
+    assert!(app.contains("CREATE INDEX t_name ON app.t USING btree (name);"), "{app}");
+    assert!(app.contains("CREATE FUNCTION app.f(x integer) RETURNS integer"), "{app}");
+    assert!(app.contains("COMMENT ON TABLE app.t IS 'things';"), "{app}");
+    assert!(app.contains("GRANT SELECT ON TABLE app.t TO PUBLIC;"), "{app}");
+    assert!(!app.contains("master.kinds ("), "one schema a file: {app}");
+    assert!(master.contains("CREATE TABLE master.kinds ("), "{master}");
+    for text in [&app, &master] {
+        for noise in ["\\restrict", "\\unrestrict", "Dumped from", "Dumped by", "OWNER TO", "dump complete"] {
+            assert!(!text.contains(noise), "{noise}: {text}");
+        }
+    }
+    // Again: the same bytes.
+    assert_eq!(dump(&p), first);
+    // The live database is never read: applied, drifted, rolled back and applied again, same bytes.
+    p.strata().args(["migrate", "up"]).assert().success();
+    p.psql("ALTER TABLE app.t ADD COLUMN by_hand text; CREATE TABLE app.extra (id int)");
+    assert_eq!(dump(&p), first);
+    p.psql("ALTER TABLE app.t DROP COLUMN by_hand; DROP TABLE app.extra");
+    p.strata().args(["migrate", "down", "--steps", "1"]).assert().success();
+    p.strata().args(["migrate", "up"]).assert().success();
+    assert_eq!(dump(&p), first);
+    let (code, stdout, _) = run(&p, &["schema", "dump"]);
+    assert_eq!(code, 0);
+    assert!(stdout.contains("unchanged schema/app.sql"), "{stdout}");
+}
+
+#[test]
+fn owners_only_when_asked_and_the_folder_from_the_flag_or_strata_toml() {
+    let p = project();
+    let (code, stdout, stderr) = run(&p, &["schema", "dump", "--owners", "--schema-dir", "elsewhere"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let app = String::from_utf8(read(&p.path().join("elsewhere"), "app")).unwrap();
+    assert!(app.contains("ALTER TABLE app.t OWNER TO "), "{app}");
+    assert!(!p.path().join("schema").exists());
+    std::fs::write(p.path().join("strata.toml"), "[lint]\non_migrate = \"off\"\n\n[schema]\ndir = \"db/schema\"\n")
+        .unwrap();
+    let (code, stdout, stderr) = run(&p, &["schema", "dump"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let app = String::from_utf8(read(&p.path().join("db/schema"), "app")).unwrap();
+    assert!(!app.contains("OWNER TO"), "{app}");
+    let (code, stdout, stderr) = run(&p, &["schema", "check"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(stdout.contains("The schema files in db/schema are what the migrate files produce."), "{stdout}");
+}
+
+#[test]
+fn check_passes_on_a_fresh_dump_and_names_the_first_differing_line_after_a_migration() {
+    let p = project();
+    dump(&p);
+    let (code, stdout, stderr) = run(&p, &["schema", "check"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    // A new migration changes app.t: the committed file is now out of date.
+    p.write(
+        "migrate",
+        "20251124_000002_more",
+        "ALTER TABLE app.t ADD COLUMN IF NOT EXISTS note text;\n",
+        "ALTER TABLE app.t DROP COLUMN IF EXISTS note;\n",
+    );
+    let (code, stdout, stderr) = run(&p, &["schema", "check"]);
+    assert_eq!(code, 3, "{stdout}{stderr}");
+    // Where it differs, found independently: a dump of the new files elsewhere, compared line by line.
+    let (code, _, _) = run(&p, &["schema", "dump", "--schema-dir", "new"]);
+    assert_eq!(code, 0);
+    let old = String::from_utf8(read(&p.path().join("schema"), "app")).unwrap();
+    let new = String::from_utf8(read(&p.path().join("new"), "app")).unwrap();
+    let (n, (was, now)) = old.lines().zip(new.lines()).enumerate().find(|(_, (a, b))| a != b).unwrap();
+    assert!(
+        stderr.contains(&format!(
+            "schema/app.sql:{}: schema app differs from what the migrate files produce\n    committed: {was:?}\n    files:     {now:?}",
+            n + 1
+        )),
+        "{stderr}"
+    );
+    assert!(new.contains("note text"), "{new}");
+    // master is untouched, so only app is named.
+    assert!(!stderr.contains("schema/master.sql"), "{stderr}");
+    assert!(stderr.contains("error: 1 schema file(s) out of date; run `strata schema dump`"), "{stderr}");
+    // After a dump, clean again; a file removed is named.
+    dump(&p);
+    assert_eq!(run(&p, &["schema", "check"]).0, 0);
+    std::fs::remove_file(p.path().join("schema/master.sql")).unwrap();
+    let (code, _, stderr) = run(&p, &["schema", "check"]);
+    assert_eq!(code, 3, "{stderr}");
+    assert!(stderr.contains("schema/master.sql: missing (schema master)"), "{stderr}");
+}
+
+#[test]
+fn a_file_that_fails_leaves_nothing_written() {
+    let p = project();
+    p.write("migrate", "20251124_000002_bad", "ALTER TABLE app.nope ADD COLUMN x int;\n", "SELECT 1;\n");
+    let (code, stdout, stderr) = run(&p, &["schema", "dump"]);
+    assert_ne!(code, 0, "{stdout}{stderr}");
+    assert!(stderr.contains("20251124_000002_bad"), "{stderr}");
+    assert!(!p.path().join("schema").exists());
+}
