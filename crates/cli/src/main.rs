@@ -4,10 +4,12 @@
 mod args;
 mod commands;
 mod config;
+mod event;
 mod exit;
 mod http_server;
 mod logins;
 mod output;
+mod replicas;
 mod restore;
 mod schemas;
 mod secrets;
@@ -56,7 +58,7 @@ async fn run(cli: &Cli, out: Output) -> anyhow::Result<u8> {
     let ctx = Context::load(&cli.global)?;
     match &cli.command {
         Command::Migrate(cmd) => match cmd {
-            MigrateCommand::Up(a) => commands::track::up(&ctx, out, Track::Migrate, a).await,
+            MigrateCommand::Up(a) => replicas::migrate_up(&ctx, out, a).await,
             MigrateCommand::Down(a) => commands::track::down(&ctx, out, Track::Migrate, a).await,
             MigrateCommand::Status(a) => commands::track::status(&ctx, out, Track::Migrate, a).await,
             MigrateCommand::Baseline { version } => commands::track::baseline(&ctx, out, version).await,
@@ -94,15 +96,14 @@ fn report(err: &anyhow::Error, out: Output, code: u8) {
     });
     // Whatever built the message, no password of a connection string in it leaves.
     let message = secrets::redact_text(&chain_message(err));
-    out.event(serde_json::json!({
-        "event": "error",
-        "message": message,
-        "exit_code": code,
-        "file": failure.map(|f| &f.path),
-        "line": failure.and_then(|f| f.line),
-        "column": failure.and_then(|f| f.column),
-        "sqlstate": failure.map(|f| &f.code),
-    }));
+    out.emit(event::Event::Error {
+        message: &message,
+        exit_code: code,
+        file: failure.map(|f| f.path.as_path()),
+        line: failure.and_then(|f| f.line),
+        column: failure.and_then(|f| f.column),
+        sqlstate: failure.map(|f| f.code.as_str()),
+    });
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     match failure {
         Some(f) => eprintln!("{}", sql_error::render(f, color)),

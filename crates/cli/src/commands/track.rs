@@ -3,11 +3,11 @@
 use std::str::FromStr;
 use std::time::Duration;
 
+use crate::event::{Event as CliEvent, FileId};
 use anyhow::{Context as _, Result};
-use serde_json::json;
 use sqlx::postgres::{PgConnectOptions, PgConnection};
-use sqlx::{ConnectOptions, Connection};
-use strata_migrate::apply::{self, Event};
+use sqlx::{ConnectOptions, Connection, Row};
+use strata_migrate::apply::{self, Event, Transactions};
 use strata_migrate::history;
 use strata_migrate::plan::{self, Direction, DownTarget, Request, State};
 use strata_migrate::scope;
@@ -42,6 +42,12 @@ fn parse_version(s: &str, flag: &str) -> Result<Version> {
 
 /// Every file of the project, refusing a missing folder (exit 2).
 pub fn scan(ctx: &Context) -> Result<Scan> {
+    scan_folder_exists(ctx)?;
+    Ok(source::scan(&ctx.dir))
+}
+
+/// Refuses a missing migrations folder (exit 2).
+fn scan_folder_exists(ctx: &Context) -> Result<()> {
     if !ctx.dir.is_dir() {
         return Err(Usage::new(format!(
             "no migrations folder at {} (create it with `strata generate`, or pass --dir)",
@@ -49,7 +55,7 @@ pub fn scan(ctx: &Context) -> Result<Scan> {
         ))
         .into());
     }
-    Ok(source::scan(&ctx.dir))
+    Ok(())
 }
 
 /// Loads the set, refusing a broken one (exit 3) or a missing folder (exit 2).
@@ -90,9 +96,28 @@ async fn connect(ctx: &Context, out: Output, application: &str) -> Result<PgConn
 }
 
 pub async fn up(ctx: &Context, out: Output, track: Track, args: &UpArgs) -> Result<u8> {
+    let transactions = if args.single_transaction { Transactions::Single } else { Transactions::PerFile };
+    up_with(ctx, out, track, args, transactions).await
+}
+
+/// `up` with the files grouped as `transactions` says: `strata dev` applies a
+/// fresh database's files in one transaction when none is `-- strata:no-transaction`.
+pub async fn up_with(
+    ctx: &Context,
+    out: Output,
+    track: Track,
+    args: &UpArgs,
+    transactions: Transactions,
+) -> Result<u8> {
     let to = args.to.as_deref().map(|v| parse_version(v, "--to")).transpose()?;
     let request = Request::Up { to, allow_out_of_order: args.allow_out_of_order };
-    let mut conn = connect(ctx, out, &format!("strata {track} up")).await?;
+    let mut conn = match (&to, args.dry_run) {
+        (None, false) => match up_to_date(ctx, out, track).await? {
+            Ok(code) => return Ok(code),
+            Err(conn) => conn,
+        },
+        _ => connect(ctx, out, &format!("strata {track} up")).await?,
+    };
     let set = crate::commands::lint::load_linted(ctx, out, &mut conn, &options(ctx)).await?;
     if track == Track::Migrate && !args.dry_run {
         crate::commands::drift::before_up(ctx, out, &set).await?;
@@ -100,7 +125,7 @@ pub async fn up(ctx: &Context, out: Output, track: Track, args: &UpArgs) -> Resu
     if args.dry_run {
         return dry_run(ctx, out, &mut conn, &set, track, &request).await;
     }
-    run(ctx, out, &mut conn, &set, track, &request).await
+    run(ctx, out, &mut conn, &set, track, &request, transactions).await
 }
 
 pub async fn down(ctx: &Context, out: Output, track: Track, args: &DownArgs) -> Result<u8> {
@@ -121,7 +146,56 @@ pub async fn down(ctx: &Context, out: Output, track: Track, args: &DownArgs) -> 
             confirm(ctx, track, pending.len())?;
         }
     }
-    run(ctx, out, &mut conn, &set, track, &request).await
+    run(ctx, out, &mut conn, &set, track, &request, Transactions::PerFile).await
+}
+
+/// The no-op run at the cost of reading the history: while the connection
+/// opens and one message reads the history rows of the track, the files are
+/// listed and only the up files are read and hashed ([`source::list_files`]).
+/// When every file is applied, unchanged, under its name, and nothing else is
+/// amiss (no problem in the files, no failed or missing row, not a standby),
+/// says so as a run with nothing to do would, without the lock or the linter
+/// (which only looks at pending files). Anything else: the connection, for the
+/// full run, which reads every file and reports what is wrong.
+async fn up_to_date(ctx: &Context, out: Output, track: Track) -> Result<Result<u8, PgConnection>> {
+    let started = std::time::Instant::now();
+    let dir = ctx.dir.clone();
+    let listing = ctx.dir.is_dir().then(|| tokio::task::spawn_blocking(move || source::list_files(&dir)));
+    let mut conn = connect(ctx, out, &format!("strata {track} up")).await?;
+    let Some(listing) = listing else { return Ok(Err(conn)) };
+    let sql = format!(
+        "SELECT pg_is_in_recovery() AS standby;
+         SELECT version, description, encode(checksum, 'hex') AS checksum, status FROM {} WHERE track = '{}'",
+        ctx.history.sql(),
+        track.as_str()
+    );
+    let rows = sqlx::raw_sql(&sql).fetch_all(&mut conn).await;
+    let (Ok(listing), Ok(rows)) = (listing.await, rows) else { return Ok(Err(conn)) };
+    let standby = rows.first().is_none_or(|r| r.try_get::<bool, _>("standby").unwrap_or(true));
+    let files: std::collections::HashMap<String, &source::Listed> =
+        listing.track(track).iter().map(|l| (l.version.to_string(), l)).collect();
+    let unchanged = |row: &sqlx::postgres::PgRow| -> Option<()> {
+        let file = files.get(&row.try_get::<String, _>("version").ok()?)?;
+        let same = row.try_get::<String, _>("status").ok()? == "applied"
+            && row.try_get::<String, _>("description").ok()? == file.description
+            && row.try_get::<String, _>("checksum").ok()? == file.checksum.to_hex();
+        same.then_some(())
+    };
+    let history = &rows[1.min(rows.len())..];
+    if standby
+        || !listing.problems.is_empty()
+        || history.len() != files.len()
+        || !history.iter().all(|r| unchanged(r).is_some())
+    {
+        return Ok(Err(conn));
+    }
+    // Exactly what a run with an empty plan prints.
+    out.emit(CliEvent::Plan { track, direction: Direction::Up, count: 0 });
+    out.line(format!("{} are up to date.", plural(track)));
+    let total = started.elapsed().as_millis() as u64;
+    out.emit(CliEvent::RunSummary { track, direction: "up", count: 0, elapsed_ms: total });
+    let _ = conn.close().await;
+    Ok(Ok(0))
 }
 
 /// Rolling back everything asks on a terminal, and needs --yes without one.
@@ -151,16 +225,19 @@ async fn dry_run(
     out.line(format!("Dry run: would {verb} {} (nothing was changed)", noun(track, steps.len())));
     for m in &steps {
         let file = if direction == Direction::Up { &m.up } else { &m.down };
-        out.event(json!({"event": "would_run", "track": track, "direction": direction, "version": m.version, "description": m.description, "file": file.path, "no_transaction": file.no_transaction}));
+        out.emit(CliEvent::WouldRun {
+            file: (*m).into(),
+            direction,
+            path: &file.path,
+            no_transaction: file.no_transaction,
+        });
         let tx = if file.no_transaction { " (no transaction)" } else { "" };
         out.line(format!("  {} {DIM}{}{DIM:#}{tx}", m.name(), file.path.display()));
         if out.verbose > 0 {
             out.line(indent(&file.sql));
         }
     }
-    out.event(
-        json!({"event": "summary", "dry_run": true, "track": track, "direction": direction, "count": steps.len()}),
-    );
+    out.emit(CliEvent::DryRunSummary { dry_run: true, track, direction, count: steps.len() });
     Ok(0)
 }
 
@@ -175,6 +252,7 @@ async fn run(
     set: &MigrationSet,
     track: Track,
     request: &Request,
+    transactions: Transactions,
 ) -> Result<u8> {
     let started = std::time::Instant::now();
     let mut progress = None;
@@ -182,11 +260,11 @@ async fn run(
         Event::LockWaiting { holder } => {
             let who = holder.map(|h| format!("held by {h}")).unwrap_or_else(|| "just released".into());
             out.note(format!("waiting for the migration lock ({who}); up to {:.0}s", ctx.lock_timeout.as_secs_f64()));
-            out.event(json!({"event": "lock_waiting", "holder": holder}));
+            out.emit(CliEvent::LockWaiting { holder: *holder });
         }
         Event::LockAcquired => {}
         Event::Planned { track, direction, count } => {
-            out.event(json!({"event": "plan", "track": track, "direction": direction, "count": count}));
+            out.emit(CliEvent::Plan { track: *track, direction: *direction, count: *count });
             let verb = if *direction == Direction::Up { "Applying" } else { "Rolling back" };
             if *count == 0 {
                 out.line(match direction {
@@ -204,7 +282,7 @@ async fn run(
             }
         }
         Event::Blocked { migration, blocker } => {
-            out.event(json!({"event": "blocked", "track": migration.track, "version": migration.version, "description": migration.description, "blocker": blocker, "message": blocker.to_string()}));
+            out.emit(CliEvent::Blocked { file: (*migration).into(), blocker, message: blocker.to_string() });
             let line = format!("  {YELLOW}waiting{YELLOW:#} {}: {blocker}", migration.name());
             match &progress {
                 Some(p) => {
@@ -215,7 +293,13 @@ async fn run(
             }
         }
         Event::LockRetry { migration, attempt, delay, waited, statement } => {
-            out.event(json!({"event": "lock_retry", "track": migration.track, "version": migration.version, "description": migration.description, "attempt": attempt, "delay_ms": delay.as_millis() as u64, "waited_ms": waited.as_millis() as u64, "statement": statement}));
+            out.emit(CliEvent::LockRetry {
+                file: (*migration).into(),
+                attempt: *attempt,
+                delay_ms: delay.as_millis() as u64,
+                waited_ms: waited.as_millis() as u64,
+                statement: *statement,
+            });
             let what = statement.map(|s| format!("statement {s} of ")).unwrap_or_default();
             let line = format!(
                 "  {YELLOW}lock timeout{YELLOW:#} on {what}{} (PostgreSQL lock_timeout); attempt {attempt} in {:.1}s",
@@ -228,7 +312,7 @@ async fn run(
             }
         }
         Event::InvalidIndexDropped { migration, index } => {
-            out.event(json!({"event": "invalid_index_dropped", "track": migration.track, "version": migration.version, "description": migration.description, "index": index}));
+            out.emit(CliEvent::InvalidIndexDropped { file: (*migration).into(), index });
             let line = format!(
                 "  {YELLOW}dropped{YELLOW:#} the INVALID index {index} that an earlier attempt of {} left, before building it again",
                 migration.name()
@@ -241,7 +325,11 @@ async fn run(
         Event::Finished { migration, direction, elapsed } => {
             let elapsed_ms = elapsed.as_millis() as u64;
             let verb = if *direction == Direction::Up { "applied" } else { "reverted" };
-            out.event(json!({"event": verb, "track": migration.track, "version": migration.version, "description": migration.description, "elapsed_ms": elapsed_ms}));
+            out.emit(if *direction == Direction::Up {
+                CliEvent::Applied { file: (*migration).into(), elapsed_ms }
+            } else {
+                CliEvent::Reverted { file: (*migration).into(), elapsed_ms }
+            });
             if let Some(p) = &progress {
                 p.inc();
                 p.line(format!("  {GREEN}{verb}{GREEN:#} {} {DIM}({}){DIM:#}", migration.name(), ms(elapsed_ms)));
@@ -253,7 +341,7 @@ async fn run(
     let monitor = PgConnectOptions::from_str(&ctx.url()?)
         .ok()
         .map(|o| o.application_name(&format!("strata {track} monitor")).disable_statement_logging());
-    let opts = Options { cancel: cancel.clone(), monitor, ..options(ctx) };
+    let opts = Options { cancel: cancel.clone(), monitor, transactions, ..options(ctx) };
     let watcher = tokio::spawn(cancel_on_signal(ctx.url()?, cancel));
     let result = apply::run(conn, set, track, request, &opts, &mut observer).await;
     watcher.abort();
@@ -262,7 +350,7 @@ async fn run(
     match result {
         Ok(report) => {
             let total = started.elapsed().as_millis() as u64;
-            out.event(json!({"event": "summary", "track": track, "direction": direction, "count": report.done.len(), "elapsed_ms": total}));
+            out.emit(CliEvent::RunSummary { track, direction, count: report.done.len(), elapsed_ms: total });
             if !report.done.is_empty() {
                 let verb = if direction == "up" { "Applied" } else { "Rolled back" };
                 out.line(format!("{verb} {} in {}.", noun(track, report.done.len()), ms(total)));
@@ -273,8 +361,15 @@ async fn run(
             let names: Vec<String> =
                 failure.report.done.iter().map(|d| format!("{}_{}", d.version, d.description)).collect();
             let verb = if direction == "up" { "applied" } else { "rolled back" };
-            out.event(json!({"event": "summary", "track": track, "direction": direction, "count": names.len(), "interrupted": true}));
-            out.event(json!({"event": "error", "message": failure.error.to_string(), "exit_code": INTERRUPTED}));
+            out.emit(CliEvent::RunInterrupted { track, direction, count: names.len(), interrupted: true });
+            out.emit(CliEvent::Error {
+                message: &failure.error.to_string(),
+                exit_code: INTERRUPTED,
+                file: None,
+                line: None,
+                column: None,
+                sqlstate: None,
+            });
             anstream::eprintln!("error: {}", failure.error);
             if names.is_empty() {
                 anstream::eprintln!("interrupted: no {} {verb}; later files were not run", plural(track));
@@ -295,7 +390,7 @@ async fn run(
                     noun(track, failure.report.done.len())
                 ));
             }
-            out.event(json!({"event": "summary", "track": track, "direction": direction, "count": failure.report.done.len(), "failed": true}));
+            out.emit(CliEvent::RunFailed { track, direction, count: failure.report.done.len(), failed: true });
             Err(failure.into())
         }
     }
@@ -328,10 +423,23 @@ async fn cancel_on_signal(url: String, cancel: Cancel) {
 }
 
 pub async fn status(ctx: &Context, out: Output, track: Track, args: &StatusArgs) -> Result<u8> {
-    let scan = scan(ctx)?;
-    let mut conn = ctx.connect(&format!("strata {track} status")).await?;
-    let rows = history::read(&mut conn, &ctx.history).await?;
-    let mut entries = plan::status(track, scan.set.track(track), &rows);
+    // Without --schema only the names and the up files' checksums are needed:
+    // listed while the connection opens and the history is read.
+    let (files, file_problems, rows) = if args.schema.is_some() {
+        let scan = scan(ctx)?;
+        let mut conn = ctx.connect(&format!("strata {track} status")).await?;
+        let rows = history::read(&mut conn, &ctx.history).await?;
+        (scan.set.track(track).to_vec(), scan.problems, rows)
+    } else {
+        scan_folder_exists(ctx)?;
+        let dir = ctx.dir.clone();
+        let listing = tokio::task::spawn_blocking(move || source::list_files(&dir));
+        let mut conn = ctx.connect(&format!("strata {track} status")).await?;
+        let rows = history::read(&mut conn, &ctx.history).await?;
+        let listing = listing.await.context("listing the migration files")?;
+        (listing.track(track).iter().map(source::Listed::unread).collect(), listing.problems, rows)
+    };
+    let mut entries = plan::status(track, &files, &rows);
     if let Some(schema) = &args.schema {
         let known = crate::schemas::project_schemas(ctx)?;
         if !known.contains(schema) {
@@ -351,14 +459,21 @@ pub async fn status(ctx: &Context, out: Output, track: Track, args: &StatusArgs)
             || e.out_of_order
             || e.renamed_from.is_some();
         problems += usize::from(bad);
-        out.event(json!({
-            "event": "status", "track": track, "version": e.version, "description": e.description,
-            "state": e.state, "out_of_order": e.out_of_order, "file": e.file,
-            "applied_at": e.row.as_ref().map(|r| r.applied_at), "execution_ms": e.row.as_ref().map(|r| r.execution_ms),
-            "applied_by": e.row.as_ref().map(|r| &r.applied_by), "applied_from": e.row.as_ref().and_then(|r| r.applied_from.as_ref()),
-            "baselined": e.row.as_ref().map(|r| r.baselined), "failure": e.row.as_ref().and_then(|r| r.failure.as_ref()),
-            "checksum": e.row.as_ref().map(|r| r.checksum.to_hex()), "renamed_from": e.renamed_from,
-        }));
+        let row = e.row.as_ref();
+        out.emit(CliEvent::Status {
+            file: FileId { track, version: e.version, description: &e.description },
+            state: e.state,
+            out_of_order: e.out_of_order,
+            path: e.file.as_deref(),
+            applied_at: row.map(|r| r.applied_at),
+            execution_ms: row.map(|r| r.execution_ms),
+            applied_by: row.map(|r| r.applied_by.as_str()),
+            applied_from: row.and_then(|r| r.applied_from.as_deref()),
+            baselined: row.map(|r| r.baselined),
+            failure: row.and_then(|r| r.failure.as_deref()),
+            checksum: row.map(|r| r.checksum.to_hex()),
+            renamed_from: e.renamed_from.as_deref(),
+        });
         let style = match e.state {
             State::Applied if e.renamed_from.is_none() => GREEN,
             State::Applied => YELLOW,
@@ -396,8 +511,7 @@ pub async fn status(ctx: &Context, out: Output, track: Track, args: &StatusArgs)
             ]);
         }
     }
-    let track_problems: Vec<_> =
-        scan.problems.iter().filter(|p| p.path.starts_with(ctx.dir.join(track.as_str()))).collect();
+    let track_problems: Vec<_> = file_problems.iter().filter(|p| p.path.starts_with(ctx.dir.join(track.as_str()))).collect();
     if entries.is_empty() {
         out.result(format!("No {} files in {}.", plural(track), ctx.dir.join(track.as_str()).display()));
     } else {
@@ -407,15 +521,18 @@ pub async fn status(ctx: &Context, out: Output, track: Track, args: &StatusArgs)
         ));
     }
     for p in &track_problems {
-        out.event(json!({"event": "problem", "path": p.path, "message": p.to_string()}));
+        out.emit(CliEvent::Problem { path: &p.path, message: p.to_string() });
         if !out.json {
             anstream::eprintln!("error: {p}");
         }
     }
     let pending = entries.iter().filter(|e| e.state == State::Pending).count();
     let applied = entries.iter().filter(|e| e.state == State::Applied).count();
-    out.event(json!({"event": "summary", "track": track, "applied": applied, "pending": pending, "problems": problems + track_problems.len()}));
+    out.emit(CliEvent::StatusSummary { track, applied, pending, problems: problems + track_problems.len() });
     out.line(format!("{applied} applied, {pending} pending, {} with problems.", problems + track_problems.len()));
+    if track == Track::Migrate {
+        crate::replicas::show_lag(ctx, out).await;
+    }
     let drift = if args.drift { crate::commands::drift::status_section(ctx, out).await? } else { None };
     if problems + track_problems.len() > 0 {
         return Err(Inconsistent(format!(
@@ -461,9 +578,7 @@ async fn forget_missing(
         )?;
     }
     for (track, version, description) in apply::forget_missing(conn, set, &options(ctx)).await? {
-        out.event(
-            json!({"event": "missing_forgotten", "track": track, "version": version, "description": description}),
-        );
+        out.emit(CliEvent::MissingForgotten { file: FileId { track, version, description: &description } });
         out.line(format!("  forgot {track} {version}_{description}: its file is gone; what it created stays"));
     }
     Ok(())
@@ -475,9 +590,9 @@ pub async fn baseline(ctx: &Context, out: Output, version: &str) -> Result<u8> {
     let mut conn = ctx.connect("strata migrate baseline").await?;
     let recorded = apply::baseline(&mut conn, &set, version, &options(ctx)).await?;
     for v in &recorded {
-        out.event(json!({"event": "baselined", "track": "migrate", "version": v}));
+        out.emit(CliEvent::Baselined { track: Track::Migrate, version: *v });
     }
-    out.event(json!({"event": "summary", "baselined": recorded.len()}));
+    out.emit(CliEvent::BaselineSummary { baselined: recorded.len() });
     out.line(format!("Recorded {} as applied (not run), up to {version}.", noun(Track::Migrate, recorded.len())));
     Ok(0)
 }
@@ -490,22 +605,27 @@ pub async fn repair(ctx: &Context, out: Output, args: &RepairArgs) -> Result<u8>
     }
     let repaired = apply::repair(&mut conn, &set, &options(ctx)).await?;
     for (track, version, old, new) in &repaired.checksums {
-        out.event(json!({"event": "checksum_accepted", "track": track, "version": version, "old": old, "new": new}));
+        out.emit(CliEvent::ChecksumAccepted { track: *track, version: *version, old, new });
         out.line(format!("  accepted the edit of {track} {version}: {} -> {}", &old[..12], &new[..12]));
     }
     for (track, version) in &repaired.cleared {
-        out.event(json!({"event": "failure_cleared", "track": track, "version": version}));
+        out.emit(CliEvent::FailureCleared { track: *track, version: *version });
         out.line(format!("  cleared the failed run of {track} {version}; it will run again"));
     }
     for (track, version) in &repaired.downs_reset {
-        out.event(json!({"event": "rollback_reset", "track": track, "version": version}));
+        out.emit(CliEvent::RollbackReset { track: *track, version: *version });
         out.line(format!("  {track} {version} is applied again after its failed rollback; run the down again"));
     }
     for (track, version, old, new) in &repaired.renamed {
-        out.event(json!({"event": "rename_accepted", "track": track, "version": version, "old": old, "new": new}));
+        out.emit(CliEvent::RenameAccepted { track: *track, version: *version, old, new });
         out.line(format!("  accepted the rename of {track} {version}: {old} -> {new}"));
     }
-    out.event(json!({"event": "summary", "checksums": repaired.checksums.len(), "cleared": repaired.cleared.len(), "rollbacks_reset": repaired.downs_reset.len(), "renamed": repaired.renamed.len()}));
+    out.emit(CliEvent::RepairSummary {
+        checksums: repaired.checksums.len(),
+        cleared: repaired.cleared.len(),
+        rollbacks_reset: repaired.downs_reset.len(),
+        renamed: repaired.renamed.len(),
+    });
     if repaired.checksums.is_empty()
         && repaired.cleared.is_empty()
         && repaired.downs_reset.is_empty()
