@@ -99,7 +99,7 @@ pub struct CompletionsArgs {
 #[derive(Debug, Subcommand)]
 pub enum MigrateCommand {
     /// Apply pending migrations in version order
-    Up(UpArgs),
+    Up(crate::replicas::MigrateUpArgs),
     /// Roll back applied migrations, newest first (all of them unless --steps or --to)
     Down(DownArgs),
     /// Every migration: applied, pending, modified, missing or failed
@@ -267,6 +267,9 @@ pub struct ServeArgs {
     /// Run every query as this role (`SET ROLE` on each connection), e.g. strata_app
     #[arg(long)]
     pub role: Option<String>,
+    /// A streaming replica for item listings and reference data (repeatable; default: [serve] replicas)
+    #[arg(long = "replica", value_name = "URL")]
+    pub replicas: Vec<String>,
 }
 
 #[derive(Debug, Args)]

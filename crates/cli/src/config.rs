@@ -28,7 +28,7 @@ pub struct FileConfig {
     #[serde(default)]
     pub lint: LintSection,
     #[serde(default)]
-    pub serve: ConnectAs,
+    pub serve: crate::replicas::ServeSection,
     #[serde(default)]
     pub studio: ConnectAs,
     #[serde(default)]
@@ -188,6 +188,8 @@ pub struct Context {
     pub database: DatabaseSource,
     pub lock_timeout: Duration,
     pub serve: ConnectAs,
+    /// `[serve] replicas` and `max_replica_lag`.
+    pub replicas: crate::replicas::ReplicaConfig,
     pub studio: ConnectAs,
     pub plan: PlanSection,
     /// PostgreSQL's timeouts on migration statements and the retry time.
@@ -235,6 +237,7 @@ impl Context {
         }
         let config_path = global.config.clone().unwrap_or_else(|| "strata.toml".into());
         let timeouts = file.migrate.timeouts(global.ddl_lock_timeout.as_deref(), &config_path)?;
+        let replicas = file.serve.replica_config(&config_path)?;
         let dir = global.dir.clone().or(file.migrations.dir.clone()).unwrap_or_else(|| "migrations".into());
         Ok(Context {
             dir: root.join(dir),
@@ -245,7 +248,8 @@ impl Context {
 
             database,
             lock_timeout: Duration::from_secs_f64(global.lock_timeout),
-            serve: file.serve,
+            serve: file.serve.connect_as(),
+            replicas,
             studio: file.studio,
             plan: file.plan,
             timeouts,
