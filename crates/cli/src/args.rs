@@ -146,6 +146,10 @@ pub struct UpArgs {
     /// Apply pending files older than the newest applied one
     #[arg(long)]
     pub allow_out_of_order: bool,
+    /// Every pending file and its history row in one transaction: all or nothing
+    /// (refused when a pending file is `-- strata:no-transaction`)
+    #[arg(long)]
+    pub single_transaction: bool,
 }
 
 #[derive(Debug, Args)]

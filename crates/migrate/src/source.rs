@@ -321,6 +321,98 @@ pub fn scan(dir: &Path) -> Scan {
 }
 
 fn scan_track(track: Track, folder: &Path, problems: &mut Vec<SourceProblem>) -> Vec<Migration> {
+    let pairs = pairs_in(folder, problems);
+    let mut out = Vec::with_capacity(pairs.len());
+    for (version, description, up, down) in read_all(pairs) {
+        match (up, down) {
+            (Ok(up), Ok(down)) => {
+                let checksum = Checksum::of_normalized(&up.sql);
+                out.push(Migration { track, version, description, up, down, checksum });
+            }
+            (up, down) => problems.extend(up.err().into_iter().chain(down.err())),
+        }
+    }
+    out
+}
+
+/// One well-formed pair as [`list_files`] finds it: its names and the checksum of its
+/// up file, without the text of either file.
+#[derive(Debug, Clone)]
+pub struct Listed {
+    pub track: Track,
+    pub version: Version,
+    pub description: String,
+    pub up: PathBuf,
+    pub down: PathBuf,
+    /// SHA-256 of the normalized up file, as [`Migration::checksum`].
+    pub checksum: Checksum,
+}
+
+impl Listed {
+    /// As a [`Migration`] whose files' text was not read (empty): for showing
+    /// and comparing with the history, never for running.
+    pub fn unread(&self) -> Migration {
+        let file = |path: &PathBuf| SqlFile { path: path.clone(), sql: String::new(), no_transaction: false };
+        Migration {
+            track: self.track,
+            version: self.version,
+            description: self.description.clone(),
+            up: file(&self.up),
+            down: file(&self.down),
+            checksum: self.checksum,
+        }
+    }
+}
+
+/// What [`list_files`] found: the pairs of both tracks, in version order, and every problem.
+#[derive(Debug, Clone, Default)]
+pub struct Listing {
+    pub migrate: Vec<Listed>,
+    pub seed: Vec<Listed>,
+    pub problems: Vec<SourceProblem>,
+}
+
+impl Listing {
+    pub fn track(&self, track: Track) -> &[Listed] {
+        match track {
+            Track::Migrate => &self.migrate,
+            Track::Seed => &self.seed,
+        }
+    }
+}
+
+/// What a no-op run needs and no more: both tracks' file names, paired as
+/// [`scan`] pairs them, and the checksum of each up file (read, normalized and
+/// hashed on two threads; the text is not kept). Down files are not read: a
+/// down file that is not UTF-8 is a problem only [`scan`] reports.
+pub fn list_files(dir: &Path) -> Listing {
+    let mut out = Listing::default();
+    for track in Track::ALL {
+        let pairs = pairs_in(&dir.join(track.as_str()), &mut out.problems);
+        let listed = map_halves(pairs, |(version, description, up, down)| {
+            let checksum = read(up.clone()).map(|file| Checksum::of_normalized(&file.sql));
+            (Listed { track, version, description, up, down, checksum: Checksum([0; 32]) }, checksum)
+        });
+        let track_out = match track {
+            Track::Migrate => &mut out.migrate,
+            Track::Seed => &mut out.seed,
+        };
+        for (mut listed, checksum) in listed {
+            match checksum {
+                Ok(checksum) => {
+                    listed.checksum = checksum;
+                    track_out.push(listed);
+                }
+                Err(problem) => out.problems.push(problem),
+            }
+        }
+    }
+    out.problems.sort_by(|a, b| a.path.cmp(&b.path));
+    out
+}
+
+/// The complete pairs of one track folder (a missing folder has none).
+fn pairs_in(folder: &Path, problems: &mut Vec<SourceProblem>) -> Vec<(Version, String, PathBuf, PathBuf)> {
     let entries = match std::fs::read_dir(folder) {
         Ok(entries) => entries,
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => return vec![],
@@ -354,18 +446,7 @@ fn scan_track(track: Track, folder: &Path, problems: &mut Vec<SourceProblem>) ->
             Some(Err(SourceProblem { path, kind: ProblemKind::BadName { reason: "not a UTF-8 file name".into() } }))
         }
     });
-    let pairs = pair_up(files, problems);
-    let mut out = Vec::with_capacity(pairs.len());
-    for (version, description, up, down) in read_all(pairs) {
-        match (up, down) {
-            (Ok(up), Ok(down)) => {
-                let checksum = Checksum::of_normalized(&up.sql);
-                out.push(Migration { track, version, description, up, down, checksum });
-            }
-            (up, down) => problems.extend(up.err().into_iter().chain(down.err())),
-        }
-    }
-    out
+    pair_up(files, problems)
 }
 
 /// Pairs one track's files, given as `(file name, path)` or a problem already
@@ -426,15 +507,20 @@ type Read = (Version, String, Result<SqlFile, SourceProblem>, Result<SqlFile, So
 /// Reads and hashes the pairs on two threads: with thousands of small files the
 /// time goes into opening and copying them, which the second core halves.
 fn read_all(pairs: Vec<(Version, String, PathBuf, PathBuf)>) -> Vec<Read> {
-    let read_pair = |(v, d, up, down): (Version, String, PathBuf, PathBuf)| (v, d, read(up), read(down));
-    if pairs.len() < 64 {
-        return pairs.into_iter().map(read_pair).collect();
+    map_halves(pairs, |(v, d, up, down)| (v, d, read(up), read(down)))
+}
+
+/// `items.map(f)`, in order, the second half on a thread of its own when there
+/// are enough items to pay for it.
+fn map_halves<T: Send, U: Send>(mut items: Vec<T>, f: impl Fn(T) -> U + Sync) -> Vec<U> {
+    if items.len() < 64 {
+        return items.into_iter().map(f).collect();
     }
-    let mut pairs = pairs;
-    let second = pairs.split_off(pairs.len() / 2);
+    let second = items.split_off(items.len() / 2);
+    let f = &f;
     std::thread::scope(|scope| {
-        let other = scope.spawn(move || second.into_iter().map(read_pair).collect::<Vec<_>>());
-        let mut first: Vec<Read> = pairs.into_iter().map(read_pair).collect();
+        let other = scope.spawn(move || second.into_iter().map(f).collect::<Vec<_>>());
+        let mut first: Vec<U> = items.into_iter().map(f).collect();
         first.extend(other.join().expect("reading migration files"));
         first
     })
