@@ -123,17 +123,23 @@ impl Cluster {
     /// Stops the server with a fast shutdown (open transactions roll back, sessions end).
     /// Returns whether it was running.
     pub fn stop(&self) -> Result<bool, Error> {
+        Ok(self.lock_and_stop("fast")?.is_some_and(|stopped| stopped.was_running))
+    }
+
+    /// Takes the state lock and stops the server with pg_ctl's `mode` (`fast`,
+    /// `immediate`) if it runs. `None` when there is no state directory at all.
+    fn lock_and_stop(&self, mode: &str) -> Result<Option<Stopped>, Error> {
         let layout = Layout::new(&self.state_dir);
         if !layout.exists() {
-            return Ok(false);
+            return Ok(None);
         }
-        let _lock = StateLock::acquire(&layout.lock_file(), LOCK_TIMEOUT)?;
+        let lock = StateLock::acquire(&layout.lock_file(), LOCK_TIMEOUT)?;
         let data_dir = layout.data_dir()?;
-        if live_postmaster(&data_dir)?.is_none() {
-            return Ok(false);
+        let was_running = live_postmaster(&data_dir)?.is_some();
+        if was_running {
+            stop_server(&self.binaries_for(&data_dir)?, &data_dir, mode)?;
         }
-        stop_server(&self.binaries_for(&data_dir)?, &data_dir, "fast")?;
-        Ok(true)
+        Ok(Some(Stopped { layout, data_dir, was_running, _lock: lock }))
     }
 
     /// What the cluster is doing. Starts nothing, creates nothing, takes no lock; costs a
@@ -219,15 +225,7 @@ impl Cluster {
     /// data directory, wherever it is, and the password and port files. Returns whether there
     /// was anything to delete. The next [`Cluster::start`] makes a new, empty cluster.
     pub fn destroy(&self) -> Result<bool, Error> {
-        let layout = Layout::new(&self.state_dir);
-        if !layout.exists() {
-            return Ok(false);
-        }
-        let _lock = StateLock::acquire(&layout.lock_file(), LOCK_TIMEOUT)?;
-        let data_dir = layout.data_dir()?;
-        if live_postmaster(&data_dir)?.is_some() {
-            stop_server(&self.binaries_for(&data_dir)?, &data_dir, "immediate")?;
-        }
+        let Some(Stopped { layout, data_dir, _lock, .. }) = self.lock_and_stop("immediate")? else { return Ok(false) };
         let existed = data_dir.exists() || layout.password_file().exists();
         for dir in [data_dir.clone(), staging_dir(&data_dir)] {
             match fs::remove_dir_all(&dir) {
@@ -250,6 +248,15 @@ impl Cluster {
             None => self.search.find(),
         }
     }
+}
+
+/// A cluster whose server [`Cluster::lock_and_stop`] stopped (or found stopped),
+/// still under the state lock.
+struct Stopped {
+    layout: Layout,
+    data_dir: PathBuf,
+    was_running: bool,
+    _lock: StateLock,
 }
 
 /// The data directory: recorded or default, or, on first use as root where the PostgreSQL

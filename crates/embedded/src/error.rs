@@ -216,20 +216,12 @@ fn indent(text: &str) -> String {
 mod tests {
     use super::*;
 
+    // The ways out (apt-get, brew, PG_BIN, DATABASE_URL) follow every head line:
+    // tests/binaries.rs checks them on real searches.
     #[test]
-    fn not_found_names_every_way_out() {
+    fn not_found_names_the_directories_searched() {
         let err = Error::BinariesNotFound { searched: vec![PathBuf::from("/usr/lib/postgresql/16/bin")], pg_bin: None };
-        let text = err.to_string();
-        for needle in [
-            "apt-get install -y postgresql",
-            "brew install postgresql@16",
-            "dnf install postgresql-server",
-            "PG_BIN",
-            "DATABASE_URL",
-            "/usr/lib/postgresql/16/bin",
-        ] {
-            assert!(text.contains(needle), "{needle:?} missing from {text}");
-        }
+        assert!(err.to_string().contains("(looked in PATH and /usr/lib/postgresql/16/bin)\n"), "{err}");
     }
 
     #[test]

@@ -10,7 +10,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use common::{Project, psql, try_psql};
-use strata_embedded::Error;
+use strata_embedded::{Cluster, Error, Started};
 
 #[test]
 fn start_connect_stop_and_restart_on_the_same_port() {
@@ -34,11 +34,9 @@ fn start_connect_stop_and_restart_on_the_same_port() {
     assert!(try_psql(&first.url, "SELECT 1").is_err(), "the server still answers after stop");
     assert_eq!(cluster.url().unwrap(), first.url, "url() of a stopped cluster");
 
-    let restarted = cluster.start().expect("restart");
-    assert!(!restarted.already_running);
+    let restarted = starts_a_new_server(cluster, "restart");
     assert_eq!(restarted.port, first.port, "the free port of the last run is reused");
     assert_eq!(restarted.url, first.url);
-    assert_eq!(psql(&restarted.url, "SELECT 1"), "1");
 }
 
 #[test]
@@ -138,9 +136,7 @@ fn start_after_the_server_was_killed() {
     wait_for(|| !project.cluster.status().unwrap().running, "the killed server to be seen as stopped");
     assert!(started.data_dir.join("postmaster.pid").exists(), "the kill left no stale pid file to test with");
 
-    let again = project.cluster.start().expect("start after kill -9");
-    assert!(!again.already_running);
-    assert_eq!(psql(&again.url, "SELECT 1"), "1");
+    starts_a_new_server(&project.cluster, "start after kill -9");
 }
 
 // Regression: after a container restart the pid in a stale postmaster.pid often belongs to
@@ -159,9 +155,7 @@ fn start_with_a_stale_pid_file_naming_a_live_process() {
     std::fs::write(started.data_dir.join("postmaster.pid"), stale).unwrap();
     assert!(!project.cluster.status().unwrap().running, "a recycled pid is not the server");
 
-    let again = project.cluster.start().expect("start over a stale pid file");
-    assert!(!again.already_running);
-    assert_eq!(psql(&again.url, "SELECT 1"), "1");
+    starts_a_new_server(&project.cluster, "start over a stale pid file");
 }
 
 #[test]
@@ -208,6 +202,15 @@ fn destroy_removes_the_cluster_and_a_new_one_can_start() {
     let second = project.cluster.start().unwrap();
     assert!(!second.already_running);
     assert_eq!(psql(&second.url, "SELECT count(*) FROM pg_tables WHERE tablename = 'kept'"), "0");
+}
+
+/// `cluster.start()` (`what` names it) starts a server, not finding one running, and
+/// the server answers.
+fn starts_a_new_server(cluster: &Cluster, what: &str) -> Started {
+    let started = cluster.start().unwrap_or_else(|e| panic!("{what}: {e}"));
+    assert!(!started.already_running, "{what}: a server was already running");
+    assert_eq!(psql(&started.url, "SELECT 1"), "1", "{what}");
+    started
 }
 
 fn wait_for(mut condition: impl FnMut() -> bool, what: &str) {
