@@ -6,6 +6,7 @@ Usage: bench/record.py migrations|lint|api|api-plans|all
   migrations         bench/migrations.py 1000 10000   strata against psql
   lint               cargo run --release -p strata-lint --example throughput
   verify             bench/verify.py 1000                strata verify (and drift) against migrate up
+  drift-squash       bench/drift_squash.py 1000          drift, the check_drift gate, schema dump/check against migrate up
   api                bench/api.py --perf           wrk against `strata serve`
   api-plans          bench/api.py --plan-experiment --connections 16 --duration 5
                      (the experiment behind the API analysis in RESULTS.md)
@@ -34,6 +35,7 @@ BENCHMARKS = {
     "api": ["bench/api.py", "--perf"],
     "api-plans": ["bench/api.py", "--plan-experiment", "--connections", "16", "--duration", "5"],
     "deploy-under-traffic": ["bench/deploy_under_traffic.py"],
+    "drift-squash": ["bench/drift_squash.py", "1000"],
 }
 
 HEADER = """# Benchmarks

@@ -1,0 +1,88 @@
+#!/usr/bin/env python3
+"""Drift and schema-file benchmark: what `strata drift`, the `[migrate] check_drift`
+gate and `strata schema dump` / `schema check` cost on N generated files, against
+`strata migrate up` of the same files, in one run.
+
+Generates N files with bench/migrations.py's generator (imported, not copied),
+applies them to a fresh database, then times:
+
+  strata migrate up + seed up       on a fresh database (the baseline)
+  strata drift                      replay of the applied files on a scratch database, two catalog reads
+  strata migrate up (no-op)         with check_drift off, then with check_drift = "error":
+                                    the difference is what the gate adds to every `migrate up`
+  strata schema dump                replay of the migrate files on a scratch database, one pg_dump per schema
+  strata schema check               the same replay and dumps, compared with the files just written
+
+and prints a Markdown table with each time and its ratio to the baseline.
+`strata squash` is not built, so it has no row.
+
+Usage: bench/drift_squash.py [N ...]   (default: 1000)
+Needs: a release build (`cargo build --release`), psql, and a server: the URL in
+STRATA_BENCH_URL (a maintenance database), else the embedded database of this checkout.
+"""
+import os
+import shutil
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import migrations  # noqa: E402  (the generator and helpers)
+
+STRATA = os.environ.get("STRATA_BIN", migrations.STRATA)
+
+
+def main():
+    ns = [int(a) for a in sys.argv[1:]] or [1000]
+    if not os.path.exists(STRATA):
+        sys.exit("build first: cargo build --release")
+    admin = os.environ.get("STRATA_BENCH_URL")
+    if not admin:
+        admin = migrations.with_db(migrations.sh([STRATA, "db", "url"], cwd=migrations.ROOT).stdout.strip(), "postgres")
+    psql = migrations.psql_bin()
+    rows = []
+    for n in ns:
+        work = tempfile.mkdtemp(prefix="strata-bench-drift-")
+        db = f"strata_bench_drift_{os.getpid()}"
+        try:
+            mdir = os.path.join(work, "migrations")
+            migrations.generate(mdir, n)
+            files = sum(len(os.listdir(os.path.join(mdir, t))) for t in ("migrate", "seed")) // 2
+            migrations.sh([psql, "-Xq", "-d", admin, "-c", f"DROP DATABASE IF EXISTS {db}", "-c", f"CREATE DATABASE {db}"])
+            url = migrations.with_db(admin, db)
+            toml = os.path.join(work, "strata.toml")
+
+            def run(*a):
+                return migrations.timed([STRATA, "-q", "--database-url", url, "--dir", mdir, *a], cwd=work)
+
+            r = {"files": files}
+            r["up"] = run("migrate", "up") + run("seed", "up")
+            r["drift"] = run("drift")
+            r["noop"] = run("migrate", "up")
+            with open(toml, "w") as f:
+                f.write('[migrate]\ncheck_drift = "error"\n')
+            r["gated"] = run("migrate", "up")
+            os.remove(toml)
+            r["dump"] = run("schema", "dump")
+            r["check"] = run("schema", "check")
+            rows.append(r)
+        finally:
+            migrations.sh([psql, "-Xq", "-d", admin, "-c", f"DROP DATABASE IF EXISTS {db} WITH (FORCE)"])
+            shutil.rmtree(work)
+    print("`migrate up` is `strata migrate up` then `strata seed up` on a fresh database (the baseline); `drift`")
+    print("replays the applied files on a scratch database and compares catalogs; `gate` is what")
+    print("`[migrate] check_drift = \"error\"` adds to a `migrate up` with nothing pending (gated run minus the")
+    print("plain no-op run); `schema dump` and `schema check` replay the migrate files and pg_dump each schema.")
+    print("Ratios are to `migrate up` of the same run.")
+    print()
+    print("| files (both tracks) | migrate up | drift | ratio | gate | ratio | schema dump | ratio | schema check | ratio |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        gate = r["gated"] - r["noop"]
+        cells = [str(r["files"]), f"{r['up']:.2f} s"]
+        for v in (r["drift"], gate, r["dump"], r["check"]):
+            cells += [f"{v:.2f} s", f"{v / r['up']:.2f}x"]
+        print("| " + " | ".join(cells) + " |")
+
+
+if __name__ == "__main__":
+    main()
