@@ -339,12 +339,11 @@ pub async fn measure(
         (a.applied_at, a.track != Track::Migrate, a.version).cmp(&(b.applied_at, b.track != Track::Migrate, b.version))
     });
     let mut report = Report { thresholds: *thresholds, replayed: 0, files: vec![] };
-    for row in &rows {
-        // plan() refused any row without its unchanged file.
-        let Some(m) = set.track(row.track).iter().find(|m| m.version == row.version) else { continue };
-        replay_applied(scratch, m).await?;
-        report.replayed += 1;
-    }
+    // plan() refused any row without its unchanged file. In as few transactions as possible.
+    let applied: Vec<&Migration> =
+        rows.iter().filter_map(|row| set.track(row.track).iter().find(|m| m.version == row.version)).collect();
+    replay::run_many(scratch, &applied, Direction::Up).await?.map_err(|f| Error::Sql(Box::new(f)))?;
+    report.replayed = applied.len();
     let pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
         .fetch_one(&mut *scratch)
         .await
@@ -366,11 +365,6 @@ pub async fn measure(
         }
     }
     Ok(report)
-}
-
-/// Replays an applied file on the scratch database (COPY data included).
-async fn replay_applied(scratch: &mut PgConnection, m: &Migration) -> Result<(), Error> {
-    replay::run(scratch, m, Direction::Up).await?.map_err(|f| Error::Sql(Box::new(f)))
 }
 
 /// One relation of the scratch database, as the catalog shows it.

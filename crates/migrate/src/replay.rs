@@ -54,6 +54,75 @@ pub(crate) async fn run(
     }
 }
 
+/// The files of a scratch database's bulk replay (`drift`, `migrate plan`)
+/// in order, as few transactions and round trips as possible: consecutive
+/// transactional files without COPY data go in one transaction, sent in
+/// messages of up to [`BULK_BYTES`], each file followed by the session reset the
+/// runner does after a file; a `-- strata:no-transaction` file or one with COPY
+/// data runs alone, as [`run`] runs it. A failing transaction is rolled back
+/// and its files run again one by one with [`run`], so the error names the
+/// file and line exactly as a file-by-file replay does.
+pub(crate) async fn run_many(
+    conn: &mut PgConnection,
+    files: &[&Migration],
+    direction: Direction,
+) -> Result<Result<(), SqlFailure>, Error> {
+    let mut i = 0;
+    while i < files.len() {
+        let alone = |m: &Migration| file_of(m, direction).no_transaction || has_copy_data(file_of(m, direction));
+        if alone(files[i]) {
+            if let Err(f) = run(conn, files[i], direction).await? {
+                return Ok(Err(f));
+            }
+            i += 1;
+            continue;
+        }
+        let end = (i..files.len()).find(|&k| alone(files[k])).unwrap_or(files.len());
+        let group = &files[i..end];
+        if !in_one_transaction(conn, group, direction).await {
+            // Rolled back: run them one by one for the exact error.
+            for m in group {
+                if let Err(f) = run(conn, m, direction).await? {
+                    return Ok(Err(f));
+                }
+            }
+        }
+        i = end;
+    }
+    Ok(Ok(()))
+}
+
+/// At most this much SQL per message of a bulk replay.
+const BULK_BYTES: usize = 1 << 20;
+
+/// After each file of a bulk replay, as after each file the runner runs: no
+/// setting, role or temporary table reaches the next file. (Not `DEALLOCATE
+/// ALL`: the caller's prepared statements live on.)
+const RESET: &str =
+    "RESET ALL;\nSET SESSION AUTHORIZATION DEFAULT;\nDISCARD TEMP;\nDISCARD SEQUENCES;\nCLOSE ALL;\nUNLISTEN *;\n";
+
+/// Transactional files without COPY data in one transaction; false when it failed (and was rolled back).
+async fn in_one_transaction(conn: &mut PgConnection, group: &[&Migration], direction: Direction) -> bool {
+    let mut message = String::from("BEGIN;\n");
+    for (k, m) in group.iter().enumerate() {
+        message.push_str(&file_of(m, direction).sql);
+        message.push_str("\n;\n");
+        message.push_str(RESET);
+        let last = k + 1 == group.len();
+        if last || message.len() + file_of(group[k + 1], direction).sql.len() > BULK_BYTES {
+            if last {
+                message.push_str("COMMIT;");
+            }
+            if sqlx::raw_sql(&message).execute(&mut *conn).await.is_err() {
+                let _ = sqlx::raw_sql("ROLLBACK").execute(&mut *conn).await;
+                return false;
+            }
+            message.clear();
+        }
+    }
+    true
+}
+
 /// A file a statement at a time, COPY data included (changes before a failure
 /// stay unless the caller's transaction rolls them back).
 pub(crate) async fn statementwise(
