@@ -92,6 +92,9 @@ impl ServeSection {
 
 /// An error unless `url` is a PostgreSQL URL (the message never shows its password).
 fn check_url(url: &str) -> std::result::Result<(), String> {
+    if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+        return Err(format!("{} is not a PostgreSQL URL (postgres://...)", display_name(url)));
+    }
     PgConnectOptions::from_str(url)
         .map(|_| ())
         .map_err(|e| format!("{} is not a PostgreSQL URL ({e})", display_name(url)))

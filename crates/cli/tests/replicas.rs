@@ -1,0 +1,198 @@
+//! The binary with a real streaming standby (`strata_testing::standby`): `migrate up
+//! --wait-replicas` waits for a delayed standby and times out naming it, `migrate
+//! status` shows its lag, the runner refuses the standby as its target, and `strata
+//! serve --replica` reads from it.
+
+mod common;
+mod servers;
+
+use std::time::{Duration, Instant};
+
+use common::Project;
+use predicates::prelude::*;
+use servers::{Server, request};
+use sqlx::Connection;
+use strata_testing::standby::{Replication, StandbyOptions};
+
+/// `app.t` exists on the standby.
+async fn standby_has_table(pair: &Replication) -> bool {
+    let mut conn = sqlx::PgConnection::connect(&pair.standby_url()).await.unwrap();
+    let found: bool = sqlx::query_scalar("SELECT to_regclass('app.t') IS NOT NULL").fetch_one(&mut conn).await.unwrap();
+    conn.close().await.unwrap();
+    found
+}
+
+/// A project on the pair's primary with one migration creating `app.t`.
+fn project(pair: &Replication) -> Project {
+    let p = Project::on(pair.primary_url().to_owned(), None);
+    p.write(
+        "migrate",
+        "20251124_000001_create_t",
+        "CREATE TABLE IF NOT EXISTS app.t (n int);\n",
+        "DROP TABLE app.t;\n",
+    );
+    p
+}
+
+/// The replica's name as strata prints it: `host:port/database`.
+fn name(pair: &Replication) -> String {
+    format!("127.0.0.1:{}/strata", pair.standby_port())
+}
+
+#[tokio::test]
+async fn wait_replicas_returns_once_a_delayed_standby_has_replayed_the_migration() {
+    let pair = Replication::start(StandbyOptions::default());
+    pair.set_apply_delay(Duration::from_secs(2)).await;
+    let p = project(&pair);
+    let started = Instant::now();
+    p.strata()
+        .args(["migrate", "up", "--wait-replicas", &pair.standby_url()])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(format!("replayed replica {}", name(&pair))));
+    assert!(started.elapsed() >= Duration::from_millis(1500), "returned after {:?}", started.elapsed());
+    // The point of the wait: the new table is on the standby the moment it returns.
+    assert!(standby_has_table(&pair).await);
+}
+
+#[tokio::test]
+async fn wait_replicas_times_out_naming_the_lagging_standby() {
+    let pair = Replication::start(StandbyOptions::default());
+    pair.set_apply_delay(Duration::from_secs(60)).await;
+    let p = project(&pair);
+    let started = Instant::now();
+    p.strata()
+        .args(["migrate", "up", "--wait-replicas", &pair.standby_url(), "--wait-replicas-timeout", "1s"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(format!("{} (at ", name(&pair))))
+        .stderr(predicate::str::contains("after 1s"))
+        .stderr(predicate::str::contains("bytes behind"))
+        .stderr(predicate::str::contains(&pair.standby_url()).not());
+    assert!(started.elapsed() < Duration::from_secs(20));
+    assert!(!standby_has_table(&pair).await, "still delayed");
+    // Applied on the primary all the same: a second run has nothing to do.
+    p.strata().args(["migrate", "up"]).assert().success().stdout(predicate::str::contains("up to date"));
+}
+
+#[tokio::test]
+async fn serve_replicas_in_strata_toml_are_waited_for_and_shown_by_status() {
+    let pair = Replication::start(StandbyOptions::default());
+    let p = project(&pair);
+    std::fs::write(
+        p.path().join("strata.toml"),
+        format!(
+            "[lint]\non_migrate = \"off\"\n\n[serve]\nreplicas = [\"{}\"]\nmax_replica_lag = \"2s\"\n",
+            pair.standby_url()
+        ),
+    )
+    .unwrap();
+    p.strata().args(["migrate", "up", "--wait-replicas"]).assert().success();
+    assert!(standby_has_table(&pair).await);
+    p.strata()
+        .args(["migrate", "status"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Replicas ([serve] replicas; primary at"))
+        .stdout(predicate::str::contains(name(&pair)))
+        .stdout(predicate::str::contains("streaming"));
+    let out = p.strata().args(["--json", "migrate", "status"]).output().unwrap();
+    let replica = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .find(|e| e["event"] == "replica")
+        .expect("a replica event");
+    assert_eq!(replica["replica"], name(&pair));
+    assert_eq!(replica["state"], "standby");
+    assert!(replica["lag_seconds"].is_number(), "{replica}");
+
+    // Stopped, it is shown as unreachable; status still succeeds.
+    pair.stop_standby();
+    p.strata().args(["migrate", "status"]).assert().success().stdout(predicate::str::contains("unreachable"));
+}
+
+#[tokio::test]
+async fn the_runner_refuses_the_standby_and_waiting_refuses_a_promoted_one() {
+    let pair = Replication::start(StandbyOptions::default());
+    let p = Project::on(pair.standby_url(), None);
+    p.write(
+        "migrate",
+        "20251124_000001_create_t",
+        "CREATE TABLE IF NOT EXISTS app.t (n int);\n",
+        "DROP TABLE app.t;\n",
+    );
+    p.strata().args(["migrate", "up"]).assert().code(1).stderr(predicate::str::contains("read-only standby"));
+
+    pair.promote_standby();
+    let p = project(&pair);
+    p.strata()
+        .args(["migrate", "up", "--wait-replicas", &pair.standby_url(), "--wait-replicas-timeout", "10s"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(format!("replica {} is not a standby", name(&pair))));
+}
+
+#[test]
+fn bad_replica_settings_are_usage_errors() {
+    let p = Project::new();
+    std::fs::write(p.path().join("strata.toml"), "[serve]\nreplicas = [\"mysql://secret@x\"]\n").unwrap();
+    p.strata()
+        .args(["migrate", "status"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("[serve] replicas[0]"))
+        .stderr(predicate::str::contains("secret").not());
+    std::fs::write(p.path().join("strata.toml"), "[serve]\nmax_replica_lag = \"soon\"\n").unwrap();
+    p.strata().args(["migrate", "status"]).assert().code(2).stderr(predicate::str::contains("max_replica_lag"));
+    std::fs::write(p.path().join("strata.toml"), "").unwrap();
+    p.strata()
+        .args(["migrate", "up", "--wait-replicas"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("[serve] replicas of strata.toml, and there are none"));
+}
+
+#[tokio::test]
+async fn serve_reads_listings_from_the_replica_and_reports_it_in_health() {
+    let pair = Replication::start(StandbyOptions::default());
+    let p = Project::on(pair.primary_url().to_owned(), None);
+    p.reference(&["migrate", "up"]).assert().success();
+    p.reference(&["seed", "up"]).assert().success();
+    pair.wait_caught_up(Duration::from_secs(30)).await;
+    let migrations = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations");
+    let args = [
+        "--database-url",
+        pair.primary_url(),
+        "--dir",
+        migrations.to_str().unwrap(),
+        "serve",
+        "--port",
+        "0",
+        "--replica",
+        &pair.standby_url(),
+    ];
+    let server = Server::start(p.path(), &args, &[], 1, Duration::from_secs(30));
+    let base = server.url("api").to_owned();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let health = loop {
+        let reply = request("GET", &format!("{base}/api/health"), &[], None);
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        let health: serde_json::Value = serde_json::from_str(&reply.body).unwrap();
+        if health["replicas"][0]["inUse"] == true {
+            break health;
+        }
+        assert!(Instant::now() < deadline, "the replica is not in use: {health}");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert_eq!(health["replicas"][0]["name"], name(&pair));
+    assert_eq!(request("GET", &format!("{base}/api/items"), &[], None).status, 200);
+    let mut conn = sqlx::PgConnection::connect(&pair.standby_url()).await.unwrap();
+    let ran: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'strata serve (replica)' AND query LIKE '%app.items%'",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
+    assert!(ran > 0, "the listing ran on the standby");
+}
