@@ -126,23 +126,19 @@ impl Keyset {
         }
         let (sort, v) = (first.expr(), cursor[0].as_deref());
         sql.push("(");
+        // NULLs are the greatest values: last going up, first going down.
         match (ascending, v) {
-            // NULLs are the greatest values: last going up, first going down.
-            (true, Some(v)) => {
-                sql.push(&format!("{sort} > ")).value(Some(v), &first.ty);
-                sql.push(&format!(" OR {sort} IS NULL OR ({sort} = ")).value(Some(v), &first.ty).push(" AND ");
+            (_, Some(v)) => {
+                let (beyond, then_nulls) =
+                    if ascending { (">", format!(" OR {sort} IS NULL")) } else { ("<", String::new()) };
+                sql.push(&format!("{sort} {beyond} ")).value(Some(v), &first.ty);
+                sql.push(&format!("{then_nulls} OR ({sort} = ")).value(Some(v), &first.ty).push(" AND ");
                 push_row_compare(sql, rest, &cursor[1..], op);
                 sql.push(")");
             }
             (true, None) => {
                 sql.push(&format!("{sort} IS NULL AND "));
                 push_row_compare(sql, rest, &cursor[1..], op);
-            }
-            (false, Some(v)) => {
-                sql.push(&format!("{sort} < ")).value(Some(v), &first.ty);
-                sql.push(&format!(" OR ({sort} = ")).value(Some(v), &first.ty).push(" AND ");
-                push_row_compare(sql, rest, &cursor[1..], op);
-                sql.push(")");
             }
             (false, None) => {
                 sql.push(&format!("{sort} IS NOT NULL OR "));

@@ -5,15 +5,19 @@ use sqlx::postgres::types::Oid;
 use sqlx::{PgConnection, Row};
 
 /// One index.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Index {
     pub name: String,
     /// `CREATE [UNIQUE] INDEX ...` as `pg_get_indexdef` prints it.
     pub definition: String,
+    #[sqlx(rename = "indisprimary")]
     pub primary: bool,
+    #[sqlx(rename = "indisunique")]
     pub unique: bool,
+    #[sqlx(rename = "indisvalid")]
     pub valid: bool,
     /// The constraint the index implements (primary key, unique, exclusion), if any.
+    #[sqlx(rename = "constraint_name")]
     pub constraint: Option<String>,
     pub size_bytes: i64,
 }
@@ -43,7 +47,7 @@ impl Constraint {
 }
 
 /// One user trigger.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Trigger {
     pub name: String,
     pub definition: String,
@@ -51,7 +55,7 @@ pub struct Trigger {
 }
 
 pub async fn indexes(conn: &mut PgConnection, table: Oid) -> Result<Vec<Index>, sqlx::Error> {
-    let rows = sqlx::query(
+    sqlx::query_as(
         "SELECT i.relname::text AS name, pg_catalog.pg_get_indexdef(x.indexrelid) AS definition,
                 x.indisprimary, x.indisunique, x.indisvalid,
                 (SELECT con.conname::text FROM pg_catalog.pg_constraint con
@@ -63,19 +67,7 @@ pub async fn indexes(conn: &mut PgConnection, table: Oid) -> Result<Vec<Index>, 
     )
     .bind(table)
     .fetch_all(conn)
-    .await?;
-    Ok(rows
-        .iter()
-        .map(|r| Index {
-            name: r.get("name"),
-            definition: r.get("definition"),
-            primary: r.get("indisprimary"),
-            unique: r.get("indisunique"),
-            valid: r.get("indisvalid"),
-            constraint: r.get("constraint_name"),
-            size_bytes: r.get("size_bytes"),
-        })
-        .collect())
+    .await
 }
 
 pub async fn constraints(conn: &mut PgConnection, table: Oid) -> Result<Vec<Constraint>, sqlx::Error> {
@@ -98,15 +90,11 @@ pub async fn constraints(conn: &mut PgConnection, table: Oid) -> Result<Vec<Cons
 }
 
 pub async fn triggers(conn: &mut PgConnection, table: Oid) -> Result<Vec<Trigger>, sqlx::Error> {
-    let rows = sqlx::query(
+    sqlx::query_as(
         "SELECT tgname::text AS name, pg_catalog.pg_get_triggerdef(oid, true) AS definition, tgenabled <> 'D' AS enabled
          FROM pg_catalog.pg_trigger WHERE tgrelid = $1 AND NOT tgisinternal ORDER BY tgname",
     )
     .bind(table)
     .fetch_all(conn)
-    .await?;
-    Ok(rows
-        .iter()
-        .map(|r| Trigger { name: r.get("name"), definition: r.get("definition"), enabled: r.get("enabled") })
-        .collect())
+    .await
 }
