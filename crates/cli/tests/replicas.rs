@@ -68,7 +68,7 @@ async fn wait_replicas_times_out_naming_the_lagging_standby() {
         .stderr(predicate::str::contains(format!("{} (at ", name(&pair))))
         .stderr(predicate::str::contains("after 1s"))
         .stderr(predicate::str::contains("bytes behind"))
-        .stderr(predicate::str::contains(&pair.standby_url()).not());
+        .stderr(predicate::str::contains(pair.standby_url()).not());
     assert!(started.elapsed() < Duration::from_secs(20));
     assert!(!standby_has_table(&pair).await, "still delayed");
     // Applied on the primary all the same: a second run has nothing to do.
