@@ -47,6 +47,9 @@ async fn produce(ctx: &Context, out: Output, owners: bool) -> Result<Vec<(String
         )
         .into());
     }
+    if let Some(bad) = schemas.iter().find(|s| s.is_empty() || s.starts_with('.') || s.contains(['/', '\\', '\0'])) {
+        return Err(Usage::new(format!("schema {bad:?} cannot name a file in the schema folder")).into());
+    }
     let url = ctx.url()?;
     let scratch = Scratch::create(&url, "schema").await?;
     out.note(format!("Replaying the migrate files on scratch database {} (dropped afterwards)", scratch.name));
