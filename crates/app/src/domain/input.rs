@@ -1,12 +1,14 @@
 //! Reads a request body into a domain type, collecting every issue.
 //!
 //! Each body is declared once, as a `#[derive(Deserialize, ToSchema)]` struct in
-//! [`crate::http::dto`]: that struct gives both the OpenAPI schema and the parsing. serde
-//! stops at the first field of the wrong type, and a form wants to mark all of them, so
-//! each key of such a struct is a [`Field`] (any JSON value, not yet checked); the keys
-//! the struct does not name are collected beside it. [`FromBody::check`] then checks
-//! each field through an [`Input`], which records what is missing, mistyped or invalid,
-//! and every unrecognized key is reported after them.
+//! [`crate::http::dto`] with `#[serde(rename_all = "camelCase")]`: that struct gives the
+//! OpenAPI schema, the parsing and the key each issue is reported at. serde stops at the
+//! first field of the wrong type, and a form wants to mark all of them, so each key of
+//! such a struct is a [`Field`] (any JSON value, not yet checked); the keys the struct
+//! does not name are collected beside it. [`FromBody::check`] then checks each field,
+//! taken with [`field!`] (`field!(body.price_cents)`: the value and its key
+//! `priceCents`, by serde's rule), through an [`Input`], which records what is missing,
+//! mistyped or invalid, and every unrecognized key is reported after them.
 
 use std::borrow::Cow;
 
@@ -38,6 +40,46 @@ impl<'de> Deserialize<'de> for Field {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Field, D::Error> {
         Value::deserialize(deserializer).map(|value| Field(Some(value)))
     }
+}
+
+/// A field of a body with its JSON key; made by [`field!`].
+#[derive(Debug)]
+pub struct Keyed {
+    key: String,
+    field: Field,
+}
+
+impl Keyed {
+    /// The field `rust_name` of a body declared with `#[serde(rename_all = "camelCase")]`.
+    pub fn new(rust_name: &str, field: Field) -> Keyed {
+        Keyed { key: camel_case(rust_name), field }
+    }
+}
+
+/// `field!(body.price_cents)`: the body's field with its JSON key (`priceCents`), both
+/// from the field's one declaration.
+macro_rules! field {
+    ($body:ident . $name:ident) => {
+        $crate::domain::input::Keyed::new(stringify!($name), $body.$name)
+    };
+}
+pub(crate) use field;
+
+/// serde's `rename_all = "camelCase"` for a field name: `price_cents` → `priceCents`.
+pub fn camel_case(rust_name: &str) -> String {
+    let mut out = String::with_capacity(rust_name.len());
+    let mut capitalize = false;
+    for ch in rust_name.chars() {
+        if ch == '_' {
+            capitalize = !out.is_empty();
+        } else if capitalize {
+            out.push(ch.to_ascii_uppercase());
+            capitalize = false;
+        } else {
+            out.push(ch);
+        }
+    }
+    out
 }
 
 /// A body split by serde: the keys `B` names, and the others.
@@ -101,8 +143,7 @@ impl Input {
     /// A field that must be present and not `null`.
     pub fn required<T>(
         &mut self,
-        key: &'static str,
-        field: Field,
+        Keyed { key, field }: Keyed,
         parse: impl FnOnce(Value) -> Result<T, Violation>,
     ) -> Option<T> {
         match field.0 {
@@ -117,8 +158,7 @@ impl Input {
     /// A field that may be absent or `null` (both read as `None`).
     pub fn optional<T>(
         &mut self,
-        key: &'static str,
-        field: Field,
+        Keyed { key, field }: Keyed,
         parse: impl FnOnce(Value) -> Result<T, Violation>,
     ) -> Option<Option<T>> {
         match field.0 {
@@ -130,8 +170,7 @@ impl Input {
     /// A field of a partial update whose column is nullable: absent keeps, `null` clears.
     pub fn patch<T>(
         &mut self,
-        key: &'static str,
-        field: Field,
+        Keyed { key, field }: Keyed,
         parse: impl FnOnce(Value) -> Result<T, Violation>,
     ) -> Option<Patch<T>> {
         match field.0 {
@@ -145,8 +184,7 @@ impl Input {
     /// is an error.
     pub fn patch_required<T>(
         &mut self,
-        key: &'static str,
-        field: Field,
+        Keyed { key, field }: Keyed,
         parse: impl FnOnce(Value) -> Result<T, Violation>,
     ) -> Option<Option<T>> {
         match field.0 {
@@ -160,12 +198,7 @@ impl Input {
         }
     }
 
-    fn run<T>(
-        &mut self,
-        key: &'static str,
-        value: Value,
-        parse: impl FnOnce(Value) -> Result<T, Violation>,
-    ) -> Option<T> {
+    fn run<T>(&mut self, key: String, value: Value, parse: impl FnOnce(Value) -> Result<T, Violation>) -> Option<T> {
         match parse(value) {
             Ok(parsed) => Some(parsed),
             Err(violation) => {
@@ -251,7 +284,7 @@ mod tests {
     impl FromBody for Pair {
         type Body = PairBody;
         fn check(body: PairBody, input: &mut Input) -> Option<Pair> {
-            let (a, b) = (input.required("a", body.a, text), input.optional("b", body.b, integer));
+            let (a, b) = (input.required(field!(body.a), text), input.optional(field!(body.b), integer));
             Some(Pair { a: a?, b: b? })
         }
     }
@@ -295,6 +328,26 @@ mod tests {
         let issues = Input::parse::<Pair>(json!({"a": "x\u{0}", "b": "x"})).unwrap_err();
         assert_eq!(codes(&issues), vec![("a".into(), IssueCode::InvalidString), ("b".into(), IssueCode::InvalidType)]);
         assert_eq!(uuid(json!("\u{0}")).unwrap_err().message, "Invalid uuid");
+    }
+
+    #[test]
+    fn keys_are_serdes_camel_case_of_the_field_names() {
+        for (rust, json) in
+            [("name", "name"), ("price_cents", "priceCents"), ("is_active", "isActive"), ("a_b_c", "aBC")]
+        {
+            assert_eq!(camel_case(rust), json);
+        }
+        #[derive(serde::Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Body {
+            #[serde(default)]
+            price_cents: Field,
+        }
+        // The key serde reads is the key an issue is reported at.
+        let body: Body = serde_json::from_value(json!({"priceCents": "x"})).unwrap();
+        let mut input = Input::default();
+        assert!(input.required(field!(body.price_cents), integer).is_none());
+        assert_eq!(input.issues.as_slice()[0].path, ["priceCents"]);
     }
 
     #[test]

@@ -106,9 +106,8 @@ impl TestApp {
 
     /// A migrated and seeded database with `config`.
     pub async fn with_config(config: AppConfig) -> TestApp {
-        let db = TestDb::new();
-        let mut conn = db.connect().await;
-        strata_migrate::up_all(&mut conn, &migrations_dir()).await.expect("migrate and seed");
+        // A clone of a template database with every migration and seed applied (made once).
+        let db = TestDb::migrated(&migrations_dir());
         let pool = db.pool().await;
         // As `strata serve` makes them: with the configured statement timeout.
         let options = strata_app::db::connect_options(db.url().parse::<PgConnectOptions>().unwrap(), &config);

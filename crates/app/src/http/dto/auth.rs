@@ -3,7 +3,7 @@
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use crate::domain::input::text;
+use crate::domain::input::{field, text};
 use crate::domain::{DisplayName, Email, Field, FromBody, Input, Login, Password, Registration};
 
 // Checked into `Registration` by its `FromBody` below.
@@ -29,9 +29,9 @@ impl FromBody for Registration {
     type Body = RegisterRequest;
 
     fn check(body: RegisterRequest, input: &mut Input) -> Option<Registration> {
-        let email = input.required("email", body.email, |v| text(v).and_then(Email::parse));
-        let password = input.required("password", body.password, |v| text(v).and_then(Password::parse));
-        let display_name = input.optional("displayName", body.display_name, |v| text(v).and_then(DisplayName::parse));
+        let email = input.required(field!(body.email), |v| text(v).and_then(Email::parse));
+        let password = input.required(field!(body.password), |v| text(v).and_then(Password::parse));
+        let display_name = input.optional(field!(body.display_name), |v| text(v).and_then(DisplayName::parse));
         let email = email?;
         let display_name = display_name?.unwrap_or_else(|| DisplayName::from_email(&email));
         Some(Registration { email, password: password?, display_name })
@@ -41,6 +41,7 @@ impl FromBody for Registration {
 // Checked into `Login` by its `FromBody` below.
 /// The body of `POST /api/auth/login`.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct LoginRequest {
     /// The login email.
     #[serde(default)]
@@ -56,8 +57,8 @@ impl FromBody for Login {
     type Body = LoginRequest;
 
     fn check(body: LoginRequest, input: &mut Input) -> Option<Login> {
-        let email = input.required("email", body.email, |v| text(v).and_then(Email::parse));
-        let password = input.required("password", body.password, |v| text(v).and_then(Login::parse_password));
+        let email = input.required(field!(body.email), |v| text(v).and_then(Email::parse));
+        let password = input.required(field!(body.password), |v| text(v).and_then(Login::parse_password));
         Some(Login { email: email?, password: password? })
     }
 }

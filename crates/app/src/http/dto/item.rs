@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::domain::input::{boolean, integer, text, uuid};
+use crate::domain::input::{boolean, field, integer, text, uuid};
 use crate::domain::{Field, FromBody, Input, ItemChanges, ItemDescription, ItemName, NewItem, PriceCents};
 use crate::models::ItemWithOwner;
 
@@ -108,12 +108,12 @@ impl FromBody for NewItem {
     type Body = CreateItemRequest;
 
     fn check(body: CreateItemRequest, input: &mut Input) -> Option<NewItem> {
-        let name = input.required("name", body.name, |v| text(v).and_then(ItemName::parse));
-        let description = input.optional("description", body.description, |v| text(v).and_then(ItemDescription::parse));
-        let price_cents = input.optional("priceCents", body.price_cents, |v| integer(v).and_then(PriceCents::parse));
-        let category_id = input.optional("categoryId", body.category_id, uuid);
-        let location_id = input.optional("locationId", body.location_id, uuid);
-        let is_active = input.optional("isActive", body.is_active, boolean);
+        let name = input.required(field!(body.name), |v| text(v).and_then(ItemName::parse));
+        let description = input.optional(field!(body.description), |v| text(v).and_then(ItemDescription::parse));
+        let price_cents = input.optional(field!(body.price_cents), |v| integer(v).and_then(PriceCents::parse));
+        let category_id = input.optional(field!(body.category_id), uuid);
+        let location_id = input.optional(field!(body.location_id), uuid);
+        let is_active = input.optional(field!(body.is_active), boolean);
         Some(NewItem {
             name: name?,
             description: description?,
@@ -161,12 +161,12 @@ impl FromBody for ItemChanges {
     type Body = UpdateItemRequest;
 
     fn check(body: UpdateItemRequest, input: &mut Input) -> Option<ItemChanges> {
-        let name = input.patch_required("name", body.name, |v| text(v).and_then(ItemName::parse));
-        let description = input.patch("description", body.description, |v| text(v).and_then(ItemDescription::parse));
-        let price_cents = input.patch("priceCents", body.price_cents, |v| integer(v).and_then(PriceCents::parse));
-        let category_id = input.patch("categoryId", body.category_id, uuid);
-        let location_id = input.patch("locationId", body.location_id, uuid);
-        let is_active = input.patch_required("isActive", body.is_active, boolean);
+        let name = input.patch_required(field!(body.name), |v| text(v).and_then(ItemName::parse));
+        let description = input.patch(field!(body.description), |v| text(v).and_then(ItemDescription::parse));
+        let price_cents = input.patch(field!(body.price_cents), |v| integer(v).and_then(PriceCents::parse));
+        let category_id = input.patch(field!(body.category_id), uuid);
+        let location_id = input.patch(field!(body.location_id), uuid);
+        let is_active = input.patch_required(field!(body.is_active), boolean);
         Some(ItemChanges {
             name: name?,
             description: description?,

@@ -4,12 +4,13 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::domain::input::text;
+use crate::domain::input::{field, text};
 use crate::domain::{Field, FromBody, Input, PhoneCheck, PhoneNumber, PhoneStart, VerificationCode};
 
 // Checked into `PhoneStart` by its `FromBody` below.
 /// The body of `POST /api/auth/phone/start`.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct PhoneStartRequest {
     /// International form; spaces, dashes, dots and parentheses are ignored.
     #[serde(default)]
@@ -21,7 +22,7 @@ impl FromBody for PhoneStart {
     type Body = PhoneStartRequest;
 
     fn check(body: PhoneStartRequest, input: &mut Input) -> Option<PhoneStart> {
-        let phone = input.required("phone", body.phone, |v| text(v).and_then(PhoneNumber::parse));
+        let phone = input.required(field!(body.phone), |v| text(v).and_then(PhoneNumber::parse));
         Some(PhoneStart { phone: phone? })
     }
 }
@@ -29,6 +30,7 @@ impl FromBody for PhoneStart {
 // Checked into `PhoneCheck` by its `FromBody` below.
 /// The body of `POST /api/auth/phone/verify`.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct PhoneVerifyRequest {
     /// The number the code was sent to.
     #[serde(default)]
@@ -44,8 +46,8 @@ impl FromBody for PhoneCheck {
     type Body = PhoneVerifyRequest;
 
     fn check(body: PhoneVerifyRequest, input: &mut Input) -> Option<PhoneCheck> {
-        let phone = input.required("phone", body.phone, |v| text(v).and_then(PhoneNumber::parse));
-        let code = input.required("code", body.code, |v| text(v).and_then(VerificationCode::parse));
+        let phone = input.required(field!(body.phone), |v| text(v).and_then(PhoneNumber::parse));
+        let code = input.required(field!(body.code), |v| text(v).and_then(VerificationCode::parse));
         Some(PhoneCheck { phone: phone?, code: code? })
     }
 }
