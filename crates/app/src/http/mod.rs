@@ -79,8 +79,8 @@ fn router_with_state(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// After a write to items (any method but GET and HEAD under `/api/items`) by a client
-/// with a session cookie, remembers the primary's WAL position for that session, so its next reads
+/// After a write to items (any method but GET and HEAD under `/api/items`, not refused
+/// with a 4xx) by a client with a session cookie, remembers the primary's WAL position for that session, so its next reads
 /// see the write ([`Replicas::record_write`]). Nothing happens without replicas.
 async fn remember_item_writes(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let writer = if state.replicas.any()
@@ -92,7 +92,8 @@ async fn remember_item_writes(State(state): State<AppState>, request: Request, n
         None
     };
     let response = next.run(request).await;
-    if let Some(session) = writer {
+    // A refused write (4xx) changed nothing; a 5xx may have committed before failing.
+    if let Some(session) = writer.filter(|_| !response.status().is_client_error()) {
         state.replicas.record_write(session).await;
     }
     response

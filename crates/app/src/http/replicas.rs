@@ -375,6 +375,12 @@ impl Replicas {
                 lock(&self.0.primary_status).wal_lsn.unwrap_or(Lsn::MAX)
             }
         };
+        self.remember(session, lsn);
+    }
+
+    /// Keeps `lsn` as the session's last write; past [`AppConfig::remembered_writers`]
+    /// sessions, folds them all into the floor that every session waits for.
+    fn remember(&self, session: [u8; 32], lsn: Lsn) {
         let mut writes = lock(&self.0.writes);
         if writes.by_session.len() >= self.0.remembered && !writes.by_session.contains_key(&session) {
             let highest = writes.by_session.values().copied().max().unwrap_or(0);
@@ -571,6 +577,71 @@ mod tests {
     fn lsns_print_as_postgres_does() {
         assert_eq!(format_lsn(0x0000_0001_0300_0148), "1/3000148");
         assert_eq!(format_lsn(0), "0/0");
+    }
+
+    /// A value with one (never connected) replica and `remembered` sessions at most.
+    fn replicas(remembered: usize) -> Replicas {
+        let lazy = || PgPool::connect_lazy("postgres://nobody@127.0.0.1:1/none").unwrap();
+        let config = AppConfig { remembered_writers: remembered, ..AppConfig::default() };
+        Replicas::build(lazy(), vec![("r".to_owned(), lazy())], &config)
+    }
+
+    fn remember(replicas: &Replicas, session: u8, lsn: Lsn) {
+        replicas.remember([session; 32], lsn);
+    }
+
+    #[tokio::test]
+    async fn a_session_waits_for_its_own_last_write_only() {
+        let r = replicas(10);
+        remember(&r, 1, 100);
+        remember(&r, 1, 50);
+        assert_eq!(r.required_lsn(Some([1; 32])), Some(100), "the highest write counts");
+        assert_eq!(r.required_lsn(Some([2; 32])), None, "another session waits for nothing");
+        assert_eq!(r.required_lsn(None), None);
+    }
+
+    #[tokio::test]
+    async fn past_the_limit_every_session_waits_for_the_highest_forgotten_write() {
+        let r = replicas(2);
+        remember(&r, 1, 100);
+        remember(&r, 2, 300);
+        remember(&r, 3, 200);
+        assert_eq!(lock(&r.0.writes).by_session.len(), 1, "folded");
+        assert_eq!(r.required_lsn(Some([1; 32])), Some(300));
+        assert_eq!(r.required_lsn(Some([3; 32])), Some(300));
+        assert_eq!(r.required_lsn(Some([9; 32])), Some(300), "a session with a cookie may be one of them");
+        assert_eq!(r.required_lsn(None), None, "no cookie, no write");
+    }
+
+    #[tokio::test]
+    async fn a_replica_is_picked_only_once_it_has_replayed_what_the_reader_needs() {
+        let r = replicas(10);
+        assert!(r.pick(None).is_none(), "not checked yet: not used");
+        {
+            let mut status = lock(&r.0.replicas[0].status);
+            status.state = ReplicaState::InUse;
+            status.replay_lsn = Some(200);
+        }
+        assert!(r.pick(None).is_some());
+        assert!(r.pick(Some(200)).is_some());
+        assert!(r.pick(Some(201)).is_none());
+        lock(&r.0.replicas[0].status).state = ReplicaState::NotStandby;
+        assert!(r.pick(None).is_none());
+    }
+
+    #[tokio::test]
+    async fn lag_is_the_time_since_the_primary_passed_the_replay_position() {
+        let r = replicas(10);
+        let now = Instant::now();
+        {
+            let mut samples = lock(&r.0.samples);
+            samples.push_back((now - Duration::from_secs(3), 100));
+            samples.push_back((now - Duration::from_secs(2), 150));
+            samples.push_back((now - Duration::from_secs(1), 150));
+        }
+        assert_eq!(r.lag_of(150, now), Duration::ZERO, "has everything the primary had");
+        assert_eq!(r.lag_of(120, now), Duration::from_secs(2), "behind since the primary reached 150");
+        assert_eq!(r.lag_of(10, now), Duration::from_secs(3), "behind every sample kept");
     }
 
     #[test]
