@@ -8,6 +8,7 @@ Usage: bench/record.py migrations|lint|api|api-plans|all
   verify             bench/verify.py 1000                strata verify (and drift) against migrate up
   drift-squash       bench/drift_squash.py 1000          drift, the check_drift gate, schema dump/check against migrate up
   api                bench/api.py --perf           wrk against `strata serve`
+  replicas           bench/replicas.py             GET list with and without a standby; its lag during 1,000 files
   api-plans          bench/api.py --plan-experiment --connections 16 --duration 5
                      (the experiment behind the API analysis in RESULTS.md)
 
@@ -35,6 +36,7 @@ BENCHMARKS = {
     "api": ["bench/api.py", "--perf"],
     "api-plans": ["bench/api.py", "--plan-experiment", "--connections", "16", "--duration", "5"],
     "deploy-under-traffic": ["bench/deploy_under_traffic.py"],
+    "replicas": ["bench/replicas.py"],
     "drift-squash": ["bench/drift_squash.py", "1000"],
 }
 
