@@ -59,7 +59,7 @@ async fn clones_carry_the_files_and_are_independent_and_an_edit_makes_a_new_temp
     assert_eq!(names(&first).await, (vec![tag.clone()], expected_history.clone()));
     let mut conn = first.connect().await;
     sqlx::raw_sql(&format!("DROP TABLE app.{tag}")).execute(&mut conn).await.unwrap();
-    assert_eq!(names(&second).await.0, [tag.clone()], "a clone does not see another clone's changes");
+    assert_eq!(names(&second).await.0, vec![tag.clone()], "a clone does not see another clone's changes");
     let rows: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM app.{tag}"))
         .fetch_one(&mut second.connect().await)
         .await
