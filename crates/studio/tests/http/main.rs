@@ -13,7 +13,6 @@ mod erd_schema;
 mod exports;
 mod harness;
 mod pages;
-mod request_log;
 mod roles;
 mod security;
 mod serve;

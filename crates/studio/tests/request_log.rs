@@ -2,11 +2,20 @@
 //! filter `strata studio` / `strata dev` use by default), with the method, the
 //! path and the status, and without the query string: it carries the launch
 //! token and the values typed into filters.
+//!
+//! A test binary of its own: the subscriber is the process's global one, which
+//! tracing's per-callsite caches cannot miss as they can a thread's scoped one
+//! while other tests run beside it.
+
+// Shared with the HTTP tests, which use the parts this file does not.
+#[allow(dead_code)]
+#[path = "http/harness.rs"]
+mod harness;
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-use crate::harness::Studio;
+use harness::Studio;
 
 /// Everything the subscriber writes, kept for the test to read.
 #[derive(Clone, Default)]
@@ -38,8 +47,7 @@ async fn each_request_is_one_line_without_its_query() {
         .with_ansi(false)
         .with_writer(move || writer.clone())
         .finish();
-    // The test runs on one thread, so the subscriber sees every request below.
-    let _guard = tracing::subscriber::set_default(subscriber);
+    tracing::subscriber::set_global_default(subscriber).expect("the only subscriber of this test binary");
 
     // Signing in is two requests: the launch address (with its token) and the console.
     let studio = Studio::seeded(false).await;
