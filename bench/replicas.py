@@ -39,7 +39,7 @@ from migrations import generate, psql_bin, with_db  # bench/migrations.py (not e
 from api import ensure_wrk, parse_wrk  # bench/api.py
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-STRATA = os.path.join(ROOT, "target", "release", "strata")
+STRATA = os.environ.get("STRATA_BIN") or os.path.join(ROOT, "target", "release", "strata")
 
 
 def sh(args, **kw):
@@ -197,9 +197,10 @@ def throughput(pair, wrk, duration, rounds):
               f"| {m['primary_xacts']} / {m['standby_xacts']} |")
     a, b = med["primary only"], med["with one replica"]
     print()
+    rounds_a = ", ".join("%.0f" % r["rps"] for r in runs["primary only"])
+    rounds_b = ", ".join("%.0f" % r["rps"] for r in runs["with one replica"])
     print(f"Ratio with one replica / primary only: throughput {b['rps'] / a['rps']:.2f}x, p99 {b['p99'] / a['p99']:.2f}x "
-          f"(all rounds, req/s: primary only {', '.join(f'{r['rps']:.0f}' for r in runs['primary only'])}; "
-          f"with replica {', '.join(f'{r['rps']:.0f}' for r in runs['with one replica'])}).")
+          f"(every round, requests/s: primary only {rounds_a}; with one replica {rounds_b}).")
     r = health["replicas"][0]
     print(f"Health after the runs: replica {r['state']}, lag {r['lagSeconds']} s, replayed {r['replayLsn']}.")
 

@@ -117,7 +117,22 @@ pub fn for_serve(
         check_url(url).map_err(|e| Usage::new(format!("--replica: {e}")))?;
         let options = strata_app::db::connect_options(PgConnectOptions::from_str(url)?, config)
             .application_name("strata serve (replica)");
-        let mut pool = PgPoolOptions::new().max_connections(16).acquire_timeout(Duration::from_secs(1));
+        // No round trip to check a connection in steady use (sqlx's test_before_acquire
+        // costs one per query): a read that fails on a replica runs again on the primary
+        // anyway. A connection idle for a while (the replica may have restarted
+        // meanwhile) is checked, so a restart does not turn into a burst of failed reads.
+        let mut pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(1))
+            .test_before_acquire(false)
+            .before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for > Duration::from_secs(2) {
+                        conn.ping().await?;
+                    }
+                    Ok(true)
+                })
+            });
         if let Some(role) = role {
             pool = strata_app::roles::pool_options_as(pool, role);
         }
