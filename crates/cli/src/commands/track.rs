@@ -172,10 +172,10 @@ async fn up_to_date(ctx: &Context, out: Output, track: Track) -> Result<Result<u
     let rows = sqlx::raw_sql(&sql).fetch_all(&mut conn).await;
     let (Ok(listing), Ok(rows)) = (listing.await, rows) else { return Ok(Err(conn)) };
     let standby = rows.first().is_none_or(|r| r.try_get::<bool, _>("standby").unwrap_or(true));
-    let files: std::collections::HashMap<String, &source::Listed> =
-        listing.track(track).iter().map(|l| (l.version.to_string(), l)).collect();
+    let files: std::collections::HashMap<Version, &source::Listed> =
+        listing.track(track).iter().map(|l| (l.version, l)).collect();
     let unchanged = |row: &sqlx::postgres::PgRow| -> Option<()> {
-        let file = files.get(&row.try_get::<String, _>("version").ok()?)?;
+        let file = files.get(&Version::parse(row.try_get::<&str, _>("version").ok()?).ok()?)?;
         let same = row.try_get::<String, _>("status").ok()? == "applied"
             && row.try_get::<String, _>("description").ok()? == file.description
             && row.try_get::<String, _>("checksum").ok()? == file.checksum.to_hex();
@@ -511,7 +511,8 @@ pub async fn status(ctx: &Context, out: Output, track: Track, args: &StatusArgs)
             ]);
         }
     }
-    let track_problems: Vec<_> = file_problems.iter().filter(|p| p.path.starts_with(ctx.dir.join(track.as_str()))).collect();
+    let track_problems: Vec<_> =
+        file_problems.iter().filter(|p| p.path.starts_with(ctx.dir.join(track.as_str()))).collect();
     if entries.is_empty() {
         out.result(format!("No {} files in {}.", plural(track), ctx.dir.join(track.as_str()).display()));
     } else {
