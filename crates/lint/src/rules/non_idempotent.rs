@@ -233,18 +233,8 @@ fn collect_drops(stmt: &SyntaxNode, mut add: impl FnMut(SyntaxKind, Option<Strin
 /// The objects a DROP names, as keys comparable with [`object_key`].
 fn drop_keys(stmt: &SyntaxNode) -> Vec<String> {
     match stmt.kind() {
-        K::DROP_TYPE | K::DROP_DOMAIN => stmt
-            .children()
-            .filter(|c| matches!(c.kind(), K::TYPE_NAME_REF | K::DOMAIN_REF))
-            .filter_map(|c| name_of(&c))
-            .map(|n| n.key())
-            .collect(),
-        K::DROP_POLICY | K::DROP_TRIGGER => {
-            let name =
-                stmt.children().find(|c| matches!(c.kind(), K::POLICY_REF | K::TRIGGER_REF)).map(|n| simple_name(&n));
-            let table = on_table(stmt);
-            name.map(|n| format!("{n} ON {}", table.unwrap_or_default())).into_iter().collect()
-        }
+        K::DROP_TYPE | K::DROP_DOMAIN => keys(stmt, &[K::TYPE_NAME_REF, K::DOMAIN_REF]).collect(),
+        K::DROP_POLICY | K::DROP_TRIGGER => keys(stmt, &[K::POLICY_REF, K::TRIGGER_REF]).take(1).collect(),
         _ => vec![],
     }
 }
@@ -253,17 +243,21 @@ fn drop_keys(stmt: &SyntaxNode) -> Vec<String> {
 /// when any DROP of the matching kind will do.
 fn object_key(stmt: &SyntaxNode) -> Option<String> {
     match stmt.kind() {
-        K::CREATE_TYPE | K::CREATE_DOMAIN => stmt
-            .children()
-            .find(|c| matches!(c.kind(), K::TYPE_NAME | K::DOMAIN))
-            .and_then(|c| name_of(&c))
-            .map(|n| n.key()),
-        K::CREATE_POLICY | K::CREATE_TRIGGER => {
-            let name = stmt.children().find(|c| matches!(c.kind(), K::POLICY | K::TRIGGER)).map(|n| simple_name(&n))?;
-            Some(format!("{name} ON {}", on_table(stmt).unwrap_or_default()))
-        }
+        K::CREATE_TYPE | K::CREATE_DOMAIN => keys(stmt, &[K::TYPE_NAME, K::DOMAIN]).next(),
+        K::CREATE_POLICY | K::CREATE_TRIGGER => keys(stmt, &[K::POLICY, K::TRIGGER]).next(),
         _ => None,
     }
+}
+
+/// The keys of the objects `stmt`'s children of `kinds` name, the same for a CREATE
+/// and a DROP: a type or domain by its qualified name, a policy or trigger by its
+/// name and its table (`name ON schema.table`).
+fn keys(stmt: &SyntaxNode, kinds: &'static [SyntaxKind]) -> impl Iterator<Item = String> {
+    let table = on_table(stmt).unwrap_or_default();
+    stmt.children().filter(|c| kinds.contains(&c.kind())).filter_map(move |c| match c.kind() {
+        K::POLICY | K::TRIGGER | K::POLICY_REF | K::TRIGGER_REF => Some(format!("{} ON {table}", simple_name(&c))),
+        _ => name_of(&c).map(|n| n.key()),
+    })
 }
 
 fn on_table(stmt: &SyntaxNode) -> Option<String> {
