@@ -202,8 +202,41 @@ async fn a_writer_reads_its_own_writes_while_the_standby_replays_late() {
     assert!(s.replicas.required_lsn(None).is_none());
 }
 
+/// The log, as the server would print it.
+#[derive(Clone, Default)]
+struct Log(Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Log {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Log {
+    /// The lines that name `replica`.
+    fn lines_about(&self, replica: &str) -> Vec<String> {
+        let text = String::from_utf8(self.0.lock().unwrap().clone()).unwrap();
+        text.lines().filter(|l| l.contains(&format!("replica {replica}:"))).map(str::to_owned).collect()
+    }
+}
+
 #[tokio::test]
 async fn a_standby_stopped_mid_load_costs_no_error_and_is_used_again_after_restart() {
+    // For the whole process (the only test that sets one); lines are told apart by the
+    // replica's name, which has the standby's own port.
+    let log = Log::default();
+    let writer = log.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .with_max_level(tracing::Level::INFO)
+        .finish();
+    tracing::subscriber::set_global_default(subscriber).expect("no other test sets a subscriber");
     let s = Arc::new(setup(AppConfig::default()).await);
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let mut load = Vec::new();
@@ -226,6 +259,8 @@ async fn a_standby_stopped_mid_load_costs_no_error_and_is_used_again_after_resta
     assert_eq!(down["inUse"], false);
     assert!(down["error"].is_string(), "{down}");
     tokio::time::sleep(Duration::from_millis(500)).await;
+    // Meanwhile the listings ran on the primary.
+    assert!(s.backends_that_ran(s.pair.primary_url(), "api-primary", "app.items").await > 0, "fell back");
     let pair = s.clone();
     tokio::task::spawn_blocking(move || pair.pair.start_standby()).await.unwrap();
     s.wait_for_state("in_use", Duration::from_secs(15)).await;
@@ -239,6 +274,10 @@ async fn a_standby_stopped_mid_load_costs_no_error_and_is_used_again_after_resta
         assert_eq!(s.get("/api/items", None).await.0, StatusCode::OK);
     }
     assert!(s.backends_that_ran(&s.pair.standby_url(), "api-replica", "app.items").await > 0);
+    // One line per change of state, however many checks and failed reads there were.
+    let lines = log.lines_about(&display_name(&s.pair.standby_url()));
+    assert_eq!(lines.len(), 3, "{lines:#?}");
+    assert!(lines[0].contains("in use") && lines[1].contains("down") && lines[2].contains("in use"), "{lines:#?}");
 }
 
 #[tokio::test]

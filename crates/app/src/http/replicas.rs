@@ -257,7 +257,8 @@ impl Replicas {
     pub async fn check(&self) {
         let inner = &self.0;
         let now = Instant::now();
-        let timeout = inner.check_interval.max(Duration::from_secs(1));
+        // Generous: a busy machine must not make a healthy server look down.
+        let timeout = (inner.check_interval * 4).max(Duration::from_secs(2));
         let primary = tokio::time::timeout(timeout, inner.primary_probe.run(|c| Box::pin(insert_lsn(c)))).await;
         {
             let mut status = lock(&inner.primary_status);
