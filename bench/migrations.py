@@ -10,6 +10,13 @@ small seeds, each with an exact down), then times on a fresh database each:
   strata migrate up        (again: the no-op run)
   strata migrate status
   strata migrate down --yes
+  strata migrate up --single-transaction   (on another fresh database)
+
+the no-op run, status and psql's read of the history are the median of 5 runs
+(each is tens of milliseconds: one run is mostly noise). It also times what a
+test needs, a fresh database with the files applied: CREATE DATABASE and
+`up --single-transaction`, against CREATE DATABASE ... TEMPLATE of a migrated
+database, for the generated files and for this project's own migrations/.
 
 and prints a Markdown table of seconds and ratios to the psql baseline. When npm
 is available, dbmate (its npm package ships the binary; installed under
@@ -22,13 +29,15 @@ of this checkout (`strata db url`).
 """
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-STRATA = os.path.join(ROOT, "target", "release", "strata")
+# STRATA_BENCH_BIN: another build to time (a copy, while the release target is rebuilt).
+STRATA = os.environ.get("STRATA_BENCH_BIN") or os.path.join(ROOT, "target", "release", "strata")
 TOOLS = os.path.join(ROOT, "target", "bench-tools")
 DBMATE_VERSION = "2.36.0"
 
@@ -155,6 +164,48 @@ def timed(args, **kw):
     return time.perf_counter() - t
 
 
+def median_time(args, runs=5, **kw):
+    return statistics.median(timed(args, **kw) for _ in range(runs))
+
+
+def fresh_db(psql, admin, db):
+    """Creates database `db` (dropping it first); the seconds CREATE DATABASE took, psql's start included."""
+    sh([psql, "-Xq", "-d", admin, "-c", f"DROP DATABASE IF EXISTS {db} WITH (FORCE)"])
+    return timed([psql, "-Xq", "-d", admin, "-c", f"CREATE DATABASE {db}"])
+
+
+def drop_db(psql, admin, db):
+    sh([psql, "-Xq", "-d", admin, "-c", f"DROP DATABASE IF EXISTS {db} WITH (FORCE)"])
+
+
+def clone_db(psql, admin, template, db):
+    """Seconds to CREATE DATABASE db TEMPLATE template (psql's start included); dropped afterwards."""
+    drop_db(psql, admin, db)
+    t = timed([psql, "-Xq", "-d", admin, "-c", f"CREATE DATABASE {db} TEMPLATE {template}"])
+    drop_db(psql, admin, db)
+    return t
+
+
+def project_fresh(psql, admin):
+    """This project's migrations/ (both tracks), as a test needs them: CREATE DATABASE and
+    up --single-transaction per track, against a clone of the migrated database (median of 5)."""
+    db = f"strata_bench_project_{os.getpid()}"
+    runs, clones = [], []
+    try:
+        for _ in range(5):
+            t = fresh_db(psql, admin, db)
+            for track in ("migrate", "seed"):
+                t += timed([STRATA, "-q", "--database-url", with_db(admin, db), "--dir", os.path.join(ROOT, "migrations"),
+                            track, "up", "--single-transaction"], cwd=ROOT)
+            runs.append(t)
+        for _ in range(5):
+            clones.append(clone_db(psql, admin, db, db + "_clone"))
+    finally:
+        drop_db(psql, admin, db)
+    files = sum(len(os.listdir(os.path.join(ROOT, "migrations", t))) // 2 for t in ("migrate", "seed"))
+    return files, statistics.median(runs), statistics.median(clones)
+
+
 def main():
     ns = [int(a) for a in sys.argv[1:]] or [1000]
     if not os.path.exists(STRATA):
@@ -171,20 +222,27 @@ def main():
             script = os.path.join(work, "baseline.sql")
             with open(script, "w") as f:
                 f.write(psql_script(files))
+            # The same, in one transaction: the floor for --single-transaction.
+            one = os.path.join(work, "baseline_one.sql")
+            with open(one, "w") as f:
+                lines = psql_script(files).split("\n")
+                f.write("\n".join([lines[0], "BEGIN;"] + [l for l in lines[1:] if l not in ("BEGIN;", "COMMIT;")] + ["COMMIT;", ""]))
             results = {}
             dbmate = dbmate_bin()
             if dbmate:
                 dbmate_files(os.path.join(work, "dbmate"), files)
-            for label in ("psql", "strata") + (("dbmate",) if dbmate else ()):
+            for label in ("psql", "strata", "psql_one", "single") + (("dbmate",) if dbmate else ()):
                 db = f"strata_bench_{label}_{os.getpid()}"
-                sh([psql, "-Xq", "-d", admin, "-c", f"DROP DATABASE IF EXISTS {db}", "-c", f"CREATE DATABASE {db}"])
+                created = fresh_db(psql, admin, db)
                 url = with_db(admin, db)
                 try:
-                    if label == "psql":
+                    if label == "psql_one":
+                        results["psql_one"] = timed([psql, "-Xq", "-d", url, "-f", one])
+                    elif label == "psql":
                         results["psql"] = timed([psql, "-Xq", "-d", url, "-f", script])
                         # What a no-op run must do at least: read the history back.
-                        results["psql_read"] = timed([psql, "-XAtq", "-d", url, "-c",
-                                                      "SELECT track, version, checksum FROM public.bench_history"])
+                        results["psql_read"] = median_time([psql, "-XAtq", "-d", url, "-c",
+                                                            "SELECT track, version, checksum FROM public.bench_history"])
                     elif label == "dbmate":
                         d = [dbmate, "--url", url if "sslmode" in url else url + ("&" if "?" in url else "?") + "sslmode=disable",
                              "--migrations-dir", os.path.join(work, "dbmate"), "--no-dump-schema"]
@@ -192,16 +250,23 @@ def main():
                         results["dbmate_noop"] = timed(d + ["up"])
                         results["dbmate_status"] = timed(d + ["status"])
                     else:
-                        run = lambda *a: timed([STRATA, "-q", "--database-url", url, "--dir", os.path.join(work, "migrations"), *a], cwd=work)
-                        results["up"] = run("migrate", "up")
-                        results["noop"] = run("migrate", "up")
-                        results["status"] = run("migrate", "status")
-                        results["down"] = run("migrate", "down", "--yes")
+                        cmd = lambda *a: [STRATA, "-q", "--database-url", url, "--dir", os.path.join(work, "migrations"), *a]
+                        if label == "single":
+                            results["single"] = timed(cmd("migrate", "up", "--single-transaction"), cwd=work)
+                            results["fresh_single"] = created + results["single"]
+                            results["clone"] = clone_db(psql, admin, db, db + "_clone")
+                            continue
+                        results["up"] = timed(cmd("migrate", "up"), cwd=work)
+                        results["noop"] = median_time(cmd("migrate", "up"), cwd=work)
+                        results["status"] = median_time(cmd("migrate", "status"), cwd=work)
+                        results["down"] = timed(cmd("migrate", "down", "--yes"), cwd=work)
                 finally:
                     sh([psql, "-Xq", "-d", admin, "-c", f"DROP DATABASE IF EXISTS {db} WITH (FORCE)"])
             rows.append((n, len(files), results))
         finally:
             shutil.rmtree(work)
+    print(f"Binary: `{sh([STRATA, '--version']).stdout.strip()}`.")
+    print()
     print("Apply and rollback are compared with psql applying the same files; the no-op run and")
     print("status with psql reading the history table back (what any runner must do at least).")
     print()
@@ -216,6 +281,27 @@ def main():
         for k in ("noop", "status"):
             cells += [f"{r[k]:.3f} s", f"{r[k] / q:.2f}x"]
         print("| " + " | ".join(cells) + " |")
+    print()
+    print("`migrate up --single-transaction` on a fresh database (every file and its history row in one")
+    print("transaction), against the per-file `up` above:")
+    print()
+    print("| files (migrate track) | per-file up | --single-transaction | faster by | psql, same files in one transaction | ratio |")
+    print("|---|---|---|---|---|---|")
+    for n, count, r in rows:
+        print(f"| {count} | {r['up']:.3f} s | {r['single']:.3f} s | {r['up'] / r['single']:.1f}x"
+              f" | {r['psql_one']:.3f} s | {r['single'] / r['psql_one']:.2f}x |")
+    project = project_fresh(psql, admin)
+    print()
+    print("A fresh database with the files applied (what a test needs): CREATE DATABASE then")
+    print("`up --single-transaction`, against CREATE DATABASE ... TEMPLATE of a database that has them")
+    print("(each through psql/strata processes, their start included; project: median of 5):")
+    print()
+    print("| files | CREATE DATABASE + up --single-transaction | CREATE DATABASE ... TEMPLATE | clone faster by |")
+    print("|---|---|---|---|")
+    for n, count, r in rows:
+        print(f"| {count} (generated, migrate track) | {r['fresh_single']:.3f} s | {r['clone']:.3f} s | {r['fresh_single'] / r['clone']:.1f}x |")
+    files, ran, cloned = project
+    print(f"| {files} (this project's migrations/, both tracks) | {ran:.3f} s | {cloned:.3f} s | {ran / cloned:.1f}x |")
     if any("dbmate_up" in r for _, _, r in rows):
         print()
         print(f"dbmate {DBMATE_VERSION} (from npm) on the same files in its format, same server, its own fresh database")
