@@ -74,14 +74,21 @@ async fn run_locked(
     opts: &Options,
     observer: &mut (dyn Observer + Send),
 ) -> Result<Report, Failure> {
-    // Read (not created) first, so a refused single-transaction run changes nothing.
-    let rows = history::read(conn, &opts.history).await?;
+    // A single-transaction run reads the table without creating it (a refused run
+    // changes nothing) and creates it in its transaction (a failed run on a fresh
+    // database leaves it as it was).
+    let per_file = opts.transactions == Transactions::PerFile;
+    if per_file {
+        history::ensure(conn, &opts.history).await?;
+    }
+    let rows = match per_file {
+        true => history::read_existing(conn, &opts.history).await?,
+        false => history::read(conn, &opts.history).await?,
+    };
     check_request(track, request, &rows)?;
     let plan = plan::plan(track, set.track(track), &rows, request).map_err(Error::from)?;
     let single = single_transaction(opts.transactions, &plan)?;
-    // A single-transaction run creates the table in its transaction: a failed
-    // run on a fresh database leaves it as it was.
-    if !single {
+    if !per_file && !single {
         history::ensure(conn, &opts.history).await?;
     }
     observer.on(&Event::Planned { track, direction: plan.direction, count: plan.steps.len() });
