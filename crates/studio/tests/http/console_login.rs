@@ -18,25 +18,25 @@ async fn the_console_is_refused_on_a_superuser_login_and_every_page_names_the_lo
     page.assert_ok().assert_text(&format!("login {login}")).assert_contains("console-disabled");
     page.assert_text(&format!("the studio's login {login} is a superuser")).assert_text("--unsafe-superuser-console");
     s.get("/").await.assert_ok().assert_text(&format!("login {login}"));
-    let run = s.post("/console", &[("sql", "COPY (SELECT 1) TO PROGRAM 'id > /tmp/strata-studio-x'")]).await;
+    let run = s.console("COPY (SELECT 1) TO PROGRAM 'id > /tmp/strata-studio-x'", &[]).await;
     assert_eq!(run.status, StatusCode::FORBIDDEN, "{}", run.body);
     run.assert_text("is a superuser");
     let export = s.post("/console/export", &[("sql", "SELECT 1"), ("format", "csv")]).await;
     assert_eq!(export.status, StatusCode::FORBIDDEN, "{}", export.body);
     // The loud flag opens it.
     let s = s.reconfigured(|c| c.unsafe_console = true).await;
-    s.post("/console", &[("sql", "SELECT 1")]).await.assert_ok();
+    s.console("SELECT 1", &[]).await.assert_ok();
 }
 
 #[tokio::test]
 async fn copy_to_stdout_in_the_console_is_a_clear_400_not_a_500() {
     // The protocol error of COPY's data exchange answered 500.
     let s = Studio::seeded(false).await;
-    let r = s.post("/console", &[("sql", "COPY app.items TO STDOUT")]).await;
+    let r = s.console("COPY app.items TO STDOUT", &[]).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
     r.assert_text("COPY ... TO STDOUT").assert_text("Export CSV");
     // The console still works afterwards.
-    s.post("/console", &[("sql", "SELECT 41 + 1")]).await.assert_ok().assert_contains("42");
+    s.console("SELECT 41 + 1", &[]).await.assert_ok().assert_contains("42");
 }
 
 #[tokio::test]
@@ -44,7 +44,7 @@ async fn huge_values_are_cut_by_the_server_and_the_page_says_so() {
     // 5 values of 100 MB made a 500 MB page after 10.7 s, and 1.57 GB of memory.
     let s = Studio::seeded(false).await;
     let started = Instant::now();
-    let r = s.post("/console", &[("sql", "SELECT repeat('x', 100000000) FROM generate_series(1, 5)")]).await;
+    let r = s.console("SELECT repeat('x', 100000000) FROM generate_series(1, 5)", &[]).await;
     let took = started.elapsed();
     r.assert_ok().assert_text("5 values were longer than 10,000 characters and cut");
     assert!(r.body.len() < 200_000, "page of {} bytes", r.body.len());
@@ -52,12 +52,12 @@ async fn huge_values_are_cut_by_the_server_and_the_page_says_so() {
     eprintln!("5 x 100 MB values: page of {} bytes in {took:?}", r.body.len());
 
     // Many mid-sized values: the page stops at its byte cap.
-    let r = s.post("/console", &[("sql", "SELECT repeat('y', 9000) FROM generate_series(1, 1000)")]).await;
+    let r = s.console("SELECT repeat('y', 9000) FROM generate_series(1, 1000)", &[]).await;
     r.assert_ok().assert_text("the page stopped at 2 MiB");
     assert!(r.body.len() < 3 << 20, "page of {} bytes", r.body.len());
 
     // Statements that cannot be wrapped are cut on arrival.
-    let r = s.post("/console", &[("sql", "SHOW search_path")]).await;
+    let r = s.console("SHOW search_path", &[]).await;
     r.assert_ok().assert_contains("search_path");
 }
 
@@ -87,8 +87,8 @@ async fn an_advisory_lock_taken_in_the_console_does_not_block_migrate_up() {
     // The console's session kept strata's migration lock, and `migrate up` waited.
     let s = Studio::seeded(false).await;
     let key = HistoryTable::default().lock_key();
-    s.post("/console", &[("sql", &format!("SELECT pg_advisory_lock({key})"))]).await.assert_ok();
-    s.post("/console", &[("sql", "PREPARE leftover AS SELECT 1")]).await.assert_ok();
+    s.console(&format!("SELECT pg_advisory_lock({key})"), &[]).await.assert_ok();
+    s.console("PREPARE leftover AS SELECT 1", &[]).await.assert_ok();
     let mut conn = s.db.connect().await;
     tokio::time::timeout(Duration::from_secs(15), strata_migrate::up_all(&mut conn, &migrations_dir()))
         .await
@@ -100,7 +100,7 @@ async fn an_advisory_lock_taken_in_the_console_does_not_block_migrate_up() {
         .unwrap();
     assert_eq!(held, 0);
     // Prepared statements do not survive either.
-    let r = s.post("/console", &[("sql", "EXECUTE leftover")]).await;
+    let r = s.console("EXECUTE leftover", &[]).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     r.assert_text("prepared statement \"leftover\" does not exist");
 }

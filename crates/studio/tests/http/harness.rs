@@ -130,6 +130,14 @@ impl Studio {
         self.raw_post(path, &all, &[("cookie", &self.cookie)]).await
     }
 
+    /// Runs `sql` in the console from the signed-in browser, with `extra` form
+    /// fields (`action`, `commit`).
+    pub async fn console(&self, sql: &str, extra: &[(&str, &str)]) -> Reply {
+        let mut fields = vec![("sql", sql)];
+        fields.extend_from_slice(extra);
+        self.post("/console", &fields).await
+    }
+
     /// A form POST with exactly these fields and headers (plus Host).
     pub async fn raw_post(&self, path: &str, fields: &[(&str, &str)], headers: &[(&str, &str)]) -> Reply {
         let body = form_urlencoded::Serializer::new(String::new()).extend_pairs(fields).finish();

@@ -83,7 +83,7 @@ async fn a_post_without_the_csrf_token_fails() {
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{path}");
     }
     // With the token it runs.
-    s.post("/console", &[("sql", "SELECT 1")]).await.assert_ok();
+    s.console("SELECT 1", &[]).await.assert_ok();
 }
 
 #[tokio::test]
@@ -123,24 +123,22 @@ async fn no_sql_runs_on_a_get() {
 async fn a_write_in_the_console_without_write_mode_fails() {
     let s = Studio::seeded(false).await;
     let before = s.scalar("SELECT count(*)::text FROM app.items").await;
-    let r = s.post("/console", &[("sql", "DELETE FROM app.items")]).await;
+    let r = s.console("DELETE FROM app.items", &[]).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     r.assert_contains("cannot execute DELETE in a read-only transaction").assert_contains("25006");
     // Stepping out of the transaction does not work: one statement per run.
-    let r = s.post("/console", &[("sql", "COMMIT; DELETE FROM app.items")]).await;
+    let r = s.console("COMMIT; DELETE FROM app.items", &[]).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     r.assert_contains("cannot insert multiple commands into a prepared statement");
-    let r = s.post("/console", &[("sql", "SET SESSION CHARACTERISTICS AS TRANSACTION READ WRITE")]).await;
+    let r = s.console("SET SESSION CHARACTERISTICS AS TRANSACTION READ WRITE", &[]).await;
     r.assert_ok();
-    let r = s.post("/console", &[("sql", "CREATE TABLE app.sneaky (id int)")]).await;
+    let r = s.console("CREATE TABLE app.sneaky (id int)", &[]).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     // Asking to commit is refused outright without --write.
-    let r = s.post("/console", &[("sql", "DELETE FROM app.items"), ("commit", "1")]).await;
+    let r = s.console("DELETE FROM app.items", &[("commit", "1")]).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     // Functions that write are stopped by the database too.
-    let r = s
-        .post("/console", &[("sql", "SELECT nextval(pg_get_serial_sequence('public.migration_history', 'id'))")])
-        .await;
+    let r = s.console("SELECT nextval(pg_get_serial_sequence('public.migration_history', 'id'))", &[]).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert_eq!(s.scalar("SELECT count(*)::text FROM app.items").await, before);
     assert_eq!(s.scalar("SELECT coalesce(to_regclass('app.sneaky')::text, 'none')").await, "none");
