@@ -157,3 +157,49 @@ fn a_file_that_fails_leaves_nothing_written() {
     assert!(stderr.contains("20251124_000002_bad"), "{stderr}");
     assert!(!p.path().join("schema").exists());
 }
+
+/// A login role for one test, dropped afterwards.
+struct Role<'a> {
+    p: &'a Project,
+    name: String,
+}
+
+impl Drop for Role<'_> {
+    fn drop(&mut self) {
+        self.p.psql(&format!("DROP ROLE IF EXISTS {}", self.name));
+    }
+}
+
+#[test]
+fn two_roles_running_the_dump_write_the_same_bytes() {
+    let p = project();
+    // Without FOR ROLE, the default privileges are the running role's: pg_dump names it.
+    p.write(
+        "migrate",
+        "20251124_000002_defaults",
+        "ALTER DEFAULT PRIVILEGES IN SCHEMA app GRANT SELECT ON TABLES TO PUBLIC;\n",
+        "ALTER DEFAULT PRIVILEGES IN SCHEMA app REVOKE SELECT ON TABLES FROM PUBLIC;\n",
+    );
+    let first = dump(&p);
+    let app = String::from_utf8(first.0.clone()).unwrap();
+    assert!(
+        app.contains("ALTER DEFAULT PRIVILEGES FOR ROLE CURRENT_USER IN SCHEMA app GRANT SELECT ON TABLES  TO PUBLIC;"),
+        "{app}"
+    );
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
+    let role = Role { p: &p, name: format!("strata_runner_{}_{nanos:x}", std::process::id()) };
+    p.psql(&format!("CREATE ROLE {} LOGIN CREATEDB PASSWORD 'runner-pw'", role.name));
+    let (scheme, rest) = p.url.split_once("://").unwrap();
+    let host = rest.rsplit_once('@').map_or(rest, |(_, h)| h);
+    let url = format!("{scheme}://{}:runner-pw@{host}", role.name);
+    let out = assert_cmd::Command::cargo_bin("strata")
+        .unwrap()
+        .current_dir(p.path())
+        .env_remove("DATABASE_URL")
+        .args(["--database-url", &url, "schema", "dump", "--schema-dir", "other"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let dir = p.path().join("other");
+    assert_eq!((read(&dir, "app"), read(&dir, "master")), first);
+}

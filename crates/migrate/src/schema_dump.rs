@@ -10,6 +10,12 @@
 //! is put first. Nothing in the result depends on when, where or against which
 //! live database it ran; pg_dump orders objects by kind and name (and by
 //! dependency), which a replay from the same files reproduces.
+//!
+//! The role that ran the replay is whoever ran the command (`postgres` in CI,
+//! `strata` on the embedded database): where pg_dump names it, in
+//! `ALTER DEFAULT PRIVILEGES FOR ROLE r`, a `GRANT ... TO r` / `REVOKE ... FROM r`
+//! or an `OWNER TO r`, it is written `CURRENT_USER` (valid SQL for each: the role
+//! that runs the migrations), so the file does not depend on who made it.
 
 use sqlx::PgConnection;
 
@@ -38,8 +44,32 @@ fn restrict_line(line: &str) -> bool {
     rest.is_some_and(|key| !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric()))
 }
 
-/// The schema file for `schema` from pg_dump's plain `--schema-only` output.
-pub fn normalise(dump: &str, schema: &str) -> String {
+/// `name` as pg_dump may write it: bare, and double-quoted.
+fn spellings(name: &str) -> [String; 2] {
+    [name.to_owned(), format!("\"{}\"", name.replace('"', "\"\""))]
+}
+
+/// A line of pg_dump's with the replaying role `runner` written `CURRENT_USER`.
+fn runner_as_current_user(line: &str, runner: &str) -> Option<String> {
+    for name in spellings(runner) {
+        if let Some(rest) = line.strip_prefix(&format!("ALTER DEFAULT PRIVILEGES FOR ROLE {name} ")) {
+            return Some(format!("ALTER DEFAULT PRIVILEGES FOR ROLE CURRENT_USER {rest}"));
+        }
+        if !(line.starts_with("GRANT ") || line.starts_with("REVOKE ") || line.starts_with("ALTER ")) {
+            continue;
+        }
+        for (word, tail) in [(" TO ", ";"), (" TO ", " WITH GRANT OPTION;"), (" FROM ", ";"), (" OWNER TO ", ";")] {
+            if let Some(head) = line.strip_suffix(&format!("{word}{name}{tail}")) {
+                return Some(format!("{head}{word}CURRENT_USER{tail}"));
+            }
+        }
+    }
+    None
+}
+
+/// The schema file for `schema` from pg_dump's plain `--schema-only` output, the
+/// replaying role `runner` written `CURRENT_USER`.
+pub fn normalise(dump: &str, schema: &str, runner: &str) -> String {
     let lines: Vec<&str> = dump.lines().filter(|l| !restrict_line(l)).collect();
     // The body starts at the comment block of the first object (`--` / `-- Name: ...`).
     let start = lines
@@ -68,7 +98,10 @@ pub fn normalise(dump: &str, schema: &str) -> String {
             continue;
         }
         blank = false;
-        out.push_str(line);
+        match runner_as_current_user(line, runner) {
+            Some(l) => out.push_str(&l),
+            None => out.push_str(line),
+        }
         out.push('\n');
     }
     while out.ends_with("\n\n") {
@@ -103,7 +136,7 @@ mod tests {
 
     #[test]
     fn the_preamble_the_restrict_key_and_the_trailer_are_cut() {
-        let out = normalise(DUMP, "app");
+        let out = normalise(DUMP, "app", "me");
         assert!(out.starts_with(HEADER), "{out}");
         for noise in ["restrict", "Dumped", "SET statement_timeout", "set_config", "dump complete"] {
             assert!(!out.contains(noise), "{noise} in {out}");
@@ -117,7 +150,41 @@ mod tests {
         assert!(out.ends_with("    id integer NOT NULL\n);\n"), "{out:?}");
         // Another key, another version: the same file.
         let other = DUMP.replace("AbC123xyz", "Zz9").replace("15.20", "15.14");
-        assert_eq!(normalise(&other, "app"), out);
+        assert_eq!(normalise(&other, "app", "me"), out);
+    }
+
+    #[test]
+    fn the_replaying_role_is_written_current_user() {
+        let cases = [
+            (
+                "ALTER DEFAULT PRIVILEGES FOR ROLE me IN SCHEMA app GRANT SELECT ON TABLES  TO r;",
+                "ALTER DEFAULT PRIVILEGES FOR ROLE CURRENT_USER IN SCHEMA app GRANT SELECT ON TABLES  TO r;",
+            ),
+            ("GRANT SELECT ON TABLE app.t TO me;", "GRANT SELECT ON TABLE app.t TO CURRENT_USER;"),
+            (
+                "GRANT SELECT ON TABLE app.t TO me WITH GRANT OPTION;",
+                "GRANT SELECT ON TABLE app.t TO CURRENT_USER WITH GRANT OPTION;",
+            ),
+            ("REVOKE ALL ON TABLE app.t FROM me;", "REVOKE ALL ON TABLE app.t FROM CURRENT_USER;"),
+            ("ALTER TABLE app.t OWNER TO me;", "ALTER TABLE app.t OWNER TO CURRENT_USER;"),
+        ];
+        for (line, want) in cases {
+            assert_eq!(runner_as_current_user(line, "me").as_deref(), Some(want), "{line}");
+        }
+        // Another role, a role whose name only starts with the runner's, a body line: kept.
+        for line in [
+            "GRANT SELECT ON TABLE app.t TO other;",
+            "GRANT SELECT ON TABLE app.t TO me_too;",
+            "ALTER DEFAULT PRIVILEGES FOR ROLE me_too IN SCHEMA app GRANT SELECT ON TABLES  TO r;",
+            "    x := 'TO me;';",
+        ] {
+            assert_eq!(runner_as_current_user(line, "me"), None, "{line}");
+        }
+        // A name pg_dump quotes.
+        assert_eq!(
+            runner_as_current_user("GRANT USAGE ON SCHEMA app TO \"Me\";", "Me").as_deref(),
+            Some("GRANT USAGE ON SCHEMA app TO CURRENT_USER;")
+        );
     }
 
     #[test]

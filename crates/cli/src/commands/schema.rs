@@ -55,6 +55,10 @@ async fn produce(ctx: &Context, out: Output, owners: bool) -> Result<Vec<(String
     out.note(format!("Replaying the migrate files on scratch database {} (dropped afterwards)", scratch.name));
     let result = async {
         let mut conn = scratch.connect("schema dump").await?;
+        let runner: String = sqlx::query_scalar("SELECT current_user::text")
+            .fetch_one(&mut conn)
+            .await
+            .context("reading current_user")?;
         schema_dump::replay_track(&mut conn, &set, Track::Migrate).await?;
         let mut files = vec![];
         for schema in &schemas {
@@ -70,7 +74,7 @@ async fn produce(ctx: &Context, out: Output, owners: bool) -> Result<Vec<(String
                 .into());
             }
             let dumped = pg_dump(&strata_embedded::with_database(&url, &scratch.name), schema, owners)?;
-            files.push((schema.clone(), schema_dump::normalise(&dumped, schema)));
+            files.push((schema.clone(), schema_dump::normalise(&dumped, schema, &runner)));
         }
         anyhow::Ok(files)
     }
