@@ -50,9 +50,11 @@ async fn an_update_shows_its_sql_then_runs_it() {
 
 #[tokio::test]
 async fn insert_and_delete_go_through_a_preview() {
-    let s = Studio::seeded(true).await;
-    s.exec("CREATE TABLE app.tags (id int GENERATED ALWAYS AS IDENTITY PRIMARY KEY, label text NOT NULL, note text)")
-        .await;
+    let s = Studio::seeded_with(
+        true,
+        "CREATE TABLE app.tags (id int GENERATED ALWAYS AS IDENTITY PRIMARY KEY, label text NOT NULL, note text)",
+    )
+    .await;
     let form = s.get("/s/app/tags/insert").await;
     form.assert_ok().assert_contains("mode.2");
     let fields = [("val.2", "green"), ("mode.2", "value"), ("val.3", ""), ("mode.3", "null"), ("mode.1", "default")];
@@ -73,9 +75,11 @@ async fn insert_and_delete_go_through_a_preview() {
 
 #[tokio::test]
 async fn tables_without_a_primary_key_and_views_are_not_edited() {
-    let s = Studio::seeded(true).await;
-    s.exec("CREATE TABLE app.log (msg text); INSERT INTO app.log VALUES ('a'); CREATE VIEW app.v AS SELECT 1 AS x")
-        .await;
+    let s = Studio::seeded_with(
+        true,
+        "CREATE TABLE app.log (msg text); INSERT INTO app.log VALUES ('a'); CREATE VIEW app.v AS SELECT 1 AS x",
+    )
+    .await;
     let page = s.get("/s/app/log").await;
     assert!(!page.body.contains("Insert row"));
     let row = hrefs(&page.body).into_iter().find(|h| h.starts_with("/s/app/log/row")).unwrap();

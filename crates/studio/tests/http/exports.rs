@@ -6,8 +6,7 @@ use crate::harness::Studio;
 
 #[tokio::test]
 async fn a_table_exports_as_csv_with_its_filters_and_order() {
-    let s = Studio::seeded(false).await;
-    s.exec("CREATE TABLE app.t (id int PRIMARY KEY, name text, note text); INSERT INTO app.t VALUES (1, 'a,b', NULL), (2, 'say \"hi\"', ''), (3, 'skip', 'x')").await;
+    let s = Studio::seeded_with(false, "CREATE TABLE app.t (id int PRIMARY KEY, name text, note text); INSERT INTO app.t VALUES (1, 'a,b', NULL), (2, 'say \"hi\"', ''), (3, 'skip', 'x')").await;
     let r = s.get("/s/app/t/export?format=csv&fc=name&fo=ne&fv=skip&sort=id&dir=desc").await;
     r.assert_ok();
     assert_eq!(r.header("content-type"), "text/csv; charset=utf-8");
@@ -17,8 +16,7 @@ async fn a_table_exports_as_csv_with_its_filters_and_order() {
 
 #[tokio::test]
 async fn a_large_table_streams_every_row() {
-    let s = Studio::seeded(false).await;
-    s.exec("CREATE TABLE app.many (id int PRIMARY KEY, v numeric, ok boolean, doc jsonb); INSERT INTO app.many SELECT g, g / 4.0, g % 2 = 0, jsonb_build_object('g', g) FROM generate_series(1, 25000) g").await;
+    let s = Studio::seeded_with(false, "CREATE TABLE app.many (id int PRIMARY KEY, v numeric, ok boolean, doc jsonb); INSERT INTO app.many SELECT g, g / 4.0, g % 2 = 0, jsonb_build_object('g', g) FROM generate_series(1, 25000) g").await;
     let r = s.get("/s/app/many/export?format=json").await;
     r.assert_ok();
     assert_eq!(r.header("content-type"), "application/json");

@@ -67,6 +67,13 @@ impl Studio {
         Studio::on(db, write).await
     }
 
+    /// As [`Studio::seeded`], then `sql` run (the test's own tables and rows).
+    pub async fn seeded_with(write: bool, sql: &str) -> Studio {
+        let studio = Studio::seeded(write).await;
+        studio.exec(sql).await;
+        studio
+    }
+
     /// A studio on `db` as it is.
     pub async fn on(db: TestDb, write: bool) -> Studio {
         let pool = db.pool().await;

@@ -4,8 +4,7 @@ use crate::harness::{Studio, hrefs};
 
 #[tokio::test]
 async fn the_home_page_shows_every_schema_with_tables_and_estimates() {
-    let s = Studio::seeded(false).await;
-    s.exec("ANALYZE").await;
+    let s = Studio::seeded_with(false, "ANALYZE").await;
     let home = s.get("/").await;
     home.assert_ok();
     for schema in ["auth", "master", "app", "public"] {
@@ -28,8 +27,9 @@ async fn the_home_page_shows_every_schema_with_tables_and_estimates() {
 
 #[tokio::test]
 async fn views_are_in_the_tree_and_browsable() {
-    let s = Studio::seeded(false).await;
-    s.exec("CREATE VIEW app.active_items AS SELECT id, name FROM app.items WHERE is_active").await;
+    let s =
+        Studio::seeded_with(false, "CREATE VIEW app.active_items AS SELECT id, name FROM app.items WHERE is_active")
+            .await;
     s.get("/").await.assert_contains("href=\"/s/app/active_items\"").assert_contains("data-kind=\"view\"");
     let page = s.get("/s/app/active_items").await;
     page.assert_ok().assert_contains("paged by offset");
@@ -38,8 +38,7 @@ async fn views_are_in_the_tree_and_browsable() {
 
 #[tokio::test]
 async fn keyset_paging_walks_every_row_once_in_both_directions() {
-    let s = Studio::seeded(false).await;
-    s.exec("CREATE TABLE app.numbers (id int PRIMARY KEY, n int, label text); INSERT INTO app.numbers SELECT g, g % 7, 'row ' || g FROM generate_series(1, 125) g").await;
+    let s = Studio::seeded_with(false, "CREATE TABLE app.numbers (id int PRIMARY KEY, n int, label text); INSERT INTO app.numbers SELECT g, g % 7, 'row ' || g FROM generate_series(1, 125) g").await;
     let mut seen = Vec::new();
     let mut path = "/s/app/numbers?limit=20".to_owned();
     let mut pages = Vec::new();
@@ -70,8 +69,7 @@ async fn keyset_paging_walks_every_row_once_in_both_directions() {
 
 #[tokio::test]
 async fn sorting_by_a_nullable_column_pages_through_nulls() {
-    let s = Studio::seeded(false).await;
-    s.exec("CREATE TABLE app.prices (id int PRIMARY KEY, price int); INSERT INTO app.prices SELECT g, CASE WHEN g % 3 = 0 THEN NULL ELSE 100 - g END FROM generate_series(1, 30) g").await;
+    let s = Studio::seeded_with(false, "CREATE TABLE app.prices (id int PRIMARY KEY, price int); INSERT INTO app.prices SELECT g, CASE WHEN g % 3 = 0 THEN NULL ELSE 100 - g END FROM generate_series(1, 30) g").await;
     for dir in ["asc", "desc"] {
         let mut path = format!("/s/app/prices?sort=price&dir={dir}&limit=4");
         let mut ids = Vec::new();
@@ -162,8 +160,8 @@ async fn foreign_keys_link_across_schemas_in_both_directions() {
 
 #[tokio::test]
 async fn the_row_page_shows_whole_values_and_a_missing_row_is_404() {
-    let s = Studio::seeded(false).await;
-    s.exec(
+    let s = Studio::seeded_with(
+        false,
         "CREATE TABLE app.notes (id int PRIMARY KEY, body text); INSERT INTO app.notes VALUES (1, repeat('x', 1000))",
     )
     .await;
@@ -178,9 +176,11 @@ async fn the_row_page_shows_whole_values_and_a_missing_row_is_404() {
 
 #[tokio::test]
 async fn a_table_without_a_primary_key_pages_by_ctid() {
-    let s = Studio::seeded(false).await;
-    s.exec("CREATE TABLE app.log (msg text); INSERT INTO app.log SELECT 'line ' || g FROM generate_series(1, 60) g")
-        .await;
+    let s = Studio::seeded_with(
+        false,
+        "CREATE TABLE app.log (msg text); INSERT INTO app.log SELECT 'line ' || g FROM generate_series(1, 60) g",
+    )
+    .await;
     let page = s.get("/s/app/log?limit=25").await;
     page.assert_ok().assert_contains("keyset paging by ctid");
     let next = hrefs(&page.body).into_iter().find(|h| h.contains("after=")).unwrap();
@@ -204,8 +204,8 @@ async fn the_structure_tab_shows_columns_indexes_constraints_triggers_and_ddl() 
 
 #[tokio::test]
 async fn the_ddl_recreates_the_table() {
-    let s = Studio::seeded(false).await;
-    s.exec(
+    let s = Studio::seeded_with(
+        false,
         "COMMENT ON TABLE master.categories IS 'it''s a tree'; COMMENT ON COLUMN master.categories.slug IS 'url part'",
     )
     .await;

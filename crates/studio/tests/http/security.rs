@@ -195,8 +195,7 @@ async fn every_page_has_a_strict_content_security_policy() {
 
 #[tokio::test]
 async fn data_and_names_are_escaped_and_quoted() {
-    let s = Studio::seeded(true).await;
-    s.exec(r#"CREATE SCHEMA "Odd <Schema>"; CREATE TABLE "Odd <Schema>"."we""ird <table>" ("the id" int PRIMARY KEY, "<b>col</b>" text);
+    let s = Studio::seeded_with(true, r#"CREATE SCHEMA "Odd <Schema>"; CREATE TABLE "Odd <Schema>"."we""ird <table>" ("the id" int PRIMARY KEY, "<b>col</b>" text);
         INSERT INTO "Odd <Schema>"."we""ird <table>" VALUES (1, '<script>alert(1)</script>'), (2, 'plain')"#).await;
     let home = s.get("/").await;
     home.assert_ok().assert_contains("Odd &lt;Schema&gt;");
