@@ -247,6 +247,48 @@ pub enum Event<'a> {
         loose_columns: &'a std::collections::BTreeSet<String>,
     },
 
+    // ---- drift, migrate status --drift, [migrate] check_drift ----
+    /// The live database against a replay of its applied files; `elapsed_ms` and
+    /// `check_drift` when the check ran before `migrate up`.
+    Drift {
+        clean: bool,
+        report: &'a strata_migrate::drift::Report,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        elapsed_ms: Option<u64>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        check_drift: Option<String>,
+    },
+
+    // ---- schema dump / check ----
+    /// `schema dump`: a schema's file written (`changed`) or found up to date.
+    SchemaDumped {
+        schema: &'a str,
+        file: &'a Path,
+        lines: usize,
+        changed: bool,
+    },
+    /// `schema dump`: a file no project schema makes any more, removed.
+    SchemaRemoved {
+        file: &'a Path,
+    },
+    #[serde(rename = "summary")]
+    SchemaDumpSummary {
+        schemas: usize,
+        dir: &'a Path,
+    },
+    /// `schema check`: a committed file that is not what the files produce.
+    SchemaDiffers {
+        schema: &'a str,
+        file: &'a str,
+        line: Option<usize>,
+        message: &'a str,
+    },
+    #[serde(rename = "summary")]
+    SchemaCheckSummary {
+        schemas: usize,
+        differ: usize,
+    },
+
     // ---- generate, init ----
     /// `generate`: the new pair of files.
     Generated {
@@ -438,6 +480,7 @@ mod tests {
         };
         let loose: BTreeSet<String> = ["app.items.created_at".to_owned()].into();
         let lines = ["CREATE", "ALTER"];
+        let drift = strata_migrate::drift::Report { replayed: 3, compared: vec!["app".into()], ..Default::default() };
         let events = vec![
             Event::WouldRun { file, direction: Direction::Up, path, no_transaction: false },
             Event::DryRunSummary { dry_run: true, track: Track::Migrate, direction: Direction::Down, count: 2 },
@@ -482,6 +525,18 @@ mod tests {
             Event::Unchanged { file, path },
             Event::Verified { file, ok: true, problems: &[] },
             Event::VerifySummary { files: 2, problems: 0, loose_columns: &loose },
+            Event::Drift { clean: true, report: &drift, elapsed_ms: None, check_drift: None },
+            Event::Drift { clean: true, report: &drift, elapsed_ms: Some(40), check_drift: Some("warn".into()) },
+            Event::SchemaDumped { schema: "app", file: Path::new("schema/app.sql"), lines: 120, changed: true },
+            Event::SchemaRemoved { file: Path::new("schema/old.sql") },
+            Event::SchemaDumpSummary { schemas: 3, dir: Path::new("schema") },
+            Event::SchemaDiffers {
+                schema: "app",
+                file: "schema/app.sql",
+                line: Some(41),
+                message: "schema/app.sql:41: differs",
+            },
+            Event::SchemaCheckSummary { schemas: 3, differ: 1 },
             Event::Generated { track: Track::Migrate, version, up: path, down: path },
             Event::Created { path: Path::new("strata.toml") },
             Event::Appended { path: Path::new(".gitignore"), lines: &lines },

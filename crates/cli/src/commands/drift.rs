@@ -1,7 +1,7 @@
 //! `strata drift`: the live database against a replay of its applied files.
 
+use crate::event::Event;
 use anyhow::Result;
-use serde_json::json;
 use strata_migrate::drift::{self, Change, FileState, Report};
 use strata_migrate::source::MigrationSet;
 
@@ -27,7 +27,10 @@ pub async fn run(ctx: &Context, out: Output, args: &DriftArgs) -> Result<u8> {
     };
     let report = check(ctx, out, &set, schemas.as_deref()).await?;
     match format {
-        "json" => println!("{}", json!({"event": "drift", "clean": report.is_clean(), "report": report})),
+        "json" => {
+            let event = Event::Drift { clean: report.is_clean(), report: &report, elapsed_ms: None, check_drift: None };
+            println!("{}", serde_json::to_string(&event)?)
+        }
         "markdown" => print!("{}", markdown(&report)),
         _ => print!("{}", text(&report)),
     }
@@ -163,7 +166,7 @@ pub async fn status_section(ctx: &Context, out: Output) -> Result<Option<String>
     let set = load_set(ctx)?;
     let schemas = project_schemas_or_usage(ctx)?;
     let report = check(ctx, out, &set, Some(&schemas)).await?;
-    out.event(json!({"event": "drift", "clean": report.is_clean(), "report": report}));
+    out.emit(Event::Drift { clean: report.is_clean(), report: &report, elapsed_ms: None, check_drift: None });
     out.result(text(&report).trim_end());
     Ok((!report.is_clean()).then(|| summary(&report)))
 }
@@ -179,9 +182,12 @@ pub async fn before_up(ctx: &Context, out: Output, set: &MigrationSet) -> Result
     let started = std::time::Instant::now();
     let report = check(ctx, out, set, Some(&schemas)).await?;
     let elapsed_ms = started.elapsed().as_millis() as u64;
-    out.event(
-        json!({"event": "drift", "clean": report.is_clean(), "report": report, "elapsed_ms": elapsed_ms, "check_drift": format!("{:?}", ctx.check_drift).to_lowercase()}),
-    );
+    out.emit(Event::Drift {
+        clean: report.is_clean(),
+        report: &report,
+        elapsed_ms: Some(elapsed_ms),
+        check_drift: Some(format!("{:?}", ctx.check_drift).to_lowercase()),
+    });
     if report.is_clean() {
         out.note(format!("No drift ([migrate] check_drift, {}).", crate::output::ms(elapsed_ms)));
         return Ok(());

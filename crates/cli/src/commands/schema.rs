@@ -6,8 +6,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use crate::event::Event;
 use anyhow::{Context as _, Result, bail};
-use serde_json::json;
 use strata_migrate::Track;
 use strata_migrate::schema_dump::{self, HEADER};
 
@@ -139,7 +139,7 @@ async fn dump(ctx: &Context, out: Output, args: &SchemaArgs) -> Result<u8> {
             std::fs::write(&tmp, text).with_context(|| format!("writing {}", tmp.display()))?;
             std::fs::rename(&tmp, &path).with_context(|| format!("writing {}", path.display()))?;
         }
-        out.event(json!({"event": "schema_dumped", "schema": schema, "file": path, "lines": text.lines().count(), "changed": !unchanged}));
+        out.emit(Event::SchemaDumped { schema, file: &path, lines: text.lines().count(), changed: !unchanged });
         out.line(format!(
             "  {} {} ({} lines)",
             if unchanged { "unchanged" } else { "wrote    " },
@@ -149,10 +149,10 @@ async fn dump(ctx: &Context, out: Output, args: &SchemaArgs) -> Result<u8> {
     }
     for path in stale(&dir, &files) {
         std::fs::remove_file(&path).with_context(|| format!("removing {}", path.display()))?;
-        out.event(json!({"event": "schema_removed", "file": path}));
+        out.emit(Event::SchemaRemoved { file: &path });
         out.line(format!("  removed   {} (no such project schema)", shown(ctx, &path)));
     }
-    out.event(json!({"event": "summary", "schemas": files.len(), "dir": dir}));
+    out.emit(Event::SchemaDumpSummary { schemas: files.len(), dir: &dir });
     out.line(format!("Dumped {} schema(s) to {}.", files.len(), shown(ctx, &dir)));
     Ok(0)
 }
@@ -191,12 +191,12 @@ async fn check(ctx: &Context, out: Output, args: &SchemaArgs) -> Result<u8> {
         problems.push((String::new(), name.clone(), None, format!("{name}: no project schema makes this file")));
     }
     for (schema, file, line, message) in &problems {
-        out.event(json!({"event": "schema_differs", "schema": schema, "file": file, "line": line, "message": message}));
+        out.emit(Event::SchemaDiffers { schema, file, line: *line, message });
         if !out.json {
             anstream::eprintln!("{message}");
         }
     }
-    out.event(json!({"event": "summary", "schemas": files.len(), "differ": problems.len()}));
+    out.emit(Event::SchemaCheckSummary { schemas: files.len(), differ: problems.len() });
     if problems.is_empty() {
         out.line(format!("The schema files in {} are what the migrate files produce.", shown(ctx, &dir)));
         return Ok(0);
