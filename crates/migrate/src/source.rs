@@ -250,9 +250,10 @@ fn list(problems: &[SourceProblem]) -> String {
     problems.iter().map(|p| format!("\n  {p}")).collect()
 }
 
-/// Direction of a file within its pair.
+/// Which file of its pair a file is: `.up.sql` or `.down.sql` (a run's
+/// direction is [`crate::plan::Direction`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Direction {
+pub enum PairSide {
     Up,
     Down,
 }
@@ -262,7 +263,7 @@ pub enum Direction {
 pub struct FileName {
     pub version: Version,
     pub description: String,
-    pub direction: Direction,
+    pub side: PairSide,
 }
 
 /// Parses a file name (without folder).
@@ -271,10 +272,10 @@ pub fn parse_file_name(name: &str) -> Result<FileName, ProblemKind> {
     let Some(stem) = name.strip_suffix(".sql") else {
         return Err(bad("expected the extension .up.sql or .down.sql"));
     };
-    let (stem, direction) = if let Some(s) = stem.strip_suffix(".up") {
-        (s, Direction::Up)
+    let (stem, side) = if let Some(s) = stem.strip_suffix(".up") {
+        (s, PairSide::Up)
     } else if let Some(s) = stem.strip_suffix(".down") {
-        (s, Direction::Down)
+        (s, PairSide::Down)
     } else {
         return Err(bad("expected the extension .up.sql or .down.sql"));
     };
@@ -292,7 +293,7 @@ pub fn parse_file_name(name: &str) -> Result<FileName, ProblemKind> {
             "the description {description:?} must be lower snake_case (a-z, 0-9, single underscores, starting with a letter)"
         )));
     }
-    Ok(FileName { version, description: description.to_owned(), direction })
+    Ok(FileName { version, description: description.to_owned(), side })
 }
 
 /// `a-z` first, then `a-z0-9` with single underscores between words.
@@ -521,9 +522,9 @@ pub(crate) fn pair_up(
             });
             continue;
         }
-        match parsed.direction {
-            Direction::Up => slot.1 = Some(path),
-            Direction::Down => slot.2 = Some(path),
+        match parsed.side {
+            PairSide::Up => slot.1 = Some(path),
+            PairSide::Down => slot.2 = Some(path),
         }
     }
     let mut pairs = vec![];
@@ -582,7 +583,7 @@ mod tests {
         let n = parse_file_name("20251124_000005_create_items_table.up.sql").unwrap();
         assert_eq!(n.version.to_string(), "20251124_000005");
         assert_eq!(n.description, "create_items_table");
-        assert_eq!(n.direction, Direction::Up);
+        assert_eq!(n.side, PairSide::Up);
     }
 
     #[test]
@@ -710,7 +711,7 @@ mod tests {
             let name = format!("20251124_000001_{desc}.down.sql");
             let parsed = parse_file_name(&name).unwrap();
             prop_assert_eq!(parsed.description, desc);
-            prop_assert_eq!(parsed.direction, Direction::Down);
+            prop_assert_eq!(parsed.side, PairSide::Down);
         }
     }
 }

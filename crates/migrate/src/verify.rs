@@ -39,12 +39,12 @@ pub use crate::snapshot::Diff;
 pub struct Problem {
     pub track: Track,
     pub file: String,
-    pub what: ProblemKind,
+    pub what: Broken,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
-pub enum ProblemKind {
+pub enum Broken {
     /// Running the up file a second time failed.
     NotIdempotentError { message: String },
     /// Running the up file a second time changed the database.
@@ -58,18 +58,18 @@ pub enum ProblemKind {
 impl std::fmt::Display for Problem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &self.what {
-            ProblemKind::NotIdempotentError { message } => {
+            Broken::NotIdempotentError { message } => {
                 write!(f, "{}: not idempotent: running it a second time failed: {message}", self.file)
             }
-            ProblemKind::NotIdempotentChange { diff } => {
+            Broken::NotIdempotentChange { diff } => {
                 write!(f, "{}: not idempotent: running it a second time changed the database\n{diff}", self.file)
             }
-            ProblemKind::DownDoesNotRestore { diff } => write!(
+            Broken::DownDoesNotRestore { diff } => write!(
                 f,
                 "{}: its down file does not restore the database (- expected before up, + left after down)\n{diff}",
                 self.file
             ),
-            ProblemKind::UpNotRepeatable { diff } => {
+            Broken::UpNotRepeatable { diff } => {
                 write!(f, "{}: after down, up again gives a different database\n{diff}", self.file)
             }
         }
@@ -168,14 +168,14 @@ impl Stepper {
                     found.push(Problem {
                         track,
                         file: up_path.clone(),
-                        what: ProblemKind::NotIdempotentChange { diff },
+                        what: Broken::NotIdempotentChange { diff },
                     });
                 }
             }
             Err(f) => found.push(Problem {
                 track,
                 file: up_path.clone(),
-                what: ProblemKind::NotIdempotentError { message: format!("{} (SQLSTATE {})", f.message, f.code) },
+                what: Broken::NotIdempotentError { message: format!("{} (SQLSTATE {})", f.message, f.code) },
             }),
         }
         self.catalog.release(rerun);
@@ -184,13 +184,13 @@ impl Stepper {
             found.push(Problem {
                 track,
                 file: m.down.path.display().to_string(),
-                what: ProblemKind::DownDoesNotRestore { diff },
+                what: Broken::DownDoesNotRestore { diff },
             });
         }
         self.catalog.release(before);
         self.run(conn, m, Direction::Up).await?.map_err(|f| Error::Sql(Box::new(f)))?;
         if let Some(diff) = self.catalog.since(after) {
-            found.push(Problem { track, file: up_path, what: ProblemKind::UpNotRepeatable { diff } });
+            found.push(Problem { track, file: up_path, what: Broken::UpNotRepeatable { diff } });
         }
         self.catalog.release(after);
         Ok(found)
