@@ -9,7 +9,7 @@ use rowan::TextRange;
 use strata_migrate::split::{self, LexError, MetaCommand, Piece, Statement};
 use strata_migrate::text_position::LineIndex;
 
-use crate::context::Context;
+use crate::set_facts::SetFacts;
 use crate::directives::{self, Directive, DirectiveKind};
 use crate::finding::Finding;
 use crate::parse::ParsedFile;
@@ -27,7 +27,7 @@ pub(crate) struct Check<'a> {
     pub pieces: &'a [Piece<'a>],
     /// The file ends inside a comment, quote or dollar quote.
     pub lex_error: Option<&'a LexError>,
-    pub ctx: &'a Context,
+    pub ctx: &'a SetFacts,
     /// The first line is `-- strata:no-transaction`.
     pub no_transaction: bool,
     /// The object names of each unit, in unit order.
@@ -123,7 +123,7 @@ pub(crate) struct Suppression {
 }
 
 /// Parses and checks one file; set-wide rules run later, in [`finish`].
-pub(crate) fn analyze(path: &Path, original: &str, ctx: &Context) -> Analysis {
+pub(crate) fn analyze(path: &Path, original: &str, ctx: &SetFacts) -> Analysis {
     let mut pieces = vec![];
     let mut lex_error = None;
     for piece in split::pieces(original) {
@@ -262,7 +262,7 @@ fn sql_only<'t>(text: &'t str, pieces: &[Piece<'_>]) -> Cow<'t, str> {
 
 /// Applies what only the whole set knows (its functions), then the file's
 /// suppressions and the disabled rules.
-pub(crate) fn finish(mut analysis: Analysis, ctx: &Context) -> Vec<Finding> {
+pub(crate) fn finish(mut analysis: Analysis, ctx: &SetFacts) -> Vec<Finding> {
     let mut findings = analysis.findings;
     for call in analysis.bare_calls {
         if let Some(schema) = ctx.functions.get(&call.name) {

@@ -20,7 +20,7 @@
 mod builtin;
 mod check;
 mod config;
-mod context;
+mod set_facts;
 mod directives;
 mod finding;
 mod names;
@@ -37,7 +37,7 @@ mod test_support;
 use std::path::Path;
 
 pub use config::{Config, ConfigError};
-pub use context::Context;
+pub use set_facts::SetFacts;
 pub use finding::{Finding, Severity};
 pub use render::{Format, render};
 pub use report::Report;
@@ -47,7 +47,7 @@ pub use set::lint_set;
 /// Lints one SQL file on its own (editors, tests). `ctx` says what the set around
 /// it would: its schemas, its functions, disabled rules. Findings are sorted and
 /// the file's own suppressions are applied.
-pub fn lint_sql(path: &Path, sql: &str, ctx: &Context) -> Vec<Finding> {
+pub fn lint_sql(path: &Path, sql: &str, ctx: &SetFacts) -> Vec<Finding> {
     let analysis = check::analyze(path, sql, ctx);
     let mut ctx = ctx.clone();
     for (name, schema) in &analysis.defines {

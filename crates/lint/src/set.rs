@@ -12,7 +12,7 @@ use strata_migrate::source::{ProblemKind, Scan};
 
 use crate::check::{Analysis, analyze, finish};
 use crate::config::Config;
-use crate::context::Context;
+use crate::set_facts::SetFacts;
 use crate::report::Report;
 use crate::rules;
 
@@ -34,7 +34,7 @@ pub fn lint_set(scan: &Scan, config: &Config) -> Report {
 
     let create_schemas = set.migrate.first().filter(|m| m.description == create_schemas::DESCRIPTION);
     let schemas = config.schemas.clone().or_else(|| create_schemas.map(|m| create_schemas::created_schemas(&m.up.sql)));
-    let base = Context { schemas, create_schemas: false, functions: BTreeMap::new(), disable: config.disable.clone() };
+    let base = SetFacts { schemas, create_schemas: false, functions: BTreeMap::new(), disable: config.disable.clone() };
 
     // (path, text, belongs to the create_schemas migration)
     let mut files: Vec<(PathBuf, String, bool)> = vec![];
@@ -75,7 +75,7 @@ pub fn lint_set(scan: &Scan, config: &Config) -> Report {
 
 /// Analyzes files on every core: syntax trees are not `Send`, so each thread
 /// parses and checks its share and hands back plain results.
-fn analyze_all(files: &[(PathBuf, String, bool)], base: &Context) -> Vec<Analysis> {
+fn analyze_all(files: &[(PathBuf, String, bool)], base: &SetFacts) -> Vec<Analysis> {
     let threads = thread::available_parallelism().map_or(1, |n| n.get()).min(files.len().max(1));
     if threads <= 1 {
         return files.iter().map(|(path, text, cs)| analyze(path, text, &with_cs(base, *cs))).collect();
@@ -94,6 +94,6 @@ fn analyze_all(files: &[(PathBuf, String, bool)], base: &Context) -> Vec<Analysi
     })
 }
 
-fn with_cs(base: &Context, create_schemas: bool) -> Context {
-    Context { create_schemas, ..base.clone() }
+fn with_cs(base: &SetFacts, create_schemas: bool) -> SetFacts {
+    SetFacts { create_schemas, ..base.clone() }
 }

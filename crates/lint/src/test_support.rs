@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::context::Context;
+use crate::set_facts::SetFacts;
 use crate::finding::Finding;
 use crate::render::{Format, render};
 use crate::report::Report;
@@ -11,8 +11,8 @@ use crate::report::Report;
 pub(crate) const PATH: &str = "migrations/migrate/20251124_000001_example.up.sql";
 
 /// The context of a file in the reference project.
-pub(crate) fn context() -> Context {
-    Context { schemas: Some(vec!["auth".into(), "master".into(), "app".into()]), ..Context::default() }
+pub(crate) fn context() -> SetFacts {
+    SetFacts { schemas: Some(vec!["auth".into(), "master".into(), "app".into()]), ..SetFacts::default() }
 }
 
 /// Lints `sql` and renders, as text, the findings of `rule` only.
@@ -20,7 +20,7 @@ pub(crate) fn check(rule: &str, sql: &str) -> String {
     check_with(rule, sql, &context())
 }
 
-pub(crate) fn check_with(rule: &str, sql: &str, ctx: &Context) -> String {
+pub(crate) fn check_with(rule: &str, sql: &str, ctx: &SetFacts) -> String {
     let findings: Vec<Finding> =
         crate::lint_sql(Path::new(PATH), sql, ctx).into_iter().filter(|f| f.rule == rule).collect();
     let mut report = Report::new();

@@ -7,13 +7,13 @@
 
 use std::path::Path;
 
-use strata_lint::{Context, lint_sql};
+use strata_lint::{SetFacts, lint_sql};
 
 /// The findings PostgreSQL would report as a syntax error: `syntax-error`, and
 /// `unterminated` for a file that ends inside a comment or quote.
 fn syntax_errors(path: &Path) -> Vec<strata_lint::Finding> {
     let sql = std::fs::read_to_string(path).unwrap();
-    lint_sql(path, &sql, &Context::default())
+    lint_sql(path, &sql, &SetFacts::default())
         .into_iter()
         .filter(|f| f.rule == "syntax-error" || f.rule == "unterminated")
         .collect()

@@ -70,7 +70,7 @@ pub(crate) fn check(cx: &mut Check<'_>) {
 mod tests {
     use insta::assert_snapshot;
 
-    use crate::context::Context;
+    use crate::set_facts::SetFacts;
     use crate::test_support::{check, check_with, context};
 
     #[test]
@@ -80,7 +80,7 @@ mod tests {
 
     #[test]
     fn accepts_schemas_in_the_create_schemas_migration() {
-        let ctx = Context { create_schemas: true, ..context() };
+        let ctx = SetFacts { create_schemas: true, ..context() };
         assert_snapshot!(check_with(
             super::RULE.id,
             "CREATE SCHEMA IF NOT EXISTS auth;\nCREATE SCHEMA IF NOT EXISTS app;\n",

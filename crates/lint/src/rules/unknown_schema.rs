@@ -68,7 +68,7 @@ pub(crate) fn check(cx: &mut Check<'_>) {
 mod tests {
     use insta::assert_snapshot;
 
-    use crate::context::Context;
+    use crate::set_facts::SetFacts;
     use crate::test_support::{check, check_with};
 
     #[test]
@@ -103,7 +103,7 @@ GRANT USAGE ON SCHEMA app TO app_reader;
         assert_snapshot!(check_with(
             super::RULE.id,
             "CREATE TABLE IF NOT EXISTS sales.orders (id bigint);\n",
-            &Context::default()
+            &SetFacts::default()
         ));
     }
 }

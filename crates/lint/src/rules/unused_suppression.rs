@@ -3,7 +3,7 @@
 //! rule id is misspelled. Stale suppressions would hide the next real problem.
 
 use crate::check::Suppression;
-use crate::context::Context;
+use crate::set_facts::SetFacts;
 use crate::finding::{Finding, Severity};
 use crate::rules::{self, Rule};
 
@@ -13,7 +13,7 @@ pub(crate) const RULE: Rule = Rule {
     summary: "Every strata:ignore comment suppresses a finding.",
 };
 
-pub(crate) fn check(suppressions: &[Suppression], ctx: &Context) -> Vec<Finding> {
+pub(crate) fn check(suppressions: &[Suppression], ctx: &SetFacts) -> Vec<Finding> {
     let mut out = vec![];
     for s in suppressions.iter().filter(|s| !s.used && !ctx.is_disabled(&s.rule)) {
         let mut f = s.at.clone();
@@ -37,7 +37,7 @@ pub(crate) fn check(suppressions: &[Suppression], ctx: &Context) -> Vec<Finding>
 mod tests {
     use insta::assert_snapshot;
 
-    use crate::context::Context;
+    use crate::set_facts::SetFacts;
     use crate::test_support::{check, check_with, context};
 
     #[test]
@@ -79,7 +79,7 @@ CREATE TABEL t (id int);
 
     #[test]
     fn stays_quiet_about_disabled_rules() {
-        let ctx = Context { disable: vec!["dynamic-sql".into()], ..context() };
+        let ctx = SetFacts { disable: vec!["dynamic-sql".into()], ..context() };
         assert_snapshot!(check_with(super::RULE.id, "-- strata:ignore dynamic-sql\nSELECT 1;\n", &ctx));
     }
 }

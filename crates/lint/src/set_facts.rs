@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 /// Facts about the migration set that the rules for one file need.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Context {
+pub struct SetFacts {
     /// The project's schemas. `None` when unknown (no create_schemas migration and
     /// no `schemas` setting): the unknown-schema rule is then skipped.
     pub schemas: Option<Vec<String>>,
@@ -17,7 +17,7 @@ pub struct Context {
     pub disable: Vec<String>,
 }
 
-impl Context {
+impl SetFacts {
     pub(crate) fn is_disabled(&self, rule: &str) -> bool {
         self.disable.iter().any(|d| d == rule)
     }
