@@ -209,6 +209,38 @@ pub async fn insert(pool: &PgPool, owner: Uuid, item: &NewItem) -> Result<ItemWi
         .await
 }
 
+/// Creates an item owned by the user of the unexpired session with this token hash,
+/// in one statement (one round trip): the session lookup, the insert and the owner's
+/// name. `None` when there is no such session (nothing is inserted). A missing
+/// category or location fails as [`insert`] does.
+pub async fn insert_for_session(
+    pool: &PgPool,
+    token_hash: &[u8; 32],
+    item: &NewItem,
+) -> Result<Option<ItemWithOwner>, sqlx::Error> {
+    // `auth.session_user_id` is STABLE: evaluated once, as the key of a primary key
+    // lookup. No session, no row of `s`, nothing inserted, no row returned.
+    const SQL: &str = "WITH s AS (SELECT u.id, u.display_name FROM auth.\"user\" AS u \
+                                  WHERE u.id = auth.session_user_id($1)), \
+                            i AS (INSERT INTO app.items \
+                                  (user_id, category_id, location_id, name, description, price_cents, is_active) \
+                                  SELECT s.id, $2, $3, $4, $5, $6, $7 FROM s RETURNING *) \
+                       SELECT i.id, i.user_id, i.category_id, i.location_id, i.name, i.description, \
+                              i.price_cents, i.is_active, i.created_at, i.updated_at, \
+                              s.display_name AS owner_display_name \
+                       FROM i CROSS JOIN s";
+    sqlx::query_as(SQL)
+        .bind(&token_hash[..])
+        .bind(item.category_id)
+        .bind(item.location_id)
+        .bind(item.name.as_str())
+        .bind(item.description.as_ref().map(|d| d.as_str()))
+        .bind(item.price_cents.map(|p| p.get()))
+        .bind(item.is_active)
+        .fetch_optional(pool)
+        .await
+}
+
 /// The foreign keys of `app.items` that `category` and `location` would violate: the
 /// constraint names of those that name no row. A violated foreign key names only the
 /// first reference PostgreSQL checked; this finds every one.

@@ -11,7 +11,8 @@ pub mod users;
 
 use std::time::Duration;
 
-use sqlx::postgres::PgConnectOptions;
+use sqlx::Connection as _;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
 use crate::config::AppConfig;
 
@@ -23,6 +24,44 @@ use crate::config::AppConfig;
 pub fn connect_options(options: PgConnectOptions, config: &AppConfig) -> PgConnectOptions {
     let millis = config.statement_timeout.as_millis().min(i32::MAX as u128);
     options.options([("statement_timeout", millis.to_string())])
+}
+
+/// Connections the pool may open.
+pub const MAX_CONNECTIONS: u32 = 16;
+
+/// How long a request waits for a connection: while PostgreSQL is down the API answers
+/// 503 promptly instead of holding requests for sqlx's default 30 s.
+pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// A connection idle longer than this is checked (one round trip) before a request
+/// gets it; one in steady use is not.
+pub const CHECK_IDLE_AFTER: Duration = Duration::from_secs(1);
+
+/// The API's pool: [`MAX_CONNECTIONS`], [`ACQUIRE_TIMEOUT`], and no health check of
+/// connections in steady use.
+///
+/// sqlx checks every connection with a round trip before handing it out
+/// (`test_before_acquire`), on top of the one it makes when the connection comes back.
+/// Under load that check was a third of the API's round trips and 20% of the server's
+/// CPU (bench/RESULTS.md). It only helps with a connection that died while idle (the
+/// database restarted, or an administrator ended the session), so it is made only for
+/// connections idle longer than [`CHECK_IDLE_AFTER`]: after a quiet spell, a dead
+/// connection is replaced before a request sees it. One that dies while in use fails
+/// its request with 503 `database_unavailable` and is closed (sqlx's check on return),
+/// and the next requests get new connections (`crates/app/tests/pool_recovery.rs`).
+pub fn pool_options() -> PgPoolOptions {
+    PgPoolOptions::new()
+        .max_connections(MAX_CONNECTIONS)
+        .acquire_timeout(ACQUIRE_TIMEOUT)
+        .test_before_acquire(false)
+        .before_acquire(|conn, meta| {
+            Box::pin(async move {
+                if meta.idle_for > CHECK_IDLE_AFTER {
+                    conn.ping().await?;
+                }
+                Ok(true)
+            })
+        })
 }
 
 /// A duration as the `float8` seconds that `make_interval(secs => ...)` takes.

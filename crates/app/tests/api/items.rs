@@ -366,6 +366,42 @@ async fn writes_need_a_session() {
 }
 
 #[tokio::test]
+async fn create_checks_the_session_in_its_own_statement_and_before_the_body() {
+    // POST /api/items looks the session up in the statement that inserts. An unknown or
+    // expired session is 401 and inserts nothing, and 401 comes before any error of the
+    // body, as when the session was read first; with a live session, the body's error.
+    let app = TestApp::new().await;
+    let bob = app.login_demo("bob@example.com").await;
+    sqlx::query("UPDATE auth.session SET expires_at = now() - interval '1 second' WHERE user_id = $1::uuid")
+        .bind(BOB_ID)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let unknown = format!("strata_session={}", "0123456789abcdef".repeat(4));
+    let items = || async { sqlx::query_scalar::<_, i64>("SELECT count(*) FROM app.items").fetch_one(&app.pool).await };
+    let before = items().await.unwrap();
+    for cookie in [unknown.as_str(), bob.as_str()] {
+        for body in [br#"{"name": "x"}"#.as_slice(), br#"{"name": ""}"#, b"{not json"] {
+            let response =
+                app.send(Method::POST, "/api/items", Some("application/json"), body.to_vec(), Some(cookie)).await;
+            assert_eq!(response.status, StatusCode::UNAUTHORIZED, "{cookie} {}", String::from_utf8_lossy(body));
+            assert_eq!(response.json["error"], "unauthenticated");
+        }
+    }
+    assert_eq!(items().await.unwrap(), before, "nothing inserted without a live session");
+    let alice = app.login_demo("alice@example.com").await;
+    let response = app.post("/api/items", json!({"name": ""}), Some(&alice)).await;
+    assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", response.json);
+    let response =
+        app.send(Method::POST, "/api/items", Some("application/json"), b"{not json".to_vec(), Some(&alice)).await;
+    assert_eq!(response.status, StatusCode::BAD_REQUEST, "{}", response.json);
+    let response = app.post("/api/items", json!({"name": "mine"}), Some(&alice)).await;
+    assert_eq!(response.status, StatusCode::CREATED, "{}", response.json);
+    assert_eq!(response.json["owner"]["id"], ALICE_ID);
+    assert_eq!(items().await.unwrap(), before + 1);
+}
+
+#[tokio::test]
 async fn only_the_owner_changes_or_deletes_an_item() {
     let app = TestApp::new().await;
     let alice = app.login_demo("alice@example.com").await;

@@ -7,6 +7,7 @@ mod items;
 mod login_limits;
 mod openapi;
 mod phone;
+mod pool_recovery;
 mod reference;
 mod roles;
 mod schema;

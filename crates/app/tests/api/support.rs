@@ -21,6 +21,9 @@ use strata_app::{APP_ROLE, AppConfig, DEMO_PASSWORD, SendError, Sender};
 use strata_testing::TestDb;
 use tower::ServiceExt;
 
+/// The `application_name` of the router's connections, to find them in `pg_stat_activity`.
+pub const API_APPLICATION_NAME: &str = "strata test api";
+
 /// `migrations/` of the workspace.
 pub fn migrations_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../migrations")
@@ -109,10 +112,14 @@ impl TestApp {
         // A clone of a template database with every migration and seed applied (made once).
         let db = TestDb::migrated(&migrations_dir());
         let pool = db.pool().await;
-        // As `strata serve` makes them: with the configured statement timeout.
-        let options = strata_app::db::connect_options(db.url().parse::<PgConnectOptions>().unwrap(), &config);
-        let app_pool =
-            pool_options_as(PgPoolOptions::new().max_connections(8), APP_ROLE).connect_with(options).await.unwrap();
+        // As `strata serve` makes them: with the configured statement timeout, and the
+        // API's pool options (no health check of connections in steady use).
+        let options = strata_app::db::connect_options(db.url().parse::<PgConnectOptions>().unwrap(), &config)
+            .application_name(API_APPLICATION_NAME);
+        let app_pool = pool_options_as(strata_app::db::pool_options().max_connections(8), APP_ROLE)
+            .connect_with(options)
+            .await
+            .unwrap();
         let sender = Arc::new(RecordingSender::default());
         let router = strata_app::router_with_sender(app_pool.clone(), config, sender.clone());
         TestApp { db, pool, app_pool, router, sender }
