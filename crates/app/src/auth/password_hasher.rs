@@ -1,14 +1,20 @@
-//! argon2id hashing on a fixed set of worker threads, each reusing one block of memory.
+//! argon2id hashing on a fixed set of worker threads, within a bound on memory.
 //!
-//! One argon2 hash takes tens of milliseconds of CPU and 19 MiB of memory. It runs on
-//! worker threads of its own, so it never stalls the request threads, and there is one
-//! worker per core, so a burst of logins queues instead of competing for the cores.
+//! One argon2 hash takes tens of milliseconds of CPU and its memory cost in memory
+//! (9 MiB for new hashes, 19 MiB for hashes made with argon2's defaults, as the demo
+//! seed's). It runs on worker threads of its own, so it never stalls the request
+//! threads, and there is one worker per core, so a burst of logins queues instead of
+//! competing for the cores.
 //!
-//! Each worker allocates its 19 MiB at its first job and hashes in it from then on.
-//! Allocating and freeing the memory per hash (what `Argon2::hash_password` does) left
-//! glibc's malloc holding the freed blocks in the arena of every thread that had hashed:
-//! a burst of logins kept the server at 430-470 MiB resident for good (bench/RESULTS.md).
-//! Now the process holds at most one block per worker.
+//! Memory: the hashes running at once hold at most [`MEMORY_BUDGET_KIB`] (19 MiB)
+//! together: two new hashes side by side, a 19 MiB one alone; a job waits, in arrival
+//! order, until its memory fits. Each job hashes in a mapping of its own that goes back
+//! to the operating system when it ends, so between logins the process holds none of
+//! it. (Allocating and freeing per hash through malloc, what `Argon2::hash_password`
+//! does, left glibc holding the freed blocks in the arena of every thread that had
+//! hashed: a burst of logins kept the server at 430-470 MiB resident for good; keeping
+//! one block per worker, the fix after that, still held 19 MiB per core:
+//! bench/RESULTS.md.)
 //!
 //! The queue is bounded: beyond `workers + queue` jobs in flight, a new one is refused
 //! at once ([`PasswordHashError::Busy`], answered 503 with `Retry-After`) rather than
@@ -17,7 +23,7 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{self, Output, ParamsString, PasswordHash, Salt, SaltString};
@@ -27,12 +33,25 @@ use tokio::sync::oneshot;
 /// A hash of a random password with the same parameters as real ones: verifying a
 /// login for an unknown email against it takes as long as for a known one, so the
 /// response time does not tell which emails have accounts.
+/// (Its output is random bytes: it only has to cost a real verification and never match.)
 const TIMING_DUMMY_HASH: &str =
-    "$argon2id$v=19$m=19456,t=2,p=1$TCggHJxuQei8kWKqdLphKg$f+nsVPKgTLvYzTdH9eSYHHFHA0A7gdQHHAxEMpIcWF4";
+    "$argon2id$v=19$m=9216,t=4,p=1$2nJwK4SpfvPZkWFb4+AcRg$djOg5Dec7N6yb60iTN/dx9YFRXfX/sd1cw2uOkvUs08";
 
-/// The parameters of new hashes: argon2's defaults (m=19456 KiB, t=2, p=1, 32 bytes),
-/// which OWASP recommends and which the demo seed's hash was made with.
-const PARAMS: Params = Params::DEFAULT;
+/// The parameters of new hashes: argon2id with m=9216 KiB (9 MiB), t=4, p=1, 32 bytes,
+/// one of the settings OWASP's Password Storage Cheat Sheet recommends as equivalent
+/// (m=19 MiB t=2, m=12 MiB t=3, m=9 MiB t=4, m=7 MiB t=5). It costs the same CPU as
+/// argon2's defaults (m=19456 KiB, t=2: 9216 x 4 against 19456 x 2 block passes) in
+/// half the memory, so two logins fit the memory one took. Stored hashes keep their
+/// own parameters (the demo seed's are argon2's defaults).
+const PARAMS: Params = match Params::new(9216, 4, 1, Some(Params::DEFAULT_OUTPUT_LEN)) {
+    Ok(params) => params,
+    Err(_) => panic!("valid argon2 parameters"),
+};
+
+/// The argon2 memory (KiB) of the hashes running at once, at most: the memory cost of
+/// argon2's defaults (19 MiB), so two hashes with [`PARAMS`] run side by side and one
+/// with the defaults runs alone. A stored hash with a larger cost than this runs alone.
+pub const MEMORY_BUDGET_KIB: u32 = Params::DEFAULT_M_COST;
 
 /// Why hashing failed: never the user's fault.
 #[derive(Debug, thiserror::Error)]
@@ -63,8 +82,8 @@ impl From<argon2::Error> for PasswordHashError {
     }
 }
 
-/// Work for a worker, given the worker's memory.
-type Job = Box<dyn FnOnce(&mut Memory) + Send>;
+/// Work for a worker, given the memory budget it hashes within.
+type Job = Box<dyn FnOnce(&Budget) + Send>;
 
 /// Hashes and verifies passwords with argon2id on its worker threads. Cloning shares
 /// the workers; they stop when the last clone is dropped.
@@ -116,7 +135,7 @@ impl Default for PasswordHasher {
 
 impl PasswordHasher {
     /// A hasher with one worker per available core: as many hashes at once as the
-    /// machine can compute, so up to 19 MiB per core; [`DEFAULT_QUEUE`] jobs may wait.
+    /// machine can compute and [`MEMORY_BUDGET_KIB`] allows; [`DEFAULT_QUEUE`] jobs may wait.
     pub fn new() -> PasswordHasher {
         PasswordHasher::with_limits(0, DEFAULT_QUEUE)
     }
@@ -127,8 +146,8 @@ impl PasswordHasher {
     }
 
     /// A hasher with `workers` threads (0: one per available core): at most that many
-    /// hashes run at once, and at most that many 19 MiB blocks are held. At most
-    /// `queue` more jobs wait for a worker; beyond that, jobs are refused.
+    /// hashes run at once, and together they hold at most [`MEMORY_BUDGET_KIB`]. At
+    /// most `queue` more jobs wait for a worker; beyond that, jobs are refused.
     pub fn with_limits(workers: usize, queue: usize) -> PasswordHasher {
         let workers = match workers {
             0 => std::thread::available_parallelism().map_or(2, usize::from),
@@ -137,11 +156,13 @@ impl PasswordHasher {
         let capacity = workers.saturating_add(queue);
         let (jobs, queue) = mpsc::channel::<Job>();
         let queue = Arc::new(Mutex::new(queue));
+        let budget = Arc::new(Budget::new(MEMORY_BUDGET_KIB));
         for n in 0..workers {
             let queue = Arc::clone(&queue);
+            let budget = Arc::clone(&budget);
             std::thread::Builder::new()
                 .name(format!("argon2-{n}"))
-                .spawn(move || work(&queue))
+                .spawn(move || work(&queue, &budget))
                 .expect("the operating system starts a password hashing thread");
         }
         PasswordHasher { jobs, workers, capacity, in_flight: Arc::default() }
@@ -160,7 +181,7 @@ impl PasswordHasher {
     /// The PHC string (`$argon2id$...`) of `password` with a fresh random salt.
     pub async fn hash(&self, password: &str) -> Result<String, PasswordHashError> {
         let password = password.to_owned();
-        self.run(move |memory| hash_in(memory, password.as_bytes())).await
+        self.run(move |budget| hash_in(budget, password.as_bytes())).await
     }
 
     /// Whether `password` matches `stored` (a PHC string). With no stored hash (unknown
@@ -169,24 +190,24 @@ impl PasswordHasher {
         let password = password.to_owned();
         let known = stored.is_some();
         let stored = stored.unwrap_or(TIMING_DUMMY_HASH).to_owned();
-        self.run(move |memory| Ok(verify_in(memory, password.as_bytes(), &stored)? && known)).await
+        self.run(move |budget| Ok(verify_in(budget, password.as_bytes(), &stored)? && known)).await
     }
 
     /// Queues `job` for the next free worker and waits for its answer; refuses it at
     /// once when the queue is full.
     async fn run<T: Send + 'static>(
         &self,
-        job: impl FnOnce(&mut Memory) -> Result<T, PasswordHashError> + Send + 'static,
+        job: impl FnOnce(&Budget) -> Result<T, PasswordHashError> + Send + 'static,
     ) -> Result<T, PasswordHashError> {
         let slot = Slot::reserve(&self.in_flight, self.capacity)?;
         let (answer, answered) = oneshot::channel();
-        let job: Job = Box::new(move |memory| {
+        let job: Job = Box::new(move |budget| {
             // The request was dropped while the job queued (the client went away): a
             // burst of abandoned logins must not keep the workers busy.
             if answer.is_closed() {
                 return;
             }
-            let result = job(memory);
+            let result = job(budget);
             // The place is free before the answer arrives (a panic frees it too, as
             // the closure's captures are dropped).
             drop(slot);
@@ -198,8 +219,7 @@ impl PasswordHasher {
 }
 
 /// A worker: takes jobs until every [`PasswordHasher`] clone is dropped.
-fn work(queue: &Mutex<Receiver<Job>>) {
-    let mut memory = Memory::default();
+fn work(queue: &Mutex<Receiver<Job>>, budget: &Budget) {
     loop {
         // The lock is held only while waiting, never while hashing, so a panicking job
         // cannot poison it; `into_inner` covers a panic in `recv` itself.
@@ -207,40 +227,92 @@ fn work(queue: &Mutex<Receiver<Job>>) {
         let Ok(job) = job else { return };
         // A panic drops the job's answer (the request gets `Worker`, a 500) and keeps
         // the worker, so the pool never shrinks.
-        let _ = catch_unwind(AssertUnwindSafe(|| job(&mut memory)));
+        let _ = catch_unwind(AssertUnwindSafe(|| job(budget)));
     }
 }
 
-/// A worker's argon2 memory: allocated by its first hash and reused by every later one.
-#[derive(Default)]
-struct Memory(Vec<Block>);
+/// The argon2 memory the running hashes may hold together, handed out in arrival order.
+struct Budget {
+    total: u32,
+    state: Mutex<BudgetState>,
+    changed: Condvar,
+}
 
-impl Memory {
-    /// Runs `hash` in memory enough for `params`.
-    fn with_blocks<T>(&mut self, params: &Params, hash: impl FnOnce(&mut [Block]) -> T) -> T {
-        let needed = params.block_count();
-        if needed > PARAMS.block_count() {
-            // A stored hash made with a larger memory cost than new ones: this one job
-            // allocates, rather than every worker keeping the larger block for good.
-            return hash(&mut vec![Block::default(); needed]);
+struct BudgetState {
+    /// KiB not held by a running hash.
+    free: u32,
+    /// The ticket the next waiter draws.
+    next: u64,
+    /// The ticket whose turn it is to take memory.
+    serving: u64,
+}
+
+/// Memory held by a running hash; given back when dropped (a panic included).
+struct Held<'a> {
+    budget: &'a Budget,
+    kib: u32,
+}
+
+impl Budget {
+    fn new(total: u32) -> Budget {
+        Budget { total, state: Mutex::new(BudgetState { free: total, next: 0, serving: 0 }), changed: Condvar::new() }
+    }
+
+    /// Waits until it is this caller's turn and `kib` fits (more than the whole budget:
+    /// until nothing else runs), then holds it.
+    fn hold(&self, kib: u32) -> Held<'_> {
+        let kib = kib.min(self.total);
+        let mut state = self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let ticket = state.next;
+        state.next += 1;
+        while state.serving != ticket || state.free < kib {
+            state = self.changed.wait(state).unwrap_or_else(|poisoned| poisoned.into_inner());
         }
-        if self.0.is_empty() {
-            self.0 = vec![Block::default(); PARAMS.block_count()];
-        }
-        hash(&mut self.0[..needed])
+        state.free -= kib;
+        state.serving += 1;
+        drop(state);
+        // The next in line may fit too.
+        self.changed.notify_all();
+        Held { budget: self, kib }
     }
 }
 
-/// What `Argon2::default().hash_password` computes, in the worker's memory.
-fn hash_in(memory: &mut Memory, password: &[u8]) -> Result<String, PasswordHashError> {
+impl Drop for Held<'_> {
+    fn drop(&mut self) {
+        let mut state = self.budget.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        state.free += self.kib;
+        drop(state);
+        self.budget.changed.notify_all();
+    }
+}
+
+/// Blocks reserved (not touched) for each job's memory: more than glibc's largest
+/// dynamic mmap threshold (32 MiB on 64-bit), so malloc always maps the job's memory
+/// on its own and unmaps it when the job ends, instead of keeping it in a thread's
+/// arena. Only the blocks a hash uses become resident.
+const RESERVED_BLOCKS: usize = 33 * 1024;
+
+/// Runs `hash` in memory enough for `params`, within the budget, in a mapping of its
+/// own that is returned to the operating system afterwards.
+fn with_blocks<T>(budget: &Budget, params: &Params, hash: impl FnOnce(&mut [Block]) -> T) -> T {
+    let needed = params.block_count();
+    let _held = budget.hold(params.m_cost());
+    let mut blocks = Vec::with_capacity(needed.max(RESERVED_BLOCKS));
+    blocks.resize(needed, Block::default());
+    hash(&mut blocks)
+}
+
+/// What `Argon2::hash_password` computes with [`PARAMS`], in budgeted memory.
+fn hash_in(budget: &Budget, password: &[u8]) -> Result<String, PasswordHashError> {
     let salt = SaltString::generate(&mut OsRng);
     let mut salt_bytes = [0u8; Salt::MAX_LENGTH];
     let salt_bytes = salt.as_salt().decode_b64(&mut salt_bytes)?;
     let argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, PARAMS);
     let output_len = PARAMS.output_len().unwrap_or(Params::DEFAULT_OUTPUT_LEN);
     let output = Output::init_with(output_len, |out| {
-        memory
-            .with_blocks(&PARAMS, |blocks| argon2.hash_password_into_with_memory(password, salt_bytes, out, blocks))?;
+        with_blocks(budget, &PARAMS, |blocks| {
+            argon2.hash_password_into_with_memory(password, salt_bytes, out, blocks)
+        })?;
         Ok(())
     })?;
     let hash = PasswordHash {
@@ -253,9 +325,9 @@ fn hash_in(memory: &mut Memory, password: &[u8]) -> Result<String, PasswordHashE
     Ok(hash.to_string())
 }
 
-/// What `Argon2::default().verify_password` decides, in the worker's memory: the
+/// What `Argon2::default().verify_password` decides, in budgeted memory: the
 /// algorithm, version and parameters are the stored hash's own.
-fn verify_in(memory: &mut Memory, password: &[u8], stored: &str) -> Result<bool, PasswordHashError> {
+fn verify_in(budget: &Budget, password: &[u8], stored: &str) -> Result<bool, PasswordHashError> {
     let stored = PasswordHash::new(stored)?;
     let (Some(salt), Some(expected)) = (stored.salt, stored.hash) else {
         return Err(password_hash::Error::PhcStringField.into());
@@ -267,8 +339,9 @@ fn verify_in(memory: &mut Memory, password: &[u8], stored: &str) -> Result<bool,
     let salt_bytes = salt.decode_b64(&mut salt_bytes)?;
     let argon2 = Argon2::new(algorithm, version, params.clone());
     let computed = Output::init_with(expected.len(), |out| {
-        memory
-            .with_blocks(&params, |blocks| argon2.hash_password_into_with_memory(password, salt_bytes, out, blocks))?;
+        with_blocks(budget, &params, |blocks| {
+            argon2.hash_password_into_with_memory(password, salt_bytes, out, blocks)
+        })?;
         Ok(())
     })?;
     // `Output`'s equality takes constant time.
@@ -285,7 +358,7 @@ mod tests {
     async fn a_hash_verifies_its_password_only() {
         let hasher = PasswordHasher::new();
         let hash = hasher.hash("correct horse").await.unwrap();
-        assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
+        assert!(hash.starts_with("$argon2id$v=19$m=9216,t=4,p=1$"), "{hash}");
         assert!(hasher.verify("correct horse", Some(&hash)).await.unwrap());
         assert!(!hasher.verify("wrong horse", Some(&hash)).await.unwrap());
     }
@@ -305,7 +378,7 @@ mod tests {
 
     #[tokio::test]
     async fn hashes_agree_with_the_argon2_crates_own() {
-        // The workers' memory reuse must not change a bit of the result, either way.
+        // Hashing in budgeted memory must not change a bit of the result, either way.
         let hasher = PasswordHasher::with_workers(1);
         let ours = hasher.hash("correct horse").await.unwrap();
         assert!(Argon2::default().verify_password(b"correct horse", &PasswordHash::new(&ours).unwrap()).is_ok());
@@ -441,6 +514,60 @@ mod tests {
         assert!(!queued.await.unwrap().unwrap());
         assert_eq!(hasher.in_flight(), 0);
         assert!(!hasher.verify("anything", None).await.unwrap());
+    }
+
+    #[test]
+    fn two_new_hashes_run_side_by_side_and_one_with_the_defaults_alone() {
+        let budget = Arc::new(Budget::new(MEMORY_BUDGET_KIB));
+        let first = budget.hold(PARAMS.m_cost());
+        // Would wait for ever if two did not fit.
+        let second = budget.hold(PARAMS.m_cost());
+        let (done, finished) = mpsc::channel();
+        let default_cost = std::thread::spawn({
+            let budget = Arc::clone(&budget);
+            move || {
+                let _held = budget.hold(Params::DEFAULT_M_COST);
+                done.send(()).unwrap();
+            }
+        });
+        let wait = std::time::Duration::from_millis(100);
+        assert!(finished.recv_timeout(wait).is_err(), "a 19 MiB hash ran beside two 9 MiB ones");
+        drop(first);
+        assert!(finished.recv_timeout(wait).is_err(), "a 19 MiB hash ran beside a 9 MiB one");
+        drop(second);
+        finished.recv_timeout(std::time::Duration::from_secs(5)).expect("it runs once the others are done");
+        default_cost.join().unwrap();
+        // More than the whole budget (a stronger stored hash) runs alone, and does not wait for ever.
+        drop(budget.hold(MEMORY_BUDGET_KIB * 2));
+    }
+
+    #[test]
+    fn memory_is_handed_out_in_arrival_order() {
+        // A 19 MiB hash waiting for memory is not overtaken by later 9 MiB ones that
+        // would fit beside the one running: a stream of new logins cannot starve it.
+        let budget = Arc::new(Budget::new(MEMORY_BUDGET_KIB));
+        let running = budget.hold(PARAMS.m_cost());
+        let (order, arrivals) = mpsc::channel();
+        let mut waiters = Vec::new();
+        for (name, kib) in [("default", Params::DEFAULT_M_COST), ("new", PARAMS.m_cost())] {
+            let (mine, order) = (Arc::clone(&budget), order.clone());
+            waiters.push(std::thread::spawn(move || {
+                let _held = mine.hold(kib);
+                order.send(name).unwrap();
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }));
+            // The first waiter has drawn its ticket before the second arrives.
+            while budget.state.lock().unwrap().next < waiters.len() as u64 + 1 {
+                std::thread::yield_now();
+            }
+        }
+        assert!(arrivals.recv_timeout(std::time::Duration::from_millis(100)).is_err(), "the later 9 MiB hash overtook");
+        drop(running);
+        assert_eq!(arrivals.recv().unwrap(), "default");
+        assert_eq!(arrivals.recv().unwrap(), "new");
+        for waiter in waiters {
+            waiter.join().unwrap();
+        }
     }
 
     #[tokio::test]
