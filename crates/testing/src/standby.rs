@@ -151,6 +151,23 @@ impl Replication {
             .expect("setting recovery_min_apply_delay");
         sqlx::query("SELECT pg_reload_conf()").execute(&mut conn).await.expect("reloading the standby");
         let _ = conn.close().await;
+        // The reload is a signal: wait until a new session sees the value, so the
+        // caller's next write is replayed with it.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let mut conn = PgConnection::connect(&self.standby_url()).await.expect("connecting to the standby");
+            let ms: i64 =
+                sqlx::query_scalar("SELECT setting::int8 FROM pg_settings WHERE name = 'recovery_min_apply_delay'")
+                    .fetch_one(&mut conn)
+                    .await
+                    .expect("reading recovery_min_apply_delay");
+            let _ = conn.close().await;
+            if ms == delay.as_millis() as i64 {
+                return;
+            }
+            assert!(Instant::now() < deadline, "the standby did not take recovery_min_apply_delay = {delay:?}");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
     }
 
     /// Creates `database` on the primary and waits until the standby has it.
