@@ -74,6 +74,8 @@ pub enum Command {
     /// One reviewable SQL file per project schema, as the migrate files leave it (dump), or check the committed ones (check)
     #[command(subcommand)]
     Schema(SchemaCommand),
+    /// Replace every migrate file up to a version by one generated pair, proven equal on two scratch databases
+    Squash(SquashArgs),
     /// Start a project here: strata.toml, the migrations folder with its create_schemas pair, .gitattributes, .gitignore
     Init(InitArgs),
     /// Print the shell completion script (install: see the README)
@@ -332,6 +334,13 @@ pub struct DriftArgs {
     /// Output format [default: text; json with --json]
     #[arg(long, value_parser = ["text", "json", "markdown"])]
     pub format: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SquashArgs {
+    /// The last migrate version to squash (YYYYMMDD_NNNNNN): it and every older file become <V>_squashed
+    #[arg(long, value_name = "VERSION")]
+    pub to: String,
 }
 
 #[derive(Debug, Subcommand)]

@@ -289,6 +289,10 @@ pub enum Event<'a> {
         differ: usize,
     },
 
+    // ---- squash ----
+    /// `squash --to V`: the pair written, proven equal to the `replaced` files it removed.
+    Squashed { to: Version, replaced: usize, up: &'a Path, down: &'a Path },
+
     // ---- generate, init ----
     /// `generate`: the new pair of files.
     Generated {
@@ -537,6 +541,7 @@ mod tests {
                 message: "schema/app.sql:41: differs",
             },
             Event::SchemaCheckSummary { schemas: 3, differ: 1 },
+            Event::Squashed { to: version, replaced: 11, up: path, down: path },
             Event::Generated { track: Track::Migrate, version, up: path, down: path },
             Event::Created { path: Path::new("strata.toml") },
             Event::Appended { path: Path::new(".gitignore"), lines: &lines },

@@ -75,6 +75,7 @@ async fn run(cli: &Cli, out: Output) -> anyhow::Result<u8> {
         Command::Verify => commands::verify::run(&ctx, out).await,
         Command::Drift(a) => commands::drift::run(&ctx, out, a).await,
         Command::Schema(cmd) => commands::schema::run(&ctx, out, cmd).await,
+        Command::Squash(a) => commands::squash::run(&ctx, out, a).await,
         Command::Lint(a) => commands::lint::run(&ctx, out, a),
         Command::Serve(a) => commands::serve::serve(&ctx, out, a).await,
         Command::Studio(a) => commands::serve::studio(&ctx, out, a).await,

@@ -7,6 +7,7 @@
 //! -- strata:statement-timeout 2min  -- and its statement_timeout
 //! -- strata:ignore rule-id          -- the linter: skip a rule on the next statement line
 //! -- strata:ignore-file rule-id     -- the linter: skip a rule in the whole file
+//! -- strata:squashes A..V           -- written by `strata squash`: the file replaced versions A to V
 //! ```
 //!
 //! The runner's directives (`schema`, `lock-timeout`, `statement-timeout`) count in
@@ -30,12 +31,21 @@ pub enum Name {
     StatementTimeout,
     Ignore,
     IgnoreFile,
+    /// `-- strata:squashes FIRST..LAST`: the header of a file `strata squash` made.
+    Squashes,
 }
 
 impl Name {
     /// Every directive, in the order the documentation lists them.
-    pub const ALL: [Name; 6] =
-        [Name::NoTransaction, Name::Schema, Name::LockTimeout, Name::StatementTimeout, Name::Ignore, Name::IgnoreFile];
+    pub const ALL: [Name; 7] = [
+        Name::NoTransaction,
+        Name::Schema,
+        Name::LockTimeout,
+        Name::StatementTimeout,
+        Name::Ignore,
+        Name::IgnoreFile,
+        Name::Squashes,
+    ];
 
     /// The name as written after `strata:`.
     pub fn as_str(self) -> &'static str {
@@ -46,6 +56,7 @@ impl Name {
             Name::StatementTimeout => "statement-timeout",
             Name::Ignore => "ignore",
             Name::IgnoreFile => "ignore-file",
+            Name::Squashes => "squashes",
         }
     }
 

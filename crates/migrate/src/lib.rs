@@ -66,11 +66,12 @@ pub mod record;
 mod replay;
 pub mod report;
 mod runner;
-pub mod schema_dump;
 pub mod scope;
+pub mod schema_dump;
 pub mod snapshot;
 pub mod source;
 pub mod split;
+pub mod squash;
 pub mod text_position;
 pub mod verify;
 

@@ -93,11 +93,37 @@ pub struct Entry<'a> {
     pub row: Option<AppliedRow>,
 }
 
+/// The description of the pair `strata squash` writes: `<V>_squashed.up.sql`.
+pub const SQUASHED: &str = "squashed";
+
+/// The version of the squashed file that covers this database's history, if any:
+/// the newest `<V>_squashed` file of the migrate track whose version V the
+/// history lists as applied under another description (the original file V).
+/// Such a database applied the originals the squashed file replaced: their rows
+/// (versions up to V, now without files) are covered by it, and the row of V
+/// counts as the squashed file's, whatever its checksum. A database that applied
+/// only some of the originals (no row for V) is not covered: its rows stay
+/// missing files, and `up` refuses, as it would without the squash.
+pub fn squash_cover(track: Track, files: &[Migration], rows: &[AppliedRow]) -> Option<Version> {
+    if track != Track::Migrate {
+        return None;
+    }
+    let v = files.iter().filter(|m| m.track == track && m.description == SQUASHED).map(|m| m.version).max()?;
+    rows.iter()
+        .any(|r| r.track == track && r.version == v && r.description != SQUASHED && r.status == RowStatus::Applied)
+        .then_some(v)
+}
+
 /// Merges the files of one track with its history rows, by version.
 pub fn status<'a>(track: Track, files: &'a [Migration], rows: &[AppliedRow]) -> Vec<Entry<'a>> {
     let mut by_version: BTreeMap<Version, (Option<&'a Migration>, Option<&AppliedRow>)> = BTreeMap::new();
+    let cover = squash_cover(track, files, rows);
     for r in rows.iter().filter(|r| r.track == track) {
-        by_version.entry(r.version).or_default().1 = Some(r);
+        // An original the squashed file replaced: shown by the squashed file's line.
+        let covered = cover.is_some_and(|c| r.version < c) && !files.iter().any(|m| m.version == r.version);
+        if !covered {
+            by_version.entry(r.version).or_default().1 = Some(r);
+        }
     }
     for m in files.iter().filter(|m| m.track == track) {
         let (file, row) = by_version.entry(m.version).or_default();
@@ -116,6 +142,7 @@ pub fn status<'a>(track: Track, files: &'a [Migration], rows: &[AppliedRow]) -> 
                 (None, Some(r)) if r.status == RowStatus::Failed => State::Failed,
                 (None, _) => State::Missing,
                 (Some(_), Some(r)) if r.status == RowStatus::Failed => State::Failed,
+                (Some(_), Some(_)) if cover == Some(version) => State::Applied,
                 (Some(f), Some(r)) if f.checksum != r.checksum => State::Modified,
                 (Some(_), Some(_)) => State::Applied,
             };
@@ -131,7 +158,9 @@ pub fn status<'a>(track: Track, files: &'a [Migration], rows: &[AppliedRow]) -> 
                 migration: file,
                 file: file.map(|f| f.up.path.clone()),
                 renamed_from: match (file, row) {
-                    (Some(f), Some(r)) if f.description != r.description => Some(r.description.clone()),
+                    (Some(f), Some(r)) if f.description != r.description && cover != Some(version) => {
+                        Some(r.description.clone())
+                    }
                     _ => None,
                 },
                 row: row.cloned(),
@@ -293,6 +322,34 @@ mod tests {
 
     fn seqs(plan: &Plan<'_>) -> Vec<u32> {
         plan.steps.iter().map(|m| m.version.seq()).collect()
+    }
+
+    /// A `<V>_squashed` file covers the rows of the originals it replaced when the
+    /// row of V is the original's; not when only some originals were applied, and
+    /// not a squashed file that was itself applied and then edited.
+    #[test]
+    fn a_squashed_file_covers_the_originals_rows() {
+        let mut squashed = file(3, "all three");
+        squashed.description = SQUASHED.into();
+        let files = [file(0, "schemas"), squashed, file(4, "later")];
+        let originals = [row(0, "schemas"), row(1, "a"), row(2, "b"), row(3, "c")];
+        let states: Vec<_> =
+            status(Track::Migrate, &files, &originals).iter().map(|e| (e.version.seq(), e.state)).collect();
+        assert_eq!(states, [(0, State::Applied), (3, State::Applied), (4, State::Pending)]);
+        assert!(status(Track::Migrate, &files, &originals).iter().all(|e| e.renamed_from.is_none()));
+        assert_eq!(seqs(&plan(Track::Migrate, &files, &originals, &up()).unwrap()), [4]);
+        // Applied up to 2 only: the rows of 1 and 2 have no file, and 3 would run on part of its objects.
+        let partial = &originals[..3];
+        assert!(matches!(plan(Track::Migrate, &files, partial, &up()), Err(PlanError::Inconsistent { .. })));
+        // A fresh database: the squashed file is pending.
+        assert_eq!(seqs(&plan(Track::Migrate, &files, &[row(0, "schemas")], &up()).unwrap()), [3, 4]);
+        // The squashed file applied, then edited: modified, as any file.
+        let mut applied = row(3, "all three, before");
+        applied.description = SQUASHED.into();
+        let e = status(Track::Migrate, &files, &[row(0, "schemas"), applied]);
+        assert_eq!(e[1].state, State::Modified);
+        // The seed track knows no squash.
+        assert_eq!(squash_cover(Track::Seed, &files, &originals), None);
     }
 
     /// With two files of one version, status showed the unapplied one as "modified".

@@ -50,7 +50,7 @@ fn spellings(name: &str) -> [String; 2] {
 }
 
 /// A line of pg_dump's with the replaying role `runner` written `CURRENT_USER`.
-fn runner_as_current_user(line: &str, runner: &str) -> Option<String> {
+pub(crate) fn runner_as_current_user(line: &str, runner: &str) -> Option<String> {
     for name in spellings(runner) {
         if let Some(rest) = line.strip_prefix(&format!("ALTER DEFAULT PRIVILEGES FOR ROLE {name} ")) {
             return Some(format!("ALTER DEFAULT PRIVILEGES FOR ROLE CURRENT_USER {rest}"));

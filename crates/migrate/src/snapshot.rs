@@ -402,6 +402,25 @@ impl std::fmt::Display for Diff {
     }
 }
 
+/// `sequence value <schema>.<name>: <last value>` (`not called` before the
+/// first `nextval`) for every sequence but the history table's: what a squash
+/// compares beside the catalog (verify and drift do not: a live database's
+/// sequences move with its use).
+pub async fn sequence_values(conn: &mut PgConnection, history: &HistoryTable) -> Result<Lines, Error> {
+    let rows: Vec<String> = sqlx::query_scalar(
+        "SELECT 'sequence value ' || format('%I.%I', schemaname, sequencename) || ': '
+                || coalesce(last_value::text, 'not called')
+         FROM pg_sequences
+         WHERE schemaname NOT IN ('pg_catalog', 'information_schema')
+           AND NOT (schemaname = split_part($1, '.', 1) AND sequencename LIKE split_part($1, '.', 2) || '%')",
+    )
+    .bind(history.to_string())
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(|e| Error::database("reading the sequences' values", e))?;
+    Ok(rows.into_iter().collect())
+}
+
 /// Whether the server counts rows per transaction (`track_counts`, on by
 /// default): without it a refresh cannot see which tables a file wrote to.
 pub async fn counts_rows(conn: &mut PgConnection) -> Result<bool, Error> {

@@ -11,5 +11,6 @@ pub mod plan;
 pub mod schema;
 pub mod scratch;
 pub mod serve;
+pub mod squash;
 pub mod track;
 pub mod verify;
