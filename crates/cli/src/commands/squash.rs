@@ -115,8 +115,8 @@ pub async fn run(ctx: &Context, out: Output, args: &SquashArgs) -> Result<u8> {
     out.line(format!(
         "Squashed {} migrate file(s), {first} to {to}, into {} and {} (proven equal on two scratch databases).",
         files.len(),
-        up.display(),
-        down.display()
+        up.strip_prefix(&ctx.root).unwrap_or(&up).display(),
+        down.strip_prefix(&ctx.root).unwrap_or(&down).display()
     ));
     Ok(0)
 }
