@@ -285,6 +285,15 @@ fn a_generated_set_squashes_to_a_pair_a_fresh_database_applies_equally() {
         }
     }
 
+    // `verify`: the pair's up runs twice to the same database, its down restores it.
+    let (code, stdout, stderr) = run({
+        let mut c = p.strata();
+        c.arg("verify");
+        c
+    });
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(stdout.contains("ok   migrate 20250101_000080_squashed"), "{stdout}");
+
     // The old database: clean, then only the later files apply.
     p.strata().args(["migrate", "status"]).assert().success();
     let (code, stdout, stderr) = run({
