@@ -196,3 +196,29 @@ async fn serve_reads_listings_from_the_replica_and_reports_it_in_health() {
     .unwrap();
     assert!(ran > 0, "the listing ran on the standby");
 }
+
+#[test]
+fn serve_starts_with_a_replica_that_is_down_and_reads_from_the_primary() {
+    let p = Project::new();
+    p.reference(&["migrate", "up"]).assert().success();
+    let migrations = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations");
+    // Nothing listens on port 1.
+    let down = "postgres://strata@127.0.0.1:1/strata";
+    let args =
+        ["--database-url", &p.url, "--dir", migrations.to_str().unwrap(), "serve", "--port", "0", "--replica", down];
+    let server = Server::start(p.path(), &args, &[], 1, Duration::from_secs(30));
+    let base = server.url("api").to_owned();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let health: serde_json::Value =
+            serde_json::from_str(&request("GET", &format!("{base}/api/health"), &[], None).body).unwrap();
+        if health["replicas"][0]["state"] == "down" {
+            assert_eq!(health["replicas"][0]["name"], "127.0.0.1:1/strata");
+            break;
+        }
+        assert!(Instant::now() < deadline, "the replica is not reported down: {health}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let reply = request("GET", &format!("{base}/api/items"), &[], None);
+    assert_eq!(reply.status, 200, "{}", reply.body);
+}

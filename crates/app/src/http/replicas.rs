@@ -631,6 +631,21 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn replicas_in_use_take_turns() {
+        let lazy = || PgPool::connect_lazy("postgres://nobody@127.0.0.1:1/none").unwrap();
+        let r = Replicas::build(lazy(), vec![("a".into(), lazy()), ("b".into(), lazy())], &AppConfig::default());
+        for replica in &r.0.replicas {
+            let mut status = lock(&replica.status);
+            status.state = ReplicaState::InUse;
+            status.replay_lsn = Some(10);
+        }
+        let picked: Vec<usize> = (0..4).map(|_| r.pick(None).unwrap().0).collect();
+        assert_eq!(picked, [0, 1, 0, 1]);
+        lock(&r.0.replicas[0].status).state = ReplicaState::Down;
+        assert!((0..3).all(|_| r.pick(None).unwrap().0 == 1), "the other one only");
+    }
+
+    #[tokio::test]
     async fn lag_is_the_time_since_the_primary_passed_the_replay_position() {
         let r = replicas(10);
         let now = Instant::now();
