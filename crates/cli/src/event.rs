@@ -247,6 +247,35 @@ pub enum Event<'a> {
         loose_columns: &'a std::collections::BTreeSet<String>,
     },
 
+    // ---- read replicas: serve --replica, migrate up --wait-replicas, migrate status ----
+    /// `serve`: the replicas reads may go to.
+    Replicas {
+        replicas: &'a [&'a str],
+        max_lag_ms: u64,
+    },
+    /// `--wait-replicas`: a replica replayed the primary's position after the run.
+    ReplicaCaughtUp {
+        replica: &'a str,
+        lsn: &'a str,
+        waited_ms: u64,
+    },
+    /// `--wait-replicas`: a replica still behind when the wait ran out.
+    ReplicaLagging {
+        replica: &'a str,
+        lsn: &'a str,
+        detail: &'a str,
+    },
+    /// `migrate status`: one replica's replay position and lag.
+    Replica {
+        replica: &'a str,
+        /// `standby`, `not_standby` or `unreachable`.
+        state: &'a str,
+        primary_lsn: &'a str,
+        replay_lsn: Option<&'a str>,
+        behind_bytes: Option<i64>,
+        lag_seconds: Option<f64>,
+    },
+
     // ---- drift, migrate status --drift, [migrate] check_drift ----
     /// The live database against a replay of its applied files; `elapsed_ms` and
     /// `check_drift` when the check ran before `migrate up`.
@@ -291,7 +320,12 @@ pub enum Event<'a> {
 
     // ---- squash ----
     /// `squash --to V`: the pair written, proven equal to the `replaced` files it removed.
-    Squashed { to: Version, replaced: usize, up: &'a Path, down: &'a Path },
+    Squashed {
+        to: Version,
+        replaced: usize,
+        up: &'a Path,
+        down: &'a Path,
+    },
 
     // ---- generate, init ----
     /// `generate`: the new pair of files.
@@ -529,6 +563,17 @@ mod tests {
             Event::Unchanged { file, path },
             Event::Verified { file, ok: true, problems: &[] },
             Event::VerifySummary { files: 2, problems: 0, loose_columns: &loose },
+            Event::Replicas { replicas: &["replica1:5433"], max_lag_ms: 5000 },
+            Event::ReplicaCaughtUp { replica: "replica1:5433", lsn: "0/3000148", waited_ms: 180 },
+            Event::ReplicaLagging { replica: "replica1:5433", lsn: "0/3000148", detail: "at 0/2000000, 16 MiB behind" },
+            Event::Replica {
+                replica: "replica1:5433",
+                state: "standby",
+                primary_lsn: "0/3000148",
+                replay_lsn: Some("0/3000148"),
+                behind_bytes: Some(0),
+                lag_seconds: Some(0.0),
+            },
             Event::Drift { clean: true, report: &drift, elapsed_ms: None, check_drift: None },
             Event::Drift { clean: true, report: &drift, elapsed_ms: Some(40), check_drift: Some("warn".into()) },
             Event::SchemaDumped { schema: "app", file: Path::new("schema/app.sql"), lines: 120, changed: true },

@@ -23,14 +23,8 @@ pub struct Output {
 }
 
 impl Output {
-    /// One NDJSON event (only with `--json`).
-    pub fn event(&self, value: serde_json::Value) {
-        if self.json {
-            write_or_exit(&mut std::io::stdout().lock(), format_args!("{value}\n"));
-        }
-    }
-
-    /// One NDJSON event (only with `--json`).
+    /// One NDJSON event (only with `--json`): every event is a variant of
+    /// [`crate::event::Event`].
     pub fn emit(&self, event: crate::event::Event<'_>) {
         if self.json {
             let line = serde_json::to_string(&event).expect("events serialise");

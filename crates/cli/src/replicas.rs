@@ -14,7 +14,6 @@ use std::time::{Duration, Instant};
 use anyhow::{Context as _, Result};
 use clap::Args;
 use serde::Deserialize;
-use serde_json::json;
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPoolOptions};
 use sqlx::{ConnectOptions, Connection, PgPool};
 use strata_app::AppConfig;
@@ -22,6 +21,7 @@ use strata_app::http::replicas::{Replicas, display_name};
 
 use crate::args::UpArgs;
 use crate::config::{ConnectAs, Context};
+use crate::event::Event;
 use crate::exit::Usage;
 use crate::output::{DIM, GREEN, Output, RED, YELLOW};
 
@@ -140,9 +140,7 @@ pub fn for_serve(
     }
     if !pools.is_empty() {
         let names: Vec<&str> = pools.iter().map(|(name, _)| name.as_str()).collect();
-        out.event(
-            json!({"event": "replicas", "replicas": names, "max_lag_ms": config.max_replica_lag.as_millis() as u64}),
-        );
+        out.emit(Event::Replicas { replicas: &names, max_lag_ms: config.max_replica_lag.as_millis() as u64 });
         out.note(format!(
             "item listings and reference data read from {} (skipped while down or more than {:.1}s behind); \
              GET /api/health shows their state",
@@ -297,7 +295,11 @@ pub async fn wait_for(ctx: &Context, out: Output, urls: &[String], timeout: Dura
                     }
                     Ok(seen) if seen.caught_up => {
                         let waited = started.elapsed();
-                        out.event(json!({"event": "replica_caught_up", "replica": name, "lsn": target, "waited_ms": waited.as_millis() as u64}));
+                        out.emit(Event::ReplicaCaughtUp {
+                            replica: &name,
+                            lsn: &target,
+                            waited_ms: waited.as_millis() as u64,
+                        });
                         out.line(format!(
                             "  {GREEN}replayed{GREEN:#} replica {name} is at {} {DIM}(waited {:.1}s){DIM:#}",
                             seen.replay_lsn.as_deref().unwrap_or("?"),
@@ -321,9 +323,7 @@ pub async fn wait_for(ctx: &Context, out: Output, urls: &[String], timeout: Dura
             let lagging: Vec<String> =
                 still.iter().map(|(url, _, last)| format!("{} ({last})", display_name(url))).collect();
             for (url, _, last) in &still {
-                out.event(
-                    json!({"event": "replica_lagging", "replica": display_name(url), "lsn": target, "detail": last}),
-                );
+                out.emit(Event::ReplicaLagging { replica: &display_name(url), lsn: &target, detail: last });
             }
             return Err(anyhow::anyhow!(
                 "{} replica(s) had not replayed the primary's WAL position {target} after {:.0}s: {}. The migration \
@@ -388,7 +388,14 @@ pub async fn show_lag(ctx: &Context, out: Output) {
             Ok(s) if !s.in_recovery => "not_standby",
             Ok(_) => "standby",
         };
-        out.event(json!({"event": "replica", "replica": name, "state": plain_state, "primary_lsn": target, "replay_lsn": replay, "behind_bytes": behind, "lag_seconds": lag}));
+        out.emit(Event::Replica {
+            replica: &name,
+            state: plain_state,
+            primary_lsn: &target,
+            replay_lsn: replay.as_deref(),
+            behind_bytes: behind,
+            lag_seconds: lag,
+        });
         rows.push(vec![
             name,
             state,

@@ -270,8 +270,8 @@ async fn describe(ctx: &Context, out: Output, name: &str) -> Result<u8> {
     .await?;
 
     out.emit(Event::Describe {
-        schema: &schema,
-        name: &rel,
+        schema,
+        name: rel,
         kind: &kind,
         columns: columns
             .iter()
