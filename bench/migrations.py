@@ -164,6 +164,24 @@ def timed(args, **kw):
     return time.perf_counter() - t
 
 
+def timed_or_error(args, **kw):
+    """Seconds, or the error's last line when the command failed (a run in one transaction
+    can run out of lock slots: max_locks_per_transaction)."""
+    try:
+        return timed(args, **kw)
+    except subprocess.CalledProcessError as e:
+        lines = [l for l in (e.stderr or "").splitlines() if l.strip()]
+        return next((l for l in lines if "ERROR" in l or "error" in l), lines[-1] if lines else "failed")
+
+
+def cell(r, key, base=None):
+    """`1.234 s` (and the ratio to `base`), or what failed."""
+    v = r[key]
+    if isinstance(v, str):
+        return f"failed: {v.strip()[:160]}" + ("" if base is None else " | -")
+    return f"{v:.3f} s" if base is None else f"{v:.3f} s | {base / v:.1f}x"
+
+
 def median_time(args, runs=5, **kw):
     return statistics.median(timed(args, **kw) for _ in range(runs))
 
@@ -237,7 +255,7 @@ def main():
                 url = with_db(admin, db)
                 try:
                     if label == "psql_one":
-                        results["psql_one"] = timed([psql, "-Xq", "-d", url, "-f", one])
+                        results["psql_one"] = timed_or_error([psql, "-Xq", "-v", "ON_ERROR_STOP=1", "-d", url, "-f", one])
                     elif label == "psql":
                         results["psql"] = timed([psql, "-Xq", "-d", url, "-f", script])
                         # What a no-op run must do at least: read the history back.
@@ -252,9 +270,10 @@ def main():
                     else:
                         cmd = lambda *a: [STRATA, "-q", "--database-url", url, "--dir", os.path.join(work, "migrations"), *a]
                         if label == "single":
-                            results["single"] = timed(cmd("migrate", "up", "--single-transaction"), cwd=work)
-                            results["fresh_single"] = created + results["single"]
-                            results["clone"] = clone_db(psql, admin, db, db + "_clone")
+                            results["single"] = timed_or_error(cmd("migrate", "up", "--single-transaction"), cwd=work)
+                            if isinstance(results["single"], float):
+                                results["fresh_single"] = created + results["single"]
+                                results["clone"] = clone_db(psql, admin, db, db + "_clone")
                             continue
                         results["up"] = timed(cmd("migrate", "up"), cwd=work)
                         results["noop"] = median_time(cmd("migrate", "up"), cwd=work)
@@ -288,8 +307,9 @@ def main():
     print("| files (migrate track) | per-file up | --single-transaction | faster by | psql, same files in one transaction | ratio |")
     print("|---|---|---|---|---|---|")
     for n, count, r in rows:
-        print(f"| {count} | {r['up']:.3f} s | {r['single']:.3f} s | {r['up'] / r['single']:.1f}x"
-              f" | {r['psql_one']:.3f} s | {r['single'] / r['psql_one']:.2f}x |")
+        ok = all(isinstance(r[k], float) for k in ("single", "psql_one"))
+        ratio = f"{r['single'] / r['psql_one']:.2f}x" if ok else "-"
+        print(f"| {count} | {r['up']:.3f} s | {cell(r, 'single', r['up'])} | {cell(r, 'psql_one')} | {ratio} |")
     project = project_fresh(psql, admin)
     print()
     print("A fresh database with the files applied (what a test needs): CREATE DATABASE then")
@@ -299,7 +319,8 @@ def main():
     print("| files | CREATE DATABASE + up --single-transaction | CREATE DATABASE ... TEMPLATE | clone faster by |")
     print("|---|---|---|---|")
     for n, count, r in rows:
-        print(f"| {count} (generated, migrate track) | {r['fresh_single']:.3f} s | {r['clone']:.3f} s | {r['fresh_single'] / r['clone']:.1f}x |")
+        if "clone" in r:
+            print(f"| {count} (generated, migrate track) | {r['fresh_single']:.3f} s | {r['clone']:.3f} s | {r['fresh_single'] / r['clone']:.1f}x |")
     files, ran, cloned = project
     print(f"| {files} (this project's migrations/, both tracks) | {ran:.3f} s | {cloned:.3f} s | {ran / cloned:.1f}x |")
     if any("dbmate_up" in r for _, _, r in rows):
