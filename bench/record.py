@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Runs one benchmark and writes its output into bench/RESULTS.md.
 
-Usage: bench/record.py migrations|lint|api|api-plans|all
+Usage: bench/record.py migrations|lint|api|api-plans|api-vs-node|all
 
   migrations         bench/migrations.py 1000 10000   strata against psql
   lint               cargo run --release -p strata-lint --example throughput
@@ -11,6 +11,8 @@ Usage: bench/record.py migrations|lint|api|api-plans|all
   replicas           bench/replicas.py             GET list with and without a standby; its lag during 1,000 files
   api-plans          bench/api.py --plan-experiment --connections 16 --duration 5
                      (the experiment behind the API analysis in RESULTS.md)
+  api-vs-node        bench/api.py --against-node --perf --quiet-timeout 60
+                     the Node anchor (../shared/bench/node-api) and strata serve, one cluster
 
 Each benchmark owns one section of RESULTS.md, between `<!-- BEGIN name -->` and
 `<!-- END name -->`; the section is replaced with the command, the date, the
@@ -35,6 +37,7 @@ BENCHMARKS = {
     "verify": ["bench/verify.py", "1000"],
     "api": ["bench/api.py", "--perf"],
     "api-plans": ["bench/api.py", "--plan-experiment", "--connections", "16", "--duration", "5"],
+    "api-vs-node": ["bench/api.py", "--against-node", "--perf", "--quiet-timeout", "60"],
     "deploy-under-traffic": ["bench/deploy_under_traffic.py"],
     "replicas": ["bench/replicas.py"],
     "drift-squash": ["bench/drift_squash.py", "1000"],
