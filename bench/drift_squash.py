@@ -13,9 +13,10 @@ applies them to a fresh database, then times:
                                     something (an up-to-date `migrate up` returns before the check)
   strata schema dump                replay of the migrate files on a scratch database, one pg_dump per schema
   strata schema check               the same replay and dumps, compared with the files just written
+  strata squash --to V              every generated migrate file but create_schemas squashed, on a copy
+                                    of the folder (the pending files above stay, as later files)
 
 and prints a Markdown table with each time and its ratio to the baseline.
-`strata squash` is not built, so it has no row.
 
 Usage: bench/drift_squash.py [N ...]   (default: 1000)
 Needs: a release build (`cargo build --release`), psql, and a server: the URL in
@@ -86,6 +87,22 @@ def main():
             r["gate"] = statistics.median(g - p for g, p in zip(gated, plain))
             r["dump"] = median(lambda: run("schema", "dump"))
             r["check"] = median(lambda: run("schema", "check"))
+            # squash rewrites the folder: each run on a copy of it, squashing every generated
+            # migrate file (the pending ones above stay, as later files).
+            last = max(f[:15] for f in os.listdir(os.path.join(mdir, "migrate")) if f.startswith("20250101_"))
+
+            def squash():
+                copy = tempfile.mkdtemp(prefix="strata-bench-squash-")
+                try:
+                    shutil.copytree(mdir, os.path.join(copy, "migrations"))
+                    return migrations.timed(
+                        [STRATA, "-q", "--database-url", url, "--dir", os.path.join(copy, "migrations"), "squash", "--to", last],
+                        cwd=copy,
+                    )
+                finally:
+                    shutil.rmtree(copy)
+
+            r["squash"] = median(squash)
             rows.append(r)
         finally:
             migrations.sh([psql, "-Xq", "-d", admin, "-c", f"DROP DATABASE IF EXISTS {db} WITH (FORCE)"])
@@ -93,14 +110,16 @@ def main():
     print("`migrate up` is `strata migrate up` then `strata seed up` on a fresh database (the baseline); `drift`")
     print("replays the applied files on a scratch database and compares catalogs; `gate` is what")
     print("`[migrate] check_drift = \"error\"` adds to a `migrate up` of one pending file (gated run minus a")
-    print("plain run of another such file); `schema dump` and `schema check` replay the migrate files and pg_dump each schema.")
+    print("plain run of another such file); `schema dump` and `schema check` replay the migrate files and pg_dump each schema;")
+    print("`squash` squashes every generated migrate file but create_schemas: a replay on one scratch database, pg_dump,")
+    print("the generated pair on a second one, both snapshots (catalog, rows, sequence values), the down, and the files written.")
     print(f"Each figure but `migrate up` is the median of {REPEAT} runs; ratios are to `migrate up` of the same run.")
     print()
-    print("| files (both tracks) | migrate up | drift | ratio | gate | ratio | schema dump | ratio | schema check | ratio |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("| files (both tracks) | migrate up | drift | ratio | gate | ratio | schema dump | ratio | schema check | ratio | squash | ratio |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         cells = [str(r["files"]), f"{r['up']:.2f} s"]
-        for v in (r["drift"], r["gate"], r["dump"], r["check"]):
+        for v in (r["drift"], r["gate"], r["dump"], r["check"], r["squash"]):
             cells += [f"{v:.2f} s", f"{v / r['up']:.2f}x"]
         print("| " + " | ".join(cells) + " |")
 
