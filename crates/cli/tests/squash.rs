@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command as StdCommand;
 
 use assert_cmd::Command;
-use common::{pg_tool, Project};
+use common::{Project, pg_tool};
 use strata_testing::TestDb;
 
 fn run(mut cmd: Command) -> (i32, String, String) {

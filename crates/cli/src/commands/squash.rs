@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use anyhow::{bail, Context as _, Result};
+use anyhow::{Context as _, Result, bail};
 use strata_migrate::history::HistoryTable;
 use strata_migrate::plan::SQUASHED;
 use strata_migrate::squash::{self, Pair, Verdict};
