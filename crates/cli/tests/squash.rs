@@ -161,6 +161,13 @@ fn the_projects_own_migrations_squash_and_a_migrated_database_upgrades_across_it
     assert_eq!(code, 0, "{stdout}{stderr}");
     assert!(stdout.contains(&format!("{last}  squashed        applied")), "{stdout}");
     assert!(stdout.contains("0 with problems"), "{stdout}");
+    // drift replays the squashed file where the originals were applied: no drift.
+    let (code, stdout, stderr) = run({
+        let mut c = p.strata();
+        c.arg("drift");
+        c
+    });
+    assert_eq!(code, 0, "the old database is what its squashed files say: {stdout}{stderr}");
     p.write(
         "migrate",
         "20270101_000001_later",

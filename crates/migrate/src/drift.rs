@@ -14,7 +14,7 @@ use sqlx::PgConnection;
 use crate::Options;
 use crate::error::Error;
 use crate::history::{self, RowStatus};
-use crate::plan::Direction;
+use crate::plan::{self, Direction};
 use crate::replay;
 use crate::snapshot::{Catalog, Lines, Scope};
 use crate::source::{MigrationSet, Track, Version};
@@ -105,11 +105,27 @@ pub async fn drift(
         (a.applied_at, a.track != Track::Migrate, a.version).cmp(&(b.applied_at, b.track != Track::Migrate, b.version))
     });
     let mut report = Report::default();
+    // A database that applied the originals of a squashed file: the squashed file
+    // stands for them, replayed once where the first of them was applied.
+    let migrate_files = set.track(Track::Migrate);
+    let cover = plan::squash_cover(Track::Migrate, migrate_files, &rows);
+    let mut squash_replayed = false;
     for row in &rows {
         let note =
             |state| FileNote { track: row.track, version: row.version, description: row.description.clone(), state };
         if row.status == RowStatus::Failed {
             report.files.push(note(FileState::Failed));
+            continue;
+        }
+        if let Some(v) = cover.filter(|&v| row.track == Track::Migrate && row.version <= v)
+            && (row.version == v || !migrate_files.iter().any(|m| m.version == row.version))
+        {
+            if !squash_replayed {
+                let squashed = migrate_files.iter().find(|m| m.version == v).expect("squash_cover found its file");
+                replay::run(scratch, squashed, Direction::Up).await?.map_err(|f| Error::Sql(Box::new(f)))?;
+                report.replayed += 1;
+                squash_replayed = true;
+            }
             continue;
         }
         let Some(m) = set.track(row.track).iter().find(|m| m.version == row.version) else {
