@@ -9,12 +9,12 @@ use rowan::TextRange;
 use strata_migrate::split::{self, LexError, MetaCommand, Piece, Statement};
 use strata_migrate::text_position::LineIndex;
 
-use crate::set_facts::SetFacts;
 use crate::directives::{self, Directive, DirectiveKind};
 use crate::finding::Finding;
 use crate::parse::ParsedFile;
 use crate::references::{ObjectRef, bare_calls, object_refs, transition_tables};
 use crate::rules::{self, Rule};
+use crate::set_facts::SetFacts;
 
 /// What a rule sees of the file it checks.
 pub(crate) struct Check<'a> {

@@ -20,7 +20,6 @@
 mod builtin;
 mod check;
 mod config;
-mod set_facts;
 mod directives;
 mod finding;
 mod names;
@@ -31,18 +30,19 @@ mod render;
 mod report;
 mod rules;
 mod set;
+mod set_facts;
 #[cfg(test)]
 mod test_support;
 
 use std::path::Path;
 
 pub use config::{Config, ConfigError};
-pub use set_facts::SetFacts;
 pub use finding::{Finding, Severity};
 pub use render::{Format, render};
 pub use report::Report;
 pub use rules::{Rule, all as rules};
 pub use set::lint_set;
+pub use set_facts::SetFacts;
 
 /// Lints one SQL file on its own (editors, tests). `ctx` says what the set around
 /// it would: its schemas, its functions, disabled rules. Findings are sorted and

@@ -12,9 +12,9 @@ use strata_migrate::source::{ProblemKind, Scan};
 
 use crate::check::{Analysis, analyze, finish};
 use crate::config::Config;
-use crate::set_facts::SetFacts;
 use crate::report::Report;
 use crate::rules;
+use crate::set_facts::SetFacts;
 
 /// Lints every file of a scanned migration directory.
 pub fn lint_set(scan: &Scan, config: &Config) -> Report {

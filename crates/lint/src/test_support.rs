@@ -3,10 +3,10 @@
 
 use std::path::Path;
 
-use crate::set_facts::SetFacts;
 use crate::finding::Finding;
 use crate::render::{Format, render};
 use crate::report::Report;
+use crate::set_facts::SetFacts;
 
 pub(crate) const PATH: &str = "migrations/migrate/20251124_000001_example.up.sql";
 

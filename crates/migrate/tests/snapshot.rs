@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use strata_migrate::verify::{self, Outcome, ProblemKind};
+use strata_migrate::verify::{self, Broken, Outcome};
 use strata_migrate::{MigrationSet, Options};
 use strata_testing::TestDb;
 
@@ -52,7 +52,7 @@ async fn down_problem(up: &str, down: &str) -> String {
     let outcome = verify_dir(dir.path()).await;
     assert_eq!(outcome.problems.len(), 1, "{:#?}", outcome.problems);
     let p = &outcome.problems[0];
-    assert!(matches!(p.what, ProblemKind::DownDoesNotRestore { .. }), "{p}");
+    assert!(matches!(p.what, Broken::DownDoesNotRestore { .. }), "{p}");
     assert!(p.file.ends_with("20251124_000009_step.down.sql"), "{p}");
     p.to_string()
 }
@@ -87,7 +87,7 @@ async fn a_default_privilege_left_by_the_down_is_found() {
     let text: Vec<String> = outcome.problems.iter().map(ToString::to_string).collect();
     let text = text.join("\n");
     assert!(
-        outcome.problems.iter().any(|p| matches!(&p.what, ProblemKind::DownDoesNotRestore { diff }
+        outcome.problems.iter().any(|p| matches!(&p.what, Broken::DownDoesNotRestore { diff }
             if diff.extra.iter().any(|l| l.starts_with("default privileges ") && l.contains(" in app r ")))),
         "{text}"
     );
@@ -172,15 +172,14 @@ async fn a_value_the_file_writes_into_a_defaulted_column_still_counts() {
         outcome
             .problems
             .iter()
-            .any(|p| p.file.ends_with("000001_rows.up.sql") && matches!(p.what, ProblemKind::UpNotRepeatable { .. })),
+            .any(|p| p.file.ends_with("000001_rows.up.sql") && matches!(p.what, Broken::UpNotRepeatable { .. })),
         "{text}"
     );
     assert!(
         outcome
             .problems
             .iter()
-            .any(|p| p.file.ends_with("000002_touch.down.sql")
-                && matches!(p.what, ProblemKind::DownDoesNotRestore { .. })),
+            .any(|p| p.file.ends_with("000002_touch.down.sql") && matches!(p.what, Broken::DownDoesNotRestore { .. })),
         "{text}"
     );
 }
@@ -197,11 +196,7 @@ async fn an_identity_value_the_file_sets_counts() {
     );
     let outcome = verify_dir(dir.path()).await;
     let text: Vec<String> = outcome.problems.iter().map(ToString::to_string).collect();
-    assert!(
-        outcome.problems.iter().any(|p| matches!(p.what, ProblemKind::UpNotRepeatable { .. })),
-        "{}",
-        text.join("\n")
-    );
+    assert!(outcome.problems.iter().any(|p| matches!(p.what, Broken::UpNotRepeatable { .. })), "{}", text.join("\n"));
 }
 
 #[tokio::test]
@@ -212,7 +207,7 @@ async fn a_rerun_that_changes_the_database_is_found() {
     );
     let outcome = verify_dir(dir.path()).await;
     assert!(
-        outcome.problems.iter().any(|p| matches!(p.what, ProblemKind::NotIdempotentChange { .. })),
+        outcome.problems.iter().any(|p| matches!(p.what, Broken::NotIdempotentChange { .. })),
         "{:#?}",
         outcome.problems
     );

@@ -3,9 +3,9 @@
 //! rule id is misspelled. Stale suppressions would hide the next real problem.
 
 use crate::check::Suppression;
-use crate::set_facts::SetFacts;
 use crate::finding::{Finding, Severity};
 use crate::rules::{self, Rule};
+use crate::set_facts::SetFacts;
 
 pub(crate) const RULE: Rule = Rule {
     id: "unused-suppression",
