@@ -165,11 +165,7 @@ impl Stepper {
         match self.run(conn, m, Direction::Up).await? {
             Ok(()) => {
                 if let Some(diff) = self.catalog.since(rerun) {
-                    found.push(Problem {
-                        track,
-                        file: up_path.clone(),
-                        what: Broken::NotIdempotentChange { diff },
-                    });
+                    found.push(Problem { track, file: up_path.clone(), what: Broken::NotIdempotentChange { diff } });
                 }
             }
             Err(f) => found.push(Problem {

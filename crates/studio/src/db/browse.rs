@@ -9,7 +9,7 @@ use sqlx::{PgConnection, Row};
 
 use crate::db::error::DbError;
 use crate::db::filter::{Filter, push_condition};
-use crate::db::keyset::{SortOrder, KeyPart, Keyset};
+use crate::db::keyset::{KeyPart, Keyset, SortOrder};
 use crate::db::relation::Relation;
 use crate::db::row::{CTID, RowKey};
 use crate::db::sql::Sql;
