@@ -9,6 +9,7 @@ mod exit;
 mod http_server;
 mod logins;
 mod output;
+mod project;
 mod replicas;
 mod restore;
 mod schemas;
@@ -105,7 +106,7 @@ fn report(err: &anyhow::Error, out: Output, code: u8) {
         column: failure.and_then(|f| f.column),
         sqlstate: failure.map(|f| f.code.as_str()),
     });
-    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let color = output::color(std::io::stderr().is_terminal());
     match failure {
         Some(f) => eprintln!("{}", sql_error::render(f, color)),
         None => {

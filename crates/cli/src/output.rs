@@ -118,6 +118,11 @@ fn write_or_exit(w: &mut impl Write, args: std::fmt::Arguments<'_>) {
     }
 }
 
+/// Whether to colour a stream: a terminal, and `NO_COLOR` unset or empty.
+pub fn color(stream_is_terminal: bool) -> bool {
+    stream_is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
 /// Milliseconds, briefly.
 pub fn ms(ms: u64) -> String {
     if ms < 10_000 { format!("{ms} ms") } else { format!("{:.1} s", ms as f64 / 1000.0) }

@@ -17,12 +17,6 @@ pub use crate::options::{Options, Transactions, whoami};
 pub use crate::record::{Repaired, baseline, forget_missing, repair};
 pub use crate::report::{Done, Failure, Report};
 
-/// Every history row, or none when the table does not exist yet.
-/// The same as [`history::read`], which new code should call.
-pub async fn history_rows(conn: &mut PgConnection, opts: &Options) -> Result<Vec<AppliedRow>, Error> {
-    history::read(conn, &opts.history).await
-}
-
 /// What `run` would do, without the lock and without changing anything.
 pub async fn preview<'a>(
     conn: &mut PgConnection,

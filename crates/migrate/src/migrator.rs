@@ -22,7 +22,7 @@ use sqlx::{Acquire, PgConnection, Postgres};
 use crate::apply;
 use crate::embed::EmbeddedMigrations;
 use crate::error::Error;
-use crate::history::AppliedRow;
+use crate::history::{self, AppliedRow};
 use crate::plan::{self, DownTarget, Request, State};
 use crate::source::{MigrationSet, Track, Version};
 use crate::{Event, Failure, Options, Report};
@@ -147,7 +147,7 @@ impl Migrator {
     {
         let set = self.migrations()?;
         let mut conn = db.acquire().await.map_err(|e| Error::database("acquiring a connection", e))?;
-        let rows = apply::history_rows(&mut conn, &self.options).await?;
+        let rows = history::read(&mut conn, &self.options.history).await?;
         let mut out = vec![];
         for track in Track::ALL {
             out.extend(plan::status(track, set.track(track), &rows).into_iter().map(|e| MigrationStatus {

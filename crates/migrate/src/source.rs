@@ -187,8 +187,7 @@ impl MigrationSet {
 
     /// Scans `dir` and fails on any problem.
     pub fn load(dir: &Path) -> Result<MigrationSet, SourceErrors> {
-        let scan = scan(dir);
-        if scan.problems.is_empty() { Ok(scan.set) } else { Err(SourceErrors(scan.problems)) }
+        scan(dir).into_set()
     }
 }
 
@@ -197,6 +196,13 @@ impl MigrationSet {
 pub struct Scan {
     pub set: MigrationSet,
     pub problems: Vec<SourceProblem>,
+}
+
+impl Scan {
+    /// The set, when no file has a problem; else every problem.
+    pub fn into_set(self) -> Result<MigrationSet, SourceErrors> {
+        if self.problems.is_empty() { Ok(self.set) } else { Err(SourceErrors(self.problems)) }
+    }
 }
 
 /// A file (or folder) that is not a well-formed part of the set.

@@ -206,7 +206,7 @@ async fn deleted_applied_file_is_reported_missing() {
     let failure = run(&mut conn, dir.path(), Track::Migrate, up()).await.unwrap_err();
     assert!(failure.error.to_string().contains("is applied but its files are missing"), "{}", failure.error);
     let set = MigrationSet::load(dir.path()).unwrap();
-    let rows = apply::history_rows(&mut conn, &Options::default()).await.unwrap();
+    let rows = strata_migrate::history::read(&mut conn, &Options::default().history).await.unwrap();
     let states: Vec<State> = plan::status(Track::Migrate, &set.migrate, &rows).iter().map(|e| e.state).collect();
     assert_eq!(states, [State::Applied, State::Missing]);
 }

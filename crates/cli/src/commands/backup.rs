@@ -35,7 +35,7 @@ async fn schema_history(ctx: &Context, conn: &mut sqlx::PgConnection, schema: &s
     let known = crate::schemas::project_schemas(ctx)?;
     let scan = source::scan(&ctx.dir);
     let opts = Options { history: ctx.history.clone(), ..Options::default() };
-    let rows = strata_migrate::apply::history_rows(conn, &opts).await?;
+    let rows = strata_migrate::history::read(conn, &opts.history).await?;
     let mut out = BTreeSet::new();
     for row in rows.iter().filter(|r| r.status == RowStatus::Applied) {
         let files = scan.set.track(row.track);

@@ -7,10 +7,10 @@ use strata_migrate::source::MigrationSet;
 
 use crate::args::DriftArgs;
 use crate::commands::scratch::Scratch;
-use crate::commands::track::load_set;
 use crate::config::Context;
 use crate::exit::{Inconsistent, Usage};
 use crate::output::Output;
+use crate::project::load_set;
 use crate::schemas::project_schemas;
 
 pub async fn run(ctx: &Context, out: Output, args: &DriftArgs) -> Result<u8> {

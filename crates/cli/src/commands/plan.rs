@@ -6,10 +6,10 @@ use strata_migrate::lock_report::{self, FileReport, Report, Severity, Thresholds
 
 use crate::args::PlanArgs;
 use crate::commands::scratch::Scratch;
-use crate::commands::track::load_set;
 use crate::config::Context;
 use crate::exit::{Inconsistent, Usage};
 use crate::output::Output;
+use crate::project::load_set;
 
 pub async fn run(ctx: &Context, out: Output, args: &PlanArgs) -> Result<u8> {
     let format = match args.format.as_deref() {

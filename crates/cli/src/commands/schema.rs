@@ -13,10 +13,10 @@ use strata_migrate::schema_dump::{self, HEADER};
 
 use crate::args::{SchemaArgs, SchemaCommand};
 use crate::commands::scratch::Scratch;
-use crate::commands::track::load_set;
 use crate::config::Context;
 use crate::exit::{Inconsistent, Usage};
 use crate::output::Output;
+use crate::project::load_set;
 use crate::schemas::project_schemas;
 
 pub async fn run(ctx: &Context, out: Output, cmd: &SchemaCommand) -> Result<u8> {

@@ -13,11 +13,11 @@ use strata_migrate::{Track, Version};
 
 use crate::args::SquashArgs;
 use crate::commands::scratch::Scratch;
-use crate::commands::track::load_set;
 use crate::config::Context;
 use crate::event::Event;
 use crate::exit::{Inconsistent, Usage};
 use crate::output::Output;
+use crate::project::load_set;
 
 pub async fn run(ctx: &Context, out: Output, args: &SquashArgs) -> Result<u8> {
     let to = Version::parse(&args.to).map_err(|e| Usage::new(format!("--to {}: {e}", args.to)))?;

@@ -11,13 +11,14 @@ use strata_migrate::apply::{self, Event, Transactions};
 use strata_migrate::history;
 use strata_migrate::plan::{self, Direction, DownTarget, Request, State};
 use strata_migrate::scope;
-use strata_migrate::source::{self, MigrationSet, Scan, SourceErrors, Track, Version};
+use strata_migrate::source::{self, MigrationSet, Track, Version};
 use strata_migrate::{Cancel, Options};
 
 use crate::args::{DownArgs, RepairArgs, StatusArgs, UpArgs};
 use crate::config::{Context, redact};
 use crate::exit::{Inconsistent, Usage};
 use crate::output::{DIM, GREEN, Output, RED, YELLOW, ms};
+use crate::project::{load_set, require_folder, scan};
 
 /// The exit status of a run stopped by SIGINT/SIGTERM: 128 + SIGINT, as shells report it.
 const INTERRUPTED: u8 = 130;
@@ -38,38 +39,6 @@ fn noun(track: Track, n: usize) -> String {
 
 fn parse_version(s: &str, flag: &str) -> Result<Version> {
     Version::parse(s).map_err(|e| Usage::new(format!("{flag} {s:?}: {e}")).into())
-}
-
-/// Every file of the project, refusing a missing folder (exit 2).
-pub fn scan(ctx: &Context) -> Result<Scan> {
-    scan_folder_exists(ctx)?;
-    Ok(source::scan(&ctx.dir))
-}
-
-/// Refuses a missing migrations folder (exit 2).
-fn scan_folder_exists(ctx: &Context) -> Result<()> {
-    if !ctx.dir.is_dir() {
-        return Err(Usage::new(format!(
-            "no migrations folder at {} (create it with `strata generate`, or pass --dir)",
-            ctx.dir.display()
-        ))
-        .into());
-    }
-    Ok(())
-}
-
-/// Loads the set, refusing a broken one (exit 3) or a missing folder (exit 2).
-pub fn load_set(ctx: &Context) -> Result<MigrationSet> {
-    checked(scan(ctx)?)
-}
-
-/// The scan's set, or every problem it found (exit 3).
-pub fn checked(scan: Scan) -> Result<MigrationSet> {
-    if scan.problems.is_empty() {
-        Ok(scan.set)
-    } else {
-        Err(strata_migrate::Error::from(SourceErrors(scan.problems)).into())
-    }
 }
 
 fn options(ctx: &Context) -> Options {
@@ -118,7 +87,7 @@ pub async fn up_with(
         },
         _ => connect(ctx, out, &format!("strata {track} up")).await?,
     };
-    let set = crate::commands::lint::load_linted(ctx, out, &mut conn, &options(ctx)).await?;
+    let set = crate::project::load_linted(ctx, out, &mut conn, &options(ctx)).await?;
     if track == Track::Migrate && !args.dry_run {
         crate::commands::drift::before_up(ctx, out, &set).await?;
     }
@@ -431,7 +400,7 @@ pub async fn status(ctx: &Context, out: Output, track: Track, args: &StatusArgs)
         let rows = history::read(&mut conn, &ctx.history).await?;
         (scan.set.track(track).to_vec(), scan.problems, rows)
     } else {
-        scan_folder_exists(ctx)?;
+        require_folder(ctx)?;
         let dir = ctx.dir.clone();
         let listing = tokio::task::spawn_blocking(move || source::list_files(&dir));
         let mut conn = ctx.connect(&format!("strata {track} status")).await?;

@@ -7,10 +7,10 @@ use strata_migrate::verify::{self, Problem, VerifyObserver};
 use strata_migrate::{Migration, Options};
 
 use crate::commands::scratch::Scratch;
-use crate::commands::track::load_set;
 use crate::config::Context;
 use crate::exit::Inconsistent;
 use crate::output::{GREEN, Output, RED};
+use crate::project::load_set;
 
 struct Printer<'a> {
     out: &'a Output,
