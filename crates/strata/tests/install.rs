@@ -1,4 +1,4 @@
-//! The README's install command, `cargo install --locked --path crates/cli`, into
+//! The README's install command, `cargo install --locked --path crates/strata`, into
 //! a temporary root, then the installed binary's first steps. Slow (it builds the
 //! binary again, without the test build's dev-dependencies), hence ignored by
 //! default: `cargo test -p strata --test install -- --ignored`.
@@ -14,7 +14,7 @@ fn cargo_install_from_a_checkout() {
     // --debug only to keep the test's build short; the README's command builds release.
     let status = Command::new(env!("CARGO"))
         .args(["install", "--locked", "--debug", "--path"])
-        .arg(workspace.join("crates/cli"))
+        .arg(workspace.join("crates/strata"))
         .arg("--root")
         .arg(root.path())
         .status()
