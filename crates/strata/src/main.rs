@@ -9,6 +9,7 @@ mod exit;
 mod http_server;
 mod logins;
 mod output;
+mod pg_dump;
 mod project;
 mod replicas;
 mod restore;

@@ -4,10 +4,9 @@
 //! are what the migrate files produce.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
 use crate::event::Event;
-use anyhow::{Context as _, Result, bail};
+use anyhow::{Context as _, Result};
 use strata_migrate::Track;
 use strata_migrate::schema_dump::{self, HEADER};
 
@@ -83,31 +82,14 @@ async fn produce(ctx: &Context, out: Output, owners: bool) -> Result<Vec<(String
     result
 }
 
-/// `pg_dump --schema-only` of one schema, the password in PGPASSWORD.
+/// `pg_dump --schema-only` of one schema.
 fn pg_dump(url: &str, schema: &str, owners: bool) -> Result<String> {
-    let bin = strata_embedded::find_binaries().context("finding PostgreSQL's client programs")?.tool("pg_dump");
-    let (url, password) = crate::secrets::without_password(url);
-    let mut cmd = Command::new(&bin);
-    cmd.arg("--dbname").arg(url);
-    if let Some(p) = password {
-        cmd.env("PGPASSWORD", p);
-    }
-    // Double quotes make the name literal, not a pattern.
-    let pattern = format!("\"{}\"", schema.replace('"', "\"\""));
-    cmd.args(["--schema-only", "--format=plain", "--encoding=UTF8", "--no-tablespaces", "--schema", &pattern]);
-    if !owners {
-        cmd.arg("--no-owner");
-    }
-    let dumped = cmd
-        .stdin(Stdio::null())
-        .stderr(Stdio::piped())
-        .stdout(Stdio::piped())
-        .output()
-        .with_context(|| format!("running {}", bin.display()))?;
-    if !dumped.status.success() {
-        bail!("pg_dump of schema {schema} failed: {}", String::from_utf8_lossy(&dumped.stderr).trim());
-    }
-    String::from_utf8(dumped.stdout).context("pg_dump wrote text that is not UTF-8")
+    crate::pg_dump::run(url, &format!("schema {schema}"), |cmd| {
+        cmd.args(["--schema-only", "--schema", &crate::pg_dump::literal(schema)]);
+        if !owners {
+            cmd.arg("--no-owner");
+        }
+    })
 }
 
 /// Schema files in `dir` that no project schema makes: `.sql` files that start with

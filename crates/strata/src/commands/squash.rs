@@ -3,9 +3,8 @@
 //! ([`strata_migrate::squash`]).
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
-use anyhow::{Context as _, Result, bail};
+use anyhow::{Context as _, Result};
 use strata_migrate::history::HistoryTable;
 use strata_migrate::plan::SQUASHED;
 use strata_migrate::squash::{self, Pair, Verdict};
@@ -147,37 +146,14 @@ fn write(dir: &Path, to: Version, pair: &Pair, files: &[&strata_migrate::Migrati
 /// `pg_dump` of the schemas (structure and rows as `INSERT ... ON CONFLICT DO
 /// NOTHING`), the history table left out, the password in PGPASSWORD.
 fn pg_dump(url: &str, schemas: &[String], history: &HistoryTable) -> Result<String> {
-    let bin = strata_embedded::find_binaries().context("finding PostgreSQL's client programs")?.tool("pg_dump");
-    let (url, password) = crate::secrets::without_password(url);
-    let mut cmd = Command::new(&bin);
-    cmd.arg("--dbname").arg(url);
-    if let Some(p) = password {
-        cmd.env("PGPASSWORD", p);
-    }
-    cmd.args([
-        "--format=plain",
-        "--encoding=UTF8",
-        "--no-tablespaces",
-        "--inserts",
-        "--on-conflict-do-nothing",
-        "--no-publications",
-        "--no-subscriptions",
-    ]);
-    // Double quotes make a name literal, not a pattern.
-    let quoted = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
-    for s in schemas {
-        cmd.arg("--schema").arg(quoted(s));
-    }
-    let (hs, hn) = history.to_string().split_once('.').map(|(a, b)| (a.to_owned(), b.to_owned())).unwrap_or_default();
-    cmd.arg("--exclude-table").arg(format!("{}.{}", quoted(&hs), quoted(&hn)));
-    let dumped = cmd
-        .stdin(Stdio::null())
-        .stderr(Stdio::piped())
-        .stdout(Stdio::piped())
-        .output()
-        .with_context(|| format!("running {}", bin.display()))?;
-    if !dumped.status.success() {
-        bail!("pg_dump of the squashed schemas failed: {}", String::from_utf8_lossy(&dumped.stderr).trim());
-    }
-    String::from_utf8(dumped.stdout).context("pg_dump wrote text that is not UTF-8")
+    use crate::pg_dump::literal;
+    crate::pg_dump::run(url, "the squashed schemas", |cmd| {
+        cmd.args(["--inserts", "--on-conflict-do-nothing", "--no-publications", "--no-subscriptions"]);
+        for s in schemas {
+            cmd.arg("--schema").arg(literal(s));
+        }
+        let (hs, hn) =
+            history.to_string().split_once('.').map(|(a, b)| (a.to_owned(), b.to_owned())).unwrap_or_default();
+        cmd.arg("--exclude-table").arg(format!("{}.{}", literal(&hs), literal(&hn)));
+    })
 }
