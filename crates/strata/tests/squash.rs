@@ -327,6 +327,37 @@ fn a_generated_set_squashes_to_a_pair_a_fresh_database_applies_equally() {
     assert_eq!(psql(fresh.url(), "SELECT last_value FROM app.tickets"), "2");
 }
 
+/// The scale: the benchmark generator's 1,000 migrate files, applied, then
+/// squashed (the command proves the pair equal on two scratch databases before
+/// writing); the old database stays clean by status and drift, a fresh one equals it.
+#[test]
+fn a_thousand_generated_files_squash_with_the_proof_and_a_fresh_database_equals_the_old() {
+    let p = generated(1000);
+    let schemas = ["auth", "master", "app"];
+    p.strata().args(["migrate", "up"]).assert().success();
+    p.strata().args(["seed", "up"]).assert().success();
+    let last = migrate_names(&p).last().unwrap().split('_').take(2).collect::<Vec<_>>().join("_");
+    squash(&p, &last);
+    assert_eq!(migrate_names(&p).len(), 2, "create_schemas and the pair: {:?}", migrate_names(&p));
+    let (code, stdout, stderr) = run({
+        let mut c = p.strata();
+        c.args(["migrate", "status"]);
+        c
+    });
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(stdout.contains("0 with problems"), "{stdout}");
+    let (code, stdout, stderr) = run({
+        let mut c = p.strata();
+        c.arg("drift");
+        c
+    });
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let fresh = TestDb::new();
+    strata_on(&p, fresh.url()).args(["migrate", "up"]).assert().success();
+    strata_on(&p, fresh.url()).args(["seed", "up"]).assert().success();
+    same(&picture(fresh.url(), &schemas), &picture(&p.url, &schemas));
+}
+
 #[test]
 fn what_cannot_be_proven_equal_is_refused_with_exit_3_and_nothing_written() {
     // An aggregate: the snapshot does not compare aggregates.
