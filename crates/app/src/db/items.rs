@@ -188,47 +188,26 @@ pub async fn get(pool: &PgPool, id: Uuid) -> Result<Option<ItemWithOwner>, sqlx:
     sqlx::query_as(SQL).bind(id).fetch_optional(pool).await
 }
 
-/// Creates an item owned by `owner`. A missing category or location fails with a
-/// foreign key violation (`items_category_id_fkey`, `items_location_id_fkey`).
-pub async fn insert(pool: &PgPool, owner: Uuid, item: &NewItem) -> Result<ItemWithOwner, sqlx::Error> {
-    const SQL: &str = concat!(
-        "WITH i AS (INSERT INTO app.items (user_id, category_id, location_id, name, description, price_cents, is_active) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *) SELECT ",
-        item_with_owner!(),
-        " FROM i JOIN auth.\"user\" AS u ON u.id = i.user_id"
-    );
-    sqlx::query_as(SQL)
-        .bind(owner)
-        .bind(item.category_id)
-        .bind(item.location_id)
-        .bind(item.name.as_str())
-        .bind(item.description.as_ref().map(|d| d.as_str()))
-        .bind(item.price_cents.map(|p| p.get()))
-        .bind(item.is_active)
-        .fetch_one(pool)
-        .await
-}
-
 /// Creates an item owned by the user of the unexpired session with this token hash,
 /// in one statement (one round trip): the session lookup, the insert and the owner's
 /// name. `None` when there is no such session (nothing is inserted). A missing
-/// category or location fails as [`insert`] does.
+/// category or location fails with a foreign key violation
+/// (`items_category_id_fkey`, `items_location_id_fkey`).
 pub async fn insert_for_session(
     pool: &PgPool,
     token_hash: &[u8; 32],
     item: &NewItem,
 ) -> Result<Option<ItemWithOwner>, sqlx::Error> {
     // `auth.session_user_id` is STABLE: evaluated once, as the key of a primary key
-    // lookup. No session, no row of `s`, nothing inserted, no row returned.
-    const SQL: &str = "WITH s AS (SELECT u.id, u.display_name FROM auth.\"user\" AS u \
-                                  WHERE u.id = auth.session_user_id($1)), \
-                            i AS (INSERT INTO app.items \
-                                  (user_id, category_id, location_id, name, description, price_cents, is_active) \
-                                  SELECT s.id, $2, $3, $4, $5, $6, $7 FROM s RETURNING *) \
-                       SELECT i.id, i.user_id, i.category_id, i.location_id, i.name, i.description, \
-                              i.price_cents, i.is_active, i.created_at, i.updated_at, \
-                              s.display_name AS owner_display_name \
-                       FROM i CROSS JOIN s";
+    // lookup. No session, no row of `u`, nothing inserted, no row returned.
+    const SQL: &str = concat!(
+        "WITH u AS (SELECT id, display_name FROM auth.\"user\" WHERE id = auth.session_user_id($1)), \
+              i AS (INSERT INTO app.items (user_id, category_id, location_id, name, description, price_cents, is_active) \
+                    SELECT u.id, $2, $3, $4, $5, $6, $7 FROM u RETURNING *) \
+         SELECT ",
+        item_with_owner!(),
+        " FROM i CROSS JOIN u"
+    );
     sqlx::query_as(SQL)
         .bind(&token_hash[..])
         .bind(item.category_id)
