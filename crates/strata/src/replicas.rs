@@ -8,7 +8,6 @@
 
 use std::path::Path;
 use std::str::FromStr;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result};
@@ -413,9 +412,4 @@ pub async fn show_lag(ctx: &Context, out: Output) {
 /// The shared app configuration with the project's `max_replica_lag`.
 pub fn app_config(ctx: &Context, config: AppConfig) -> AppConfig {
     AppConfig { max_replica_lag: ctx.replicas.max_lag, ..config }
-}
-
-/// A sender handle for [`strata_app::http::router_with_replicas`].
-pub fn log_sender() -> Arc<dyn strata_app::Sender> {
-    Arc::new(strata_app::LogSender)
 }
