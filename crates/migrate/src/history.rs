@@ -166,6 +166,36 @@ pub async fn read(conn: &mut PgConnection, table: &HistoryTable) -> Result<Vec<A
     read_existing(conn, table).await
 }
 
+/// What a no-op `up` asks the database, in one round trip: whether the server is
+/// a standby, and each row of `track` as `(version, description, checksum,
+/// applied)`. A missing table, a row that does not decode, or any other error is
+/// `None`: the caller then takes the full path, which reports it.
+pub async fn fingerprints(
+    conn: &mut PgConnection,
+    table: &HistoryTable,
+    track: Track,
+) -> Option<(bool, Vec<(Version, String, Checksum, bool)>)> {
+    let sql = format!(
+        "SELECT pg_is_in_recovery() AS standby;
+         SELECT version, description, checksum, status FROM {} WHERE track = {}",
+        table.sql(),
+        literal(track.as_str())
+    );
+    let rows = sqlx::raw_sql(&sql).fetch_all(&mut *conn).await.ok()?;
+    let (first, history) = rows.split_first()?;
+    let standby: bool = first.try_get("standby").ok()?;
+    let history = history
+        .iter()
+        .map(|row| {
+            let version = Version::parse(row.try_get("version").ok()?).ok()?;
+            let checksum = Checksum::from_slice(&row.try_get::<Vec<u8>, _>("checksum").ok()?)?;
+            let applied = row.try_get::<&str, _>("status").ok()? == "applied";
+            Some((version, row.try_get("description").ok()?, checksum, applied))
+        })
+        .collect::<Option<Vec<_>>>()?;
+    Some((standby, history))
+}
+
 /// Every row of a table known to exist (after [`ensure`]).
 pub(crate) async fn read_existing(conn: &mut PgConnection, table: &HistoryTable) -> Result<Vec<AppliedRow>, Error> {
     let sql = format!(

@@ -6,7 +6,7 @@ use std::time::Duration;
 use crate::event::{Event as CliEvent, FileId};
 use anyhow::{Context as _, Result};
 use sqlx::postgres::{PgConnectOptions, PgConnection};
-use sqlx::{ConnectOptions, Connection, Row};
+use sqlx::{ConnectOptions, Connection};
 use strata_migrate::apply::{self, Event, Transactions};
 use strata_migrate::history;
 use strata_migrate::plan::{self, Direction, DownTarget, Request, State};
@@ -132,30 +132,14 @@ async fn up_to_date(ctx: &Context, out: Output, track: Track) -> Result<Result<u
     let listing = ctx.dir.is_dir().then(|| tokio::task::spawn_blocking(move || source::list_files(&dir)));
     let mut conn = connect(ctx, out, &format!("strata {track} up")).await?;
     let Some(listing) = listing else { return Ok(Err(conn)) };
-    let sql = format!(
-        "SELECT pg_is_in_recovery() AS standby;
-         SELECT version, description, encode(checksum, 'hex') AS checksum, status FROM {} WHERE track = '{}'",
-        ctx.history.sql(),
-        track.as_str()
-    );
-    let rows = sqlx::raw_sql(&sql).fetch_all(&mut conn).await;
-    let (Ok(listing), Ok(rows)) = (listing.await, rows) else { return Ok(Err(conn)) };
-    let standby = rows.first().is_none_or(|r| r.try_get::<bool, _>("standby").unwrap_or(true));
+    let fingerprints = history::fingerprints(&mut conn, &ctx.history, track).await;
+    let (Ok(listing), Some((standby, history))) = (listing.await, fingerprints) else { return Ok(Err(conn)) };
     let files: std::collections::HashMap<Version, &source::Listed> =
         listing.track(track).iter().map(|l| (l.version, l)).collect();
-    let unchanged = |row: &sqlx::postgres::PgRow| -> Option<()> {
-        let file = files.get(&Version::parse(row.try_get::<&str, _>("version").ok()?).ok()?)?;
-        let same = row.try_get::<String, _>("status").ok()? == "applied"
-            && row.try_get::<String, _>("description").ok()? == file.description
-            && row.try_get::<String, _>("checksum").ok()? == file.checksum.to_hex();
-        same.then_some(())
+    let unchanged = |(version, description, checksum, applied): &(Version, String, _, bool)| {
+        files.get(version).is_some_and(|f| *applied && *description == f.description && *checksum == f.checksum)
     };
-    let history = &rows[1.min(rows.len())..];
-    if standby
-        || !listing.problems.is_empty()
-        || history.len() != files.len()
-        || !history.iter().all(|r| unchanged(r).is_some())
-    {
+    if standby || !listing.problems.is_empty() || history.len() != files.len() || !history.iter().all(unchanged) {
         return Ok(Err(conn));
     }
     // Exactly what a run with an empty plan prints.
