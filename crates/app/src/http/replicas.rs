@@ -101,6 +101,8 @@ struct Replica {
     pool: PgPool,
     probe: Probe,
     status: Mutex<ReplicaStatus>,
+    /// When a read last lost its connection to it (which marks it down at once).
+    read_failed_at: Mutex<Option<Instant>>,
 }
 
 /// A connection of its own for the checks: a pool busy with slow reads must not make
@@ -211,6 +213,7 @@ impl Replicas {
                     error: None,
                     checked_at: None,
                 }),
+                read_failed_at: Mutex::new(None),
             })
             .collect();
         Replicas(Arc::new(Inner {
@@ -305,6 +308,12 @@ impl Replicas {
                     }
                 }
             };
+            // A read that lost its connection after this check began knows better
+            // than the check (a server shutting down still answers a probe that was
+            // already connected): its "down" stands until the next check.
+            if lock(&replica.read_failed_at).is_some_and(|failed| failed >= now) {
+                continue;
+            }
             self.set_state(replica, state, error, |status| {
                 status.replay_lsn = replay.or(status.replay_lsn);
                 status.lag = lag;
@@ -451,6 +460,7 @@ impl Replicas {
                 Err(err) => {
                     let replica = &self.0.replicas[i];
                     if is_connection_error(&err) {
+                        *lock(&replica.read_failed_at) = Some(Instant::now());
                         self.set_state(replica, ReplicaState::Down, Some(err.to_string()), |_| {});
                     } else {
                         let name = lock(&replica.status).name.clone();
