@@ -7,7 +7,10 @@
 //! A test that panics keeps its database for inspection and prints its name.
 
 mod migrated;
+mod migration_dir;
 pub mod standby;
+
+pub use migration_dir::{CREATE_SCHEMAS, MigrationDir};
 
 use std::path::PathBuf;
 use std::sync::OnceLock;
@@ -26,17 +29,20 @@ pub struct TestDb {
 impl TestDb {
     /// Creates an empty database with a unique name.
     pub fn new() -> TestDb {
-        let admin_url = server_url().to_owned();
-        let name = TestDb::fresh_name();
-        let sql = format!("CREATE DATABASE \"{name}\"");
-        run_on_admin(&admin_url, &sql).unwrap_or_else(|err| panic!("creating test database {name}: {err}"));
-        let url = with_database(&admin_url, &name);
-        TestDb { name, url, admin_url }
+        TestDb::create(None)
     }
 
-    /// A unique name for a test's database.
-    fn fresh_name() -> String {
-        format!("strata_test_{:016x}", rand::random::<u64>())
+    /// Creates a database with a unique name: empty, or a clone of `template`.
+    fn create(template: Option<&str>) -> TestDb {
+        let admin_url = server_url().to_owned();
+        let name = format!("strata_test_{:016x}", rand::random::<u64>());
+        let (sql, doing) = match template {
+            None => (format!("CREATE DATABASE \"{name}\""), format!("creating test database {name}")),
+            Some(t) => (format!("CREATE DATABASE \"{name}\" TEMPLATE \"{t}\""), format!("cloning {t} as {name}")),
+        };
+        run_on_admin(&admin_url, &sql).unwrap_or_else(|err| panic!("{doing}: {err}"));
+        let url = with_database(&admin_url, &name);
+        TestDb { name, url, admin_url }
     }
 
     /// The URL of this test's database.
@@ -127,14 +133,24 @@ pub use strata_embedded::with_database;
 fn run_on_admin(admin_url: &str, sql: &str) -> Result<(), String> {
     let admin_url = admin_url.to_owned();
     let sql = sql.to_owned();
+    on_own_thread("the admin thread", move || async move {
+        let mut conn = PgConnection::connect(&admin_url).await.map_err(|e| e.to_string())?;
+        sqlx::raw_sql(&sql).execute(&mut conn).await.map_err(|e| e.to_string())?;
+        conn.close().await.map_err(|e| e.to_string())
+    })
+}
+
+/// Runs the future `work` makes to completion on a thread and runtime of its own, so
+/// that test support works both inside and outside an async test. `thread` names it
+/// when it panics.
+fn on_own_thread<F>(thread: &'static str, work: impl FnOnce() -> F + Send + 'static) -> Result<(), String>
+where
+    F: Future<Output = Result<(), String>>,
+{
     std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
-        rt.block_on(async {
-            let mut conn = PgConnection::connect(&admin_url).await.map_err(|e| e.to_string())?;
-            sqlx::raw_sql(&sql).execute(&mut conn).await.map_err(|e| e.to_string())?;
-            conn.close().await.map_err(|e| e.to_string())
-        })
+        rt.block_on(work())
     })
     .join()
-    .map_err(|_| "admin thread panicked".to_owned())?
+    .unwrap_or_else(|_| Err(format!("{thread} panicked")))
 }

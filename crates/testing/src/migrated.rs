@@ -15,7 +15,7 @@ use sqlx::postgres::PgConnection;
 use strata_migrate::apply::{self, Transactions};
 use strata_migrate::{MigrationSet, Options, Request, Track};
 
-use crate::{TestDb, run_on_admin, server_url, with_database};
+use crate::{TestDb, on_own_thread, server_url, with_database};
 
 /// Templates this process made or found: made once per process and set.
 static TEMPLATES: Mutex<Option<HashSet<String>>> = Mutex::new(None);
@@ -27,27 +27,23 @@ impl TestDb {
     /// first use (in one transaction per track when no file is
     /// `-- strata:no-transaction`). Panics, naming the file, when a file fails.
     pub fn migrated(dir: &Path) -> TestDb {
-        let set =
-            MigrationSet::load(dir).unwrap_or_else(|e| panic!("loading the migrations of {}: {e}", dir.display()));
-        let template = template(&set);
-        let admin_url = server_url().to_owned();
-        let name = TestDb::fresh_name();
-        let sql = format!("CREATE DATABASE \"{name}\" TEMPLATE \"{template}\"");
-        run_on_admin(&admin_url, &sql).unwrap_or_else(|err| panic!("cloning {template} as {name}: {err}"));
-        let url = with_database(&admin_url, &name);
-        TestDb { name, url, admin_url }
+        TestDb::create(Some(&template(&load(dir))))
     }
 
     /// A fresh, empty database with every file of `dir` applied by running them
     /// (both tracks, one transaction each when possible): what [`TestDb::migrated`]
     /// does once per set, for a test that must see the files run.
     pub fn migrated_by_running(dir: &Path) -> TestDb {
-        let set =
-            MigrationSet::load(dir).unwrap_or_else(|e| panic!("loading the migrations of {}: {e}", dir.display()));
+        let set = load(dir);
         let db = TestDb::new();
         apply_all(db.url(), &set).unwrap_or_else(|err| panic!("applying {}: {err}", dir.display()));
         db
     }
+}
+
+/// The set in `dir`; panics naming the folder when it does not load.
+fn load(dir: &Path) -> MigrationSet {
+    MigrationSet::load(dir).unwrap_or_else(|e| panic!("loading the migrations of {}: {e}", dir.display()))
 }
 
 /// The name of the template database for `set`, made when it does not exist.
@@ -62,13 +58,8 @@ fn template(set: &MigrationSet) -> String {
     }
     let admin_url = server_url().to_owned();
     let (set2, name2) = (set.clone(), name.clone());
-    std::thread::spawn(move || -> Result<(), String> {
-        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
-        rt.block_on(make_template(&admin_url, &set2, &name2))
-    })
-    .join()
-    .unwrap_or_else(|_| Err("the template thread panicked".into()))
-    .unwrap_or_else(|err| panic!("making the template database {name}: {err}"));
+    on_own_thread("the template thread", move || async move { make_template(&admin_url, &set2, &name2).await })
+        .unwrap_or_else(|err| panic!("making the template database {name}: {err}"));
     made.get_or_insert_with(HashSet::new).insert(name.clone());
     name
 }
@@ -110,12 +101,7 @@ async fn make(admin: &mut PgConnection, admin_url: &str, set: &MigrationSet, nam
 /// Applies both tracks of `set` on the database at `url`.
 fn apply_all(url: &str, set: &MigrationSet) -> Result<(), String> {
     let (url, set) = (url.to_owned(), set.clone());
-    std::thread::spawn(move || -> Result<(), String> {
-        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
-        rt.block_on(apply_all_async(&url, &set))
-    })
-    .join()
-    .unwrap_or_else(|_| Err("the migration thread panicked".into()))
+    on_own_thread("the migration thread", move || async move { apply_all_async(&url, &set).await })
 }
 
 async fn apply_all_async(url: &str, set: &MigrationSet) -> Result<(), String> {

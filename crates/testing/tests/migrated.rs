@@ -1,15 +1,6 @@
 //! `TestDb::migrated`: clones of a template with the folder's files applied.
 
-use std::path::Path;
-
-use strata_testing::TestDb;
-
-fn write(dir: &Path, track: &str, name: &str, up: &str, down: &str) {
-    let folder = dir.join(track);
-    std::fs::create_dir_all(&folder).unwrap();
-    std::fs::write(folder.join(format!("{name}.up.sql")), up).unwrap();
-    std::fs::write(folder.join(format!("{name}.down.sql")), down).unwrap();
-}
+use strata_testing::{MigrationDir, TestDb};
 
 async fn names(db: &TestDb) -> (Vec<String>, Vec<String>) {
     let mut conn = db.connect().await;
@@ -28,29 +19,10 @@ async fn names(db: &TestDb) -> (Vec<String>, Vec<String>) {
 
 #[tokio::test]
 async fn clones_carry_the_files_and_are_independent_and_an_edit_makes_a_new_template() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = MigrationDir::with_app_schema();
     let tag = format!("t{:08x}", rand::random::<u32>());
-    write(
-        dir.path(),
-        "migrate",
-        "20251124_000000_create_schemas",
-        "CREATE SCHEMA IF NOT EXISTS app;\n",
-        "DROP SCHEMA IF EXISTS app CASCADE;\n",
-    );
-    write(
-        dir.path(),
-        "migrate",
-        "20251124_000001_a",
-        &format!("CREATE TABLE app.{tag} (id int);\n"),
-        "DROP TABLE app.a;\n",
-    );
-    write(
-        dir.path(),
-        "seed",
-        "20251124_000001_rows",
-        &format!("INSERT INTO app.{tag} VALUES (1), (2);\n"),
-        "SELECT 1;\n",
-    );
+    dir.write("migrate", "20251124_000001_a", &format!("CREATE TABLE app.{tag} (id int);\n"), "DROP TABLE app.a;\n");
+    dir.write_up("seed", "20251124_000001_rows", &format!("INSERT INTO app.{tag} VALUES (1), (2);\n"));
     let first = TestDb::migrated(dir.path());
     let second = TestDb::migrated(dir.path());
     assert_ne!(first.name(), second.name());
@@ -67,14 +39,8 @@ async fn clones_carry_the_files_and_are_independent_and_an_edit_makes_a_new_temp
     assert_eq!(rows, 2, "the seed track was applied too");
 
     // An edited file is a different set: a new template, with the edit.
-    write(
-        dir.path(),
-        "migrate",
-        "20251124_000001_a",
-        &format!("CREATE TABLE app.{tag}_b (id int);\n"),
-        "DROP TABLE app.a;\n",
-    );
-    write(dir.path(), "seed", "20251124_000001_rows", &format!("INSERT INTO app.{tag}_b VALUES (1);\n"), "SELECT 1;\n");
+    dir.write("migrate", "20251124_000001_a", &format!("CREATE TABLE app.{tag}_b (id int);\n"), "DROP TABLE app.a;\n");
+    dir.write_up("seed", "20251124_000001_rows", &format!("INSERT INTO app.{tag}_b VALUES (1);\n"));
     let edited = TestDb::migrated(dir.path());
     assert_eq!(names(&edited).await, (vec![format!("{tag}_b")], expected_history.clone()));
     let ran = TestDb::migrated_by_running(dir.path());
@@ -84,13 +50,7 @@ async fn clones_carry_the_files_and_are_independent_and_an_edit_makes_a_new_temp
 #[test]
 #[should_panic(expected = "20251124_000001_bad.up.sql")]
 fn a_failing_file_names_itself() {
-    let dir = tempfile::tempdir().unwrap();
-    write(
-        dir.path(),
-        "migrate",
-        "20251124_000001_bad",
-        &format!("SELECT nonsense_{:08x};\n", rand::random::<u32>()),
-        "SELECT 1;\n",
-    );
+    let dir = MigrationDir::new();
+    dir.write_up("migrate", "20251124_000001_bad", &format!("SELECT nonsense_{:08x};\n", rand::random::<u32>()));
     TestDb::migrated(dir.path());
 }
