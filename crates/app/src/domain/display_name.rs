@@ -2,11 +2,12 @@
 
 use super::email::Email;
 use super::issue::{IssueCode, Violation};
-use super::text::Text;
+use super::text::{Text, text_type};
 
-/// A trimmed name of 1 to 100 characters without control characters.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DisplayName(String);
+text_type! {
+    /// A trimmed name of 1 to 100 characters without control characters.
+    pub struct DisplayName(shown);
+}
 
 impl DisplayName {
     /// The longest name accepted.
@@ -26,11 +27,6 @@ impl DisplayName {
     pub fn from_email(email: &Email) -> DisplayName {
         let name: String = email.local_part().chars().take(Self::MAX_CHARS).collect();
         DisplayName(name)
-    }
-
-    /// The name.
-    pub fn as_str(&self) -> &str {
-        &self.0
     }
 }
 

@@ -1,16 +1,15 @@
 //! An email address, normalised so that one address is one account.
 
-use std::fmt;
-
 use super::issue::{IssueCode, Violation};
-use super::text::Text;
+use super::text::{Text, text_type};
 
-/// A syntactically plausible email address, trimmed and in lower case.
-///
-/// The check is deliberately loose (one `@`, a dotted domain, no spaces): the only
-/// real test of an address is mail reaching it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Email(String);
+text_type! {
+    /// A syntactically plausible email address, trimmed and in lower case.
+    ///
+    /// The check is deliberately loose (one `@`, a dotted domain, no spaces): the only
+    /// real test of an address is mail reaching it.
+    pub struct Email(shown);
+}
 
 impl Email {
     /// The longest address SMTP can carry.
@@ -24,11 +23,6 @@ impl Email {
             return Err(Violation::new(IssueCode::InvalidString, "Invalid email"));
         }
         Ok(Email(normalised))
-    }
-
-    /// The normalised address.
-    pub fn as_str(&self) -> &str {
-        &self.0
     }
 
     /// The part before the `@`.
@@ -49,12 +43,6 @@ fn plausible(address: &str) -> bool {
         && !domain.contains('@')
         && domain.contains('.')
         && domain.split('.').all(|label| !label.is_empty() && !label.starts_with('-') && !label.ends_with('-'))
-}
-
-impl fmt::Display for Email {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
 }
 
 #[cfg(test)]

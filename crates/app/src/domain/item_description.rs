@@ -1,11 +1,12 @@
 //! The free-text description of an item.
 
 use super::issue::Violation;
-use super::text::Text;
+use super::text::{Text, text_type};
 
-/// Up to 5000 characters, stored exactly as given.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ItemDescription(String);
+text_type! {
+    /// Up to 5000 characters, stored exactly as given.
+    pub struct ItemDescription(shown);
+}
 
 impl ItemDescription {
     /// The longest description accepted (the column's CHECK agrees).
@@ -15,11 +16,6 @@ impl ItemDescription {
     pub fn parse(raw: Text) -> Result<ItemDescription, Violation> {
         Violation::check_length("Description", &raw, 0, Self::MAX_CHARS)?;
         Ok(ItemDescription(raw.into_string()))
-    }
-
-    /// The description.
-    pub fn as_str(&self) -> &str {
-        &self.0
     }
 }
 

@@ -1,11 +1,12 @@
 //! The name of an item.
 
 use super::issue::Violation;
-use super::text::Text;
+use super::text::{Text, text_type};
 
-/// A trimmed name of 1 to 255 characters, stored verbatim otherwise.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ItemName(String);
+text_type! {
+    /// A trimmed name of 1 to 255 characters, stored verbatim otherwise.
+    pub struct ItemName(shown);
+}
 
 impl ItemName {
     /// The longest name accepted (the column's CHECK agrees).
@@ -16,11 +17,6 @@ impl ItemName {
         let trimmed = raw.trim();
         Violation::check_length("Name", trimmed, 1, Self::MAX_CHARS)?;
         if trimmed.len() == raw.len() { Ok(ItemName(raw.into_string())) } else { Ok(ItemName(trimmed.to_owned())) }
-    }
-
-    /// The name.
-    pub fn as_str(&self) -> &str {
-        &self.0
     }
 }
 

@@ -1,13 +1,12 @@
 //! A new password, as chosen at registration.
 
-use std::fmt;
-
 use super::issue::{IssueCode, Violation};
-use super::text::Text;
+use super::text::{Text, text_type};
 
-/// A password that meets the length policy. Its `Debug` does not show it.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Password(String);
+text_type! {
+    /// A password that meets the length policy. Its `Debug` does not show it.
+    pub struct Password(secret);
+}
 
 impl Password {
     /// The shortest password accepted.
@@ -29,17 +28,6 @@ impl Password {
             return Err(Violation::new(IssueCode::InvalidString, "Password must not be only whitespace"));
         }
         Ok(Password(raw.into_string()))
-    }
-
-    /// The password itself, for hashing.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Password {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Password(..)")
     }
 }
 

@@ -1,14 +1,13 @@
 //! A phone number in E.164 form.
 
-use std::fmt;
-
 use super::issue::{IssueCode, Violation};
-use super::text::Text;
+use super::text::{Text, text_type};
 
-/// `+` then 7 to 15 digits, the first not 0. Spaces, dashes, dots and parentheses
-/// in the input are dropped, so `+49 (30) 123-4567` is `+49301234567`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct PhoneNumber(String);
+text_type! {
+    /// `+` then 7 to 15 digits, the first not 0. Spaces, dashes, dots and parentheses
+    /// in the input are dropped, so `+49 (30) 123-4567` is `+49301234567`.
+    pub struct PhoneNumber(shown);
+}
 
 impl PhoneNumber {
     /// Parses and normalises a number.
@@ -35,17 +34,6 @@ impl PhoneNumber {
             return Err(invalid());
         }
         Ok(PhoneNumber(normalised))
-    }
-
-    /// The E.164 string.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for PhoneNumber {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
     }
 }
 

@@ -43,6 +43,44 @@ impl Deref for Text {
     }
 }
 
+/// Declares a domain type that holds a string its own `parse` has checked: the struct,
+/// whose field is private to the declaring module (so only that module makes one), and
+/// its way out. `shown`: `as_str`, `Display` and `Debug`. `secret`: `expose`, and a
+/// `Debug` that prints only the type's name, so a log line never holds the value.
+macro_rules! text_type {
+    ($(#[$meta:meta])* pub struct $name:ident(shown);) => {
+        $crate::domain::text::text_type!(@struct $(#[$meta])* #[derive(Debug, Hash)] $name, as_str, "The checked text.");
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+    ($(#[$meta:meta])* pub struct $name:ident(secret);) => {
+        $crate::domain::text::text_type!(@struct $(#[$meta])* $name, expose, "The secret itself, for hashing or sending.");
+
+        impl std::fmt::Debug for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(concat!(stringify!($name), "(..)"))
+            }
+        }
+    };
+    (@struct $(#[$meta:meta])* $name:ident, $accessor:ident, $doc:literal) => {
+        $(#[$meta])*
+        #[derive(Clone, PartialEq, Eq)]
+        pub struct $name(String);
+
+        impl $name {
+            #[doc = $doc]
+            pub fn $accessor(&self) -> &str {
+                &self.0
+            }
+        }
+    };
+}
+pub(crate) use text_type;
+
 /// `raw` as [`Text`], for tests of the types built from it.
 #[cfg(test)]
 pub(crate) fn test_text(raw: impl Into<String>) -> Text {

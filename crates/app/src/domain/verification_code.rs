@@ -1,15 +1,14 @@
 //! The one-time code sent to confirm a phone number.
 
-use std::fmt;
-
 use rand::Rng;
 
 use super::issue::{IssueCode, Violation};
-use super::text::Text;
+use super::text::{Text, text_type};
 
-/// Six decimal digits. Its `Debug` does not show it.
-#[derive(Clone, PartialEq, Eq)]
-pub struct VerificationCode(String);
+text_type! {
+    /// Six decimal digits. Its `Debug` does not show it.
+    pub struct VerificationCode(secret);
+}
 
 impl VerificationCode {
     /// The number of digits.
@@ -28,17 +27,6 @@ impl VerificationCode {
             return Err(Violation::new(IssueCode::InvalidString, "Code must be 6 digits"));
         }
         Ok(VerificationCode(code.to_owned()))
-    }
-
-    /// The digits, for sending and hashing.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for VerificationCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("VerificationCode(..)")
     }
 }
 
