@@ -3,7 +3,8 @@
 //! `strata migrate up --wait-replicas` and the replicas' lag in `migrate status`.
 //!
 //! The API's routing of reads lives in `strata_app::http::replicas`; this module only
-//! connects it. The runner itself never runs on a replica: it refuses a standby as its
+//! connects it, and reads a replica's state with the API's own query
+//! (`StandbyState::read`). The runner itself never runs on a replica: it refuses a standby as its
 //! target before taking its lock (`strata_migrate`).
 
 use std::path::Path;
@@ -16,7 +17,7 @@ use serde::Deserialize;
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPoolOptions};
 use sqlx::{ConnectOptions, Connection, PgPool};
 use strata_app::AppConfig;
-use strata_app::http::replicas::{Replicas, display_name};
+use strata_app::http::replicas::{Lsn, Replicas, StandbyState, display_name, format_lsn, insert_lsn};
 
 use crate::args::UpArgs;
 use crate::config::{ConnectAs, Context};
@@ -213,35 +214,6 @@ fn wait_plan(ctx: &Context, flags: &[String], timeout: &str) -> Result<(Vec<Stri
     Ok((urls, timeout))
 }
 
-/// What one look at a replica found.
-#[derive(Debug)]
-struct Seen {
-    in_recovery: bool,
-    replay_lsn: Option<String>,
-    caught_up: bool,
-    behind_bytes: Option<i64>,
-    /// Seconds since its last replayed transaction was committed on the primary.
-    last_replay_age: Option<f64>,
-}
-
-async fn look(conn: &mut PgConnection, target: &str) -> Result<Seen, sqlx::Error> {
-    let row: (bool, Option<String>, Option<bool>, Option<i64>, Option<f64>) = sqlx::query_as(
-        "SELECT pg_is_in_recovery(), pg_last_wal_replay_lsn()::text, pg_last_wal_replay_lsn() >= $1::pg_lsn, \
-                pg_wal_lsn_diff($1::pg_lsn, pg_last_wal_replay_lsn())::int8, \
-                extract(epoch FROM now() - pg_last_xact_replay_timestamp())::float8",
-    )
-    .bind(target)
-    .fetch_one(conn)
-    .await?;
-    Ok(Seen {
-        in_recovery: row.0,
-        replay_lsn: row.1,
-        caught_up: row.2.unwrap_or(false),
-        behind_bytes: row.3,
-        last_replay_age: row.4,
-    })
-}
-
 async fn connect(url: &str, application: &str) -> Result<PgConnection, sqlx::Error> {
     let options = PgConnectOptions::from_str(url)?.application_name(application).disable_statement_logging();
     tokio::time::timeout(Duration::from_secs(5), PgConnection::connect_with(&options))
@@ -249,14 +221,10 @@ async fn connect(url: &str, application: &str) -> Result<PgConnection, sqlx::Err
         .unwrap_or(Err(sqlx::Error::PoolTimedOut))
 }
 
-/// The primary's WAL insert position now: past every commit made so far (also one that
-/// `synchronous_commit = off` has not flushed yet).
-async fn primary_position(ctx: &Context) -> Result<String> {
+/// The primary's WAL insert position now ([`insert_lsn`]).
+async fn primary_position(ctx: &Context) -> Result<Lsn> {
     let mut primary = ctx.connect("strata migrate (replicas)").await?;
-    let lsn: String = sqlx::query_scalar("SELECT pg_current_wal_insert_lsn()::text")
-        .fetch_one(&mut primary)
-        .await
-        .context("reading the primary's WAL position")?;
+    let lsn = insert_lsn(&mut primary).await.context("reading the primary's WAL position")?;
     let _ = primary.close().await;
     Ok(lsn)
 }
@@ -264,7 +232,8 @@ async fn primary_position(ctx: &Context) -> Result<String> {
 /// Waits until every replica in `urls` has replayed the primary's position, at most
 /// `timeout`; the error names each replica still behind, how far, and why.
 pub async fn wait_for(ctx: &Context, out: Output, urls: &[String], timeout: Duration) -> Result<()> {
-    let target = primary_position(ctx).await?;
+    let position = primary_position(ctx).await?;
+    let target = format_lsn(position);
     let started = Instant::now();
     let deadline = started + timeout;
     out.note(format!("waiting up to {:.0}s for {} replica(s) to replay {target}", timeout.as_secs_f64(), urls.len()));
@@ -285,14 +254,14 @@ pub async fn wait_for(ctx: &Context, out: Output, urls: &[String], timeout: Dura
                 },
             };
             if let Some(c) = conn.as_mut() {
-                match look(c, &target).await {
+                match StandbyState::read(c).await {
                     Ok(seen) if !seen.in_recovery => {
                         return Err(anyhow::anyhow!(
                             "replica {name} is not a standby (pg_is_in_recovery() is false: promoted?); it will never \
                              replay the primary's {target}. Remove it from the list, or rebuild it as a standby."
                         ));
                     }
-                    Ok(seen) if seen.caught_up => {
+                    Ok(seen) if seen.has_replayed(position) => {
                         let waited = started.elapsed();
                         out.emit(Event::ReplicaCaughtUp {
                             replica: &name,
@@ -301,12 +270,12 @@ pub async fn wait_for(ctx: &Context, out: Output, urls: &[String], timeout: Dura
                         });
                         out.line(format!(
                             "  {GREEN}replayed{GREEN:#} replica {name} is at {} {DIM}(waited {:.1}s){DIM:#}",
-                            seen.replay_lsn.as_deref().unwrap_or("?"),
+                            seen.replay_lsn.map(format_lsn).as_deref().unwrap_or("?"),
                             waited.as_secs_f64()
                         ));
                         continue;
                     }
-                    Ok(seen) => last = describe_behind(&seen),
+                    Ok(seen) => last = describe_behind(&seen, position),
                     Err(e) => {
                         last = format!("unreachable: {e}");
                         conn = None;
@@ -337,9 +306,10 @@ pub async fn wait_for(ctx: &Context, out: Output, urls: &[String], timeout: Dura
     }
 }
 
-fn describe_behind(seen: &Seen) -> String {
-    let at = seen.replay_lsn.as_deref().unwrap_or("nothing replayed yet");
-    let bytes = seen.behind_bytes.map(|b| format!(", {b} bytes behind")).unwrap_or_default();
+fn describe_behind(seen: &StandbyState, target: Lsn) -> String {
+    let at = seen.replay_lsn.map(format_lsn);
+    let at = at.as_deref().unwrap_or("nothing replayed yet");
+    let bytes = seen.bytes_behind(target).map(|b| format!(", {b} bytes behind")).unwrap_or_default();
     let age = seen
         .last_replay_age
         .map(|s| format!(", its last replayed transaction committed {s:.1}s ago"))
@@ -353,19 +323,20 @@ pub async fn show_lag(ctx: &Context, out: Output) {
     if ctx.replicas.urls.is_empty() {
         return;
     }
-    let target = match primary_position(ctx).await {
+    let position = match primary_position(ctx).await {
         Ok(lsn) => lsn,
         Err(e) => {
             out.warn(format!("replica lag not shown: {e:#}"));
             return;
         }
     };
+    let target = format_lsn(position);
     let mut rows = Vec::new();
     for url in &ctx.replicas.urls {
         let name = display_name(url);
         let seen = match connect(url, "strata migrate status (replica)").await {
             Ok(mut conn) => {
-                let seen = look(&mut conn, &target).await;
+                let seen = StandbyState::read(&mut conn).await;
                 let _ = conn.close().await;
                 seen
             }
@@ -375,11 +346,11 @@ pub async fn show_lag(ctx: &Context, out: Output) {
             Err(e) => (format!("{RED}unreachable{RED:#}: {e}"), None, None, None),
             Ok(s) if !s.in_recovery => (format!("{RED}not a standby{RED:#} (promoted?)"), None, None, None),
             Ok(s) => {
-                let lag = if s.caught_up { Some(0.0) } else { s.last_replay_age };
+                let lag = if s.has_replayed(position) { Some(0.0) } else { s.last_replay_age };
                 let over = lag.is_some_and(|l| l > ctx.replicas.max_lag.as_secs_f64());
                 let state =
                     if over { format!("{YELLOW}lagging{YELLOW:#}") } else { format!("{GREEN}streaming{GREEN:#}") };
-                (state, s.replay_lsn.clone(), s.behind_bytes.map(|b| b.max(0)), lag)
+                (state, s.replay_lsn.map(format_lsn), s.bytes_behind(position).map(|b| b.max(0)), lag)
             }
         };
         let plain_state = match &seen {

@@ -282,19 +282,22 @@ impl Replicas {
             }
         }
         // All at once, so one that does not answer delays the others by nothing.
-        let checks = inner.replicas.iter().map(|r| tokio::time::timeout(timeout, r.probe.run(|c| Box::pin(probe(c)))));
+        let checks = inner
+            .replicas
+            .iter()
+            .map(|r| tokio::time::timeout(timeout, r.probe.run(|c| Box::pin(StandbyState::read(c)))));
         let results = join_all(checks).await;
         for (replica, result) in inner.replicas.iter().zip(results) {
             let (state, replay, lag, error) = match result {
                 Err(_) => (ReplicaState::Down, None, None, Some(format!("no answer within {timeout:?}"))),
                 Ok(Err(err)) => (ReplicaState::Down, None, None, Some(err.to_string())),
-                Ok(Ok(Checked { in_recovery: false, .. })) => (
+                Ok(Ok(StandbyState { in_recovery: false, .. })) => (
                     ReplicaState::NotStandby,
                     None,
                     None,
                     Some("pg_is_in_recovery() is false: not a standby (promoted?)".to_owned()),
                 ),
-                Ok(Ok(Checked { replay_lsn, .. })) => {
+                Ok(Ok(StandbyState { replay_lsn, .. })) => {
                     let lag = replay_lsn.map(|lsn| self.lag_of(lsn, Instant::now()));
                     match lag {
                         Some(lag) if lag <= inner.max_lag => (ReplicaState::InUse, replay_lsn, Some(lag), None),
@@ -478,20 +481,6 @@ fn config_interval(weak: &std::sync::Weak<Inner>) -> Duration {
     weak.upgrade().map(|inner| inner.check_interval).unwrap_or(Duration::from_millis(250))
 }
 
-/// What one check of a replica found.
-struct Checked {
-    in_recovery: bool,
-    replay_lsn: Option<Lsn>,
-}
-
-async fn probe(conn: &mut PgConnection) -> Result<Checked, sqlx::Error> {
-    let (in_recovery, replay): (bool, Option<i64>) =
-        sqlx::query_as("SELECT pg_is_in_recovery(), pg_wal_lsn_diff(pg_last_wal_replay_lsn(), '0/0')::int8")
-            .fetch_one(conn)
-            .await?;
-    Ok(Checked { in_recovery, replay_lsn: replay.map(|n| n as Lsn) })
-}
-
 /// Awaits every future of `futures` concurrently; their outputs in order.
 async fn join_all<F: Future>(futures: impl Iterator<Item = F>) -> Vec<F::Output> {
     let mut pinned: Vec<_> = futures.map(Box::pin).collect();
@@ -513,12 +502,50 @@ async fn join_all<F: Future>(futures: impl Iterator<Item = F>) -> Vec<F::Output>
 }
 
 /// The primary's WAL insert position: past every commit made so far, also one that
-/// `synchronous_commit = off` has not written out yet.
-async fn insert_lsn<'c, E: sqlx::PgExecutor<'c>>(executor: E) -> Result<Lsn, sqlx::Error> {
+/// `synchronous_commit = off` has not written out yet. What a replica must have replayed
+/// to show a write (here, and for `strata migrate up --wait-replicas`).
+pub async fn insert_lsn<'c, E: sqlx::PgExecutor<'c>>(executor: E) -> Result<Lsn, sqlx::Error> {
     let lsn: i64 = sqlx::query_scalar("SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '0/0')::int8")
         .fetch_one(executor)
         .await?;
     Ok(lsn as Lsn)
+}
+
+/// What a replica says of itself: the one query of a replica's state, for the API's
+/// background checks and for `strata migrate up --wait-replicas` and `migrate status`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StandbyState {
+    /// `pg_is_in_recovery()`: false on a server that is not a standby (promoted?).
+    pub in_recovery: bool,
+    /// `pg_last_wal_replay_lsn()`; none until it has replayed anything.
+    pub replay_lsn: Option<Lsn>,
+    /// Seconds since its last replayed transaction was committed on the primary
+    /// (`now() - pg_last_xact_replay_timestamp()`); none before the first one.
+    pub last_replay_age: Option<f64>,
+}
+
+impl StandbyState {
+    /// Asks the server on `conn`.
+    pub async fn read(conn: &mut PgConnection) -> Result<StandbyState, sqlx::Error> {
+        let (in_recovery, replay, last_replay_age): (bool, Option<i64>, Option<f64>) = sqlx::query_as(
+            "SELECT pg_is_in_recovery(), pg_wal_lsn_diff(pg_last_wal_replay_lsn(), '0/0')::int8, \
+                    extract(epoch FROM now() - pg_last_xact_replay_timestamp())::float8",
+        )
+        .fetch_one(conn)
+        .await?;
+        Ok(StandbyState { in_recovery, replay_lsn: replay.map(|n| n as Lsn), last_replay_age })
+    }
+
+    /// Whether it has replayed the WAL up to `target`.
+    pub fn has_replayed(&self, target: Lsn) -> bool {
+        self.replay_lsn.is_some_and(|replayed| replayed >= target)
+    }
+
+    /// How many bytes of WAL it lacks to reach `target` (negative when it is past it);
+    /// none until it has replayed anything.
+    pub fn bytes_behind(&self, target: Lsn) -> Option<i64> {
+        self.replay_lsn.map(|replayed| (i128::from(target) - i128::from(replayed)) as i64)
+    }
 }
 
 /// Whether `err` means the server is unreachable or going away (not a failed query).
@@ -588,6 +615,16 @@ mod tests {
     fn lsns_print_as_postgres_does() {
         assert_eq!(format_lsn(0x0000_0001_0300_0148), "1/3000148");
         assert_eq!(format_lsn(0), "0/0");
+    }
+
+    #[test]
+    fn a_standby_has_replayed_every_position_up_to_its_own() {
+        let at_200 = StandbyState { in_recovery: true, replay_lsn: Some(200), last_replay_age: None };
+        assert!(at_200.has_replayed(100) && at_200.has_replayed(200) && !at_200.has_replayed(201));
+        assert_eq!((at_200.bytes_behind(250), at_200.bytes_behind(150)), (Some(50), Some(-50)));
+        let nothing = StandbyState { replay_lsn: None, ..at_200 };
+        assert!(!nothing.has_replayed(0));
+        assert_eq!(nothing.bytes_behind(1), None);
     }
 
     /// A value with one (never connected) replica and `remembered` sessions at most.
