@@ -53,6 +53,13 @@ impl<'a> Check<'a> {
         })
     }
 
+    /// The top-level statements that run inside strata's transaction: all of
+    /// them, unless the file is `-- strata:no-transaction`.
+    pub(crate) fn statements_in_transaction(&self) -> impl Iterator<Item = &'a Statement<'a>> + use<'a> {
+        let in_transaction = !self.no_transaction;
+        self.statements().filter(move |_| in_transaction)
+    }
+
     /// The file's psql meta-commands.
     pub(crate) fn meta_commands(&self) -> impl Iterator<Item = &'a MetaCommand<'a>> + use<'a> {
         self.pieces.iter().filter_map(|p| match p {

@@ -9,7 +9,7 @@ use squawk_syntax::{SyntaxKind, SyntaxNode};
 use crate::check::Check;
 use crate::finding::Severity;
 use crate::parse::UnitKind;
-use crate::rules::Rule;
+use crate::rules::{Rule, needs_no_transaction};
 
 pub(crate) const RULE: Rule = Rule {
     id: "concurrently-in-transaction",
@@ -27,7 +27,7 @@ pub(crate) fn check(cx: &mut Check<'_>) {
                 UnitKind::File if cx.no_transaction => continue,
                 UnitKind::File => (
                     format!("`{what}` cannot run inside a transaction, and this file runs in one"),
-                    "make `-- strata:no-transaction` the file's first line (and keep the statement idempotent: the file is not rolled back on failure)",
+                    needs_no_transaction::HELP,
                 ),
                 _ => (
                     format!("`{what}` cannot run inside a DO block or a function, which always run in a transaction"),

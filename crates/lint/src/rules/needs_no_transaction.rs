@@ -16,10 +16,7 @@ pub(crate) const RULE: Rule = Rule {
 };
 
 pub(crate) fn check(cx: &mut Check<'_>) {
-    if cx.no_transaction {
-        return;
-    }
-    for s in cx.statements() {
+    for s in cx.statements_in_transaction() {
         let Some(what) = s.needs_no_transaction() else { continue };
         if what.contains("CONCURRENTLY") {
             continue; // concurrently-in-transaction
@@ -29,7 +26,8 @@ pub(crate) fn check(cx: &mut Check<'_>) {
     }
 }
 
-const HELP: &str = "make `-- strata:no-transaction` the file's first line (and keep the statement idempotent: the file is not rolled back on failure)";
+/// Also `concurrently-in-transaction`'s help for a top-level statement.
+pub(crate) const HELP: &str = "make `-- strata:no-transaction` the file's first line (and keep the statement idempotent: the file is not rolled back on failure)";
 
 #[cfg(test)]
 mod tests {

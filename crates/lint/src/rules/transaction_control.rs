@@ -24,10 +24,7 @@ pub(crate) const RULE: Rule = Rule {
 };
 
 pub(crate) fn check(cx: &mut Check<'_>) {
-    if cx.no_transaction {
-        return;
-    }
-    for s in cx.statements() {
+    for s in cx.statements_in_transaction() {
         let Some(control) = s.transaction_control() else { continue };
         use strata_migrate::split::TransactionControl as T;
         let why = match control {
