@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::header::SET_COOKIE;
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 
 use crate::auth::cookie::{clear_session_cookie, find_session_token, session_cookie};
@@ -16,6 +16,7 @@ use crate::http::dto::{LoginRequest, RegisterRequest, UserResponse};
 use crate::http::error::{ApiError, ErrorBody, ServerErrors};
 use crate::http::json::{JsonBodyErrors, ValidJson};
 use crate::http::state::AppState;
+use crate::models::User;
 
 /// Creates an account and logs it in.
 #[utoipa::path(
@@ -46,8 +47,7 @@ pub async fn register(
         hashed => hashed?,
     };
     let user = db::users::insert(&state.pool, &registration.email, &hash, &registration.display_name).await?;
-    let cookie = start_session(&state, user.id).await?;
-    Ok((StatusCode::CREATED, [(SET_COOKIE, cookie)], Json(UserResponse::from(user))))
+    logged_in(&state, StatusCode::CREATED, user).await
 }
 
 /// Logs in with email and password.
@@ -83,8 +83,7 @@ pub async fn login(
     };
     attempt.succeeded();
     let user = db::users::record_login(&state.pool, user.id).await?;
-    let cookie = start_session(&state, user.id).await?;
-    Ok(([(SET_COOKIE, cookie)], Json(UserResponse::from(user))))
+    logged_in(&state, StatusCode::OK, user).await
 }
 
 /// Ends the session (the token stops working at once) and clears the cookie.
@@ -97,7 +96,7 @@ pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result
     if let Some(token) = find_session_token(&headers) {
         db::sessions::delete(&state.pool, &token.hash()).await?;
     }
-    Ok((StatusCode::NO_CONTENT, [(SET_COOKIE, clear_session_cookie(state.config.secure_cookies))]))
+    Ok(logged_out(&state))
 }
 
 /// Ends every session of the logged-in user (on every device), this one included, and
@@ -116,7 +115,7 @@ pub async fn logout_all(
     CurrentUser(user): CurrentUser,
 ) -> Result<impl IntoResponse, ApiError> {
     db::sessions::delete_all(&state.pool, user.id).await?;
-    Ok((StatusCode::NO_CONTENT, [(SET_COOKIE, clear_session_cookie(state.config.secure_cookies))]))
+    Ok(logged_out(&state))
 }
 
 /// The logged-in user.
@@ -133,11 +132,18 @@ pub async fn me(CurrentUser(user): CurrentUser) -> Json<UserResponse> {
     Json(UserResponse::from(user))
 }
 
-/// Stores a new session for `user_id` and returns its `Set-Cookie` value.
-async fn start_session(state: &AppState, user_id: uuid::Uuid) -> Result<HeaderValue, ApiError> {
+/// Stores a new session for `user` and answers `status` with the user and the cookie
+/// that carries the session.
+async fn logged_in(state: &AppState, status: StatusCode, user: User) -> Result<impl IntoResponse + use<>, ApiError> {
     let token = SessionToken::generate();
-    db::sessions::create(&state.pool, user_id, &token.hash(), state.config.session_ttl).await?;
-    Ok(session_cookie(&token, state.config.session_ttl, state.config.secure_cookies))
+    db::sessions::create(&state.pool, user.id, &token.hash(), state.config.session_ttl).await?;
+    let cookie = session_cookie(&token, state.config.session_ttl, state.config.secure_cookies);
+    Ok((status, [(SET_COOKIE, cookie)], Json(UserResponse::from(user))))
+}
+
+/// The answer to a logout: no content, and the cookie cleared.
+fn logged_out(state: &AppState) -> impl IntoResponse + use<> {
+    (StatusCode::NO_CONTENT, [(SET_COOKIE, clear_session_cookie(state.config.secure_cookies))])
 }
 
 /// The answer to an attempt over a limit.

@@ -156,11 +156,7 @@ pub async fn update(
         Ok(updated) => updated,
         Err(err) => return Err(write_error(&state, err, set(&changes.category_id), set(&changes.location_id)).await),
     };
-    match updated {
-        OwnerWrite::Done(item) => Ok(Json(ItemResponse::from(item))),
-        OwnerWrite::NotFound => Err(ApiError::NotFound("item")),
-        OwnerWrite::NotOwner => Err(ApiError::NotOwner),
-    }
+    owner_only(updated).map(|item| Json(ItemResponse::from(item)))
 }
 
 /// Deletes an item. Owner only.
@@ -182,8 +178,15 @@ pub async fn delete(
     CurrentUser(user): CurrentUser,
     ItemId(id): ItemId,
 ) -> Result<StatusCode, ApiError> {
-    match db::items::delete(&state.pool, id, user.id).await? {
-        OwnerWrite::Done(()) => Ok(StatusCode::NO_CONTENT),
+    owner_only(db::items::delete(&state.pool, id, user.id).await?)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The answer to a write only the item's owner may make: 404 without the item, 403
+/// for anyone else.
+fn owner_only<T>(write: OwnerWrite<T>) -> Result<T, ApiError> {
+    match write {
+        OwnerWrite::Done(value) => Ok(value),
         OwnerWrite::NotFound => Err(ApiError::NotFound("item")),
         OwnerWrite::NotOwner => Err(ApiError::NotOwner),
     }

@@ -1,5 +1,7 @@
 //! `/api/auth/phone/*`: confirm the logged-in user's phone number with a one-time code.
 
+use std::time::Duration;
+
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -45,30 +47,21 @@ pub async fn start(
     let config = &state.config;
     let mut tx = state.pool.begin().await?;
     db::users::lock(&mut tx, user.id).await?;
-    if let Some(wait) =
-        db::phone_verifications::wait_before_resend(&mut tx, user.id, config.phone_resend_interval).await?
-    {
-        return Err(ApiError::TooManyRequests {
-            error: "resend_too_soon",
-            message: "A code was sent recently: wait before requesting another",
-            retry_after: Some(wait),
-        });
-    }
+    let wait = db::phone_verifications::wait_before_resend(&mut tx, user.id, config.phone_resend_interval).await?;
+    within_limit(wait, "resend_too_soon", "A code was sent recently: wait before requesting another")?;
     // No check whether another account has the number: see above.
-    if let Some(wait) = db::phone_verifications::wait_for_number(
+    let wait = db::phone_verifications::wait_for_number(
         &mut tx,
         &request.phone,
         config.phone_codes_per_number,
         config.phone_number_window,
     )
-    .await?
-    {
-        return Err(ApiError::TooManyRequests {
-            error: "too_many_codes_for_number",
-            message: "Too many codes were sent to this number: wait before requesting another",
-            retry_after: Some(wait),
-        });
-    }
+    .await?;
+    within_limit(
+        wait,
+        "too_many_codes_for_number",
+        "Too many codes were sent to this number: wait before requesting another",
+    )?;
     let id = Uuid::new_v4();
     let code = VerificationCode::generate();
     let expires_at = db::phone_verifications::insert(
@@ -152,5 +145,13 @@ pub async fn verify(
         CodeCheck::TooManyAttempts => Err(too_many()),
         // Used up by a concurrent request since `latest` read it.
         CodeCheck::NotPending => Err(ApiError::NotFound("pending verification")),
+    }
+}
+
+/// 429 `error` with `message` and the `wait` (Retry-After) when a throttle says to wait.
+fn within_limit(wait: Option<Duration>, error: &'static str, message: &'static str) -> Result<(), ApiError> {
+    match wait {
+        None => Ok(()),
+        Some(wait) => Err(ApiError::TooManyRequests { error, message, retry_after: Some(wait) }),
     }
 }
