@@ -1,20 +1,13 @@
 //! `migrate plan`'s measurements against a real PostgreSQL: each finding for
 //! the risky SQL, and none for its safe variant; the target left untouched.
 
-use std::path::Path;
-
-use sqlx::Connection;
-use strata_migrate::lock_report::{self, FindingKind, LockMode, Observed, Report, Severity, Thresholds};
+use sqlx::{Connection, PgConnection};
+use strata_migrate::lock_report::{
+    self, FindingKind, LockMode, Observed, RelationReport, Report, Severity, StatementReport, Thresholds,
+};
 use strata_migrate::snapshot::{Catalog, Scope};
 use strata_migrate::{MigrationSet, history::HistoryTable};
-use strata_testing::TestDb;
-
-fn write(dir: &Path, name: &str, up: &str) {
-    let folder = dir.join("migrate");
-    std::fs::create_dir_all(&folder).unwrap();
-    std::fs::write(folder.join(format!("{name}.up.sql")), up).unwrap();
-    std::fs::write(folder.join(format!("{name}.down.sql")), "SELECT 1;\n").unwrap();
-}
+use strata_testing::{MigrationDir, TestDb};
 
 /// Small enough for a test table of a few thousand rows to be large.
 const SMALL: Thresholds = Thresholds { large_table_rows: 1000, large_table_bytes: 1 << 40 };
@@ -25,14 +18,13 @@ const HUGE: Thresholds = Thresholds { large_table_rows: 1 << 40, large_table_byt
 /// referencing nothing yet), analyzed, applied by the runner.
 struct Target {
     db: TestDb,
-    dir: tempfile::TempDir,
+    dir: MigrationDir,
 }
 
 async fn target(rows: i64, extra: &str) -> Target {
-    let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "20251124_000000_create_schemas", "CREATE SCHEMA IF NOT EXISTS app;\n");
-    write(
-        dir.path(),
+    let dir = MigrationDir::with_app_schema();
+    dir.write_up(
+        "migrate",
         "20251124_000001_tables",
         &format!(
             "CREATE TABLE IF NOT EXISTS app.p (id int PRIMARY KEY);\n\
@@ -56,7 +48,7 @@ async fn target(rows: i64, extra: &str) -> Target {
 impl Target {
     /// The plan of one more (pending) file.
     async fn plan(&self, up: &str, thresholds: Thresholds) -> Report {
-        write(self.dir.path(), "20251124_000002_step", up);
+        self.dir.write_up("migrate", "20251124_000002_step", up);
         let set = MigrationSet::load(self.dir.path()).unwrap();
         let scratch = TestDb::new();
         let mut target = self.db.connect().await;
@@ -77,6 +69,21 @@ fn c(kind: FindingKind, severity: Severity) -> (FindingKind, Severity, String) {
     (kind, severity, "app.c".into())
 }
 
+/// What a statement did to the relation `name`.
+fn relation<'a>(s: &'a StatementReport, name: &str) -> &'a RelationReport {
+    s.relations.iter().find(|x| x.name == name).unwrap_or_else(|| panic!("{name} is not in {s:#?}"))
+}
+
+/// Every history row of the target, with its checksum, as one string.
+async fn history(conn: &mut PgConnection) -> String {
+    sqlx::query_scalar(
+        "SELECT string_agg(track || version || encode(checksum, 'hex'), ',' ORDER BY track, version) FROM public.migration_history",
+    )
+    .fetch_one(conn)
+    .await
+    .unwrap()
+}
+
 #[tokio::test]
 async fn adding_a_nullable_column_takes_access_exclusive_without_rewrite() {
     let t = target(3000, "").await;
@@ -85,7 +92,7 @@ async fn adding_a_nullable_column_takes_access_exclusive_without_rewrite() {
     assert_eq!(r.replayed, 2);
     let s = &r.files[0].statements[0];
     assert_eq!(s.observed, Observed::Exact);
-    let rel = s.relations.iter().find(|x| x.name == "app.c").expect("app.c locked");
+    let rel = relation(s, "app.c");
     assert_eq!(rel.locks, [LockMode::AccessExclusive]);
     assert!(!rel.rewritten && !rel.scanned && !rel.created, "{rel:?}");
     assert!(rel.target.exists);
@@ -108,7 +115,7 @@ async fn access_exclusive_on_a_large_table_is_a_warning_and_on_a_small_one_nothi
 async fn a_volatile_default_rewrites_the_table_and_a_constant_one_does_not() {
     let t = target(3000, "").await;
     let r = t.plan("ALTER TABLE app.c ADD COLUMN IF NOT EXISTS r float8 DEFAULT random();\n", SMALL).await;
-    let rel = &r.files[0].statements[0].relations.iter().find(|x| x.name == "app.c").unwrap();
+    let rel = relation(&r.files[0].statements[0], "app.c");
     assert!(rel.rewritten, "{rel:?}");
     assert_eq!(findings(&r), [c(FindingKind::TableRewrite, Severity::Error)]);
     // The same table under the size limit: still a rewrite, a warning.
@@ -141,16 +148,16 @@ async fn a_foreign_key_validates_the_whole_table_unless_not_valid() {
     let r = t.plan(&format!("{fk};\n"), SMALL).await;
     assert_eq!(findings(&r), [c(FindingKind::FullTableValidation, Severity::Error)]);
     let s = &r.files[0].statements[0];
-    let p = s.relations.iter().find(|x| x.name == "app.p").expect("the referenced table is locked");
+    let p = relation(s, "app.p");
     assert!(p.locks.contains(&LockMode::ShareRowExclusive), "{p:?}");
-    let c_ = s.relations.iter().find(|x| x.name == "app.c").unwrap();
+    let c_ = relation(s, "app.c");
     assert!(c_.scanned && c_.locks.contains(&LockMode::ShareRowExclusive), "{c_:?}");
     let safe = t.plan(&format!("{fk} NOT VALID;\n"), SMALL).await;
     assert_eq!(findings(&safe), []);
     // VALIDATE CONSTRAINT reads the table too, but under SHARE UPDATE EXCLUSIVE: no finding.
     let validate = t.plan(&format!("{fk} NOT VALID;\nALTER TABLE app.c VALIDATE CONSTRAINT c_pid_fkey;\n"), HUGE).await;
     assert_eq!(findings(&validate), []);
-    let v = validate.files[0].statements[1].relations.iter().find(|x| x.name == "app.c").unwrap();
+    let v = relation(&validate.files[0].statements[1], "app.c");
     assert!(v.scanned && v.locks == [LockMode::ShareUpdateExclusive], "{v:?}");
 }
 
@@ -177,7 +184,7 @@ async fn set_not_null_scans_unless_a_valid_check_proves_it() {
     )
     .await;
     let safe = t.plan("ALTER TABLE app.c ALTER COLUMN v SET NOT NULL;\n", SMALL).await;
-    let rel = safe.files[0].statements[0].relations.iter().find(|x| x.name == "app.c").unwrap();
+    let rel = relation(&safe.files[0].statements[0], "app.c");
     assert!(!rel.scanned, "{rel:?}");
     // Only the brief ACCESS EXCLUSIVE of the ALTER remains.
     assert_eq!(findings(&safe), [c(FindingKind::AccessExclusiveLargeTable, Severity::Warning)]);
@@ -189,9 +196,9 @@ async fn create_index_without_concurrently_on_a_non_empty_table() {
     let r = t.plan("CREATE INDEX IF NOT EXISTS c_v ON app.c (v);\n", SMALL).await;
     assert_eq!(findings(&r), [c(FindingKind::IndexWithoutConcurrently, Severity::Error)]);
     let s = &r.files[0].statements[0];
-    let table = s.relations.iter().find(|x| x.name == "app.c").unwrap();
+    let table = relation(s, "app.c");
     assert_eq!(table.locks, [LockMode::Share]);
-    let index = s.relations.iter().find(|x| x.name == "app.c_v").unwrap();
+    let index = relation(s, "app.c_v");
     assert!(index.created && !index.target.exists, "{index:?}");
 
     let safe =
@@ -269,12 +276,7 @@ async fn the_target_is_neither_changed_nor_locked() {
     let scope = Scope { history: HistoryTable::default(), data: true };
     let mut conn = t.db.connect().await;
     let before = Catalog::full(&mut conn, &scope, &[]).await.unwrap().lines();
-    let history_before: String = sqlx::query_scalar(
-        "SELECT string_agg(track || version || encode(checksum, 'hex'), ',' ORDER BY track, version) FROM public.migration_history",
-    )
-    .fetch_one(&mut conn)
-    .await
-    .unwrap();
+    let history_before = history(&mut conn).await;
     let mut blocker = sqlx::PgConnection::connect(t.db.url()).await.unwrap();
     sqlx::raw_sql("BEGIN; LOCK TABLE app.c IN ACCESS EXCLUSIVE MODE;").execute(&mut blocker).await.unwrap();
     let report = tokio::time::timeout(
@@ -287,13 +289,7 @@ async fn the_target_is_neither_changed_nor_locked() {
     assert_eq!(findings(&report), [c(FindingKind::TableRewrite, Severity::Error)]);
     let after = Catalog::full(&mut conn, &scope, &[]).await.unwrap().lines();
     assert_eq!(before, after);
-    let history_after: String = sqlx::query_scalar(
-        "SELECT string_agg(track || version || encode(checksum, 'hex'), ',' ORDER BY track, version) FROM public.migration_history",
-    )
-    .fetch_one(&mut conn)
-    .await
-    .unwrap();
-    assert_eq!(history_before, history_after);
+    assert_eq!(history(&mut conn).await, history_before);
 }
 
 /// Pending seeds are measured too, after the migrate track, COPY data included;
@@ -301,20 +297,17 @@ async fn the_target_is_neither_changed_nor_locked() {
 #[tokio::test]
 async fn pending_seeds_are_measured_after_migrations() {
     let t = target(10, "").await;
-    let seed = t.dir.path().join("seed");
-    std::fs::create_dir_all(&seed).unwrap();
-    std::fs::write(
-        seed.join("20251124_000003_rows.up.sql"),
+    t.dir.write_up(
+        "seed",
+        "20251124_000003_rows",
         "LOCK TABLE app.p IN SHARE ROW EXCLUSIVE MODE;\nCOPY app.p (id) FROM STDIN;\n1001\n1002\n\\.\nINSERT INTO app.p VALUES (1003) ON CONFLICT DO NOTHING;\n",
-    )
-    .unwrap();
-    std::fs::write(seed.join("20251124_000003_rows.down.sql"), "SELECT 1;\n").unwrap();
+    );
     let r = t.plan("ALTER TABLE app.c ADD COLUMN IF NOT EXISTS note text;\n", HUGE).await;
     let tracks: Vec<String> = r.files.iter().map(|f| format!("{} {}", f.track, f.version)).collect();
     assert_eq!(tracks, ["migrate 20251124_000002", "seed 20251124_000003"]);
     let s = &r.files[1].statements;
     assert_eq!(s.len(), 3);
-    let copy = s[1].relations.iter().find(|x| x.name == "app.p").unwrap();
+    let copy = relation(&s[1], "app.p");
     assert_eq!(
         (copy.locks.as_slice(), copy.held),
         ([LockMode::RowExclusive].as_slice(), Some(LockMode::ShareRowExclusive))
@@ -327,10 +320,7 @@ async fn pending_seeds_are_measured_after_migrations() {
 #[tokio::test]
 async fn an_applied_file_with_copy_data_is_replayed() {
     let t = target(10, "").await;
-    let seed = t.dir.path().join("seed");
-    std::fs::create_dir_all(&seed).unwrap();
-    std::fs::write(seed.join("20251124_000003_rows.up.sql"), "COPY app.p (id) FROM STDIN;\n1001\n1002\n\\.\n").unwrap();
-    std::fs::write(seed.join("20251124_000003_rows.down.sql"), "SELECT 1;\n").unwrap();
+    t.dir.write_up("seed", "20251124_000003_rows", "COPY app.p (id) FROM STDIN;\n1001\n1002\n\\.\n");
     let mut conn = t.db.connect().await;
     strata_migrate::up_all(&mut conn, t.dir.path()).await.unwrap();
     let r = t.plan("INSERT INTO app.p VALUES (1001) ON CONFLICT DO NOTHING;\n", HUGE).await;

@@ -2,32 +2,15 @@
 //! changes outside the file's own relations is still seen, and values a default
 //! computes at insert time are no false alarm while values a file writes count.
 
-use std::path::Path;
-
 use strata_migrate::verify::{self, Broken, Outcome};
 use strata_migrate::{MigrationSet, Options};
-use strata_testing::TestDb;
-
-fn write(dir: &Path, track: &str, name: &str, up: &str, down: &str) {
-    let folder = dir.join(track);
-    std::fs::create_dir_all(&folder).unwrap();
-    std::fs::write(folder.join(format!("{name}.up.sql")), up).unwrap();
-    std::fs::write(folder.join(format!("{name}.down.sql")), down).unwrap();
-}
+use strata_testing::{MigrationDir, TestDb};
 
 /// A project with schema `app` and table `app.a` (with an index and a function),
 /// plus the given migrate-track file as `20251124_000009_step`.
-fn project(up: &str, down: &str) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    write(
-        dir.path(),
-        "migrate",
-        "20251124_000000_create_schemas",
-        "CREATE SCHEMA IF NOT EXISTS app;\n",
-        "DROP SCHEMA IF EXISTS app CASCADE;\n",
-    );
-    write(
-        dir.path(),
+fn project(up: &str, down: &str) -> MigrationDir {
+    let dir = MigrationDir::with_app_schema();
+    dir.write(
         "migrate",
         "20251124_000001_a",
         "CREATE TABLE IF NOT EXISTS app.a (\n  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n  name text NOT NULL UNIQUE,\n  created_at timestamptz NOT NULL DEFAULT now()\n);\n\
@@ -35,46 +18,53 @@ fn project(up: &str, down: &str) -> tempfile::TempDir {
          CREATE OR REPLACE FUNCTION app.f() RETURNS int LANGUAGE sql AS 'SELECT 1';\n",
         "DROP FUNCTION IF EXISTS app.f();\nDROP TABLE IF EXISTS app.a;\n",
     );
-    write(dir.path(), "migrate", "20251124_000009_step", up, down);
+    dir.write("migrate", "20251124_000009_step", up, down);
     dir
 }
 
-async fn verify_dir(dir: &Path) -> Outcome {
+async fn verify_dir(dir: &MigrationDir) -> Outcome {
     let db = TestDb::new();
     let mut conn = db.connect().await;
-    let set = MigrationSet::load(dir).unwrap();
+    let set = MigrationSet::load(dir.path()).unwrap();
     verify::verify(&mut conn, &set, &Options::default(), &mut ()).await.unwrap()
 }
 
-/// The one problem found, rendered, for a file that breaks its down.
-async fn down_problem(up: &str, down: &str) -> String {
-    let dir = project(up, down);
-    let outcome = verify_dir(dir.path()).await;
-    assert_eq!(outcome.problems.len(), 1, "{:#?}", outcome.problems);
-    let p = &outcome.problems[0];
-    assert!(matches!(p.what, Broken::DownDoesNotRestore { .. }), "{p}");
-    assert!(p.file.ends_with("20251124_000009_step.down.sql"), "{p}");
-    p.to_string()
+/// Every problem found, rendered, one after the other.
+fn text(outcome: &Outcome) -> String {
+    outcome.problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")
 }
 
 const NEW_TABLE: &str = "CREATE TABLE IF NOT EXISTS app.c (id int);\n";
 const DROP_NEW_TABLE: &str = "DROP TABLE IF EXISTS app.c;\n";
 
+/// A step that creates `app.c` and also runs `elsewhere`, while its down drops
+/// `app.c` only: the one problem found is that the down does not restore, and
+/// its rendering holds every line of `expected`.
+async fn down_leaves(elsewhere: &str, expected: &[&str]) {
+    let dir = project(&format!("{NEW_TABLE}{elsewhere}"), DROP_NEW_TABLE);
+    let outcome = verify_dir(&dir).await;
+    assert_eq!(outcome.problems.len(), 1, "{:#?}", outcome.problems);
+    let p = &outcome.problems[0];
+    assert!(matches!(p.what, Broken::DownDoesNotRestore { .. }), "{p}");
+    assert!(p.file.ends_with("20251124_000009_step.down.sql"), "{p}");
+    let p = p.to_string();
+    for line in expected {
+        assert!(p.contains(line), "{line:?} in {p}");
+    }
+}
+
 #[tokio::test]
 async fn a_grant_on_another_table_left_by_the_down_is_found() {
-    let p = down_problem(&format!("{NEW_TABLE}GRANT SELECT ON app.a TO PUBLIC;\n"), DROP_NEW_TABLE).await;
-    assert!(p.contains("+ table app.a acl"), "{p}");
+    down_leaves("GRANT SELECT ON app.a TO PUBLIC;\n", &["+ table app.a acl"]).await;
 }
 
 #[tokio::test]
 async fn a_function_elsewhere_replaced_and_not_restored_is_found() {
-    let p = down_problem(
-        &format!("{NEW_TABLE}CREATE OR REPLACE FUNCTION app.f() RETURNS int LANGUAGE sql AS 'SELECT 2';\n"),
-        DROP_NEW_TABLE,
+    down_leaves(
+        "CREATE OR REPLACE FUNCTION app.f() RETURNS int LANGUAGE sql AS 'SELECT 2';\n",
+        &["- function app.f() md5", "+ function app.f() md5"],
     )
     .await;
-    assert!(p.contains("- function app.f() md5"), "{p}");
-    assert!(p.contains("+ function app.f() md5"), "{p}");
 }
 
 #[tokio::test]
@@ -83,9 +73,8 @@ async fn a_default_privilege_left_by_the_down_is_found() {
         &format!("{NEW_TABLE}ALTER DEFAULT PRIVILEGES IN SCHEMA app GRANT SELECT ON TABLES TO PUBLIC;\n"),
         DROP_NEW_TABLE,
     );
-    let outcome = verify_dir(dir.path()).await;
-    let text: Vec<String> = outcome.problems.iter().map(ToString::to_string).collect();
-    let text = text.join("\n");
+    let outcome = verify_dir(&dir).await;
+    let text = text(&outcome);
     assert!(
         outcome.problems.iter().any(|p| matches!(&p.what, Broken::DownDoesNotRestore { diff }
             if diff.extra.iter().any(|l| l.starts_with("default privileges ") && l.contains(" in app r ")))),
@@ -97,16 +86,17 @@ async fn a_default_privilege_left_by_the_down_is_found() {
 
 #[tokio::test]
 async fn an_index_elsewhere_dropped_and_not_restored_is_found() {
-    let p = down_problem(&format!("{NEW_TABLE}DROP INDEX IF EXISTS app.a_name;\n"), DROP_NEW_TABLE).await;
-    assert!(p.contains("- index CREATE INDEX a_name ON app.a USING btree (name)"), "{p}");
+    down_leaves("DROP INDEX IF EXISTS app.a_name;\n", &["- index CREATE INDEX a_name ON app.a USING btree (name)"])
+        .await;
 }
 
 #[tokio::test]
 async fn a_column_default_dropped_elsewhere_and_not_restored_is_found() {
-    let p =
-        down_problem(&format!("{NEW_TABLE}ALTER TABLE app.a ALTER COLUMN created_at DROP DEFAULT;\n"), DROP_NEW_TABLE)
-            .await;
-    assert!(p.contains("- column app.a.created_at: timestamp with time zone not null default now()"), "{p}");
+    down_leaves(
+        "ALTER TABLE app.a ALTER COLUMN created_at DROP DEFAULT;\n",
+        &["- column app.a.created_at: timestamp with time zone not null default now()"],
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -118,9 +108,7 @@ async fn a_constraint_and_a_trigger_elsewhere_are_found() {
          CREATE OR REPLACE TRIGGER a_tg BEFORE INSERT ON app.a FOR EACH ROW EXECUTE FUNCTION app.tg();\n",
         "DROP FUNCTION IF EXISTS app.tg() CASCADE;\n",
     );
-    let outcome = verify_dir(dir.path()).await;
-    let all: Vec<String> = outcome.problems.iter().map(ToString::to_string).collect();
-    let text = all.join("\n");
+    let text = text(&verify_dir(&dir).await);
     assert!(text.contains("+ constraint app.a a_name_short: CHECK ((length(name) < 100)) NOT VALID"), "{text}");
     assert!(!text.contains("a_tg"), "the trigger went with its function: {text}");
 }
@@ -131,17 +119,15 @@ async fn seeds_with_insert_time_defaults_verify_clean_and_name_the_loose_columns
     // because its rows' created_at came from now() at another moment.
     let dir = project("SELECT 1;\n", "SELECT 1;\n");
     for i in 1..=3 {
-        write(
-            dir.path(),
+        dir.write(
             "seed",
             &format!("20251124_00000{i}_rows"),
             &format!("INSERT INTO app.a (name) VALUES ('s{i}a'), ('s{i}b') ON CONFLICT DO NOTHING;\n"),
             &format!("DELETE FROM app.a WHERE name IN ('s{i}a', 's{i}b');\n"),
         );
     }
-    let outcome = verify_dir(dir.path()).await;
-    let all: Vec<String> = outcome.problems.iter().map(ToString::to_string).collect();
-    assert!(outcome.problems.is_empty(), "{}", all.join("\n"));
+    let outcome = verify_dir(&dir).await;
+    assert!(outcome.problems.is_empty(), "{}", text(&outcome));
     let loose: Vec<&str> = outcome.loose.iter().map(String::as_str).collect();
     assert_eq!(loose, ["app.a.created_at", "app.a.id"]);
 }
@@ -150,24 +136,16 @@ async fn seeds_with_insert_time_defaults_verify_clean_and_name_the_loose_columns
 async fn a_value_the_file_writes_into_a_defaulted_column_still_counts() {
     let dir = project("SELECT 1;\n", "SELECT 1;\n");
     // Written by the file, different on each run: not the default's value.
-    write(
-        dir.path(),
+    dir.write(
         "seed",
         "20251124_000001_rows",
         "INSERT INTO app.a (name, created_at) VALUES ('x', clock_timestamp() - interval '1 hour');\n",
         "DELETE FROM app.a WHERE name = 'x';\n",
     );
     // Written by the file over a row it did not insert, and not put back.
-    write(
-        dir.path(),
-        "seed",
-        "20251124_000002_touch",
-        "UPDATE app.a SET created_at = '2020-01-01' WHERE name = 'x';\n",
-        "SELECT 1;\n",
-    );
-    let outcome = verify_dir(dir.path()).await;
-    let all: Vec<String> = outcome.problems.iter().map(ToString::to_string).collect();
-    let text = all.join("\n");
+    dir.write_up("seed", "20251124_000002_touch", "UPDATE app.a SET created_at = '2020-01-01' WHERE name = 'x';\n");
+    let outcome = verify_dir(&dir).await;
+    let text = text(&outcome);
     assert!(
         outcome
             .problems
@@ -187,16 +165,14 @@ async fn a_value_the_file_writes_into_a_defaulted_column_still_counts() {
 #[tokio::test]
 async fn an_identity_value_the_file_sets_counts() {
     let dir = project("SELECT 1;\n", "SELECT 1;\n");
-    write(
-        dir.path(),
+    dir.write(
         "seed",
         "20251124_000001_rows",
         "INSERT INTO app.a (id, name) OVERRIDING SYSTEM VALUE VALUES ((SELECT coalesce(max(id), 0) + 1000 FROM app.a WHERE name = 'gone'), 'y'), ((extract(epoch FROM clock_timestamp()) * 1000000)::bigint % 1000000000, 'z');\n",
         "DELETE FROM app.a WHERE name IN ('y', 'z');\n",
     );
-    let outcome = verify_dir(dir.path()).await;
-    let text: Vec<String> = outcome.problems.iter().map(ToString::to_string).collect();
-    assert!(outcome.problems.iter().any(|p| matches!(p.what, Broken::UpNotRepeatable { .. })), "{}", text.join("\n"));
+    let outcome = verify_dir(&dir).await;
+    assert!(outcome.problems.iter().any(|p| matches!(p.what, Broken::UpNotRepeatable { .. })), "{}", text(&outcome));
 }
 
 #[tokio::test]
@@ -205,7 +181,7 @@ async fn a_rerun_that_changes_the_database_is_found() {
         "INSERT INTO app.a (name) VALUES ('again') ON CONFLICT (name) DO UPDATE SET name = app.a.name || '!';\n",
         "DELETE FROM app.a WHERE name LIKE 'again%';\n",
     );
-    let outcome = verify_dir(dir.path()).await;
+    let outcome = verify_dir(&dir).await;
     assert!(
         outcome.problems.iter().any(|p| matches!(p.what, Broken::NotIdempotentChange { .. })),
         "{:#?}",
@@ -216,12 +192,13 @@ async fn a_rerun_that_changes_the_database_is_found() {
 #[tokio::test]
 async fn a_column_change_elsewhere_that_writes_only_its_attribute_is_found() {
     // DROP NOT NULL and a column grant write pg_attribute alone, not the table's pg_class row.
-    let p = down_problem(
-        &format!("{NEW_TABLE}ALTER TABLE app.a ALTER COLUMN name DROP NOT NULL;\nGRANT SELECT (created_at) ON app.a TO PUBLIC;\n"),
-        DROP_NEW_TABLE,
+    down_leaves(
+        "ALTER TABLE app.a ALTER COLUMN name DROP NOT NULL;\nGRANT SELECT (created_at) ON app.a TO PUBLIC;\n",
+        &[
+            "- column app.a.name: text not null",
+            "+ column app.a.name: text\n",
+            "+ column app.a.created_at: timestamp with time zone not null default now() acl {",
+        ],
     )
     .await;
-    assert!(p.contains("- column app.a.name: text not null"), "{p}");
-    assert!(p.contains("+ column app.a.name: text\n"), "{p}");
-    assert!(p.contains("+ column app.a.created_at: timestamp with time zone not null default now() acl {"), "{p}");
 }

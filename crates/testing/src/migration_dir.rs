@@ -1,7 +1,6 @@
 //! A temporary folder of migration files that a test writes file by file: the one
 //! home of how a test lays out `<track>/<name>.up.sql` and `.down.sql`.
 
-use std::ops::RangeInclusive;
 use std::path::Path;
 
 /// A migrations folder (the one `MigrationSet::load` reads), removed when dropped.
@@ -54,7 +53,7 @@ impl MigrationDir {
     pub fn write_numbered(
         &self,
         day: &str,
-        files: RangeInclusive<usize>,
+        files: impl IntoIterator<Item = usize>,
         up: impl Fn(usize) -> String,
         down: impl Fn(usize) -> String,
     ) {
