@@ -1,5 +1,6 @@
 //! What most handlers start with: a read-only transaction, the schema tree for the
-//! sidebar, the relation named in the path; and how they finish: the page frame.
+//! sidebar, the relation named in the path (and the row named in the query); and
+//! how they finish: the page frame.
 
 use axum::response::Html;
 use maud::Markup;
@@ -9,9 +10,11 @@ use crate::db::catalog::{self, SchemaNode};
 use crate::db::ident::QualifiedName;
 use crate::db::login::{self, Login};
 use crate::db::relation::{self, Relation};
+use crate::db::row::{self, RowKey};
 use crate::db::transaction::{self, Access};
 use crate::error::StudioError;
 use crate::html::layout::{self, Chrome, Section};
+use crate::routes::form::Fields;
 use crate::state::Studio;
 
 /// A read-only transaction, the sidebar's tree and the login, read in it.
@@ -41,6 +44,20 @@ impl ReadContext {
         relation::load(&mut self.tx, schema, name)
             .await?
             .ok_or_else(|| StudioError::NotFound(format!("there is no table or view {schema}.{name}")))
+    }
+
+    /// The row of `rel` that the query's key (`c=..&v=..`) names, with that key;
+    /// a 400 without a key, a 404 when no row has it.
+    pub async fn row(
+        &mut self,
+        rel: &Relation,
+        query: Option<&str>,
+    ) -> Result<(RowKey, Vec<Option<String>>), StudioError> {
+        let key = Fields::query(query).row_key()?;
+        let values = row::find(&mut self.tx, rel, &key)
+            .await?
+            .ok_or_else(|| StudioError::NotFound(format!("no row of {} has that key", rel.name.display())))?;
+        Ok((key, values))
     }
 
     /// Ends the transaction and wraps `content` in the frame.

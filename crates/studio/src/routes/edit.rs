@@ -10,7 +10,6 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 
 use crate::db::edit::{self, Change, Edit};
 use crate::db::relation::Relation;
-use crate::db::row;
 use crate::db::transaction::{self, Writable};
 use crate::error::StudioError;
 use crate::html::layout::Section;
@@ -41,9 +40,7 @@ pub async fn edit_form(
     RawQuery(query): RawQuery,
 ) -> Result<Html<String>, StudioError> {
     let (_, mut ctx, rel) = editable(&studio, &schema, &table).await?;
-    let key = Fields::query(query.as_deref()).row_key()?;
-    let values =
-        row::find(&mut ctx.tx, &rel, &key).await?.ok_or_else(|| StudioError::NotFound("no such row".into()))?;
+    let (key, values) = ctx.row(&rel, query.as_deref()).await?;
     let content = edit_page::form(&rel, Some(&key), Some(&values), &session.csrf);
     let title = format!("edit {}", rel.name.display());
     ctx.page(&studio, &title, Some(&rel.name), Section::Browse, content).await

@@ -9,7 +9,6 @@ use crate::error::StudioError;
 use crate::html::layout::Section;
 use crate::html::row_page::{self, Referrer, RowView};
 use crate::routes::context::ReadContext;
-use crate::routes::form::Fields;
 use crate::security::session::Session;
 use crate::state::Studio;
 
@@ -24,10 +23,7 @@ pub async fn show(
     if rel.is_unreadable() {
         return Err(StudioError::Forbidden(rel.unreadable_message()));
     }
-    let key = Fields::query(query.as_deref()).row_key()?;
-    let values = row::find(&mut ctx.tx, &rel, &key)
-        .await?
-        .ok_or_else(|| StudioError::NotFound(format!("no row of {} has that key", rel.name.display())))?;
+    let (key, values) = ctx.row(&rel, query.as_deref()).await?;
     let outgoing = foreign_keys::outgoing(&mut ctx.tx, rel.oid).await?;
     let incoming = foreign_keys::incoming(&mut ctx.tx, rel.oid).await?;
     let mut referrers = Vec::new();
