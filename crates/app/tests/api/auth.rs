@@ -4,19 +4,23 @@ use axum::http::header::SET_COOKIE;
 use axum::http::{Method, StatusCode};
 use serde_json::json;
 use sha2::{Digest, Sha256};
+use strata_app::DEMO_PASSWORD;
 
-use crate::support::{ALICE_ID, TestApp};
+use crate::support::{ALICE_ID, PASSWORD, TestApp, TestResponse};
+
+/// A logout's answer: no content, and the session cookie cleared.
+#[track_caller]
+fn assert_logged_out(response: &TestResponse) {
+    assert_eq!(response.status, StatusCode::NO_CONTENT);
+    let cleared = response.set_cookie();
+    assert!(cleared.starts_with("strata_session=;") && cleared.contains("Max-Age=0"), "{cleared}");
+}
 
 #[tokio::test]
 async fn register_creates_an_account_and_logs_it_in() {
     let app = TestApp::new().await;
-    let response = app
-        .post(
-            "/api/auth/register",
-            json!({"email": "  Dana@Example.COM ", "password": "long enough password", "displayName": " Dana "}),
-            None,
-        )
-        .await;
+    let body = json!({"email": "  Dana@Example.COM ", "password": PASSWORD, "displayName": " Dana "});
+    let response = app.post("/api/auth/register", body, None).await;
     assert_eq!(response.status, StatusCode::CREATED);
     assert_eq!(response.json["email"], "dana@example.com");
     assert_eq!(response.json["displayName"], "Dana");
@@ -37,37 +41,25 @@ async fn register_accepts_non_ascii_emails() {
     // Regression: a CHECK (email = lower(email)) refused addresses whose Rust and
     // PostgreSQL lower-casing differ (the dotted capital I), answering 500.
     let app = TestApp::new().await;
-    let response = app
-        .post("/api/auth/register", json!({"email": "İlse@Bücher.example", "password": "long enough password"}), None)
-        .await;
+    let response = app.register_with("İlse@Bücher.example", PASSWORD).await;
     assert_eq!(response.status, StatusCode::CREATED, "{}", response.json);
-    let login = app
-        .post("/api/auth/login", json!({"email": "İLSE@bücher.example", "password": "long enough password"}), None)
-        .await;
+    let login = app.login("İLSE@bücher.example", PASSWORD).await;
     assert_eq!(login.status, StatusCode::OK, "{}", login.json);
 }
 
 #[tokio::test]
 async fn register_without_display_name_uses_the_email_local_part() {
     let app = TestApp::new().await;
-    let response = app
-        .post("/api/auth/register", json!({"email": "erin@example.com", "password": "long enough password"}), None)
-        .await;
+    let response = app.register_with("erin@example.com", PASSWORD).await;
     assert_eq!(response.json["displayName"], "erin");
 }
 
 #[tokio::test]
 async fn register_reports_every_invalid_field_at_once() {
     let app = TestApp::new().await;
-    let response = app
-        .post(
-            "/api/auth/register",
-            json!({"email": "not-an-email", "password": "short", "displayName": "", "role": "admin"}),
-            None,
-        )
-        .await;
-    assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(response.json["error"], "validation_failed");
+    let body = json!({"email": "not-an-email", "password": "short", "displayName": "", "role": "admin"});
+    let response = app.post("/api/auth/register", body, None).await;
+    response.assert_error(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
     assert_eq!(
         response.issues(),
         ["email:invalid_string", "password:too_small", "displayName:too_small", "role:unrecognized_keys"]
@@ -85,24 +77,19 @@ async fn register_reports_every_invalid_field_at_once() {
 #[tokio::test]
 async fn register_with_a_taken_email_is_a_conflict_on_email() {
     let app = TestApp::new().await;
-    let response = app
-        .post("/api/auth/register", json!({"email": "ALICE@example.com", "password": "long enough password"}), None)
-        .await;
-    assert_eq!(response.status, StatusCode::CONFLICT);
-    assert_eq!(response.json["error"], "conflict");
+    let response = app.register_with("ALICE@example.com", PASSWORD).await;
+    response.assert_error(StatusCode::CONFLICT, "conflict");
     assert_eq!(response.issues(), ["email:already_exists"]);
 }
 
 #[tokio::test]
 async fn login_sets_an_http_only_lax_cookie_whose_token_is_stored_hashed() {
     let app = TestApp::new().await;
-    let response = app
-        .post("/api/auth/login", json!({"email": "alice@example.com", "password": strata_app::DEMO_PASSWORD}), None)
-        .await;
+    let response = app.login("alice@example.com", DEMO_PASSWORD).await;
     assert_eq!(response.status, StatusCode::OK);
     assert_eq!(response.json["id"], ALICE_ID);
     assert!(response.json["lastLoginAt"].is_string(), "{}", response.json);
-    let set_cookie = response.headers.get(SET_COOKIE).unwrap().to_str().unwrap();
+    let set_cookie = response.set_cookie();
     assert!(set_cookie.contains("HttpOnly"), "{set_cookie}");
     assert!(set_cookie.contains("SameSite=Lax"), "{set_cookie}");
     assert!(set_cookie.contains("Path=/"), "{set_cookie}");
@@ -127,23 +114,18 @@ async fn login_sets_an_http_only_lax_cookie_whose_token_is_stored_hashed() {
 async fn secure_cookies_when_configured() {
     let config = strata_app::AppConfig { secure_cookies: true, ..Default::default() };
     let app = TestApp::with_config(config).await;
-    let response = app
-        .post("/api/auth/login", json!({"email": "bob@example.com", "password": strata_app::DEMO_PASSWORD}), None)
-        .await;
-    let set_cookie = response.headers.get(SET_COOKIE).unwrap().to_str().unwrap();
+    let response = app.login("bob@example.com", DEMO_PASSWORD).await;
+    let set_cookie = response.set_cookie();
     assert!(set_cookie.ends_with("; Secure"), "{set_cookie}");
 }
 
 #[tokio::test]
 async fn login_refuses_wrong_password_and_unknown_email_alike() {
     let app = TestApp::new().await;
-    let wrong =
-        app.post("/api/auth/login", json!({"email": "alice@example.com", "password": "not the password"}), None).await;
-    let unknown =
-        app.post("/api/auth/login", json!({"email": "nobody@example.com", "password": "not the password"}), None).await;
+    let wrong = app.login("alice@example.com", "not the password").await;
+    let unknown = app.login("nobody@example.com", "not the password").await;
     for response in [&wrong, &unknown] {
-        assert_eq!(response.status, StatusCode::UNAUTHORIZED);
-        assert_eq!(response.json["error"], "invalid_credentials");
+        response.assert_error(StatusCode::UNAUTHORIZED, "invalid_credentials");
         assert!(response.headers.get(SET_COOKIE).is_none());
     }
     assert_eq!(wrong.json, unknown.json);
@@ -152,7 +134,7 @@ async fn login_refuses_wrong_password_and_unknown_email_alike() {
 #[tokio::test]
 async fn login_validates_its_body() {
     let app = TestApp::new().await;
-    let response = app.post("/api/auth/login", json!({"email": "alice", "password": ""}), None).await;
+    let response = app.login("alice", "").await;
     assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(response.issues(), ["email:invalid_string", "password:too_small"]);
 }
@@ -172,14 +154,12 @@ async fn logout_revokes_the_session_at_once() {
     let app = TestApp::new().await;
     let cookie = app.login_demo("alice@example.com").await;
     let other = app.login_demo("alice@example.com").await;
-    let response = app.send(Method::POST, "/api/auth/logout", None, Vec::new(), Some(&cookie)).await;
-    assert_eq!(response.status, StatusCode::NO_CONTENT);
-    let cleared = response.headers.get(SET_COOKIE).unwrap().to_str().unwrap();
-    assert!(cleared.starts_with("strata_session=;") && cleared.contains("Max-Age=0"), "{cleared}");
+    let response = app.request(Method::POST, "/api/auth/logout", Some(&cookie)).await;
+    assert_logged_out(&response);
     assert_eq!(app.get("/api/auth/me", Some(&cookie)).await.status, StatusCode::UNAUTHORIZED);
     // Only that session ends: another login of the same user stays valid.
     assert_eq!(app.get("/api/auth/me", Some(&other)).await.status, StatusCode::OK);
-    let again = app.send(Method::POST, "/api/auth/logout", None, Vec::new(), None).await;
+    let again = app.request(Method::POST, "/api/auth/logout", None).await;
     assert_eq!(again.status, StatusCode::NO_CONTENT);
 }
 
@@ -187,12 +167,10 @@ async fn logout_revokes_the_session_at_once() {
 async fn an_expired_session_is_refused() {
     let app = TestApp::new().await;
     let cookie = app.login_demo("alice@example.com").await;
-    sqlx::query(
+    app.execute(
         "UPDATE auth.session SET created_at = now() - interval '2 days', expires_at = now() - interval '1 second'",
     )
-    .execute(&app.pool)
-    .await
-    .unwrap();
+    .await;
     let response = app.get("/api/auth/me", Some(&cookie)).await;
     assert_eq!(response.status, StatusCode::UNAUTHORIZED);
     let response = app.post("/api/items", json!({"name": "x"}), Some(&cookie)).await;
@@ -203,10 +181,8 @@ async fn an_expired_session_is_refused() {
 async fn sessions_expire_after_the_configured_ttl() {
     let config = strata_app::AppConfig { session_ttl: std::time::Duration::from_secs(3600), ..Default::default() };
     let app = TestApp::with_config(config).await;
-    let response = app
-        .post("/api/auth/login", json!({"email": "alice@example.com", "password": strata_app::DEMO_PASSWORD}), None)
-        .await;
-    assert!(response.headers.get(SET_COOKIE).unwrap().to_str().unwrap().contains("Max-Age=3600"));
+    let response = app.login("alice@example.com", DEMO_PASSWORD).await;
+    assert!(response.set_cookie().contains("Max-Age=3600"));
     let seconds: f64 =
         sqlx::query_scalar("SELECT extract(epoch FROM expires_at - created_at)::float8 FROM auth.session")
             .fetch_one(&app.pool)
@@ -220,19 +196,17 @@ async fn sessions_expire_after_the_configured_ttl() {
 async fn register_refuses_a_password_of_whitespace_only() {
     let app = TestApp::new().await;
     for blank in [" ".repeat(8), "\t \u{a0}\u{3000}\n    ".to_owned()] {
-        let response =
-            app.post("/api/auth/register", json!({"email": "dana@example.com", "password": blank}), None).await;
+        let response = app.register_with("dana@example.com", &blank).await;
         assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", response.json);
         assert_eq!(response.issues(), ["password:invalid_string"]);
     }
     // Whitespace around other characters is part of the password, at login too.
     let padded = "  long enough password ";
-    let response = app.post("/api/auth/register", json!({"email": "dana@example.com", "password": padded}), None).await;
+    let response = app.register_with("dana@example.com", padded).await;
     assert_eq!(response.status, StatusCode::CREATED, "{}", response.json);
-    let trimmed =
-        app.post("/api/auth/login", json!({"email": "dana@example.com", "password": padded.trim()}), None).await;
+    let trimmed = app.login("dana@example.com", padded.trim()).await;
     assert_eq!(trimmed.status, StatusCode::UNAUTHORIZED);
-    let exact = app.post("/api/auth/login", json!({"email": "dana@example.com", "password": padded}), None).await;
+    let exact = app.login("dana@example.com", padded).await;
     assert_eq!(exact.status, StatusCode::OK);
 }
 
@@ -243,10 +217,8 @@ async fn logout_all_ends_every_session_of_the_user_only() {
     let laptop = app.login_demo("alice@example.com").await;
     let phone = app.login_demo("alice@example.com").await;
     let bob = app.login_demo("bob@example.com").await;
-    let response = app.send(Method::POST, "/api/auth/logout-all", None, Vec::new(), Some(&phone)).await;
-    assert_eq!(response.status, StatusCode::NO_CONTENT);
-    let cleared = response.headers.get(SET_COOKIE).unwrap().to_str().unwrap();
-    assert!(cleared.starts_with("strata_session=;") && cleared.contains("Max-Age=0"), "{cleared}");
+    let response = app.request(Method::POST, "/api/auth/logout-all", Some(&phone)).await;
+    assert_logged_out(&response);
     for cookie in [&laptop, &phone] {
         let me = app.get("/api/auth/me", Some(cookie)).await;
         assert_eq!(me.status, StatusCode::UNAUTHORIZED, "{cookie}");
@@ -259,7 +231,6 @@ async fn logout_all_ends_every_session_of_the_user_only() {
     assert_eq!(left, 0);
     assert_eq!(app.get("/api/auth/me", Some(&bob)).await.status, StatusCode::OK, "other users keep theirs");
     // It needs a session: without one there is nobody to log out.
-    let anonymous = app.send(Method::POST, "/api/auth/logout-all", None, Vec::new(), None).await;
-    assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(anonymous.json["error"], "unauthenticated");
+    let anonymous = app.request(Method::POST, "/api/auth/logout-all", None).await;
+    anonymous.assert_error(StatusCode::UNAUTHORIZED, "unauthenticated");
 }

@@ -89,10 +89,7 @@ async fn keyset_pages_cover_every_item_once_and_stay_stable_under_inserts() {
 #[tokio::test]
 async fn ties_on_created_at_are_broken_by_id() {
     let app = TestApp::new().await;
-    sqlx::query("UPDATE app.items SET created_at = timestamptz '2025-01-01 00:00:00+00'")
-        .execute(&app.pool)
-        .await
-        .unwrap();
+    app.execute("UPDATE app.items SET created_at = timestamptz '2025-01-01 00:00:00+00'").await;
     let mut seen = HashSet::new();
     let mut uri = "/api/items?limit=7".to_owned();
     loop {
@@ -113,11 +110,7 @@ async fn filters_narrow_the_list() {
     let app = TestApp::new().await;
     let count = |uri: String| {
         let app = &app;
-        async move {
-            let page = app.get(&format!("{uri}&limit=100"), None).await;
-            assert_eq!(page.status, StatusCode::OK, "{uri}: {}", page.json);
-            page.json["items"].as_array().unwrap().clone()
-        }
+        async move { app.get_list(&format!("{uri}&limit=100"), "items").await }
     };
     let inactive = count("/api/items?active=false".into()).await;
     assert_eq!(inactive.len(), 8);
@@ -240,8 +233,7 @@ async fn create_reports_every_rule_at_once_and_writes_nothing() {
         "categoryId": "not-a-uuid", "locationId": 7, "isActive": "yes", "owner": ALICE_ID
     });
     let response = app.post("/api/items", body, Some(&cookie)).await;
-    assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(response.json["error"], "validation_failed");
+    response.assert_error(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
     assert_eq!(
         response.issues(),
         [
@@ -285,24 +277,32 @@ async fn the_largest_valid_values_are_accepted() {
     assert_eq!(response.json["priceCents"], 9_007_199_254_740_991_i64);
 }
 
+/// Creates an item as alice, and changes bob's first seeded item as bob, with each
+/// body of `cases`: each must be refused with 422 and exactly its issues.
+async fn assert_reference_issues(app: &TestApp, cases: &[(Method, Value, &[&str])]) {
+    let alice = app.login_demo("alice@example.com").await;
+    let bob = app.login_demo("bob@example.com").await;
+    let bobs_item = format!("/api/items/{FIRST_SEED_ITEM}");
+    for (method, body, issues) in cases {
+        let (uri, cookie) = if *method == Method::POST { ("/api/items", &alice) } else { (bobs_item.as_str(), &bob) };
+        let response = app.json(method.clone(), uri, body.clone(), Some(cookie)).await;
+        assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY, "{method} {body}: {}", response.json);
+        assert_eq!(response.issues(), *issues, "{method} {body}");
+    }
+}
+
 #[tokio::test]
 async fn a_missing_category_or_location_is_a_validation_issue() {
     let app = TestApp::new().await;
-    let cookie = app.login_demo("alice@example.com").await;
-    let response = app.post("/api/items", json!({"name": "x", "categoryId": MISSING}), Some(&cookie)).await;
-    assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(response.issues(), ["categoryId:invalid_reference"]);
-    let response = app.post("/api/items", json!({"name": "x", "locationId": MISSING}), Some(&cookie)).await;
-    assert_eq!(response.issues(), ["locationId:invalid_reference"]);
-    let response = app
-        .json(
-            Method::PATCH,
-            &format!("/api/items/{FIRST_SEED_ITEM}"),
-            json!({"categoryId": MISSING}),
-            Some(&app.login_demo("bob@example.com").await),
-        )
-        .await;
-    assert_eq!(response.issues(), ["categoryId:invalid_reference"]);
+    assert_reference_issues(
+        &app,
+        &[
+            (Method::POST, json!({"name": "x", "categoryId": MISSING}), &["categoryId:invalid_reference"]),
+            (Method::POST, json!({"name": "x", "locationId": MISSING}), &["locationId:invalid_reference"]),
+            (Method::PATCH, json!({"categoryId": MISSING}), &["categoryId:invalid_reference"]),
+        ],
+    )
+    .await;
 }
 
 // Regression: with both a missing category and a missing location, only the first
@@ -310,27 +310,17 @@ async fn a_missing_category_or_location_is_a_validation_issue() {
 #[tokio::test]
 async fn a_missing_category_and_location_are_both_reported() {
     let app = TestApp::new().await;
-    let alice = app.login_demo("alice@example.com").await;
-    let both = json!({"name": "x", "categoryId": MISSING, "locationId": MISSING});
-    let response = app.post("/api/items", both, Some(&alice)).await;
-    assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(response.issues(), ["categoryId:invalid_reference", "locationId:invalid_reference"]);
-    let bob = app.login_demo("bob@example.com").await;
-    let uri = format!("/api/items/{FIRST_SEED_ITEM}");
-    let response =
-        app.json(Method::PATCH, &uri, json!({"categoryId": MISSING, "locationId": MISSING}), Some(&bob)).await;
-    assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(response.issues(), ["categoryId:invalid_reference", "locationId:invalid_reference"]);
-    // A valid one beside a missing one: only the missing one is reported.
-    let response = app
-        .json(
-            Method::PATCH,
-            &uri,
-            json!({"categoryId": "20000000-0000-4000-8000-000000000011", "locationId": MISSING}),
-            Some(&bob),
-        )
-        .await;
-    assert_eq!(response.issues(), ["locationId:invalid_reference"]);
+    let both = ["categoryId:invalid_reference", "locationId:invalid_reference"];
+    assert_reference_issues(
+        &app,
+        &[
+            (Method::POST, json!({"name": "x", "categoryId": MISSING, "locationId": MISSING}), &both),
+            (Method::PATCH, json!({"categoryId": MISSING, "locationId": MISSING}), &both),
+            // A valid one beside a missing one: only the missing one is reported.
+            (Method::PATCH, json!({"categoryId": PHONES, "locationId": MISSING}), &["locationId:invalid_reference"]),
+        ],
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -359,10 +349,9 @@ async fn writes_need_a_session() {
     let app = TestApp::new().await;
     let uri = format!("/api/items/{FIRST_SEED_ITEM}");
     assert_eq!(app.post("/api/items", json!({"name": "x"}), None).await.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(app.json(Method::PATCH, &uri, json!({"name": "x"}), None).await.status, StatusCode::UNAUTHORIZED);
-    let response = app.send(Method::DELETE, &uri, None, Vec::new(), None).await;
-    assert_eq!(response.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(response.json["error"], "unauthenticated");
+    assert_eq!(app.patch(&uri, json!({"name": "x"}), None).await.status, StatusCode::UNAUTHORIZED);
+    let response = app.request(Method::DELETE, &uri, None).await;
+    response.assert_error(StatusCode::UNAUTHORIZED, "unauthenticated");
 }
 
 #[tokio::test]
@@ -407,12 +396,11 @@ async fn only_the_owner_changes_or_deletes_an_item() {
     let alice = app.login_demo("alice@example.com").await;
     let uri = format!("/api/items/{BOB_SEED_ITEM}");
     let before = app.get(&uri, None).await.json;
-    let response = app.json(Method::PATCH, &uri, json!({"name": "mine now"}), Some(&alice)).await;
-    assert_eq!(response.status, StatusCode::FORBIDDEN);
-    assert_eq!(response.json["error"], "forbidden");
+    let response = app.patch(&uri, json!({"name": "mine now"}), Some(&alice)).await;
+    response.assert_error(StatusCode::FORBIDDEN, "forbidden");
     // Even an empty change is refused to someone else.
-    assert_eq!(app.json(Method::PATCH, &uri, json!({}), Some(&alice)).await.status, StatusCode::FORBIDDEN);
-    assert_eq!(app.send(Method::DELETE, &uri, None, Vec::new(), Some(&alice)).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.patch(&uri, json!({}), Some(&alice)).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.request(Method::DELETE, &uri, Some(&alice)).await.status, StatusCode::FORBIDDEN);
     assert_eq!(app.get(&uri, None).await.json, before, "nothing changed");
 }
 
@@ -422,9 +410,8 @@ async fn the_owner_patches_any_subset_and_null_clears() {
     let bob = app.login_demo("bob@example.com").await;
     let uri = format!("/api/items/{BOB_SEED_ITEM}");
     let before = app.get(&uri, None).await.json;
-    let response = app
-        .json(Method::PATCH, &uri, json!({"priceCents": 999, "description": null, "locationId": null}), Some(&bob))
-        .await;
+    let response =
+        app.patch(&uri, json!({"priceCents": 999, "description": null, "locationId": null}), Some(&bob)).await;
     assert_eq!(response.status, StatusCode::OK, "{}", response.json);
     let after = &response.json;
     assert_eq!(after["priceCents"], 999);
@@ -435,13 +422,12 @@ async fn the_owner_patches_any_subset_and_null_clears() {
     assert_eq!(after["createdAt"], before["createdAt"]);
     assert_ne!(after["updatedAt"], before["updatedAt"], "the trigger moves updated_at");
 
-    let unchanged = app.json(Method::PATCH, &uri, json!({}), Some(&bob)).await;
+    let unchanged = app.patch(&uri, json!({}), Some(&bob)).await;
     assert_eq!(unchanged.status, StatusCode::OK);
     assert_eq!(&unchanged.json, after);
 
-    let invalid = app
-        .json(Method::PATCH, &uri, json!({"name": null, "isActive": null, "priceCents": -5, "extra": 1}), Some(&bob))
-        .await;
+    let invalid =
+        app.patch(&uri, json!({"name": null, "isActive": null, "priceCents": -5, "extra": 1}), Some(&bob)).await;
     assert_eq!(invalid.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(
         invalid.issues(),
@@ -468,10 +454,10 @@ async fn the_owner_deletes() {
     let app = TestApp::new().await;
     let bob = app.login_demo("bob@example.com").await;
     let uri = format!("/api/items/{BOB_SEED_ITEM}");
-    let response = app.send(Method::DELETE, &uri, None, Vec::new(), Some(&bob)).await;
+    let response = app.request(Method::DELETE, &uri, Some(&bob)).await;
     assert_eq!(response.status, StatusCode::NO_CONTENT);
     assert_eq!(app.get(&uri, None).await.status, StatusCode::NOT_FOUND);
-    assert_eq!(app.send(Method::DELETE, &uri, None, Vec::new(), Some(&bob)).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.request(Method::DELETE, &uri, Some(&bob)).await.status, StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]
@@ -480,9 +466,8 @@ async fn missing_and_malformed_ids() {
     let bob = app.login_demo("bob@example.com").await;
     let missing = format!("/api/items/{MISSING}");
     let response = app.get(&missing, None).await;
-    assert_eq!(response.status, StatusCode::NOT_FOUND);
-    assert_eq!(response.json["error"], "not_found");
-    assert_eq!(app.json(Method::PATCH, &missing, json!({"name": "x"}), Some(&bob)).await.status, StatusCode::NOT_FOUND);
+    response.assert_error(StatusCode::NOT_FOUND, "not_found");
+    assert_eq!(app.patch(&missing, json!({"name": "x"}), Some(&bob)).await.status, StatusCode::NOT_FOUND);
     let response = app.get("/api/items/not-a-uuid", None).await;
     assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(response.issues(), ["id:invalid_string"]);
@@ -510,7 +495,7 @@ async fn the_item_list_is_planned_once_per_connection_not_per_request() {
     .execute(&app.pool)
     .await
     .unwrap();
-    sqlx::query("ANALYZE app.items").execute(&app.pool).await.unwrap();
+    app.execute("ANALYZE app.items").await;
     // One connection: every execution below reuses one session's prepared statements.
     let pool = PgPoolOptions::new().max_connections(1).connect(app.db.url()).await.unwrap();
     let limits = AppConfig::default().page_limits();
@@ -544,10 +529,10 @@ async fn an_id_that_is_not_utf8_is_an_issue_on_id() {
     let app = TestApp::new().await;
     let bob = app.login_demo("bob@example.com").await;
     for method in [Method::GET, Method::DELETE] {
-        let response = app.send(method, "/api/items/%FF", None, Vec::new(), Some(&bob)).await;
+        let response = app.request(method, "/api/items/%FF", Some(&bob)).await;
         assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(response.issues(), ["id:invalid_string"]);
     }
-    let response = app.json(Method::PATCH, "/api/items/%FF", json!({"name": "x"}), Some(&bob)).await;
+    let response = app.patch("/api/items/%FF", json!({"name": "x"}), Some(&bob)).await;
     assert_eq!(response.issues(), ["id:invalid_string"]);
 }

@@ -4,15 +4,12 @@
 use std::net::{IpAddr, Ipv4Addr};
 use std::time::{Duration, Instant};
 
+use crate::support::{PASSWORD, TestApp, TestResponse, post_request, send_to};
 use axum::http::StatusCode;
 use axum::http::header::RETRY_AFTER;
 use serde_json::json;
 use strata_app::config::RateLimit;
 use strata_app::{AppConfig, DEMO_PASSWORD};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
-
-use crate::support::{TestApp, TestResponse};
 
 fn ip(n: u32) -> IpAddr {
     IpAddr::V4(Ipv4Addr::from(0x0a00_0000 + n))
@@ -44,14 +41,7 @@ async fn a_password_flood_on_one_account_is_refused_and_other_logins_stay_fast()
         let router = app.router.clone();
         flood.spawn(async move {
             let body = json!({"email": "alice@example.com", "password": format!("guess {n}")});
-            let request = axum::http::Request::builder()
-                .method("POST")
-                .uri("/api/auth/login")
-                .header("content-type", "application/json")
-                .extension(axum::extract::ConnectInfo(std::net::SocketAddr::new(ip(1000 + n), 40000)))
-                .body(axum::body::Body::from(body.to_string()))
-                .unwrap();
-            crate::support::send_to(&router, request).await
+            send_to(&router, post_request("/api/auth/login", &body, Some(ip(1000 + n)))).await
         });
     }
     let (bob, during) = timed_login(&app, ip(2), "bob@example.com", DEMO_PASSWORD).await;
@@ -95,8 +85,7 @@ async fn failed_logins_are_limited_per_client_across_accounts() {
         assert_eq!(response.status, StatusCode::UNAUTHORIZED, "{}", response.json);
     }
     let (response, _) = timed_login(&app, ip(1), "alice@example.com", "not the password").await;
-    assert_eq!(response.status, StatusCode::TOO_MANY_REQUESTS);
-    assert_eq!(response.json["error"], "too_many_login_attempts");
+    response.assert_error(StatusCode::TOO_MANY_REQUESTS, "too_many_login_attempts");
     assert!((1..=60).contains(&retry_after(&response)));
     // Another client is not affected, and alice's account was not charged.
     let (response, _) = timed_login(&app, ip(2), "alice@example.com", DEMO_PASSWORD).await;
@@ -121,14 +110,13 @@ async fn a_successful_login_clears_the_accounts_failures() {
 async fn registrations_are_limited_per_client() {
     let config = AppConfig { register_client_limit: RateLimit::new(2, Duration::from_secs(60)), ..Default::default() };
     let app = TestApp::with_config(config).await;
-    let register = |email: &str| json!({"email": email, "password": "long enough password"});
+    let register = |email: &str| json!({"email": email, "password": PASSWORD});
     for n in 0..2 {
         let response = app.post_from(ip(1), "/api/auth/register", register(&format!("u{n}@example.com"))).await;
         assert_eq!(response.status, StatusCode::CREATED, "{}", response.json);
     }
     let response = app.post_from(ip(1), "/api/auth/register", register("u2@example.com")).await;
-    assert_eq!(response.status, StatusCode::TOO_MANY_REQUESTS);
-    assert_eq!(response.json["error"], "too_many_registrations");
+    response.assert_error(StatusCode::TOO_MANY_REQUESTS, "too_many_registrations");
     assert!((1..=60).contains(&retry_after(&response)));
     let response = app.post_from(ip(2), "/api/auth/register", register("u2@example.com")).await;
     assert_eq!(response.status, StatusCode::CREATED, "{}", response.json);
@@ -143,14 +131,8 @@ async fn a_full_hashing_queue_answers_503_at_once() {
     for n in 0..20 {
         let router = app.router.clone();
         registrations.spawn(async move {
-            let body = json!({"email": format!("new{n}@example.com"), "password": "long enough password"});
-            let request = axum::http::Request::builder()
-                .method("POST")
-                .uri("/api/auth/register")
-                .header("content-type", "application/json")
-                .body(axum::body::Body::from(body.to_string()))
-                .unwrap();
-            crate::support::send_to(&router, request).await
+            let body = json!({"email": format!("new{n}@example.com"), "password": PASSWORD});
+            send_to(&router, post_request("/api/auth/register", &body, None)).await
         });
     }
     let (mut created, mut busy) = (0, 0);
@@ -178,36 +160,25 @@ async fn a_full_hashing_queue_answers_503_at_once() {
     assert_eq!(users, created);
 }
 
-/// Sends one raw HTTP/1.1 request; returns the response's head and body.
-async fn raw_post(addr: std::net::SocketAddr, path: &str, body: &str) -> String {
-    let mut stream = TcpStream::connect(addr).await.unwrap();
-    let request = format!(
+/// A raw HTTP/1.1 `POST path` with a JSON body.
+fn raw_post(path: &str, body: &str) -> String {
+    format!(
         "POST {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
         body.len()
-    );
-    stream.write_all(request.as_bytes()).await.unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).await.unwrap();
-    response
+    )
 }
 
 #[tokio::test]
 async fn serve_gives_the_router_each_clients_address() {
     // Without the peer's address the per-client limit could not apply.
     let app = TestApp::new().await;
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let config = AppConfig { login_client_limit: RateLimit::new(1, Duration::from_secs(60)), ..Default::default() };
-    let server = tokio::spawn(strata_app::serve(listener, app.app_pool.clone(), config, async {
-        let _ = stopped.await;
-    }));
+    let served = app.serve(config).await;
     let wrong = r#"{"email":"alice@example.com","password":"not the password"}"#;
-    let first = raw_post(addr, "/api/auth/login", wrong).await;
+    let first = served.raw_request(&raw_post("/api/auth/login", wrong)).await;
     assert!(first.starts_with("HTTP/1.1 401"), "{first}");
-    let second = raw_post(addr, "/api/auth/login", &wrong.replace("alice", "bob")).await;
+    let second = served.raw_request(&raw_post("/api/auth/login", &wrong.replace("alice", "bob"))).await;
     assert!(second.starts_with("HTTP/1.1 429"), "{second}");
     assert!(second.to_ascii_lowercase().contains("\r\nretry-after: "), "{second}");
-    stop.send(()).unwrap();
-    server.await.unwrap().unwrap();
+    served.stop().await;
 }

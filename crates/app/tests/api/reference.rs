@@ -1,15 +1,11 @@
 //! `/api/categories` and `/api/locations`.
 
-use axum::http::StatusCode;
-
 use crate::support::TestApp;
 
 #[tokio::test]
 async fn categories_come_in_tree_order() {
     let app = TestApp::new().await;
-    let response = app.get("/api/categories", None).await;
-    assert_eq!(response.status, StatusCode::OK);
-    let categories = response.json["categories"].as_array().unwrap();
+    let categories = app.get_list("/api/categories", "categories").await;
     assert_eq!(categories.len(), 11);
     let slugs: Vec<&str> = categories.iter().map(|c| c["slug"].as_str().unwrap()).collect();
     assert_eq!(
@@ -37,9 +33,7 @@ async fn categories_come_in_tree_order() {
 #[tokio::test]
 async fn locations_come_country_region_city() {
     let app = TestApp::new().await;
-    let response = app.get("/api/locations", None).await;
-    assert_eq!(response.status, StatusCode::OK);
-    let locations = response.json["locations"].as_array().unwrap();
+    let locations = app.get_list("/api/locations", "locations").await;
     assert_eq!(locations.len(), 15);
     let first: Vec<(&str, &str)> =
         locations.iter().take(5).map(|l| (l["kind"].as_str().unwrap(), l["name"].as_str().unwrap())).collect();

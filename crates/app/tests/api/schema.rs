@@ -15,16 +15,14 @@ async fn every_model_matches_the_migrated_tables() {
 #[tokio::test]
 async fn a_disagreement_names_the_column() {
     let app = TestApp::new().await;
-    sqlx::raw_sql(
+    app.execute(
         "ALTER TABLE app.items ALTER COLUMN description SET NOT NULL; \
          ALTER TABLE app.items ADD COLUMN colour text; \
          ALTER TABLE auth.\"user\" DROP COLUMN last_login_at; \
          ALTER TABLE master.categories ALTER COLUMN sort_order TYPE bigint; \
          CREATE TABLE app.orphans (id int)",
     )
-    .execute(&app.pool)
-    .await
-    .unwrap();
+    .await;
     let report: Vec<String> = check_schema(&app.pool).await.unwrap().iter().map(ToString::to_string).collect();
     assert_eq!(
         report,
@@ -90,14 +88,7 @@ async fn the_loop_rule_is_not_installed_over_existing_loops() {
     // A loop made while the rule was off (or before it existed): running the
     // migration again (it is idempotent) fails and names the categories.
     let app = TestApp::new().await;
-    sqlx::raw_sql(
-        "ALTER TABLE master.categories DISABLE TRIGGER categories_check_parent; \
-         UPDATE master.categories SET parent_id = '20000000-0000-4000-8000-000000000011' WHERE slug = 'electronics'; \
-         ALTER TABLE master.categories ENABLE TRIGGER categories_check_parent",
-    )
-    .execute(&app.pool)
-    .await
-    .unwrap();
+    app.loop_the_categories().await;
     let up = std::fs::read_to_string(
         crate::support::migrations_dir().join("migrate/20261201_000001_forbid_category_loops.up.sql"),
     )

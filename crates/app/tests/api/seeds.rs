@@ -21,7 +21,6 @@ async fn seeds(app: &TestApp, request: Request) {
     let mut conn = app.db.connect().await;
     apply::run(&mut conn, &set, Track::Seed, &request, &Options::default(), &mut ())
         .await
-        .map_err(|failure| failure.error)
         .unwrap();
 }
 

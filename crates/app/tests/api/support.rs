@@ -6,6 +6,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
@@ -19,6 +20,10 @@ use strata_app::domain::{PhoneNumber, VerificationCode};
 use strata_app::roles::pool_options_as;
 use strata_app::{APP_ROLE, AppConfig, DEMO_PASSWORD, SendError, Sender};
 use strata_testing::TestDb;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
 use tower::ServiceExt;
 
 /// The `application_name` of the router's connections, to find them in `pg_stat_activity`.
@@ -94,10 +99,20 @@ impl TestResponse {
             .collect()
     }
 
+    /// Asserts an error answer: `status`, with `error` as its code.
+    #[track_caller]
+    pub fn assert_error(&self, status: StatusCode, error: &str) {
+        assert_eq!((self.status, self.json["error"].as_str()), (status, Some(error)), "{}", self.json);
+    }
+
+    /// The `Set-Cookie` header of this response.
+    pub fn set_cookie(&self) -> &str {
+        self.headers.get(SET_COOKIE).expect("a Set-Cookie header").to_str().unwrap()
+    }
+
     /// The session cookie (`name=value`) this response sets.
     pub fn session_cookie(&self) -> String {
-        let set = self.headers.get(SET_COOKIE).expect("a Set-Cookie header").to_str().unwrap();
-        set.split(';').next().unwrap().to_owned()
+        self.set_cookie().split(';').next().unwrap().to_owned()
     }
 }
 
@@ -147,19 +162,24 @@ impl TestApp {
 
     /// `POST uri` with a JSON body, from a client at `ip` (as `serve` tells the router).
     pub async fn post_from(&self, ip: IpAddr, uri: &str, body: Value) -> TestResponse {
-        let request = Request::builder()
-            .method(Method::POST)
-            .uri(uri)
-            .header(CONTENT_TYPE, "application/json")
-            .extension(ConnectInfo(SocketAddr::new(ip, 40000)))
-            .body(Body::from(body.to_string()))
-            .unwrap();
-        send_to(&self.router, request).await
+        send_to(&self.router, post_request(uri, &body, Some(ip))).await
+    }
+
+    /// A request without a body.
+    pub async fn request(&self, method: Method, uri: &str, cookie: Option<&str>) -> TestResponse {
+        self.send(method, uri, None, Vec::new(), cookie).await
     }
 
     /// `GET uri`.
     pub async fn get(&self, uri: &str, cookie: Option<&str>) -> TestResponse {
-        self.send(Method::GET, uri, None, Vec::new(), cookie).await
+        self.request(Method::GET, uri, cookie).await
+    }
+
+    /// `GET uri` without a session, which must answer 200: the array at `key` of the body.
+    pub async fn get_list(&self, uri: &str, key: &str) -> Vec<Value> {
+        let response = self.get(uri, None).await;
+        assert_eq!(response.status, StatusCode::OK, "{uri}: {}", response.json);
+        response.json[key].as_array().unwrap_or_else(|| panic!("no {key} in {}", response.json)).clone()
     }
 
     /// A request with a JSON body.
@@ -167,26 +187,113 @@ impl TestApp {
         self.send(method, uri, Some("application/json"), body.to_string().into_bytes(), cookie).await
     }
 
+    /// `PATCH uri` with a JSON body.
+    pub async fn patch(&self, uri: &str, body: Value, cookie: Option<&str>) -> TestResponse {
+        self.json(Method::PATCH, uri, body, cookie).await
+    }
+
     /// `POST uri` with a JSON body.
     pub async fn post(&self, uri: &str, body: Value, cookie: Option<&str>) -> TestResponse {
         self.json(Method::POST, uri, body, cookie).await
     }
 
+    /// `POST /api/auth/login` with `email` and `password`.
+    pub async fn login(&self, email: &str, password: &str) -> TestResponse {
+        self.post("/api/auth/login", serde_json::json!({"email": email, "password": password}), None).await
+    }
+
+    /// `POST /api/auth/register` with `email` and `password`.
+    pub async fn register_with(&self, email: &str, password: &str) -> TestResponse {
+        self.post("/api/auth/register", serde_json::json!({"email": email, "password": password}), None).await
+    }
+
     /// Logs in a demo user; returns the session cookie.
     pub async fn login_demo(&self, email: &str) -> String {
-        let response =
-            self.post("/api/auth/login", serde_json::json!({"email": email, "password": DEMO_PASSWORD}), None).await;
+        let response = self.login(email, DEMO_PASSWORD).await;
         assert_eq!(response.status, StatusCode::OK, "{}", response.json);
         response.session_cookie()
     }
 
-    /// Registers a new user; returns the session cookie and the user's id.
+    /// Runs `sql` (one or more statements, no parameters) as the superuser: a test's own
+    /// set-up, beyond what the API may do.
+    pub async fn execute(&self, sql: &str) {
+        sqlx::raw_sql(sql).execute(&self.pool).await.unwrap_or_else(|err| panic!("{sql}: {err}"));
+    }
+
+    /// Makes `electronics` a child of its own child `phones`: a loop in the category
+    /// tree that the trigger refuses, as a database made before the trigger can hold it.
+    pub async fn loop_the_categories(&self) {
+        self.execute(
+            "ALTER TABLE master.categories DISABLE TRIGGER categories_check_parent; \
+             UPDATE master.categories SET parent_id = '20000000-0000-4000-8000-000000000011' WHERE slug = 'electronics'; \
+             ALTER TABLE master.categories ENABLE TRIGGER categories_check_parent",
+        )
+        .await;
+    }
+
+    /// [`strata_app::serve`] with `config` on a real socket (a free port of 127.0.0.1),
+    /// on this test's database, until [`Served::stop`].
+    pub async fn serve(&self, config: AppConfig) -> Served {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (stop, stopped) = oneshot::channel::<()>();
+        let server = tokio::spawn(strata_app::serve(listener, self.app_pool.clone(), config, async {
+            let _ = stopped.await;
+        }));
+        Served { addr, stop, server }
+    }
+
+    /// Registers a new user with [`PASSWORD`]; returns the session cookie and the user's id.
     pub async fn register(&self, email: &str) -> (String, String) {
-        let body = serde_json::json!({"email": email, "password": "long enough password"});
-        let response = self.post("/api/auth/register", body, None).await;
+        let response = self.register_with(email, PASSWORD).await;
         assert_eq!(response.status, StatusCode::CREATED, "{}", response.json);
         (response.session_cookie(), response.json["id"].as_str().unwrap().to_owned())
     }
+}
+
+/// The API served over TCP by [`TestApp::serve`].
+pub struct Served {
+    pub addr: SocketAddr,
+    stop: oneshot::Sender<()>,
+    server: JoinHandle<std::io::Result<()>>,
+}
+
+impl Served {
+    /// Sends `request` (raw HTTP/1.1) on a new connection; returns the response's head
+    /// and body as the server wrote them.
+    pub async fn raw_request(&self, request: &str) -> String {
+        let mut stream = TcpStream::connect(self.addr).await.unwrap();
+        stream.write_all(request.as_bytes()).await.unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).await.unwrap();
+        response
+    }
+
+    /// Shuts the server down and waits until it has stopped.
+    pub async fn stop(self) {
+        self.stop.send(()).unwrap();
+        self.server.await.unwrap().unwrap();
+    }
+}
+
+/// A JSON `POST uri`, from a client at `from` when given (as `serve` tells the router;
+/// without it, the per-client limits are off).
+pub fn post_request(uri: &str, body: &Value, from: Option<IpAddr>) -> Request<Body> {
+    let mut request = Request::builder().method(Method::POST).uri(uri).header(CONTENT_TYPE, "application/json");
+    if let Some(ip) = from {
+        request = request.extension(ConnectInfo(SocketAddr::new(ip, 40000)));
+    }
+    request.body(Body::from(body.to_string())).unwrap()
+}
+
+/// The API with a database that cannot be reached (nothing listens on port 1): its pool
+/// gives up after `acquire_timeout`.
+pub fn router_without_database(acquire_timeout: Duration) -> Router {
+    let pool = sqlx::postgres::PgPoolOptions::new()
+        .acquire_timeout(acquire_timeout)
+        .connect_lazy("postgres://nobody@127.0.0.1:1/none")
+        .unwrap();
+    strata_app::router(pool, AppConfig::default())
 }
 
 /// A pool on the test's database whose connections run as `role`.
@@ -207,6 +314,9 @@ pub async fn send_to(router: &Router, request: Request<Body>) -> TestResponse {
     };
     TestResponse { status, headers, json }
 }
+
+/// A password that meets the policy, for the accounts tests register.
+pub const PASSWORD: &str = "long enough password";
 
 /// The demo users' fixed ids (from the seed).
 pub const ALICE_ID: &str = "10000000-0000-4000-8000-000000000001";

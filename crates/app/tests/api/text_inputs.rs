@@ -1,6 +1,6 @@
 //! Text PostgreSQL cannot store: a NUL character (U+0000) in any text a request gives.
 
-use axum::http::{Method, StatusCode};
+use axum::http::StatusCode;
 use serde_json::{Value, json};
 
 use crate::support::{TestApp, TestResponse};
@@ -40,7 +40,7 @@ async fn a_nul_character_in_any_text_input_is_a_422_issue_on_its_field() {
     assert_nul_issues(&response, &["name:invalid_string", "description:invalid_string", "priceCents:too_small"]);
 
     let uri = format!("/api/items/{ALICE_SEED_ITEM}");
-    let response = app.json(Method::PATCH, &uri, json!({"name": nul, "description": nul}), Some(&cookie)).await;
+    let response = app.patch(&uri, json!({"name": nul, "description": nul}), Some(&cookie)).await;
     assert_nul_issues(&response, &["name:invalid_string", "description:invalid_string"]);
 
     let body = json!({"email": "dana\u{0}@example.com", "password": "long enough\u{0}", "displayName": nul});

@@ -26,15 +26,7 @@ async fn get_within(app: &TestApp, uri: &str, bound: Duration) -> (TestResponse,
 #[tokio::test]
 async fn a_runaway_statement_is_cancelled_and_answered_503() {
     let app = TestApp::with_config(short_timeout()).await;
-    // A loop that the trigger would refuse, as a database made before it could hold.
-    sqlx::raw_sql(
-        "ALTER TABLE master.categories DISABLE TRIGGER categories_check_parent; \
-         UPDATE master.categories SET parent_id = '20000000-0000-4000-8000-000000000011' WHERE slug = 'electronics'; \
-         ALTER TABLE master.categories ENABLE TRIGGER categories_check_parent",
-    )
-    .execute(&app.pool)
-    .await
-    .unwrap();
+    app.loop_the_categories().await;
     let uri = "/api/items?category=20000000-0000-4000-8000-000000000001";
     let (response, took) = get_within(&app, uri, Duration::from_secs(20)).await;
     assert_eq!(response.status, StatusCode::SERVICE_UNAVAILABLE, "{}", response.json);
