@@ -58,6 +58,11 @@ impl Target {
             .await
             .unwrap()
     }
+
+    /// The findings of one more (pending) file, as [`findings`] lists them.
+    async fn findings(&self, up: &str, thresholds: Thresholds) -> Vec<(FindingKind, Severity, String)> {
+        findings(&self.plan(up, thresholds).await)
+    }
 }
 
 /// The findings, as `(kind, severity, relation)`.
@@ -105,10 +110,8 @@ async fn adding_a_nullable_column_takes_access_exclusive_without_rewrite() {
 async fn access_exclusive_on_a_large_table_is_a_warning_and_on_a_small_one_nothing() {
     let t = target(3000, "").await;
     let sql = "ALTER TABLE app.c ADD COLUMN IF NOT EXISTS note text;\n";
-    let large = t.plan(sql, SMALL).await;
-    assert_eq!(findings(&large), [c(FindingKind::AccessExclusiveLargeTable, Severity::Warning)]);
-    let small = t.plan(sql, HUGE).await;
-    assert_eq!(findings(&small), []);
+    assert_eq!(t.findings(sql, SMALL).await, [c(FindingKind::AccessExclusiveLargeTable, Severity::Warning)]);
+    assert_eq!(t.findings(sql, HUGE).await, []);
 }
 
 #[tokio::test]
@@ -119,8 +122,10 @@ async fn a_volatile_default_rewrites_the_table_and_a_constant_one_does_not() {
     assert!(rel.rewritten, "{rel:?}");
     assert_eq!(findings(&r), [c(FindingKind::TableRewrite, Severity::Error)]);
     // The same table under the size limit: still a rewrite, a warning.
-    let small = t.plan("ALTER TABLE app.c ADD COLUMN IF NOT EXISTS r float8 DEFAULT random();\n", HUGE).await;
-    assert_eq!(findings(&small), [c(FindingKind::TableRewrite, Severity::Warning)]);
+    assert_eq!(
+        t.findings("ALTER TABLE app.c ADD COLUMN IF NOT EXISTS r float8 DEFAULT random();\n", HUGE).await,
+        [c(FindingKind::TableRewrite, Severity::Warning)]
+    );
     // A constant default is stored in the catalog (PostgreSQL 11+): no rewrite.
     let safe = t.plan("ALTER TABLE app.c ADD COLUMN IF NOT EXISTS r float8 DEFAULT 0;\n", HUGE).await;
     assert!(!safe.files[0].statements[0].relations.iter().any(|x| x.rewritten));
@@ -137,8 +142,7 @@ async fn changing_a_column_type_rewrites_the_table_and_its_indexes() {
     assert_eq!(findings(&r), [c(FindingKind::TableRewrite, Severity::Error)]);
     // varchar(10) -> text is binary coercible: no rewrite.
     let t = target(3000, "ALTER TABLE app.c ADD COLUMN IF NOT EXISTS code varchar(10);\n").await;
-    let safe = t.plan("ALTER TABLE app.c ALTER COLUMN code TYPE text;\n", HUGE).await;
-    assert_eq!(findings(&safe), []);
+    assert_eq!(t.findings("ALTER TABLE app.c ALTER COLUMN code TYPE text;\n", HUGE).await, []);
 }
 
 #[tokio::test]
@@ -152,8 +156,7 @@ async fn a_foreign_key_validates_the_whole_table_unless_not_valid() {
     assert!(p.locks.contains(&LockMode::ShareRowExclusive), "{p:?}");
     let c_ = relation(s, "app.c");
     assert!(c_.scanned && c_.locks.contains(&LockMode::ShareRowExclusive), "{c_:?}");
-    let safe = t.plan(&format!("{fk} NOT VALID;\n"), SMALL).await;
-    assert_eq!(findings(&safe), []);
+    assert_eq!(t.findings(&format!("{fk} NOT VALID;\n"), SMALL).await, []);
     // VALIDATE CONSTRAINT reads the table too, but under SHARE UPDATE EXCLUSIVE: no finding.
     let validate = t.plan(&format!("{fk} NOT VALID;\nALTER TABLE app.c VALIDATE CONSTRAINT c_pid_fkey;\n"), HUGE).await;
     assert_eq!(findings(&validate), []);
@@ -164,10 +167,11 @@ async fn a_foreign_key_validates_the_whole_table_unless_not_valid() {
 #[tokio::test]
 async fn a_check_constraint_validates_the_whole_table_unless_not_valid() {
     let t = target(3000, "").await;
-    let r = t.plan("ALTER TABLE app.c ADD CONSTRAINT c_v_check CHECK (v > 0);\n", HUGE).await;
-    assert_eq!(findings(&r), [c(FindingKind::FullTableValidation, Severity::Warning)]);
-    let safe = t.plan("ALTER TABLE app.c ADD CONSTRAINT c_v_check CHECK (v > 0) NOT VALID;\n", HUGE).await;
-    assert_eq!(findings(&safe), []);
+    assert_eq!(
+        t.findings("ALTER TABLE app.c ADD CONSTRAINT c_v_check CHECK (v > 0);\n", HUGE).await,
+        [c(FindingKind::FullTableValidation, Severity::Warning)]
+    );
+    assert_eq!(t.findings("ALTER TABLE app.c ADD CONSTRAINT c_v_check CHECK (v > 0) NOT VALID;\n", HUGE).await, []);
 }
 
 #[tokio::test]
@@ -216,8 +220,7 @@ async fn create_index_without_concurrently_on_a_non_empty_table() {
 #[tokio::test]
 async fn create_index_on_an_empty_table_is_no_finding() {
     let t = target(0, "").await;
-    let r = t.plan("CREATE INDEX IF NOT EXISTS c_v ON app.c (v);\n", SMALL).await;
-    assert_eq!(findings(&r), []);
+    assert_eq!(t.findings("CREATE INDEX IF NOT EXISTS c_v ON app.c (v);\n", SMALL).await, []);
 }
 
 #[tokio::test]

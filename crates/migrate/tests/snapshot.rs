@@ -34,6 +34,12 @@ fn text(outcome: &Outcome) -> String {
     outcome.problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")
 }
 
+/// Asserts that a problem of the file whose path ends with `file` (`""`: of any
+/// file) is `what`, showing every problem when none is.
+fn assert_found(outcome: &Outcome, file: &str, what: impl Fn(&Broken) -> bool) {
+    assert!(outcome.problems.iter().any(|p| p.file.ends_with(file) && what(&p.what)), "{}", text(outcome));
+}
+
 const NEW_TABLE: &str = "CREATE TABLE IF NOT EXISTS app.c (id int);\n";
 const DROP_NEW_TABLE: &str = "DROP TABLE IF EXISTS app.c;\n";
 
@@ -74,13 +80,12 @@ async fn a_default_privilege_left_by_the_down_is_found() {
         DROP_NEW_TABLE,
     );
     let outcome = verify_dir(&dir).await;
-    let text = text(&outcome);
-    assert!(
-        outcome.problems.iter().any(|p| matches!(&p.what, Broken::DownDoesNotRestore { diff }
-            if diff.extra.iter().any(|l| l.starts_with("default privileges ") && l.contains(" in app r ")))),
-        "{text}"
-    );
+    assert_found(&outcome, "", |b| {
+        matches!(b, Broken::DownDoesNotRestore { diff }
+            if diff.extra.iter().any(|l| l.starts_with("default privileges ") && l.contains(" in app r ")))
+    });
     // Left in place, the default privilege also changes what the next up creates.
+    let text = text(&outcome);
     assert!(text.contains("+ table app.c acl"), "{text}");
 }
 
@@ -145,21 +150,8 @@ async fn a_value_the_file_writes_into_a_defaulted_column_still_counts() {
     // Written by the file over a row it did not insert, and not put back.
     dir.write_up("seed", "20251124_000002_touch", "UPDATE app.a SET created_at = '2020-01-01' WHERE name = 'x';\n");
     let outcome = verify_dir(&dir).await;
-    let text = text(&outcome);
-    assert!(
-        outcome
-            .problems
-            .iter()
-            .any(|p| p.file.ends_with("000001_rows.up.sql") && matches!(p.what, Broken::UpNotRepeatable { .. })),
-        "{text}"
-    );
-    assert!(
-        outcome
-            .problems
-            .iter()
-            .any(|p| p.file.ends_with("000002_touch.down.sql") && matches!(p.what, Broken::DownDoesNotRestore { .. })),
-        "{text}"
-    );
+    assert_found(&outcome, "000001_rows.up.sql", |b| matches!(b, Broken::UpNotRepeatable { .. }));
+    assert_found(&outcome, "000002_touch.down.sql", |b| matches!(b, Broken::DownDoesNotRestore { .. }));
 }
 
 #[tokio::test]
@@ -172,7 +164,7 @@ async fn an_identity_value_the_file_sets_counts() {
         "DELETE FROM app.a WHERE name IN ('y', 'z');\n",
     );
     let outcome = verify_dir(&dir).await;
-    assert!(outcome.problems.iter().any(|p| matches!(p.what, Broken::UpNotRepeatable { .. })), "{}", text(&outcome));
+    assert_found(&outcome, "", |b| matches!(b, Broken::UpNotRepeatable { .. }));
 }
 
 #[tokio::test]
@@ -182,11 +174,7 @@ async fn a_rerun_that_changes_the_database_is_found() {
         "DELETE FROM app.a WHERE name LIKE 'again%';\n",
     );
     let outcome = verify_dir(&dir).await;
-    assert!(
-        outcome.problems.iter().any(|p| matches!(p.what, Broken::NotIdempotentChange { .. })),
-        "{:#?}",
-        outcome.problems
-    );
+    assert_found(&outcome, "", |b| matches!(b, Broken::NotIdempotentChange { .. }));
 }
 
 #[tokio::test]
