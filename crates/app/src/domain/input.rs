@@ -141,66 +141,52 @@ impl Input {
     }
 
     /// A field that must be present and not `null`.
-    pub fn required<T>(
-        &mut self,
-        Keyed { key, field }: Keyed,
-        parse: impl FnOnce(Value) -> Result<T, Violation>,
-    ) -> Option<T> {
-        match field.0 {
-            None | Some(Value::Null) => {
-                self.issues.push(Violation::required().at_key(key));
-                None
-            }
-            Some(value) => self.run(key, value, parse),
-        }
+    pub fn required<T>(&mut self, field: Keyed, parse: impl FnOnce(Value) -> Result<T, Violation>) -> Option<T> {
+        self.take(field, parse, Err(Violation::required()), Err(Violation::required()), |value| value)
     }
 
     /// A field that may be absent or `null` (both read as `None`).
     pub fn optional<T>(
         &mut self,
-        Keyed { key, field }: Keyed,
+        field: Keyed,
         parse: impl FnOnce(Value) -> Result<T, Violation>,
     ) -> Option<Option<T>> {
-        match field.0 {
-            None | Some(Value::Null) => Some(None),
-            Some(value) => self.run(key, value, parse).map(Some),
-        }
+        self.take(field, parse, Ok(None), Ok(None), Some)
     }
 
     /// A field of a partial update whose column is nullable: absent keeps, `null` clears.
-    pub fn patch<T>(
-        &mut self,
-        Keyed { key, field }: Keyed,
-        parse: impl FnOnce(Value) -> Result<T, Violation>,
-    ) -> Option<Patch<T>> {
-        match field.0 {
-            None => Some(Patch::Keep),
-            Some(Value::Null) => Some(Patch::Clear),
-            Some(value) => self.run(key, value, parse).map(Patch::Set),
-        }
+    pub fn patch<T>(&mut self, field: Keyed, parse: impl FnOnce(Value) -> Result<T, Violation>) -> Option<Patch<T>> {
+        self.take(field, parse, Ok(Patch::Keep), Ok(Patch::Clear), Patch::Set)
     }
 
     /// A field of a partial update whose column is not nullable: absent keeps, `null`
     /// is an error.
     pub fn patch_required<T>(
         &mut self,
-        Keyed { key, field }: Keyed,
+        field: Keyed,
         parse: impl FnOnce(Value) -> Result<T, Violation>,
     ) -> Option<Option<T>> {
-        match field.0 {
-            None => Some(None),
-            Some(Value::Null) => {
-                let message = "Expected a value, received null";
-                self.issues.push(Violation::new(IssueCode::InvalidType, message).at_key(key));
-                None
-            }
-            Some(value) => self.run(key, value, parse).map(Some),
-        }
+        let null = Violation::new(IssueCode::InvalidType, "Expected a value, received null");
+        self.take(field, parse, Ok(None), Err(null), Some)
     }
 
-    fn run<T>(&mut self, key: String, value: Value, parse: impl FnOnce(Value) -> Result<T, Violation>) -> Option<T> {
-        match parse(value) {
-            Ok(parsed) => Some(parsed),
+    /// The field read one of the ways above: `absent` or `null` when it is, else the
+    /// value parsed and passed to `set`. A violation is recorded at the field's key.
+    fn take<T, R>(
+        &mut self,
+        Keyed { key, field }: Keyed,
+        parse: impl FnOnce(Value) -> Result<T, Violation>,
+        absent: Result<R, Violation>,
+        null: Result<R, Violation>,
+        set: impl FnOnce(T) -> R,
+    ) -> Option<R> {
+        let read = match field.0 {
+            None => absent,
+            Some(Value::Null) => null,
+            Some(value) => parse(value).map(set),
+        };
+        match read {
+            Ok(value) => Some(value),
             Err(violation) => {
                 self.issues.push(violation.at_key(key));
                 None
