@@ -5,7 +5,7 @@
 
 use sqlx::PgConnection;
 
-use crate::error::Error;
+use crate::error::{Error, ErrorKind};
 use crate::history::{self, AppliedRow};
 use crate::lock::Held;
 use crate::plan::{self, Request};
@@ -15,7 +15,7 @@ use crate::source::{Migration, MigrationSet, Track};
 pub use crate::event::{Event, Observer};
 pub use crate::options::{Options, Transactions, whoami};
 pub use crate::record::{Repaired, baseline, forget_missing, repair};
-pub use crate::report::{Done, Failure, Report};
+pub use crate::report::{Done, Report};
 
 /// What `run` would do, without the lock and without changing anything.
 pub async fn preview<'a>(
@@ -39,7 +39,7 @@ fn check_request(track: Track, request: &Request, rows: &[AppliedRow]) -> Result
             .map(|r| format!("{}_{}", r.version, r.description))
             .collect();
         if !seeds.is_empty() {
-            return Err(Error::SeedsApplied { seeds });
+            return Err(ErrorKind::SeedsApplied { seeds }.into());
         }
     }
     Ok(())
@@ -53,7 +53,7 @@ pub async fn run(
     request: &Request,
     opts: &Options,
     observer: &mut (dyn Observer + Send),
-) -> Result<Report, Failure> {
+) -> Result<Report, Error> {
     let lock = Held::take(conn, opts, observer).await?;
     let result = run_locked(conn, set, track, request, opts, observer).await;
     lock.release(conn).await;
@@ -67,7 +67,7 @@ async fn run_locked(
     request: &Request,
     opts: &Options,
     observer: &mut (dyn Observer + Send),
-) -> Result<Report, Failure> {
+) -> Result<Report, Error> {
     // A single-transaction run reads the table without creating it (a refused run
     // changes nothing) and creates it in its transaction (a failed run on a fresh
     // database leaves it as it was).
@@ -100,7 +100,7 @@ fn single_transaction(mode: Transactions, plan: &plan::Plan<'_>) -> Result<bool,
     match plan.steps.iter().find(|m| m.up.no_transaction) {
         None => Ok(!plan.steps.is_empty()),
         Some(_) if mode == Transactions::SingleWhenPossible => Ok(false),
-        Some(m) => Err(Error::Unrunnable {
+        Some(m) => Err(ErrorKind::Unrunnable {
             path: m.up.path.clone(),
             line: 1,
             column: 1,
@@ -109,6 +109,7 @@ fn single_transaction(mode: Transactions, plan: &plan::Plan<'_>) -> Result<bool,
                  (it cannot run inside one); nothing was run: apply without --single-transaction",
                 crate::source::NO_TRANSACTION_DIRECTIVE
             ),
-        }),
+        }
+        .into()),
     }
 }

@@ -3,7 +3,7 @@
 //! The runner records its backend's pid here; the caller, on a signal, calls
 //! [`Cancel::request`] and then cancels that backend's running statement from a
 //! second connection (`pg_cancel_backend`). The statement fails, the file's
-//! transaction rolls back, and the runner returns [`crate::Error::Cancelled`]
+//! transaction rolls back, and the runner returns [`crate::ErrorKind::Cancelled`]
 //! with the files committed before it in its report. Between files the runner
 //! checks [`Cancel::is_requested`], so a request that finds nothing running
 //! still stops the run before its next file.

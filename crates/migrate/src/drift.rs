@@ -122,7 +122,7 @@ pub async fn drift(
         {
             if !squash_replayed {
                 let squashed = migrate_files.iter().find(|m| m.version == v).expect("squash_cover found its file");
-                replay::run(scratch, squashed, Direction::Up).await?.map_err(|f| Error::Sql(Box::new(f)))?;
+                replay::run(scratch, squashed, Direction::Up).await??;
                 report.replayed += 1;
                 squash_replayed = true;
             }
@@ -136,7 +136,7 @@ pub async fn drift(
             report.files.push(note(FileState::Edited));
             continue;
         }
-        replay::run(scratch, m, Direction::Up).await?.map_err(|f| Error::Sql(Box::new(f)))?;
+        replay::run(scratch, m, Direction::Up).await??;
         report.replayed += 1;
     }
     let scope = Scope { history: opts.history.clone(), data: false };

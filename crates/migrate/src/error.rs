@@ -1,14 +1,27 @@
-//! The engine's errors. Each variant carries what the user needs to act on it.
+//! The engine's one error type: what went wrong ([`ErrorKind`]) and what the run
+//! had done before ([`Report`]).
 
 use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::lock::LockHolder;
 use crate::plan::{Direction, PlanError};
+use crate::report::Report;
 use crate::source::{SourceErrors, Track, Version};
 
+/// An error of the engine, with what the run had done before it stopped
+/// (refinery's `Error` carries its `Report` the same way): [`Error::kind`] says
+/// what went wrong, [`Error::report`] what ran first (empty when nothing did, or
+/// when the error is not a run's). Displays as its kind, whose cause is its source.
+#[derive(Debug)]
+pub struct Error {
+    kind: Box<ErrorKind>,
+    report: Report,
+}
+
+/// What went wrong. Each variant carries what the user needs to act on it.
 #[derive(Debug, thiserror::Error)]
-pub enum Error {
+pub enum ErrorKind {
     #[error(transparent)]
     Source(#[from] SourceErrors),
     #[error(transparent)]
@@ -58,6 +71,31 @@ pub enum ErrorClass {
 }
 
 impl Error {
+    /// What went wrong.
+    pub fn kind(&self) -> &ErrorKind {
+        &self.kind
+    }
+
+    /// What went wrong, by value (the report dropped).
+    pub fn into_kind(self) -> ErrorKind {
+        *self.kind
+    }
+
+    pub(crate) fn kind_mut(&mut self) -> &mut ErrorKind {
+        &mut self.kind
+    }
+
+    /// The files that ran (and committed) before the error, in order.
+    pub fn report(&self) -> &Report {
+        &self.report
+    }
+
+    /// The error of a run that had done `report` before it stopped.
+    pub(crate) fn with_report(mut self, report: Report) -> Error {
+        self.report = report;
+        self
+    }
+
     /// sqlx's own Display repeats PostgreSQL's message ("error returned from
     /// database: X" with X again as its source); keep it once, with SQLSTATE.
     pub(crate) fn database(context: &'static str, source: sqlx::Error) -> Error {
@@ -68,22 +106,57 @@ impl Error {
             },
             None => source.to_string(),
         };
-        Error::Database { context, message }
+        ErrorKind::Database { context, message }.into()
     }
 
     pub fn class(&self) -> ErrorClass {
-        match self {
-            Error::Source(_) | Error::CorruptHistory { .. } | Error::SeedsApplied { .. } | Error::Unrunnable { .. } => {
+        use ErrorKind as K;
+        match self.kind() {
+            K::Source(_) | K::CorruptHistory { .. } | K::SeedsApplied { .. } | K::Unrunnable { .. } => {
                 ErrorClass::Inconsistent
             }
-            Error::Plan(PlanError::Inconsistent { .. }) => ErrorClass::Inconsistent,
-            Error::Plan(PlanError::UnknownTarget { .. }) | Error::UnknownVersion { .. } => ErrorClass::Invalid,
-            Error::Database { .. }
-            | Error::LockTimeout { .. }
-            | Error::Sql(_)
-            | Error::Standby
-            | Error::Cancelled { .. } => ErrorClass::Failed,
+            K::Plan(PlanError::Inconsistent { .. }) => ErrorClass::Inconsistent,
+            K::Plan(PlanError::UnknownTarget { .. }) | K::UnknownVersion { .. } => ErrorClass::Invalid,
+            K::Database { .. } | K::LockTimeout { .. } | K::Sql(_) | K::Standby | K::Cancelled { .. } => {
+                ErrorClass::Failed
+            }
         }
+    }
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.kind.fmt(f)
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.kind.source()
+    }
+}
+
+impl From<ErrorKind> for Error {
+    fn from(kind: ErrorKind) -> Self {
+        Error { kind: Box::new(kind), report: Report::default() }
+    }
+}
+
+impl From<SourceErrors> for Error {
+    fn from(e: SourceErrors) -> Self {
+        ErrorKind::from(e).into()
+    }
+}
+
+impl From<PlanError> for Error {
+    fn from(e: PlanError) -> Self {
+        ErrorKind::from(e).into()
+    }
+}
+
+impl From<SqlFailure> for Error {
+    fn from(f: SqlFailure) -> Self {
+        ErrorKind::Sql(Box::new(f)).into()
     }
 }
 

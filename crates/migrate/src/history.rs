@@ -15,7 +15,7 @@ use sqlx::PgConnection;
 use sqlx::Row;
 
 use crate::checksum::Checksum;
-use crate::error::Error;
+use crate::error::{Error, ErrorKind};
 use crate::plan::Direction;
 use crate::quote::literal;
 use crate::source::{Migration, Track, Version};
@@ -208,7 +208,7 @@ pub(crate) async fn read_existing(conn: &mut PgConnection, table: &HistoryTable)
         sqlx::query(&sql).fetch_all(&mut *conn).await.map_err(|e| Error::database("reading the history table", e))?;
     rows.iter()
         .map(|row| {
-            let corrupt = |what: String| Error::CorruptHistory { table: table.to_string(), what };
+            let corrupt = |what: String| ErrorKind::CorruptHistory { table: table.to_string(), what };
             let track: String = row.get("track");
             let version: String = row.get("version");
             let checksum: Vec<u8> = row.get("checksum");

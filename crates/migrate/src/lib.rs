@@ -84,12 +84,12 @@ use sqlx::PgConnection;
 
 pub use cancel::Cancel;
 pub use embed::EmbeddedMigrations;
-pub use error::{Error, ErrorClass, SqlFailure};
+pub use error::{Error, ErrorClass, ErrorKind, SqlFailure};
 pub use event::{Event, Observer};
 pub use migrator::{MigrationStatus, Migrator};
 pub use options::Options;
 pub use plan::{Direction, DownTarget, Request};
-pub use report::{Done, Failure, Report};
+pub use report::{Done, Report};
 pub use source::{Migration, MigrationSet, Track, Version};
 
 /// Applies every pending file of the migrate track, then of the seed track,
@@ -99,7 +99,7 @@ pub async fn up_all(conn: &mut PgConnection, dir: &Path) -> Result<Report, Error
     let mut report = Report::default();
     for track in Track::ALL {
         let request = Request::Up { to: None, allow_out_of_order: false };
-        let r = apply::run(conn, &set, track, &request, &Options::default(), &mut ()).await.map_err(|f| f.error)?;
+        let r = apply::run(conn, &set, track, &request, &Options::default(), &mut ()).await?;
         report.done.extend(r.done);
     }
     Ok(report)
@@ -110,9 +110,7 @@ pub async fn down_all(conn: &mut PgConnection, dir: &Path) -> Result<Report, Err
     let set = MigrationSet::load(dir)?;
     let mut report = Report::default();
     for track in [Track::Seed, Track::Migrate] {
-        let r = apply::run(conn, &set, track, &Request::Down(DownTarget::All), &Options::default(), &mut ())
-            .await
-            .map_err(|f| f.error)?;
+        let r = apply::run(conn, &set, track, &Request::Down(DownTarget::All), &Options::default(), &mut ()).await?;
         report.done.extend(r.done);
     }
     Ok(report)

@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 
 use crate::cancel::Cancel;
-use crate::error::Error;
+use crate::error::{Error, ErrorKind};
 use crate::event::{Event, Observer};
 use crate::options::Options;
 
@@ -87,7 +87,7 @@ pub(crate) async fn acquire(
         .await
         .map_err(|e| Error::database("checking the server", e))?;
     if standby {
-        return Err(Error::Standby);
+        return Err(ErrorKind::Standby.into());
     }
     let started = Instant::now();
     let mut waited = false;
@@ -107,10 +107,10 @@ pub(crate) async fn acquire(
             observer.on(&Event::LockWaiting { holder: current.as_ref() });
         }
         if cancel.is_requested() {
-            return Err(Error::Cancelled { file: None });
+            return Err(ErrorKind::Cancelled { file: None }.into());
         }
         if started.elapsed() >= timeout {
-            return Err(Error::LockTimeout { waited: started.elapsed(), holder: holder(conn, key).await? });
+            return Err(ErrorKind::LockTimeout { waited: started.elapsed(), holder: holder(conn, key).await? }.into());
         }
         tokio::time::sleep(pause.min(timeout.saturating_sub(started.elapsed()))).await;
         pause = (pause * 2).min(Duration::from_millis(250));

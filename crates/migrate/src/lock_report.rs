@@ -36,7 +36,7 @@ use std::time::{Duration, Instant};
 
 use sqlx::PgConnection;
 
-use crate::error::Error;
+use crate::error::{Error, ErrorKind};
 use crate::history::{self, HistoryTable};
 use crate::plan::{self, Direction, Request};
 use crate::replay;
@@ -342,7 +342,7 @@ pub async fn measure(
     // plan() refused any row without its unchanged file. In as few transactions as possible.
     let applied: Vec<&Migration> =
         rows.iter().filter_map(|row| set.track(row.track).iter().find(|m| m.version == row.version)).collect();
-    replay::run_many(scratch, &applied, Direction::Up).await?.map_err(|f| Error::Sql(Box::new(f)))?;
+    replay::run_many(scratch, &applied, Direction::Up).await??;
     report.replayed = applied.len();
     let pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
         .fetch_one(&mut *scratch)
@@ -449,8 +449,8 @@ async fn measure_file(
         findings: vec![],
     };
     if let Err(e) = crate::preflight::check(file) {
-        let line = match &e {
-            Error::Unrunnable { line, .. } => *line,
+        let line = match e.kind() {
+            ErrorKind::Unrunnable { line, .. } => *line,
             _ => 1,
         };
         report.findings.push(fails(None, line, format!("the runner refuses this file: {e}")));

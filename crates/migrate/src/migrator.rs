@@ -25,7 +25,7 @@ use crate::error::Error;
 use crate::history::{self, AppliedRow};
 use crate::plan::{self, DownTarget, Request, State};
 use crate::source::{MigrationSet, Track, Version};
-use crate::{Event, Failure, Options, Report};
+use crate::{Event, Options, Report};
 
 /// Runs embedded migrations. Cheap to build; each call checks the files again
 /// (in memory) and reads the history under the lock.
@@ -67,7 +67,7 @@ impl Migrator {
     }
 
     /// How long to wait for another runner's lock before failing with
-    /// [`Error::LockTimeout`] (default 60 s).
+    /// [`ErrorKind::LockTimeout`](crate::ErrorKind::LockTimeout) (default 60 s).
     pub fn lock_timeout(mut self, timeout: Duration) -> Migrator {
         self.options.lock_timeout = timeout;
         self
@@ -88,7 +88,7 @@ impl Migrator {
     /// Applies every pending migration (the `migrate` track), as
     /// `strata migrate up` does. Takes a pool, a connection or a transaction's
     /// connection; holds one connection for the run.
-    pub async fn up<'c, A>(&self, db: A) -> Result<Report, Failure>
+    pub async fn up<'c, A>(&self, db: A) -> Result<Report, Error>
     where
         A: Acquire<'c, Database = Postgres>,
     {
@@ -97,7 +97,7 @@ impl Migrator {
     }
 
     /// Applies every pending seed (the `seed` track), as `strata seed up` does.
-    pub async fn seed<'c, A>(&self, db: A) -> Result<Report, Failure>
+    pub async fn seed<'c, A>(&self, db: A) -> Result<Report, Error>
     where
         A: Acquire<'c, Database = Postgres>,
     {
@@ -107,7 +107,7 @@ impl Migrator {
 
     /// Rolls back the newest `steps` applied files of a track (for tests and
     /// tooling; a service normally only goes up).
-    pub async fn down<'c, A>(&self, db: A, track: Track, steps: usize) -> Result<Report, Failure>
+    pub async fn down<'c, A>(&self, db: A, track: Track, steps: usize) -> Result<Report, Error>
     where
         A: Acquire<'c, Database = Postgres>,
     {
@@ -116,7 +116,7 @@ impl Migrator {
 
     /// Any request on one track: what the other methods call. Each file run is
     /// logged at `info` level through `tracing`.
-    pub async fn run<'c, A>(&self, db: A, track: Track, request: &Request) -> Result<Report, Failure>
+    pub async fn run<'c, A>(&self, db: A, track: Track, request: &Request) -> Result<Report, Error>
     where
         A: Acquire<'c, Database = Postgres>,
     {

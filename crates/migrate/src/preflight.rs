@@ -8,7 +8,7 @@
 //! transaction control (`COMMIT`, `ROLLBACK`, `SAVEPOINT`...), which would end
 //! or split the transaction that keeps the file and its history row together.
 
-use crate::error::Error;
+use crate::error::{Error, ErrorKind};
 use crate::locate::line_col;
 use crate::source::SqlFile;
 use crate::split::{self, Piece};
@@ -30,13 +30,13 @@ const HARMLESS_META: [&str; 2] = ["restrict", "unrestrict"];
 pub(crate) fn check(file: &SqlFile) -> Result<Shape, Error> {
     let mut shape = Shape::default();
     for piece in split::pieces(&file.sql) {
-        let refuse = |offset: usize, reason: String| {
+        let refuse = |offset: usize, reason: String| -> Error {
             let (line, column) = line_col(&file.sql, Some(offset), 0).unwrap_or((1, 1));
-            Error::Unrunnable { path: file.path.clone(), line, column, reason }
+            ErrorKind::Unrunnable { path: file.path.clone(), line, column, reason }.into()
         };
         match piece {
             Err(e) => {
-                return Err(Error::Unrunnable {
+                return Err(ErrorKind::Unrunnable {
                     path: file.path.clone(),
                     line: e.line,
                     column: e.column,
@@ -44,7 +44,8 @@ pub(crate) fn check(file: &SqlFile) -> Result<Shape, Error> {
                         "{e}; each file must be complete on its own (strata sends several files in one message, \
                          so an unclosed comment or quote would run into the next file)"
                     ),
-                });
+                }
+                .into());
             }
             Ok(Piece::MetaCommand(m)) if HARMLESS_META.contains(&m.name) => {}
             Ok(Piece::MetaCommand(m)) => {

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use sqlx::PgConnection;
 
-use crate::error::Error;
+use crate::error::{Error, ErrorKind};
 use crate::history::{self, RowStatus};
 use crate::lock::Held;
 use crate::options::Options;
@@ -112,7 +112,7 @@ pub async fn baseline(
     opts: &Options,
 ) -> Result<Vec<Version>, Error> {
     if !set.migrate.iter().any(|m| m.version == version) {
-        return Err(Error::UnknownVersion { track: Track::Migrate, version });
+        return Err(ErrorKind::UnknownVersion { track: Track::Migrate, version }.into());
     }
     let lock = Held::take(conn, opts, &mut ()).await?;
     let result = baseline_locked(conn, set, version, opts).await;

@@ -27,7 +27,7 @@ use sqlx::postgres::{PgDatabaseError, PgErrorPosition};
 use sqlx::{Column, Connection, PgConnection, Row};
 
 use crate::directive;
-use crate::error::{Error, SqlFailure};
+use crate::error::{Error, ErrorKind, SqlFailure};
 use crate::event::{Blocker, Event, Observer};
 use crate::history::{self, TIMED};
 use crate::locate::line_col;
@@ -35,7 +35,7 @@ use crate::options::Options;
 use crate::plan::Direction;
 use crate::preflight::{self, Shape};
 use crate::quote::literal;
-use crate::report::{Done, Failure, Report};
+use crate::report::{Done, Report};
 use crate::source::{Migration, SqlFile};
 use crate::split::{self, Piece};
 
@@ -174,7 +174,7 @@ impl<'r> Runner<'r> {
 
     /// Runs every step in order; stops at the first failure, reporting what ran.
     /// Nothing runs unless every file passes the preflight.
-    pub(crate) async fn run(mut self, migrations: &[&Migration]) -> Result<Report, Failure> {
+    pub(crate) async fn run(mut self, migrations: &[&Migration]) -> Result<Report, Error> {
         let result = self.run_all(migrations).await;
         if let Some(monitor) = self.monitor.take() {
             let _ = monitor.conn.close().await;
@@ -183,7 +183,7 @@ impl<'r> Runner<'r> {
         let _ = self.conn.clear_cached_statements().await;
         match result {
             Ok(()) => Ok(self.progress.report),
-            Err(error) => Err(Failure { report: self.progress.report, error }),
+            Err(error) => Err(error.with_report(self.progress.report)),
         }
     }
 
@@ -192,7 +192,7 @@ impl<'r> Runner<'r> {
         for m in migrations {
             let file = self.file(m);
             let shape = preflight::check(file)?;
-            let header = directive::header(&file.sql).map_err(|e| Error::Unrunnable {
+            let header = directive::header(&file.sql).map_err(|e| ErrorKind::Unrunnable {
                 path: file.path.clone(),
                 line: e.line,
                 column: 1,
@@ -234,7 +234,7 @@ impl<'r> Runner<'r> {
         let mut i = 0;
         while i < steps.len() {
             if self.opts.cancel.is_requested() {
-                return Err(Error::Cancelled { file: None });
+                return Err(ErrorKind::Cancelled { file: None }.into());
             }
             let n = self.batch_at(&steps[i..]);
             if let Some(m) = &mut self.monitor {
@@ -278,7 +278,7 @@ impl<'r> Runner<'r> {
                 m.last = None;
             }
             let outcome = if self.opts.cancel.is_requested() {
-                Err(Stop { done: 0, error: Error::Cancelled { file: None } })
+                Err(Stop { done: 0, error: ErrorKind::Cancelled { file: None }.into() })
             } else if n == 1 {
                 self.run_file(steps[i], i).await.map_err(|error| Stop { done: 0, error })
             } else {
@@ -288,7 +288,7 @@ impl<'r> Runner<'r> {
                 roll_back_open(self.conn).await;
                 self.progress.deferred = None;
                 let failing = (i + done).min(steps.len() - 1);
-                if let (Some(suspects), Error::Sql(failure)) = (self.unlocated.take(), &mut error) {
+                if let (Some(suspects), ErrorKind::Sql(failure)) = (self.unlocated.take(), error.kind_mut()) {
                     let file = self.file(steps[failing].migration);
                     self.locate_after(&steps[..failing], file, suspects, failure).await;
                 }
@@ -390,7 +390,7 @@ impl<'r> Runner<'r> {
         let until = Instant::now() + delay;
         while Instant::now() < until {
             if self.opts.cancel.is_requested() {
-                return Err(Error::Cancelled { file: Some(self.file(m).path.clone()) });
+                return Err(ErrorKind::Cancelled { file: Some(self.file(m).path.clone()) }.into());
             }
             tokio::time::sleep((until - Instant::now()).min(Duration::from_millis(50))).await;
         }
@@ -398,8 +398,8 @@ impl<'r> Runner<'r> {
     }
 
     /// The error once the retries ran out: PostgreSQL's, with what was waited for.
-    fn gave_up(&self, last: Error, attempts: u32, waited: Duration) -> Error {
-        let Error::Sql(mut f) = last else { return last };
+    fn gave_up(&self, mut last: Error, attempts: u32, waited: Duration) -> Error {
+        let ErrorKind::Sql(f) = last.kind_mut() else { return last };
         let what = match self.monitor.as_ref().and_then(|m| m.last.as_ref()) {
             Some(b) => b.to_string(),
             None => "waiting for a lock another session held".into(),
@@ -417,7 +417,7 @@ impl<'r> Runner<'r> {
                     .into(),
             );
         }
-        Error::Sql(f)
+        last
     }
 
     fn file<'m>(&self, m: &'m Migration) -> &'m SqlFile {
@@ -531,10 +531,11 @@ impl<'r> Runner<'r> {
                     Some((column, value)) if value != expected => {
                         return Err(BatchEnd::Failed {
                             done,
-                            error: Error::Database {
+                            error: ErrorKind::Database {
                                 context: "reading the results of a batch",
                                 message: format!("expected the acknowledgement {expected:?}, got {column} = {value:?}"),
-                            },
+                            }
+                            .into(),
                         });
                     }
                     Some((TIMED, _)) => {
@@ -545,10 +546,11 @@ impl<'r> Runner<'r> {
                         let Some(step) = batch.get(done) else {
                             return Err(BatchEnd::Failed {
                                 done,
-                                error: Error::Database {
+                                error: ErrorKind::Database {
                                     context: "reading the results of a batch",
                                     message: format!("an acknowledgement past the batch's {} files", batch.len()),
-                                },
+                                }
+                                .into(),
                             });
                         };
                         self.progress.finished(step.migration, timed.take().unwrap_or_default());
@@ -564,10 +566,11 @@ impl<'r> Runner<'r> {
             if done < batch.len() {
                 return Err(BatchEnd::Failed {
                     done,
-                    error: Error::Database {
+                    error: ErrorKind::Database {
                         context: "reading the results of a batch",
                         message: format!("{} of {} files acknowledged", done, batch.len()),
-                    },
+                    }
+                    .into(),
                 });
             }
             return Ok(());
@@ -588,7 +591,10 @@ impl<'r> Runner<'r> {
         let m = step.migration;
         let file = self.file(m);
         if self.cancelled(db) {
-            return Err(BatchEnd::Failed { done, error: Error::Cancelled { file: Some(file.path.clone()) } });
+            return Err(BatchEnd::Failed {
+                done,
+                error: ErrorKind::Cancelled { file: Some(file.path.clone()) }.into(),
+            });
         }
         let mut failure = sql_failure(m, self.direction, file, db);
         match position {
@@ -604,7 +610,7 @@ impl<'r> Runner<'r> {
             None if self.single => self.unlocated = Some(0..usize::MAX),
             None => self.locate_by_replay(file, 0..usize::MAX, &mut failure).await,
         }
-        let error = Error::Sql(Box::new(failure));
+        let error = Error::from(failure);
         Err(if failing > done { BatchEnd::Rejected { done, failing, error } } else { BatchEnd::Failed { done, error } })
     }
 
@@ -663,17 +669,18 @@ impl<'r> Runner<'r> {
                 return Err(Error::database("committing a file", err));
             };
             if self.cancelled(db) {
-                return Err(Error::Cancelled { file: Some(file.path.clone()) });
+                return Err(ErrorKind::Cancelled { file: Some(file.path.clone()) }.into());
             }
             let mut failure = sql_failure(m, self.direction, file, db);
             at_commit(&mut failure);
-            return Err(Error::Sql(Box::new(failure)));
+            return Err(failure.into());
         }
         if !committed {
-            return Err(Error::Database {
+            return Err(ErrorKind::Database {
                 context: "committing a file",
                 message: format!("no acknowledgement for {}", file.path.display()),
-            });
+            }
+            .into());
         }
         self.progress.finished(m, timed.unwrap_or_default());
         Ok(())
@@ -685,7 +692,7 @@ impl<'r> Runner<'r> {
     async fn piece_failure(&mut self, m: &Migration, file: &SqlFile, sent: Sent) -> Error {
         let db = pg_error(&sent.error);
         if self.opts.cancel.is_requested() && db.is_none_or(|db| self.cancelled(db)) {
-            return Error::Cancelled { file: Some(file.path.clone()) };
+            return ErrorKind::Cancelled { file: Some(file.path.clone()) }.into();
         }
         let Some(db) = db else {
             return Error::database("running a migration", sent.error);
@@ -711,7 +718,7 @@ impl<'r> Runner<'r> {
             None if self.single => self.unlocated = Some(sent.statements),
             None => self.locate_by_replay(file, sent.statements, &mut failure).await,
         }
-        Error::Sql(Box::new(failure))
+        failure.into()
     }
 
     /// A `-- strata:no-transaction` file, between its history markers.
@@ -781,7 +788,7 @@ impl<'r> Runner<'r> {
                 let attempts = *attempt;
                 break Some(match sent {
                     Some(sent) => FileEnd::Sent(sent, Some((attempts, waited))),
-                    None => FileEnd::Error(Error::Database {
+                    None => FileEnd::Error(ErrorKind::Database {
                         context: "dropping an invalid index a failed attempt left",
                         message: format!(
                             "{}: gave up after {attempts} attempts in {:.1} s (lock_retry_for {}): the lock timeout \
@@ -790,7 +797,7 @@ impl<'r> Runner<'r> {
                             waited.as_secs_f64(),
                             human(self.opts.lock_retry_for)
                         ),
-                    }),
+                    }.into()),
                 });
             };
             *attempt += 1;
@@ -820,8 +827,8 @@ impl<'r> Runner<'r> {
                     self.gave_up(e, attempts, waited)
                 }
             };
-            let note = match &error {
-                Error::Sql(f) => format!(
+            let note = match error.kind() {
+                ErrorKind::Sql(f) => format!(
                     "{} statement {} of {} failed: {} (SQLSTATE {})",
                     self.direction.as_str(),
                     f.statement.unwrap_or(0),
@@ -829,7 +836,7 @@ impl<'r> Runner<'r> {
                     f.message,
                     f.code
                 ),
-                Error::Cancelled { .. } => format!("{} cancelled", self.direction.as_str()),
+                ErrorKind::Cancelled { .. } => format!("{} cancelled", self.direction.as_str()),
                 other => format!("{} failed: {other}", self.direction.as_str()),
             };
             let sql = history::note_failure_sql(&self.opts.history, m.track, &m.version, &note);
@@ -881,7 +888,7 @@ impl<'r> Runner<'r> {
         if invalid.is_empty() {
             return Ok(());
         }
-        Err(Error::Database {
+        Err(ErrorKind::Database {
             context: "checking the indexes of a no-transaction file",
             message: format!(
                 "{}: index {} is INVALID after the file ran (pg_index.indisvalid is false), so the file is not \
@@ -890,7 +897,8 @@ impl<'r> Runner<'r> {
                 file.path.display(),
                 invalid.join(", ")
             ),
-        })
+        }
+        .into())
     }
 
     /// A failure with no position (a runtime error such as a unique violation):
@@ -1099,7 +1107,7 @@ fn backoff(attempt: u32) -> Duration {
 
 /// A file's error is PostgreSQL's `lock_not_available` (55P03: `lock_timeout`, `NOWAIT`).
 fn lock_not_available(error: &Error) -> bool {
-    matches!(error, Error::Sql(f) if f.code == "55P03")
+    matches!(error.kind(), ErrorKind::Sql(f) if f.code == "55P03")
 }
 
 fn lock_not_available_sql(error: &sqlx::Error) -> bool {

@@ -33,7 +33,7 @@ pub const HEADER: &str =
 pub async fn replay_track(conn: &mut PgConnection, set: &MigrationSet, track: Track) -> Result<usize, Error> {
     let files = set.track(track);
     for m in files {
-        replay::run(conn, m, Direction::Up).await?.map_err(|f| Error::Sql(Box::new(f)))?;
+        replay::run(conn, m, Direction::Up).await??;
     }
     Ok(files.len())
 }

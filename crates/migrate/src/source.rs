@@ -141,11 +141,14 @@ impl SqlFile {
     /// The file cut into statements, COPY data and meta-commands; a file that
     /// ends inside a comment or quote is unrunnable, named at its opening.
     pub fn script(&self) -> Result<crate::split::Script<'_>, crate::error::Error> {
-        crate::split::script(&self.sql).map_err(|e| crate::error::Error::Unrunnable {
-            path: self.path.clone(),
-            line: e.line,
-            column: e.column,
-            reason: e.to_string(),
+        crate::split::script(&self.sql).map_err(|e| {
+            crate::error::ErrorKind::Unrunnable {
+                path: self.path.clone(),
+                line: e.line,
+                column: e.column,
+                reason: e.to_string(),
+            }
+            .into()
         })
     }
 }

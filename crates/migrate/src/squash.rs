@@ -110,7 +110,7 @@ pub async fn schemas(conn: &mut PgConnection) -> Result<Vec<String>, Error> {
 
 /// Replays `files` on `conn` (an empty database), as `drift` does.
 pub async fn replay(conn: &mut PgConnection, files: &[&Migration]) -> Result<(), Error> {
-    replay::run_many(conn, files, Direction::Up).await?.map_err(|f| Error::Sql(Box::new(f)))
+    Ok(replay::run_many(conn, files, Direction::Up).await??)
 }
 
 /// Objects in `schemas` (or database-wide) that the snapshot does not compare,
@@ -452,7 +452,7 @@ pub async fn prove(
     to: Version,
 ) -> Result<Verdict, Error> {
     if let Some(k) = kept {
-        replay::run(conn, k, Direction::Up).await?.map_err(|f| Error::Sql(Box::new(f)))?;
+        replay::run(conn, k, Direction::Up).await??;
     }
     let empty = snapshot(conn, history).await?;
     let mut m = file(&pair.up, &format!("{to}_{SQUASHED}.up.sql"), to);

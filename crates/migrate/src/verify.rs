@@ -159,7 +159,7 @@ impl Stepper {
         let up_path = m.up.path.display().to_string();
         let mut found = vec![];
         let before = self.catalog.checkpoint();
-        self.run(conn, m, Direction::Up).await?.map_err(|f| Error::Sql(Box::new(f)))?;
+        self.run(conn, m, Direction::Up).await??;
         let after = self.catalog.checkpoint();
         let rerun = self.catalog.checkpoint();
         match self.run(conn, m, Direction::Up).await? {
@@ -175,7 +175,7 @@ impl Stepper {
             }),
         }
         self.catalog.release(rerun);
-        self.run(conn, m, Direction::Down).await?.map_err(|f| Error::Sql(Box::new(f)))?;
+        self.run(conn, m, Direction::Down).await??;
         if let Some(diff) = self.catalog.since(before) {
             found.push(Problem {
                 track,
@@ -184,7 +184,7 @@ impl Stepper {
             });
         }
         self.catalog.release(before);
-        self.run(conn, m, Direction::Up).await?.map_err(|f| Error::Sql(Box::new(f)))?;
+        self.run(conn, m, Direction::Up).await??;
         if let Some(diff) = self.catalog.since(after) {
             found.push(Problem { track, file: up_path, what: Broken::UpNotRepeatable { diff } });
         }

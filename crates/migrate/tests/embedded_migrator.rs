@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use strata_migrate::plan::{Inconsistency, PlanError, State};
-use strata_migrate::{EmbeddedMigrations, Error, ErrorClass, Migrator, Track};
+use strata_migrate::{EmbeddedMigrations, ErrorClass, ErrorKind, Migrator, Track};
 use strata_testing::TestDb;
 
 static SHOP: EmbeddedMigrations = strata_migrate::embed!("tests/fixtures/shop");
@@ -55,9 +55,9 @@ async fn an_edited_applied_file_is_refused_not_rerun() {
     let pool = db.pool().await;
     Migrator::new(SHOP).up(&pool).await.unwrap();
     let failure = Migrator::new(SHOP_EDITED).up(&pool).await.unwrap_err();
-    assert_eq!(failure.error.class(), ErrorClass::Inconsistent);
-    match &failure.error {
-        Error::Plan(PlanError::Inconsistent { track: Track::Migrate, problems }) => {
+    assert_eq!(failure.class(), ErrorClass::Inconsistent);
+    match failure.kind() {
+        ErrorKind::Plan(PlanError::Inconsistent { track: Track::Migrate, problems }) => {
             assert!(
                 matches!(problems.as_slice(), [Inconsistency::Modified { version, .. }] if version.to_string() == "20251124_000002"),
                 "{problems:#?}"
@@ -65,7 +65,7 @@ async fn an_edited_applied_file_is_refused_not_rerun() {
         }
         other => panic!("expected a modified file, got {other}"),
     }
-    assert!(failure.report.done.is_empty());
+    assert!(failure.report().done.is_empty());
     let status = Migrator::new(SHOP_EDITED).status(&pool).await.unwrap();
     let modified: Vec<_> =
         status.iter().filter(|s| s.state == State::Modified).map(|s| s.description.as_str()).collect();
@@ -95,7 +95,7 @@ async fn down_refuses_while_seeds_are_applied() {
     migrator.up(&pool).await.unwrap();
     migrator.seed(&pool).await.unwrap();
     let failure = migrator.down(&pool, Track::Migrate, 1).await.unwrap_err();
-    assert!(matches!(failure.error, Error::SeedsApplied { .. }), "{}", failure.error);
+    assert!(matches!(failure.kind(), ErrorKind::SeedsApplied { .. }), "{failure}");
     migrator.down(&pool, Track::Seed, 1).await.unwrap();
     assert_eq!(migrator.down(&pool, Track::Migrate, 4).await.unwrap().done.len(), 4);
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 use sqlx::{Connection, PgConnection};
 use strata_migrate::apply::{self, Event};
 use strata_migrate::plan::{self, State};
-use strata_migrate::{DownTarget, Error, ErrorClass, MigrationSet, Options, Request, Track};
+use strata_migrate::{DownTarget, Error, ErrorClass, ErrorKind, MigrationSet, Options, Request, Track};
 use strata_testing::TestDb;
 
 fn write(dir: &Path, track: &str, name: &str, up: &str, down: &str) {
@@ -46,7 +46,7 @@ async fn run(
     dir: &Path,
     track: Track,
     request: Request,
-) -> Result<apply::Report, apply::Failure> {
+) -> Result<apply::Report, Error> {
     let set = MigrationSet::load(dir).unwrap();
     apply::run(conn, &set, track, &request, &Options::default(), &mut ()).await
 }
@@ -118,13 +118,13 @@ async fn failing_file_leaves_nothing_behind_and_points_at_the_error() {
     table(dir.path(), "20251124_000003_later", "later");
     let mut conn = db.connect().await;
     let failure = run(&mut conn, dir.path(), Track::Migrate, up()).await.unwrap_err();
-    assert_eq!(failure.report.done.len(), 2, "create_schemas and good were applied before the failure");
-    let Error::Sql(f) = &failure.error else { panic!("{}", failure.error) };
+    assert_eq!(failure.report().done.len(), 2, "create_schemas and good were applied before the failure");
+    let ErrorKind::Sql(f) = failure.kind() else { panic!("{failure}") };
     assert_eq!((f.line, f.column), (Some(3), Some(13)), "{f}");
     assert_eq!(f.code, "42703");
     assert!(f.message.contains("nonsense_column"));
     assert!(f.path.ends_with("20251124_000002_bad.up.sql"));
-    assert_eq!(failure.error.class(), ErrorClass::Failed);
+    assert_eq!(failure.class(), ErrorClass::Failed);
     assert_eq!(tables(&mut conn).await, ["good"], "the failing file's table was rolled back, the later file never ran");
     assert_eq!(history(&mut conn).await.len(), 2);
     // The connection is usable afterwards (the aborted transaction was rolled back).
@@ -146,7 +146,7 @@ async fn runtime_error_without_position_is_located_by_statement() {
     );
     let mut conn = db.connect().await;
     let failure = run(&mut conn, dir.path(), Track::Migrate, up()).await.unwrap_err();
-    let Error::Sql(f) = &failure.error else { panic!("{}", failure.error) };
+    let ErrorKind::Sql(f) = failure.kind() else { panic!("{failure}") };
     assert_eq!(f.code, "23505");
     assert_eq!((f.line, f.column, f.statement), (Some(4), Some(3), Some(3)));
     assert!(f.detail.as_deref().is_some_and(|d| d.contains("already exists")));
@@ -172,8 +172,8 @@ async fn edited_applied_file_is_refused_but_crlf_is_not_an_edit() {
     run(&mut conn, dir.path(), Track::Migrate, up()).await.expect("a BOM and CRLF are not an edit");
     std::fs::write(&up_path, "CREATE TABLE IF NOT EXISTS app.a (id bigint);\nSELECT 1;\n").unwrap();
     let failure = run(&mut conn, dir.path(), Track::Migrate, up()).await.unwrap_err();
-    assert_eq!(failure.error.class(), ErrorClass::Inconsistent);
-    assert!(failure.error.to_string().contains("was edited after it was applied"), "{}", failure.error);
+    assert_eq!(failure.class(), ErrorClass::Inconsistent);
+    assert!(failure.to_string().contains("was edited after it was applied"), "{failure}");
     // repair accepts the edit, keeping the old checksum.
     let set = MigrationSet::load(dir.path()).unwrap();
     let repaired = apply::repair(&mut conn, &set, &Options::default()).await.unwrap();
@@ -204,7 +204,7 @@ async fn deleted_applied_file_is_reported_missing() {
     std::fs::remove_file(dir.path().join("migrate/20251124_000001_a.up.sql")).unwrap();
     std::fs::remove_file(dir.path().join("migrate/20251124_000001_a.down.sql")).unwrap();
     let failure = run(&mut conn, dir.path(), Track::Migrate, up()).await.unwrap_err();
-    assert!(failure.error.to_string().contains("is applied but its files are missing"), "{}", failure.error);
+    assert!(failure.to_string().contains("is applied but its files are missing"), "{failure}");
     let set = MigrationSet::load(dir.path()).unwrap();
     let rows = strata_migrate::history::read(&mut conn, &Options::default().history).await.unwrap();
     let states: Vec<State> = plan::status(Track::Migrate, &set.migrate, &rows).iter().map(|e| e.state).collect();
@@ -233,14 +233,14 @@ async fn no_transaction_file_runs_statement_by_statement_and_records_failure() {
     );
     let mut conn = db.connect().await;
     let failure = run(&mut conn, dir.path(), Track::Migrate, up()).await.unwrap_err();
-    let Error::Sql(f) = &failure.error else { panic!("{}", failure.error) };
+    let ErrorKind::Sql(f) = failure.kind() else { panic!("{failure}") };
     assert_eq!((f.statement, f.line, f.column), (Some(2), Some(3), Some(1)), "{f}");
     let h = history(&mut conn).await;
     assert_eq!(h.last().unwrap(), &("migrate".into(), "20251124_000002".into(), "failed".into()));
     // Still failed on the next run, until repaired.
     let again = run(&mut conn, dir.path(), Track::Migrate, up()).await.unwrap_err();
-    assert!(again.error.to_string().contains("failed part-way"), "{}", again.error);
-    assert!(again.error.to_string().contains("statement 2 of 2 failed"), "{}", again.error);
+    assert!(again.to_string().contains("failed part-way"), "{again}");
+    assert!(again.to_string().contains("statement 2 of 2 failed"), "{again}");
     // Fix the file, repair, re-run: the first statement is idempotent.
     std::fs::write(dir.path().join("migrate/20251124_000002_idx.up.sql"), idx.replace("(c)", "(b)")).unwrap();
     let set = MigrationSet::load(dir.path()).unwrap();
@@ -289,11 +289,11 @@ async fn down_targets_and_the_seed_guard() {
     run(&mut conn, dir.path(), Track::Seed, up()).await.unwrap();
     let refused = run(&mut conn, dir.path(), Track::Migrate, Request::Down(DownTarget::Steps(1))).await.unwrap_err();
     assert!(
-        matches!(&refused.error, Error::SeedsApplied { seeds } if seeds == &["20251124_000001_rows"]),
+        matches!(refused.kind(), ErrorKind::SeedsApplied { seeds } if seeds == &["20251124_000001_rows"]),
         "{}",
-        refused.error
+        refused
     );
-    assert_eq!(refused.error.class(), ErrorClass::Inconsistent);
+    assert_eq!(refused.class(), ErrorClass::Inconsistent);
     run(&mut conn, dir.path(), Track::Seed, Request::Down(DownTarget::All)).await.unwrap();
     let r = run(&mut conn, dir.path(), Track::Migrate, Request::Down(DownTarget::Steps(2))).await.unwrap();
     assert_eq!(r.done.iter().map(|d| d.version.seq()).collect::<Vec<_>>(), [4, 3]);
@@ -371,10 +371,10 @@ async fn lock_timeout_names_the_holder() {
     };
     let failure = apply::run(&mut conn, &set, Track::Migrate, &up(), &opts, &mut observer).await.unwrap_err();
     assert_eq!(waited_on, Some(holder_pid));
-    let Error::LockTimeout { holder: Some(h), .. } = &failure.error else { panic!("{}", failure.error) };
+    let ErrorKind::LockTimeout { holder: Some(h), .. } = failure.kind() else { panic!("{failure}") };
     assert_eq!(h.pid, holder_pid);
     assert_eq!(h.application_name, "holder-app");
-    assert!(failure.error.to_string().contains(&format!("pid {holder_pid}")));
+    assert!(failure.to_string().contains(&format!("pid {holder_pid}")));
     // Once released, the run proceeds.
     sqlx::query("SELECT pg_advisory_unlock_all()").execute(&mut holder).await.unwrap();
     apply::run(&mut conn, &set, Track::Migrate, &up(), &opts, &mut ()).await.unwrap();
@@ -390,8 +390,8 @@ async fn out_of_order_and_baseline() {
     run(&mut conn, dir.path(), Track::Migrate, up()).await.unwrap();
     table(dir.path(), "20251124_000001_a", "a");
     let refused = run(&mut conn, dir.path(), Track::Migrate, up()).await.unwrap_err();
-    assert!(refused.error.to_string().contains("--allow-out-of-order"), "{}", refused.error);
-    assert_eq!(refused.error.class(), ErrorClass::Inconsistent);
+    assert!(refused.to_string().contains("--allow-out-of-order"), "{refused}");
+    assert_eq!(refused.class(), ErrorClass::Inconsistent);
     run(&mut conn, dir.path(), Track::Migrate, Request::Up { to: None, allow_out_of_order: true }).await.unwrap();
     assert_eq!(tables(&mut conn).await, ["a", "b"]);
 
@@ -427,10 +427,10 @@ async fn syntax_error_late_in_a_batch_applies_the_files_before_it() {
     table(dir.path(), "20251124_000004_d", "d");
     let mut conn = db.connect().await;
     let failure = run(&mut conn, dir.path(), Track::Migrate, up()).await.unwrap_err();
-    let Error::Sql(f) = &failure.error else { panic!("{}", failure.error) };
+    let ErrorKind::Sql(f) = failure.kind() else { panic!("{failure}") };
     assert!(f.path.ends_with("20251124_000003_c.up.sql"), "{f}");
     assert_eq!((f.line, f.column, f.code.as_str()), (Some(3), Some(30), "42601"), "{f}");
-    assert_eq!(failure.report.done.len(), 3);
+    assert_eq!(failure.report().done.len(), 3);
     assert_eq!(tables(&mut conn).await, ["a", "b"]);
     assert_eq!(history(&mut conn).await.len(), 3);
 }

@@ -48,7 +48,7 @@ async fn run(
     dir: &Path,
     opts: &Options,
     said: &mut Said,
-) -> Result<apply::Report, apply::Failure> {
+) -> Result<apply::Report, strata_migrate::Error> {
     let set = MigrationSet::load(dir).unwrap();
     let mut observer = |e: &Event<'_>| match e {
         Event::Blocked { blocker, .. } => said.0.push(format!("blocked {} {blocker}", blocker.pid)),
@@ -178,8 +178,8 @@ async fn retries_stop_at_lock_retry_for() {
         run(&mut conn, dir.path(), &options(&db, 200, Duration::from_millis(1500)), &mut said).await.unwrap_err();
     let took = started.elapsed();
     assert!(took >= Duration::from_millis(1500) && took < Duration::from_secs(10), "{took:?}");
-    assert_eq!(failure.error.class(), ErrorClass::Failed);
-    let message = failure.error.to_string();
+    assert_eq!(failure.class(), ErrorClass::Failed);
+    let message = failure.to_string();
     assert!(message.contains("SQLSTATE 55P03"), "{message}");
     assert!(message.contains("gave up after"), "{message}");
     assert!(message.contains("lock_retry_for 1500ms"), "{message}");
@@ -187,7 +187,7 @@ async fn retries_stop_at_lock_retry_for() {
         message.contains(&format!("waiting for ACCESS EXCLUSIVE on app.items: blocked by pid {pid} (report, ")),
         "{message}"
     );
-    assert_eq!(failure.report.done.len(), 1);
+    assert_eq!(failure.report().done.len(), 1);
     sqlx::raw_sql("COMMIT").execute(&mut report).await.unwrap();
     assert_eq!(counter(&mut conn).await, ["b"]);
     assert!(!has_column(&mut conn, "tags").await);
@@ -238,7 +238,7 @@ async fn a_rerun_drops_the_invalid_index_a_failed_attempt_left() {
     );
     let opts = options(&db, 1000, Duration::from_secs(30));
     let failure = run(&mut conn, dir.path(), &opts, &mut Said::default()).await.unwrap_err();
-    assert!(failure.error.to_string().contains("23505"), "{}", failure.error);
+    assert!(failure.to_string().contains("23505"), "{failure}");
     let valid = "SELECT indisvalid FROM pg_index WHERE indexrelid = 'app.items_v'::regclass";
     assert!(!sqlx::query_scalar::<_, bool>(valid).fetch_one(&mut conn).await.unwrap());
     sqlx::raw_sql("UPDATE app.items SET v = 8 WHERE id = 2").execute(&mut conn).await.unwrap();
@@ -263,7 +263,7 @@ async fn a_directive_overrides_the_default_timeouts() {
     write(dir.path(), "20251201_000002_tags", "ALTER TABLE app.items ADD COLUMN tags text[];");
     let (mut report, _) = reporter(&db).await;
     let failure = run(&mut conn, dir.path(), &opts, &mut Said::default()).await.unwrap_err();
-    assert!(failure.error.to_string().contains("55P03"), "{}", failure.error);
+    assert!(failure.to_string().contains("55P03"), "{failure}");
     sqlx::raw_sql("COMMIT").execute(&mut report).await.unwrap();
 
     write(
@@ -283,7 +283,7 @@ async fn a_directive_overrides_the_default_timeouts() {
     write(dir.path(), "20251201_000003_slow", "-- strata:statement-timeout 100ms\nSELECT pg_sleep(2);");
     let started = Instant::now();
     let failure = run(&mut conn, dir.path(), &opts, &mut Said::default()).await.unwrap_err();
-    assert!(failure.error.to_string().contains("57014"), "{}", failure.error);
+    assert!(failure.to_string().contains("57014"), "{failure}");
     assert!(started.elapsed() < Duration::from_millis(1500));
 }
 

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use sqlx::PgConnection;
 use strata_migrate::apply::{self, Transactions};
-use strata_migrate::{Error, MigrationSet, Options, Request, Track};
+use strata_migrate::{Error, ErrorKind, MigrationSet, Options, Request, Track};
 use strata_testing::TestDb;
 
 fn write(dir: &Path, name: &str, up: &str, down: &str) {
@@ -34,7 +34,7 @@ fn tables(dir: &Path, n: usize) {
     }
 }
 
-async fn run(conn: &mut PgConnection, dir: &Path, transactions: Transactions) -> Result<apply::Report, apply::Failure> {
+async fn run(conn: &mut PgConnection, dir: &Path, transactions: Transactions) -> Result<apply::Report, Error> {
     let set = MigrationSet::load(dir).unwrap();
     let opts = Options { transactions, ..Options::default() };
     let request = Request::Up { to: None, allow_out_of_order: false };
@@ -129,11 +129,11 @@ async fn a_failing_file_in_the_middle_leaves_nothing_behind_on_a_fresh_database(
     let mut conn = db.connect().await;
     let before = catalog(&mut conn).await;
     let failure = run(&mut conn, dir.path(), Transactions::Single).await.unwrap_err();
-    let Error::Sql(f) = &failure.error else { panic!("{}", failure.error) };
+    let ErrorKind::Sql(f) = failure.kind() else { panic!("{failure}") };
     assert!(f.path.ends_with("migrate/20251124_000040_dupes.up.sql"), "{f}");
     assert_eq!(f.code, "23505");
     assert_eq!((f.line, f.column, f.statement), (Some(3), Some(3), Some(2)), "{f}");
-    assert!(failure.report.done.is_empty(), "nothing committed: {:?}", failure.report.done);
+    assert!(failure.report().done.is_empty(), "nothing committed: {:?}", failure.report().done);
     assert_eq!(catalog(&mut conn).await, before, "no schema, table or history table was left");
     assert!(history(&mut conn).await.is_empty());
     let one: i32 = sqlx::query_scalar("SELECT 1").fetch_one(&mut conn).await.unwrap();
@@ -160,11 +160,11 @@ async fn a_failure_leaves_an_applied_database_and_its_history_unchanged() {
     let catalog_before = catalog(&mut conn).await;
     let history_before = history(&mut conn).await;
     let failure = run(&mut conn, dir.path(), Transactions::Single).await.unwrap_err();
-    let Error::Sql(f) = &failure.error else { panic!("{}", failure.error) };
+    let ErrorKind::Sql(f) = failure.kind() else { panic!("{failure}") };
     assert!(f.path.ends_with("migrate/20251125_000030_bad.up.sql"), "{f}");
     assert_eq!(f.code, "42601");
     assert_eq!((f.line, f.column), (Some(2), Some(33)), "{f}");
-    assert!(failure.report.done.is_empty());
+    assert!(failure.report().done.is_empty());
     assert_eq!(catalog(&mut conn).await, catalog_before);
     assert_eq!(history(&mut conn).await, history_before);
 
@@ -178,7 +178,7 @@ async fn a_failure_leaves_an_applied_database_and_its_history_unchanged() {
         "SELECT 1;\n",
     );
     let failure = run(&mut conn, dir.path(), Transactions::Single).await.unwrap_err();
-    let Error::Sql(f) = &failure.error else { panic!("{}", failure.error) };
+    let ErrorKind::Sql(f) = failure.kind() else { panic!("{failure}") };
     assert!(f.path.ends_with("migrate/20251125_000071_late.up.sql"), "{f}");
     assert_eq!(f.code, "22012", "division by zero: app.t70, created earlier in the run, is empty");
     assert_eq!((f.line, f.statement), (Some(2), Some(2)), "{f}");
@@ -200,10 +200,10 @@ async fn a_no_transaction_file_is_refused_before_anything_runs() {
     let mut conn = db.connect().await;
     let before = catalog(&mut conn).await;
     let failure = run(&mut conn, dir.path(), Transactions::Single).await.unwrap_err();
-    let Error::Unrunnable { path, reason, .. } = &failure.error else { panic!("{}", failure.error) };
-    assert!(path.ends_with("migrate/20251124_000004_concurrently.up.sql"), "{}", failure.error);
+    let ErrorKind::Unrunnable { path, reason, .. } = failure.kind() else { panic!("{failure}") };
+    assert!(path.ends_with("migrate/20251124_000004_concurrently.up.sql"), "{failure}");
     assert!(reason.contains("--single-transaction") && reason.contains("-- strata:no-transaction"), "{reason}");
-    assert!(failure.error.to_string().contains("20251124_000004_concurrently.up.sql"));
+    assert!(failure.to_string().contains("20251124_000004_concurrently.up.sql"));
     assert_eq!(catalog(&mut conn).await, before, "not even the history table was created");
 
     // When possible: falls back to one transaction per file, and applies them all.

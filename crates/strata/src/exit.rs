@@ -33,10 +33,7 @@ pub fn code(err: &anyhow::Error) -> u8 {
         if cause.is::<Inconsistent>() {
             return INCONSISTENT;
         }
-        let engine = cause
-            .downcast_ref::<strata_migrate::Error>()
-            .or_else(|| cause.downcast_ref::<strata_migrate::Failure>().map(|f| &f.error));
-        if let Some(e) = engine {
+        if let Some(e) = cause.downcast_ref::<strata_migrate::Error>() {
             return match e.class() {
                 ErrorClass::Failed => FAILED,
                 ErrorClass::Invalid => USAGE,

@@ -89,13 +89,9 @@ async fn run(cli: &Cli, out: Output) -> anyhow::Result<u8> {
 /// `error: ...` on stderr (a code frame for a failing SQL file); with `--json`,
 /// also an `error` event on stdout.
 fn report(err: &anyhow::Error, out: Output, code: u8) {
-    let failure = err.chain().find_map(|c| {
-        c.downcast_ref::<strata_migrate::Error>()
-            .or_else(|| c.downcast_ref::<strata_migrate::Failure>().map(|f| &f.error))
-            .and_then(|e| match e {
-                strata_migrate::Error::Sql(f) => Some(f.as_ref()),
-                _ => None,
-            })
+    let failure = err.chain().find_map(|c| match c.downcast_ref::<strata_migrate::Error>()?.kind() {
+        strata_migrate::ErrorKind::Sql(f) => Some(f.as_ref()),
+        _ => None,
     });
     // Whatever built the message, no password of a connection string in it leaves.
     let message = secrets::redact_text(&chain_message(err));

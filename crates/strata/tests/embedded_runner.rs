@@ -107,7 +107,7 @@ async fn both_refuse_an_edited_applied_file_the_same_way() {
                   restore it, or accept the edit with `strata migrate repair`";
     strata(&by_cli, "shop_edited").args(["migrate", "up"]).assert().code(3).stderr(contains(reason));
     let failure = Migrator::new(SHOP_EDITED).up(&pool).await.unwrap_err();
-    assert_eq!(failure.error.class(), ErrorClass::Inconsistent); // the CLI's exit 3
+    assert_eq!(failure.class(), ErrorClass::Inconsistent); // the CLI's exit 3
     assert!(failure.to_string().contains(reason), "{failure}");
     // The CLI refuses the embedded runner's database just the same, and vice versa.
     strata(&embedded, "shop_edited").args(["migrate", "up"]).assert().code(3).stderr(contains(reason));

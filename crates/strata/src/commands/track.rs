@@ -310,20 +310,20 @@ async fn run(
             }
             Ok(0)
         }
-        Err(failure) if matches!(failure.error, strata_migrate::Error::Cancelled { .. }) => {
+        Err(error) if matches!(error.kind(), strata_migrate::ErrorKind::Cancelled { .. }) => {
             let names: Vec<String> =
-                failure.report.done.iter().map(|d| format!("{}_{}", d.version, d.description)).collect();
+                error.report().done.iter().map(|d| format!("{}_{}", d.version, d.description)).collect();
             let verb = if direction == "up" { "applied" } else { "rolled back" };
             out.emit(CliEvent::RunInterrupted { track, direction, count: names.len(), interrupted: true });
             out.emit(CliEvent::Error {
-                message: &failure.error.to_string(),
+                message: &error.to_string(),
                 exit_code: INTERRUPTED,
                 file: None,
                 line: None,
                 column: None,
                 sqlstate: None,
             });
-            anstream::eprintln!("error: {}", failure.error);
+            anstream::eprintln!("error: {error}");
             if names.is_empty() {
                 anstream::eprintln!("interrupted: no {} {verb}; later files were not run", plural(track));
             } else {
@@ -335,16 +335,16 @@ async fn run(
             }
             Ok(INTERRUPTED)
         }
-        Err(failure) => {
-            if !failure.report.done.is_empty() {
+        Err(error) => {
+            if !error.report().done.is_empty() {
                 let verb = if direction == "up" { "applied" } else { "rolled back" };
                 out.note(format!(
                     "{} {verb} before the failure; later files were not run.",
-                    noun(track, failure.report.done.len())
+                    noun(track, error.report().done.len())
                 ));
             }
-            out.emit(CliEvent::RunFailed { track, direction, count: failure.report.done.len(), failed: true });
-            Err(failure.into())
+            out.emit(CliEvent::RunFailed { track, direction, count: error.report().done.len(), failed: true });
+            Err(error.into())
         }
     }
 }
