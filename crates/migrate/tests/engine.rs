@@ -1,39 +1,20 @@
 //! The executor against a real PostgreSQL: one fresh database per test.
 
-use std::path::Path;
 use std::time::Duration;
 
 use sqlx::{Connection, PgConnection};
 use strata_migrate::apply::{self, Event};
 use strata_migrate::plan::{self, State};
 use strata_migrate::{DownTarget, Error, ErrorClass, ErrorKind, MigrationSet, Options, Request, Track};
-use strata_testing::TestDb;
-
-fn write(dir: &Path, track: &str, name: &str, up: &str, down: &str) {
-    let folder = dir.join(track);
-    std::fs::create_dir_all(&folder).unwrap();
-    std::fs::write(folder.join(format!("{name}.up.sql")), up).unwrap();
-    std::fs::write(folder.join(format!("{name}.down.sql")), down).unwrap();
-}
+use strata_testing::{MigrationDir, TestDb};
 
 /// A migrate-track pair creating (and dropping) table `app.<table>`.
-fn table(dir: &Path, name: &str, table: &str) {
-    write(
-        dir,
+fn table(dir: &MigrationDir, name: &str, table: &str) {
+    dir.write(
         "migrate",
         name,
         &format!("CREATE TABLE IF NOT EXISTS app.{table} (id int);"),
         &format!("DROP TABLE IF EXISTS app.{table};"),
-    );
-}
-
-fn schemas(dir: &Path) {
-    write(
-        dir,
-        "migrate",
-        "20251124_000000_create_schemas",
-        "CREATE SCHEMA IF NOT EXISTS app;\n",
-        "DROP SCHEMA IF EXISTS app CASCADE;\n",
     );
 }
 
@@ -43,16 +24,49 @@ fn up() -> Request {
 
 async fn run(
     conn: &mut PgConnection,
-    dir: &Path,
+    dir: &MigrationDir,
     track: Track,
     request: Request,
 ) -> Result<apply::Report, Error> {
-    let set = MigrationSet::load(dir).unwrap();
+    let set = MigrationSet::load(dir.path()).unwrap();
     apply::run(conn, &set, track, &request, &Options::default(), &mut ()).await
+}
+
+/// One test's database, a connection to it, and its migrations folder (schema
+/// `app`'s file first).
+struct Project {
+    db: TestDb,
+    conn: PgConnection,
+    dir: MigrationDir,
+}
+
+impl Project {
+    async fn new() -> Project {
+        let db = TestDb::new();
+        let conn = db.connect().await;
+        Project { db, conn, dir: MigrationDir::with_app_schema() }
+    }
+
+    /// Runs `request` on `track` over the folder as it is now.
+    async fn run(&mut self, track: Track, request: Request) -> Result<apply::Report, Error> {
+        run(&mut self.conn, &self.dir, track, request).await
+    }
+
+    /// `up` on the migrate track.
+    async fn up(&mut self) -> Result<apply::Report, Error> {
+        self.run(Track::Migrate, up()).await
+    }
 }
 
 async fn tables(conn: &mut PgConnection) -> Vec<String> {
     sqlx::query_scalar("SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'app' ORDER BY 1")
+        .fetch_all(conn)
+        .await
+        .unwrap()
+}
+
+async fn indexes(conn: &mut PgConnection) -> Vec<String> {
+    sqlx::query_scalar("SELECT indexname::text FROM pg_indexes WHERE schemaname = 'app' ORDER BY 1")
         .fetch_all(conn)
         .await
         .unwrap()
@@ -67,28 +81,24 @@ async fn history(conn: &mut PgConnection) -> Vec<(String, String, String)> {
 
 #[tokio::test]
 async fn applies_in_order_and_records_history() {
-    let db = TestDb::new();
-    let dir = tempfile::tempdir().unwrap();
-    schemas(dir.path());
-    table(dir.path(), "20251124_000001_a", "a");
-    write(
-        dir.path(),
+    let mut p = Project::new().await;
+    table(&p.dir, "20251124_000001_a", "a");
+    p.dir.write(
         "migrate",
         "20251124_000002_b",
         "CREATE TABLE IF NOT EXISTS app.b (a int);\n-- trailing comment",
         "DROP TABLE IF EXISTS app.b;",
     );
-    let mut conn = db.connect().await;
-    let report = run(&mut conn, dir.path(), Track::Migrate, up()).await.unwrap();
+    let report = p.up().await.unwrap();
     assert_eq!(report.done.len(), 3);
-    assert_eq!(tables(&mut conn).await, ["a", "b"]);
+    assert_eq!(tables(&mut p.conn).await, ["a", "b"]);
     let rows: Vec<(String, String, i64, String, Option<String>)> = sqlx::query_as(
         "SELECT version, encode(checksum, 'hex'), execution_ms, applied_by, applied_from FROM public.migration_history ORDER BY version",
     )
-    .fetch_all(&mut conn)
+    .fetch_all(&mut p.conn)
     .await
     .unwrap();
-    let set = MigrationSet::load(dir.path()).unwrap();
+    let set = MigrationSet::load(p.dir.path()).unwrap();
     assert_eq!(rows.len(), 3);
     for (row, m) in rows.iter().zip(&set.migrate) {
         assert_eq!(row.0, m.version.to_string());
@@ -98,26 +108,22 @@ async fn applies_in_order_and_records_history() {
         assert!(row.4.as_deref().is_some_and(|f| f.contains('@')));
     }
     // A second run is a no-op.
-    let again = run(&mut conn, dir.path(), Track::Migrate, up()).await.unwrap();
+    let again = p.up().await.unwrap();
     assert!(again.done.is_empty());
 }
 
 #[tokio::test]
 async fn failing_file_leaves_nothing_behind_and_points_at_the_error() {
-    let db = TestDb::new();
-    let dir = tempfile::tempdir().unwrap();
-    schemas(dir.path());
-    table(dir.path(), "20251124_000001_good", "good");
-    write(
-        dir.path(),
+    let mut p = Project::new().await;
+    table(&p.dir, "20251124_000001_good", "good");
+    p.dir.write(
         "migrate",
         "20251124_000002_bad",
         "CREATE TABLE IF NOT EXISTS app.half (id int);\n-- 'é' counts as one column\nSELECT 'é', nonsense_column FROM app.half;\n",
         "DROP TABLE IF EXISTS app.half;",
     );
-    table(dir.path(), "20251124_000003_later", "later");
-    let mut conn = db.connect().await;
-    let failure = run(&mut conn, dir.path(), Track::Migrate, up()).await.unwrap_err();
+    table(&p.dir, "20251124_000003_later", "later");
+    let failure = p.up().await.unwrap_err();
     assert_eq!(failure.report().done.len(), 2, "create_schemas and good were applied before the failure");
     let ErrorKind::Sql(f) = failure.kind() else { panic!("{failure}") };
     assert_eq!((f.line, f.column), (Some(3), Some(13)), "{f}");
@@ -125,68 +131,64 @@ async fn failing_file_leaves_nothing_behind_and_points_at_the_error() {
     assert!(f.message.contains("nonsense_column"));
     assert!(f.path.ends_with("20251124_000002_bad.up.sql"));
     assert_eq!(failure.class(), ErrorClass::Failed);
-    assert_eq!(tables(&mut conn).await, ["good"], "the failing file's table was rolled back, the later file never ran");
-    assert_eq!(history(&mut conn).await.len(), 2);
+    assert_eq!(
+        tables(&mut p.conn).await,
+        ["good"],
+        "the failing file's table was rolled back, the later file never ran"
+    );
+    assert_eq!(history(&mut p.conn).await.len(), 2);
     // The connection is usable afterwards (the aborted transaction was rolled back).
-    let one: i32 = sqlx::query_scalar("SELECT 1").fetch_one(&mut conn).await.unwrap();
+    let one: i32 = sqlx::query_scalar("SELECT 1").fetch_one(&mut p.conn).await.unwrap();
     assert_eq!(one, 1);
 }
 
 #[tokio::test]
 async fn runtime_error_without_position_is_located_by_statement() {
-    let db = TestDb::new();
-    let dir = tempfile::tempdir().unwrap();
-    schemas(dir.path());
-    write(
-        dir.path(),
+    let mut p = Project::new().await;
+    p.dir.write(
         "migrate",
         "20251124_000001_dupes",
         "CREATE TABLE IF NOT EXISTS app.u (id int PRIMARY KEY);\nINSERT INTO app.u VALUES (1) ON CONFLICT DO NOTHING;\n\n  INSERT INTO app.u VALUES (1);\n",
         "DROP TABLE IF EXISTS app.u;",
     );
-    let mut conn = db.connect().await;
-    let failure = run(&mut conn, dir.path(), Track::Migrate, up()).await.unwrap_err();
+    let failure = p.up().await.unwrap_err();
     let ErrorKind::Sql(f) = failure.kind() else { panic!("{failure}") };
     assert_eq!(f.code, "23505");
     assert_eq!((f.line, f.column, f.statement), (Some(4), Some(3), Some(3)));
     assert!(f.detail.as_deref().is_some_and(|d| d.contains("already exists")));
-    assert_eq!(tables(&mut conn).await, Vec::<String>::new());
+    assert_eq!(tables(&mut p.conn).await, Vec::<String>::new());
 }
 
 #[tokio::test]
 async fn edited_applied_file_is_refused_but_crlf_is_not_an_edit() {
-    let db = TestDb::new();
-    let dir = tempfile::tempdir().unwrap();
-    schemas(dir.path());
-    write(
-        dir.path(),
+    let mut p = Project::new().await;
+    p.dir.write(
         "migrate",
         "20251124_000001_a",
         "CREATE TABLE IF NOT EXISTS app.a (id int);\nSELECT 1;\n",
         "DROP TABLE IF EXISTS app.a;",
     );
-    let mut conn = db.connect().await;
-    run(&mut conn, dir.path(), Track::Migrate, up()).await.unwrap();
-    let up_path = dir.path().join("migrate/20251124_000001_a.up.sql");
+    p.up().await.unwrap();
+    let up_path = p.dir.path().join("migrate/20251124_000001_a.up.sql");
     std::fs::write(&up_path, "\u{feff}CREATE TABLE IF NOT EXISTS app.a (id int);\r\nSELECT 1;\r\n").unwrap();
-    run(&mut conn, dir.path(), Track::Migrate, up()).await.expect("a BOM and CRLF are not an edit");
+    p.up().await.expect("a BOM and CRLF are not an edit");
     std::fs::write(&up_path, "CREATE TABLE IF NOT EXISTS app.a (id bigint);\nSELECT 1;\n").unwrap();
-    let failure = run(&mut conn, dir.path(), Track::Migrate, up()).await.unwrap_err();
+    let failure = p.up().await.unwrap_err();
     assert_eq!(failure.class(), ErrorClass::Inconsistent);
     assert!(failure.to_string().contains("was edited after it was applied"), "{failure}");
     // repair accepts the edit, keeping the old checksum.
-    let set = MigrationSet::load(dir.path()).unwrap();
-    let repaired = apply::repair(&mut conn, &set, &Options::default()).await.unwrap();
+    let set = MigrationSet::load(p.dir.path()).unwrap();
+    let repaired = apply::repair(&mut p.conn, &set, &Options::default()).await.unwrap();
     assert_eq!(repaired.checksums.len(), 1);
     let (old, new): (Vec<u8>, Vec<u8>) = sqlx::query_as(
         "SELECT previous_checksum, checksum FROM public.migration_history WHERE version = '20251124_000001'",
     )
-    .fetch_one(&mut conn)
+    .fetch_one(&mut p.conn)
     .await
     .unwrap();
     assert_eq!(hex_of(&new), set.migrate[1].checksum.to_hex());
     assert_ne!(old, new);
-    run(&mut conn, dir.path(), Track::Migrate, up()).await.unwrap();
+    p.up().await.unwrap();
 }
 
 fn hex_of(b: &[u8]) -> String {
@@ -195,141 +197,110 @@ fn hex_of(b: &[u8]) -> String {
 
 #[tokio::test]
 async fn deleted_applied_file_is_reported_missing() {
-    let db = TestDb::new();
-    let dir = tempfile::tempdir().unwrap();
-    schemas(dir.path());
-    write(dir.path(), "migrate", "20251124_000001_a", "SELECT 1;", "SELECT 1;");
-    let mut conn = db.connect().await;
-    run(&mut conn, dir.path(), Track::Migrate, up()).await.unwrap();
-    std::fs::remove_file(dir.path().join("migrate/20251124_000001_a.up.sql")).unwrap();
-    std::fs::remove_file(dir.path().join("migrate/20251124_000001_a.down.sql")).unwrap();
-    let failure = run(&mut conn, dir.path(), Track::Migrate, up()).await.unwrap_err();
+    let mut p = Project::new().await;
+    p.dir.write("migrate", "20251124_000001_a", "SELECT 1;", "SELECT 1;");
+    p.up().await.unwrap();
+    p.dir.remove("migrate", "20251124_000001_a");
+    let failure = p.up().await.unwrap_err();
     assert!(failure.to_string().contains("is applied but its files are missing"), "{failure}");
-    let set = MigrationSet::load(dir.path()).unwrap();
-    let rows = strata_migrate::history::read(&mut conn, &Options::default().history).await.unwrap();
+    let set = MigrationSet::load(p.dir.path()).unwrap();
+    let rows = strata_migrate::history::read(&mut p.conn, &Options::default().history).await.unwrap();
     let states: Vec<State> = plan::status(Track::Migrate, &set.migrate, &rows).iter().map(|e| e.state).collect();
     assert_eq!(states, [State::Applied, State::Missing]);
 }
 
 #[tokio::test]
 async fn no_transaction_file_runs_statement_by_statement_and_records_failure() {
-    let db = TestDb::new();
-    let dir = tempfile::tempdir().unwrap();
-    schemas(dir.path());
-    write(
-        dir.path(),
+    let mut p = Project::new().await;
+    p.dir.write(
         "migrate",
         "20251124_000001_t",
         "CREATE TABLE IF NOT EXISTS app.t (a int, b int);",
         "DROP TABLE IF EXISTS app.t;",
     );
     let idx = "-- strata:no-transaction\nCREATE INDEX CONCURRENTLY IF NOT EXISTS t_a ON app.t (a);\nCREATE INDEX CONCURRENTLY IF NOT EXISTS t_c ON app.t (c);\n";
-    write(
-        dir.path(),
+    p.dir.write(
         "migrate",
         "20251124_000002_idx",
         idx,
         "-- strata:no-transaction\nDROP INDEX CONCURRENTLY IF EXISTS app.t_a;\n",
     );
-    let mut conn = db.connect().await;
-    let failure = run(&mut conn, dir.path(), Track::Migrate, up()).await.unwrap_err();
+    let failure = p.up().await.unwrap_err();
     let ErrorKind::Sql(f) = failure.kind() else { panic!("{failure}") };
     assert_eq!((f.statement, f.line, f.column), (Some(2), Some(3), Some(1)), "{f}");
-    let h = history(&mut conn).await;
+    let h = history(&mut p.conn).await;
     assert_eq!(h.last().unwrap(), &("migrate".into(), "20251124_000002".into(), "failed".into()));
     // Still failed on the next run, until repaired.
-    let again = run(&mut conn, dir.path(), Track::Migrate, up()).await.unwrap_err();
+    let again = p.up().await.unwrap_err();
     assert!(again.to_string().contains("failed part-way"), "{again}");
     assert!(again.to_string().contains("statement 2 of 2 failed"), "{again}");
     // Fix the file, repair, re-run: the first statement is idempotent.
-    std::fs::write(dir.path().join("migrate/20251124_000002_idx.up.sql"), idx.replace("(c)", "(b)")).unwrap();
-    let set = MigrationSet::load(dir.path()).unwrap();
-    let repaired = apply::repair(&mut conn, &set, &Options::default()).await.unwrap();
+    std::fs::write(p.dir.path().join("migrate/20251124_000002_idx.up.sql"), idx.replace("(c)", "(b)")).unwrap();
+    let set = MigrationSet::load(p.dir.path()).unwrap();
+    let repaired = apply::repair(&mut p.conn, &set, &Options::default()).await.unwrap();
     assert_eq!(repaired.cleared.len(), 1);
-    run(&mut conn, dir.path(), Track::Migrate, up()).await.unwrap();
-    let indexes: Vec<String> =
-        sqlx::query_scalar("SELECT indexname::text FROM pg_indexes WHERE schemaname = 'app' ORDER BY 1")
-            .fetch_all(&mut conn)
-            .await
-            .unwrap();
-    assert_eq!(indexes, ["t_a", "t_c"]);
-    assert_eq!(history(&mut conn).await.last().unwrap().2, "applied");
-    run(&mut conn, dir.path(), Track::Migrate, Request::Down(DownTarget::Steps(1))).await.unwrap();
-    let indexes: Vec<String> =
-        sqlx::query_scalar("SELECT indexname::text FROM pg_indexes WHERE schemaname = 'app' ORDER BY 1")
-            .fetch_all(&mut conn)
-            .await
-            .unwrap();
-    assert_eq!(indexes, ["t_c"], "the down file dropped only t_a");
+    p.up().await.unwrap();
+    assert_eq!(indexes(&mut p.conn).await, ["t_a", "t_c"]);
+    assert_eq!(history(&mut p.conn).await.last().unwrap().2, "applied");
+    p.run(Track::Migrate, Request::Down(DownTarget::Steps(1))).await.unwrap();
+    assert_eq!(indexes(&mut p.conn).await, ["t_c"], "the down file dropped only t_a");
 }
 
 #[tokio::test]
 async fn down_targets_and_the_seed_guard() {
-    let db = TestDb::new();
-    let dir = tempfile::tempdir().unwrap();
-    schemas(dir.path());
-    for i in 1..=4 {
-        write(
-            dir.path(),
-            "migrate",
-            &format!("20251124_00000{i}_t{i}"),
-            &format!("CREATE TABLE IF NOT EXISTS app.t{i} (id int PRIMARY KEY);"),
-            &format!("DROP TABLE IF EXISTS app.t{i};"),
-        );
-    }
-    write(
-        dir.path(),
+    let mut p = Project::new().await;
+    p.dir.write_numbered(
+        "20251124",
+        1..=4,
+        |i| format!("CREATE TABLE IF NOT EXISTS app.t{i} (id int PRIMARY KEY);"),
+        |i| format!("DROP TABLE IF EXISTS app.t{i};"),
+    );
+    p.dir.write(
         "seed",
         "20251124_000001_rows",
         "INSERT INTO app.t1 VALUES (1) ON CONFLICT DO NOTHING;",
         "DELETE FROM app.t1 WHERE id = 1;",
     );
-    let mut conn = db.connect().await;
-    run(&mut conn, dir.path(), Track::Migrate, up()).await.unwrap();
-    run(&mut conn, dir.path(), Track::Seed, up()).await.unwrap();
-    let refused = run(&mut conn, dir.path(), Track::Migrate, Request::Down(DownTarget::Steps(1))).await.unwrap_err();
+    p.up().await.unwrap();
+    p.run(Track::Seed, up()).await.unwrap();
+    let refused = p.run(Track::Migrate, Request::Down(DownTarget::Steps(1))).await.unwrap_err();
     assert!(
         matches!(refused.kind(), ErrorKind::SeedsApplied { seeds } if seeds == &["20251124_000001_rows"]),
         "{}",
         refused
     );
     assert_eq!(refused.class(), ErrorClass::Inconsistent);
-    run(&mut conn, dir.path(), Track::Seed, Request::Down(DownTarget::All)).await.unwrap();
-    let r = run(&mut conn, dir.path(), Track::Migrate, Request::Down(DownTarget::Steps(2))).await.unwrap();
+    p.run(Track::Seed, Request::Down(DownTarget::All)).await.unwrap();
+    let r = p.run(Track::Migrate, Request::Down(DownTarget::Steps(2))).await.unwrap();
     assert_eq!(r.done.iter().map(|d| d.version.seq()).collect::<Vec<_>>(), [4, 3]);
-    assert_eq!(tables(&mut conn).await, ["t1", "t2"]);
+    assert_eq!(tables(&mut p.conn).await, ["t1", "t2"]);
     let v = strata_migrate::Version::parse("20251124_000001").unwrap();
-    run(&mut conn, dir.path(), Track::Migrate, Request::Down(DownTarget::To(v))).await.unwrap();
-    assert_eq!(tables(&mut conn).await, ["t1"]);
-    run(&mut conn, dir.path(), Track::Migrate, Request::Down(DownTarget::All)).await.unwrap();
+    p.run(Track::Migrate, Request::Down(DownTarget::To(v))).await.unwrap();
+    assert_eq!(tables(&mut p.conn).await, ["t1"]);
+    p.run(Track::Migrate, Request::Down(DownTarget::All)).await.unwrap();
     let schema: Option<String> = sqlx::query_scalar("SELECT nspname::text FROM pg_namespace WHERE nspname = 'app'")
-        .fetch_optional(&mut conn)
+        .fetch_optional(&mut p.conn)
         .await
         .unwrap();
     assert_eq!(schema, None);
-    assert!(history(&mut conn).await.is_empty());
+    assert!(history(&mut p.conn).await.is_empty());
 }
 
 #[tokio::test]
 async fn concurrent_runners_apply_each_file_once() {
-    let db = TestDb::new();
-    let dir = tempfile::tempdir().unwrap();
-    schemas(dir.path());
-    for i in 1..=20 {
-        // Not idempotent on purpose: a second application would fail.
-        write(
-            dir.path(),
-            "migrate",
-            &format!("20251124_{i:06}_t{i}"),
-            &format!("CREATE TABLE app.t{i} (id int); SELECT pg_sleep(0.005);"),
-            &format!("DROP TABLE app.t{i};"),
-        );
-    }
-    let set = MigrationSet::load(dir.path()).unwrap();
+    let mut p = Project::new().await;
+    // Not idempotent on purpose: a second application would fail.
+    p.dir.write_numbered(
+        "20251124",
+        1..=20,
+        |i| format!("CREATE TABLE app.t{i} (id int); SELECT pg_sleep(0.005);"),
+        |i| format!("DROP TABLE app.t{i};"),
+    );
+    let set = MigrationSet::load(p.dir.path()).unwrap();
     // 16 runners on threads of their own, each with its own connection and runtime.
     let threads: Vec<_> = (0..16)
         .map(|_| {
-            let url = db.url().to_owned();
+            let url = p.db.url().to_owned();
             let set = set.clone();
             std::thread::spawn(move || {
                 let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
@@ -348,28 +319,24 @@ async fn concurrent_runners_apply_each_file_once() {
         total += t.join().unwrap().expect("every runner succeeds");
     }
     assert_eq!(total, 21, "each file applied exactly once across all runners");
-    let mut conn = db.connect().await;
-    assert_eq!(history(&mut conn).await.len(), 21);
+    assert_eq!(history(&mut p.conn).await.len(), 21);
 }
 
 #[tokio::test]
 async fn lock_timeout_names_the_holder() {
-    let db = TestDb::new();
-    let dir = tempfile::tempdir().unwrap();
-    schemas(dir.path());
+    let mut p = Project::new().await;
     let opts = Options { lock_timeout: Duration::from_millis(300), ..Options::default() };
-    let mut holder = PgConnection::connect(&format!("{}?application_name=holder-app", db.url())).await.unwrap();
+    let mut holder = PgConnection::connect(&format!("{}?application_name=holder-app", p.db.url())).await.unwrap();
     let holder_pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()").fetch_one(&mut holder).await.unwrap();
     sqlx::query("SELECT pg_advisory_lock($1)").bind(opts.history.lock_key()).execute(&mut holder).await.unwrap();
-    let set = MigrationSet::load(dir.path()).unwrap();
-    let mut conn = db.connect().await;
+    let set = MigrationSet::load(p.dir.path()).unwrap();
     let mut waited_on = None;
     let mut observer = |e: &Event<'_>| {
         if let Event::LockWaiting { holder } = e {
             waited_on = holder.map(|h| h.pid);
         }
     };
-    let failure = apply::run(&mut conn, &set, Track::Migrate, &up(), &opts, &mut observer).await.unwrap_err();
+    let failure = apply::run(&mut p.conn, &set, Track::Migrate, &up(), &opts, &mut observer).await.unwrap_err();
     assert_eq!(waited_on, Some(holder_pid));
     let ErrorKind::LockTimeout { holder: Some(h), .. } = failure.kind() else { panic!("{failure}") };
     assert_eq!(h.pid, holder_pid);
@@ -377,23 +344,20 @@ async fn lock_timeout_names_the_holder() {
     assert!(failure.to_string().contains(&format!("pid {holder_pid}")));
     // Once released, the run proceeds.
     sqlx::query("SELECT pg_advisory_unlock_all()").execute(&mut holder).await.unwrap();
-    apply::run(&mut conn, &set, Track::Migrate, &up(), &opts, &mut ()).await.unwrap();
+    apply::run(&mut p.conn, &set, Track::Migrate, &up(), &opts, &mut ()).await.unwrap();
 }
 
 #[tokio::test]
 async fn out_of_order_and_baseline() {
-    let db = TestDb::new();
-    let dir = tempfile::tempdir().unwrap();
-    schemas(dir.path());
-    table(dir.path(), "20251124_000002_b", "b");
-    let mut conn = db.connect().await;
-    run(&mut conn, dir.path(), Track::Migrate, up()).await.unwrap();
-    table(dir.path(), "20251124_000001_a", "a");
-    let refused = run(&mut conn, dir.path(), Track::Migrate, up()).await.unwrap_err();
+    let mut p = Project::new().await;
+    table(&p.dir, "20251124_000002_b", "b");
+    p.up().await.unwrap();
+    table(&p.dir, "20251124_000001_a", "a");
+    let refused = p.up().await.unwrap_err();
     assert!(refused.to_string().contains("--allow-out-of-order"), "{refused}");
     assert_eq!(refused.class(), ErrorClass::Inconsistent);
-    run(&mut conn, dir.path(), Track::Migrate, Request::Up { to: None, allow_out_of_order: true }).await.unwrap();
-    assert_eq!(tables(&mut conn).await, ["a", "b"]);
+    p.run(Track::Migrate, Request::Up { to: None, allow_out_of_order: true }).await.unwrap();
+    assert_eq!(tables(&mut p.conn).await, ["a", "b"]);
 
     // Baseline on a second database that already has the schema.
     let other = TestDb::new();
@@ -402,11 +366,11 @@ async fn out_of_order_and_baseline() {
         .execute(&mut conn)
         .await
         .unwrap();
-    let set = MigrationSet::load(dir.path()).unwrap();
+    let set = MigrationSet::load(p.dir.path()).unwrap();
     let v = strata_migrate::Version::parse("20251124_000001").unwrap();
     let recorded = apply::baseline(&mut conn, &set, v, &Options::default()).await.unwrap();
     assert_eq!(recorded.len(), 2);
-    let r = run(&mut conn, dir.path(), Track::Migrate, up()).await.unwrap();
+    let r = run(&mut conn, &p.dir, Track::Migrate, up()).await.unwrap();
     assert_eq!(r.done.len(), 1, "only the file after the baseline runs");
     let unknown = strata_migrate::Version::parse("20990101_000000").unwrap();
     let err = apply::baseline(&mut conn, &set, unknown, &Options::default()).await.unwrap_err();
@@ -418,77 +382,58 @@ async fn out_of_order_and_baseline() {
 // must still be applied, and the error must name the third file.
 #[tokio::test]
 async fn syntax_error_late_in_a_batch_applies_the_files_before_it() {
-    let db = TestDb::new();
-    let dir = tempfile::tempdir().unwrap();
-    schemas(dir.path());
-    table(dir.path(), "20251124_000001_a", "a");
-    table(dir.path(), "20251124_000002_b", "b");
-    write(dir.path(), "migrate", "20251124_000003_c", "SELECT 1;\n\n  CREATE TABLE app.c (id int,);\n", "SELECT 1;");
-    table(dir.path(), "20251124_000004_d", "d");
-    let mut conn = db.connect().await;
-    let failure = run(&mut conn, dir.path(), Track::Migrate, up()).await.unwrap_err();
+    let mut p = Project::new().await;
+    table(&p.dir, "20251124_000001_a", "a");
+    table(&p.dir, "20251124_000002_b", "b");
+    p.dir.write("migrate", "20251124_000003_c", "SELECT 1;\n\n  CREATE TABLE app.c (id int,);\n", "SELECT 1;");
+    table(&p.dir, "20251124_000004_d", "d");
+    let failure = p.up().await.unwrap_err();
     let ErrorKind::Sql(f) = failure.kind() else { panic!("{failure}") };
     assert!(f.path.ends_with("20251124_000003_c.up.sql"), "{f}");
     assert_eq!((f.line, f.column, f.code.as_str()), (Some(3), Some(30), "42601"), "{f}");
     assert_eq!(failure.report().done.len(), 3);
-    assert_eq!(tables(&mut conn).await, ["a", "b"]);
-    assert_eq!(history(&mut conn).await.len(), 3);
+    assert_eq!(tables(&mut p.conn).await, ["a", "b"]);
+    assert_eq!(history(&mut p.conn).await.len(), 3);
 }
 
 #[tokio::test]
 async fn many_files_in_batches_each_keep_their_own_history_row() {
-    let db = TestDb::new();
-    let dir = tempfile::tempdir().unwrap();
-    schemas(dir.path());
-    for i in 1..=150 {
-        write(
-            dir.path(),
-            "migrate",
-            &format!("20251124_{i:06}_t{i}"),
-            &format!("CREATE TABLE IF NOT EXISTS app.t{i} (id int);\nSELECT {i} AS own_row;"),
-            &format!("DROP TABLE IF EXISTS app.t{i};"),
-        );
-    }
-    let mut conn = db.connect().await;
+    let mut p = Project::new().await;
+    p.dir.write_numbered(
+        "20251124",
+        1..=150,
+        |i| format!("CREATE TABLE IF NOT EXISTS app.t{i} (id int);\nSELECT {i} AS own_row;"),
+        |i| format!("DROP TABLE IF EXISTS app.t{i};"),
+    );
     let mut finished = vec![];
-    let set = MigrationSet::load(dir.path()).unwrap();
+    let set = MigrationSet::load(p.dir.path()).unwrap();
     let mut observer = |e: &Event<'_>| {
         if let Event::Finished { migration, .. } = e {
             finished.push(migration.version.seq());
         }
     };
-    apply::run(&mut conn, &set, Track::Migrate, &up(), &Options::default(), &mut observer).await.unwrap();
+    apply::run(&mut p.conn, &set, Track::Migrate, &up(), &Options::default(), &mut observer).await.unwrap();
     assert_eq!(finished, (0..=150).collect::<Vec<_>>(), "one Finished event per file, in order");
-    assert_eq!(history(&mut conn).await.len(), 151);
-    assert_eq!(tables(&mut conn).await.len(), 150);
-    let r = run(&mut conn, dir.path(), Track::Migrate, Request::Down(DownTarget::All)).await.unwrap();
+    assert_eq!(history(&mut p.conn).await.len(), 151);
+    assert_eq!(tables(&mut p.conn).await.len(), 150);
+    let r = p.run(Track::Migrate, Request::Down(DownTarget::All)).await.unwrap();
     assert_eq!(r.done.len(), 151);
-    assert!(history(&mut conn).await.is_empty());
+    assert!(history(&mut p.conn).await.is_empty());
 }
 
 #[tokio::test]
 async fn batched_files_each_record_their_own_time() {
     // Batched files shared one now(): each recorded the time since the batch began.
-    let db = TestDb::new();
-    let dir = tempfile::tempdir().unwrap();
-    schemas(dir.path());
-    for i in 1..=20 {
-        write(
-            dir.path(),
-            "migrate",
-            &format!("20251124_{i:06}_t{i}"),
-            "SELECT pg_sleep(0.05);",
-            "SELECT pg_sleep(0.05);",
-        );
-    }
-    let mut conn = PgConnection::connect(db.url()).await.unwrap();
+    let mut p = Project::new().await;
+    let sleep = |_| "SELECT pg_sleep(0.05);".to_owned();
+    p.dir.write_numbered("20251124", 1..=20, sleep, sleep);
     let started = std::time::Instant::now();
-    let report = run(&mut conn, dir.path(), Track::Migrate, up()).await.unwrap();
+    let report = p.up().await.unwrap();
     let wall = started.elapsed().as_millis() as i64;
     assert_eq!(report.done.len(), 21);
     let (sum, each_min): (i64, i64) =
         sqlx::query_as("SELECT sum(execution_ms)::bigint, min(execution_ms) FROM public.migration_history WHERE version > '20251124_000000'")
-            .fetch_one(&mut conn)
+            .fetch_one(&mut p.conn)
             .await
             .unwrap();
     // Each recorded time is rounded to the millisecond: allow 1 ms per file.

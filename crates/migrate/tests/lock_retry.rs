@@ -11,14 +11,7 @@ use sqlx::postgres::PgConnectOptions;
 use sqlx::{Connection, PgConnection};
 use strata_migrate::apply::{self, Event};
 use strata_migrate::{ErrorClass, MigrationSet, Options, Request, Track};
-use strata_testing::TestDb;
-
-fn write(dir: &Path, name: &str, up: &str) {
-    let folder = dir.join("migrate");
-    std::fs::create_dir_all(&folder).unwrap();
-    std::fs::write(folder.join(format!("{name}.up.sql")), up).unwrap();
-    std::fs::write(folder.join(format!("{name}.down.sql")), "SELECT 1;").unwrap();
-}
+use strata_testing::{MigrationDir, TestDb};
 
 fn up() -> Request {
     Request::Up { to: None, allow_out_of_order: false }
@@ -59,18 +52,18 @@ async fn run(
     apply::run(conn, &set, Track::Migrate, &up(), opts, &mut observer).await
 }
 
-/// The schema, `app.items` and a counter every file can add to (a file that ran
-/// twice would show there), applied.
-async fn setup(db: &TestDb, dir: &Path) -> PgConnection {
-    write(dir, "20251201_000000_create_schemas", "CREATE SCHEMA IF NOT EXISTS app;");
-    write(
-        dir,
+/// A database with the schema, `app.items` and a counter every file can add to
+/// (a file that ran twice would show there) applied from the folder; a connection to it.
+async fn setup() -> (TestDb, MigrationDir, PgConnection) {
+    let (db, dir) = (TestDb::new(), MigrationDir::with_app_schema());
+    dir.write_up(
+        "migrate",
         "20251201_000001_items",
         "CREATE TABLE app.items (id int PRIMARY KEY, v int);\nCREATE TABLE app.counter (file text);",
     );
     let mut conn = db.connect().await;
-    run(&mut conn, dir, &Options::default(), &mut Said::default()).await.unwrap();
-    conn
+    run(&mut conn, dir.path(), &Options::default(), &mut Said::default()).await.unwrap();
+    (db, dir, conn)
 }
 
 /// A session like a report: a transaction that read app.items and stays open
@@ -91,6 +84,20 @@ async fn release_after(mut conn: PgConnection, after: Duration) {
     conn.close().await.unwrap();
 }
 
+/// Runs the pending files while `report` holds its lock, ending it after
+/// `held_for`; the run must succeed.
+async fn run_while_held(
+    conn: &mut PgConnection,
+    dir: &MigrationDir,
+    opts: &Options,
+    said: &mut Said,
+    report: PgConnection,
+    held_for: Duration,
+) -> apply::Report {
+    let (done, ()) = tokio::join!(run(conn, dir.path(), opts, said), release_after(report, held_for));
+    done.unwrap()
+}
+
 async fn counter(conn: &mut PgConnection) -> Vec<String> {
     sqlx::query_scalar("SELECT file FROM app.counter ORDER BY file").fetch_all(conn).await.unwrap()
 }
@@ -100,6 +107,10 @@ async fn history(conn: &mut PgConnection) -> Vec<(String, String)> {
         .fetch_all(conn)
         .await
         .unwrap()
+}
+
+async fn all_applied(conn: &mut PgConnection) -> bool {
+    history(conn).await.iter().all(|(_, s)| s == "applied")
 }
 
 async fn has_column(conn: &mut PgConnection, column: &str) -> bool {
@@ -117,23 +128,19 @@ async fn has_column(conn: &mut PgConnection, column: &str) -> bool {
 /// ran once (its non-idempotent CREATE TABLE and counter row), the last after it.
 #[tokio::test]
 async fn a_file_that_times_out_in_a_batch_is_retried_alone() {
-    let db = TestDb::new();
-    let dir = tempfile::tempdir().unwrap();
-    let mut conn = setup(&db, dir.path()).await;
-    write(dir.path(), "20251201_000002_b", "CREATE TABLE app.b (id int);\nINSERT INTO app.counter VALUES ('b');");
-    write(
-        dir.path(),
+    let (db, dir, mut conn) = setup().await;
+    dir.write_up("migrate", "20251201_000002_b", "CREATE TABLE app.b (id int);\nINSERT INTO app.counter VALUES ('b');");
+    dir.write_up(
+        "migrate",
         "20251201_000003_tags",
         "INSERT INTO app.counter VALUES ('tags');\nALTER TABLE app.items ADD COLUMN IF NOT EXISTS tags text[];",
     );
-    write(dir.path(), "20251201_000004_d", "CREATE TABLE app.d (id int);\nINSERT INTO app.counter VALUES ('d');");
+    dir.write_up("migrate", "20251201_000004_d", "CREATE TABLE app.d (id int);\nINSERT INTO app.counter VALUES ('d');");
     let (report, pid) = reporter(&db).await;
     let mut said = Said::default();
     let started = Instant::now();
     let opts = options(&db, 200, Duration::from_secs(30));
-    let (done, ()) =
-        tokio::join!(run(&mut conn, dir.path(), &opts, &mut said), release_after(report, Duration::from_millis(1500)));
-    let done = done.unwrap();
+    let done = run_while_held(&mut conn, &dir, &opts, &mut said, report, Duration::from_millis(1500)).await;
     assert!(started.elapsed() >= Duration::from_millis(1400), "{:?}", started.elapsed());
     assert_eq!(done.done.len(), 3);
     assert_eq!(counter(&mut conn).await, ["b", "d", "tags"]);
@@ -162,12 +169,10 @@ async fn a_file_that_times_out_in_a_batch_is_retried_alone() {
 /// nothing; the file before it in the batch stays applied.
 #[tokio::test]
 async fn retries_stop_at_lock_retry_for() {
-    let db = TestDb::new();
-    let dir = tempfile::tempdir().unwrap();
-    let mut conn = setup(&db, dir.path()).await;
-    write(dir.path(), "20251201_000002_b", "INSERT INTO app.counter VALUES ('b');");
-    write(
-        dir.path(),
+    let (db, dir, mut conn) = setup().await;
+    dir.write_up("migrate", "20251201_000002_b", "INSERT INTO app.counter VALUES ('b');");
+    dir.write_up(
+        "migrate",
         "20251201_000003_tags",
         "INSERT INTO app.counter VALUES ('tags');\nALTER TABLE app.items ADD COLUMN tags text[];",
     );
@@ -200,26 +205,22 @@ async fn retries_stop_at_lock_retry_for() {
 /// timed out, ran again; the third after it.
 #[tokio::test]
 async fn a_no_transaction_file_retries_only_the_statement_that_timed_out() {
-    let db = TestDb::new();
-    let dir = tempfile::tempdir().unwrap();
-    let mut conn = setup(&db, dir.path()).await;
-    write(
-        dir.path(),
+    let (db, dir, mut conn) = setup().await;
+    dir.write_up(
+        "migrate",
         "20251201_000002_notx",
         "-- strata:no-transaction\nINSERT INTO app.counter VALUES ('1');\nALTER TABLE app.items ADD COLUMN x int;\nINSERT INTO app.counter VALUES ('3');\n",
     );
     let (report, _) = reporter(&db).await;
     let mut said = Said::default();
     let opts = options(&db, 200, Duration::from_secs(30));
-    let (done, ()) =
-        tokio::join!(run(&mut conn, dir.path(), &opts, &mut said), release_after(report, Duration::from_millis(1200)));
-    done.unwrap();
+    run_while_held(&mut conn, &dir, &opts, &mut said, report, Duration::from_millis(1200)).await;
     assert_eq!(counter(&mut conn).await, ["1", "3"]);
     assert!(has_column(&mut conn, "x").await);
     assert!(said.count("retry ") >= 1, "{:?}", said.0);
     assert!(said.0.iter().filter(|l| l.starts_with("retry ")).all(|l| l.ends_with("Some(2)")), "{:?}", said.0);
     assert_eq!(said.count("blocked "), 1, "{:?}", said.0);
-    assert!(history(&mut conn).await.iter().all(|(_, s)| s == "applied"));
+    assert!(all_applied(&mut conn).await);
 }
 
 /// A failed CREATE UNIQUE INDEX CONCURRENTLY leaves an INVALID index; after the
@@ -227,12 +228,10 @@ async fn a_no_transaction_file_retries_only_the_statement_that_timed_out() {
 /// rather than letting `IF NOT EXISTS` skip it, and ends with a valid index.
 #[tokio::test]
 async fn a_rerun_drops_the_invalid_index_a_failed_attempt_left() {
-    let db = TestDb::new();
-    let dir = tempfile::tempdir().unwrap();
-    let mut conn = setup(&db, dir.path()).await;
+    let (db, dir, mut conn) = setup().await;
     sqlx::raw_sql("INSERT INTO app.items VALUES (1, 7), (2, 7)").execute(&mut conn).await.unwrap();
-    write(
-        dir.path(),
+    dir.write_up(
+        "migrate",
         "20251201_000002_index",
         "-- strata:no-transaction\nCREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS items_v ON app.items (v);\n",
     );
@@ -248,7 +247,7 @@ async fn a_rerun_drops_the_invalid_index_a_failed_attempt_left() {
     run(&mut conn, dir.path(), &opts, &mut said).await.unwrap();
     assert_eq!(said.0, ["dropped app.items_v"]);
     assert!(sqlx::query_scalar::<_, bool>(valid).fetch_one(&mut conn).await.unwrap());
-    assert!(history(&mut conn).await.iter().all(|(_, s)| s == "applied"));
+    assert!(all_applied(&mut conn).await);
 }
 
 /// `-- strata:lock-timeout 5s` lets one file wait through a 1 s report where
@@ -256,31 +255,27 @@ async fn a_rerun_drops_the_invalid_index_a_failed_attempt_left() {
 /// slow statement.
 #[tokio::test]
 async fn a_directive_overrides_the_default_timeouts() {
-    let db = TestDb::new();
-    let dir = tempfile::tempdir().unwrap();
-    let mut conn = setup(&db, dir.path()).await;
+    let (db, dir, mut conn) = setup().await;
     let opts = options(&db, 200, Duration::ZERO);
-    write(dir.path(), "20251201_000002_tags", "ALTER TABLE app.items ADD COLUMN tags text[];");
+    dir.write_up("migrate", "20251201_000002_tags", "ALTER TABLE app.items ADD COLUMN tags text[];");
     let (mut report, _) = reporter(&db).await;
     let failure = run(&mut conn, dir.path(), &opts, &mut Said::default()).await.unwrap_err();
     assert!(failure.to_string().contains("55P03"), "{failure}");
     sqlx::raw_sql("COMMIT").execute(&mut report).await.unwrap();
 
-    write(
-        dir.path(),
+    dir.write_up(
+        "migrate",
         "20251201_000002_tags",
         "-- strata:lock-timeout 5s\nALTER TABLE app.items ADD COLUMN tags text[];",
     );
     let (report, _) = reporter(&db).await;
     let mut said = Said::default();
-    let (done, ()) =
-        tokio::join!(run(&mut conn, dir.path(), &opts, &mut said), release_after(report, Duration::from_millis(1000)));
-    done.unwrap();
+    run_while_held(&mut conn, &dir, &opts, &mut said, report, Duration::from_millis(1000)).await;
     assert_eq!(said.count("retry "), 0, "{:?}", said.0);
     assert_eq!(said.count("blocked "), 1, "{:?}", said.0);
     assert!(has_column(&mut conn, "tags").await);
 
-    write(dir.path(), "20251201_000003_slow", "-- strata:statement-timeout 100ms\nSELECT pg_sleep(2);");
+    dir.write_up("migrate", "20251201_000003_slow", "-- strata:statement-timeout 100ms\nSELECT pg_sleep(2);");
     let started = Instant::now();
     let failure = run(&mut conn, dir.path(), &opts, &mut Said::default()).await.unwrap_err();
     assert!(failure.to_string().contains("57014"), "{failure}");
@@ -292,11 +287,9 @@ async fn a_directive_overrides_the_default_timeouts() {
 /// says so, and builds it again once the report ends.
 #[tokio::test]
 async fn a_retry_drops_the_invalid_index_its_timed_out_attempt_left() {
-    let db = TestDb::new();
-    let dir = tempfile::tempdir().unwrap();
-    let mut conn = setup(&db, dir.path()).await;
-    write(
-        dir.path(),
+    let (db, dir, mut conn) = setup().await;
+    dir.write_up(
+        "migrate",
         "20251201_000002_index",
         "-- strata:no-transaction\nCREATE INDEX CONCURRENTLY IF NOT EXISTS items_v ON app.items (v);\n",
     );
@@ -305,13 +298,11 @@ async fn a_retry_drops_the_invalid_index_its_timed_out_attempt_left() {
     sqlx::raw_sql("INSERT INTO app.items VALUES (100, 1)").execute(&mut report).await.unwrap();
     let mut said = Said::default();
     let opts = options(&db, 300, Duration::from_secs(30));
-    let (done, ()) =
-        tokio::join!(run(&mut conn, dir.path(), &opts, &mut said), release_after(report, Duration::from_millis(1500)));
-    done.unwrap();
+    run_while_held(&mut conn, &dir, &opts, &mut said, report, Duration::from_millis(1500)).await;
     assert!(said.count("dropped app.items_v") >= 1, "{:?}", said.0);
     assert!(said.0.iter().filter(|l| l.starts_with("retry ")).all(|l| l.ends_with("Some(1)")), "{:?}", said.0);
     assert!(said.0.iter().any(|l| l.starts_with(&format!("blocked {pid} "))), "{:?}", said.0);
     let valid = "SELECT indisvalid FROM pg_index WHERE indexrelid = 'app.items_v'::regclass";
     assert!(sqlx::query_scalar::<_, bool>(valid).fetch_one(&mut conn).await.unwrap());
-    assert!(history(&mut conn).await.iter().all(|(_, s)| s == "applied"));
+    assert!(all_applied(&mut conn).await);
 }

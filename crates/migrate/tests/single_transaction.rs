@@ -6,32 +6,19 @@ use std::path::Path;
 
 use sqlx::PgConnection;
 use strata_migrate::apply::{self, Transactions};
-use strata_migrate::{Error, ErrorKind, MigrationSet, Options, Request, Track};
-use strata_testing::TestDb;
-
-fn write(dir: &Path, name: &str, up: &str, down: &str) {
-    let folder = dir.join("migrate");
-    std::fs::create_dir_all(&folder).unwrap();
-    std::fs::write(folder.join(format!("{name}.up.sql")), up).unwrap();
-    std::fs::write(folder.join(format!("{name}.down.sql")), down).unwrap();
-}
+use strata_migrate::{Error, ErrorKind, MigrationSet, Options, Request, SqlFailure, Track};
+use strata_testing::{MigrationDir, TestDb};
 
 /// create_schemas, then `n` files each creating table `app.t<i>`.
-fn tables(dir: &Path, n: usize) {
-    write(
-        dir,
-        "20251124_000000_create_schemas",
-        "CREATE SCHEMA IF NOT EXISTS app;\n",
-        "DROP SCHEMA IF EXISTS app CASCADE;\n",
+fn tables(n: usize) -> MigrationDir {
+    let dir = MigrationDir::with_app_schema();
+    dir.write_numbered(
+        "20251124",
+        1..=n,
+        |i| format!("CREATE TABLE IF NOT EXISTS app.t{i} (id int PRIMARY KEY, name text);\n"),
+        |i| format!("DROP TABLE IF EXISTS app.t{i};\n"),
     );
-    for i in 1..=n {
-        write(
-            dir,
-            &format!("20251124_{i:06}_t{i}"),
-            &format!("CREATE TABLE IF NOT EXISTS app.t{i} (id int PRIMARY KEY, name text);\n"),
-            &format!("DROP TABLE IF EXISTS app.t{i};\n"),
-        );
-    }
+    dir
 }
 
 async fn run(conn: &mut PgConnection, dir: &Path, transactions: Transactions) -> Result<apply::Report, Error> {
@@ -75,6 +62,25 @@ async fn history(conn: &mut PgConnection) -> Vec<(String, String)> {
         .unwrap()
 }
 
+/// Runs the pending files in one transaction, which must fail and leave the
+/// catalog and the history as they were, with nothing reported done. The error.
+async fn fails_leaving_nothing(conn: &mut PgConnection, dir: &MigrationDir) -> Error {
+    let (catalog_before, history_before) = (catalog(conn).await, history(conn).await);
+    let failure = run(conn, dir.path(), Transactions::Single).await.unwrap_err();
+    assert!(failure.report().done.is_empty(), "nothing committed: {:?}", failure.report().done);
+    assert_eq!(catalog(conn).await, catalog_before, "no schema, table or history table was left");
+    assert_eq!(history(conn).await, history_before);
+    failure
+}
+
+/// The SQL error, which must be in `file` with SQLSTATE `code`.
+fn sql_error<'a>(failure: &'a Error, file: &str, code: &str) -> &'a SqlFailure {
+    let ErrorKind::Sql(f) = failure.kind() else { panic!("{failure}") };
+    assert!(f.path.ends_with(file), "{f}");
+    assert_eq!(f.code, code, "{f}");
+    f
+}
+
 /// How many transactions wrote the history rows (their `xmin`s).
 async fn writing_transactions(conn: &mut PgConnection) -> i64 {
     sqlx::query_scalar("SELECT count(DISTINCT xmin::text) FROM public.migration_history").fetch_one(conn).await.unwrap()
@@ -82,12 +88,10 @@ async fn writing_transactions(conn: &mut PgConnection) -> i64 {
 
 #[tokio::test]
 async fn every_file_and_its_history_row_commit_together() {
-    let db = TestDb::new();
-    let dir = tempfile::tempdir().unwrap();
-    tables(dir.path(), 150);
+    let (db, dir) = (TestDb::new(), tables(150));
     // A file with COPY data goes through the COPY protocol, inside the same transaction.
-    write(
-        dir.path(),
+    dir.write(
+        "migrate",
         "20251124_000200_copy_rows",
         "COPY app.t1 (id, name) FROM STDIN;\n1\tone\n2\ttwo\n\\.\n",
         "DELETE FROM app.t1;\n",
@@ -112,29 +116,20 @@ async fn every_file_and_its_history_row_commit_together() {
 
 #[tokio::test]
 async fn a_failing_file_in_the_middle_leaves_nothing_behind_on_a_fresh_database() {
-    let db = TestDb::new();
-    let dir = tempfile::tempdir().unwrap();
-    tables(dir.path(), 80);
-    for direction in ["up", "down"] {
-        std::fs::remove_file(dir.path().join(format!("migrate/20251124_000040_t40.{direction}.sql"))).unwrap();
-    }
+    let (db, dir) = (TestDb::new(), tables(80));
+    dir.remove("migrate", "20251124_000040_t40");
     // Fails at run time, without an error position, on what file 1 of this run
     // created: located by replaying the files before it.
-    write(
-        dir.path(),
+    dir.write(
+        "migrate",
         "20251124_000040_dupes",
         "INSERT INTO app.t1 VALUES (1, 'a');\n\n  INSERT INTO app.t1 VALUES (1, 'b');\n",
         "DELETE FROM app.t1;\n",
     );
     let mut conn = db.connect().await;
-    let before = catalog(&mut conn).await;
-    let failure = run(&mut conn, dir.path(), Transactions::Single).await.unwrap_err();
-    let ErrorKind::Sql(f) = failure.kind() else { panic!("{failure}") };
-    assert!(f.path.ends_with("migrate/20251124_000040_dupes.up.sql"), "{f}");
-    assert_eq!(f.code, "23505");
+    let failure = fails_leaving_nothing(&mut conn, &dir).await;
+    let f = sql_error(&failure, "migrate/20251124_000040_dupes.up.sql", "23505");
     assert_eq!((f.line, f.column, f.statement), (Some(3), Some(3), Some(2)), "{f}");
-    assert!(failure.report().done.is_empty(), "nothing committed: {:?}", failure.report().done);
-    assert_eq!(catalog(&mut conn).await, before, "no schema, table or history table was left");
     assert!(history(&mut conn).await.is_empty());
     let one: i32 = sqlx::query_scalar("SELECT 1").fetch_one(&mut conn).await.unwrap();
     assert_eq!(one, 1, "the connection is usable afterwards");
@@ -142,69 +137,56 @@ async fn a_failing_file_in_the_middle_leaves_nothing_behind_on_a_fresh_database(
 
 #[tokio::test]
 async fn a_failure_leaves_an_applied_database_and_its_history_unchanged() {
-    let db = TestDb::new();
-    let dir = tempfile::tempdir().unwrap();
-    tables(dir.path(), 5);
+    let (db, dir) = (TestDb::new(), tables(5));
     let mut conn = db.connect().await;
     run(&mut conn, dir.path(), Transactions::PerFile).await.unwrap();
-    for i in (6..=70).filter(|i| *i != 30) {
-        write(
-            dir.path(),
-            &format!("20251125_{i:06}_t{i}"),
-            &format!("CREATE TABLE IF NOT EXISTS app.t{i} (id int);\nALTER TABLE app.t1 ADD COLUMN c{i} int;\n"),
-            &format!("DROP TABLE IF EXISTS app.t{i};\n"),
-        );
-    }
+    dir.write_numbered(
+        "20251125",
+        (6..=70).filter(|i| *i != 30),
+        |i| format!("CREATE TABLE IF NOT EXISTS app.t{i} (id int);\nALTER TABLE app.t1 ADD COLUMN c{i} int;\n"),
+        |i| format!("DROP TABLE IF EXISTS app.t{i};\n"),
+    );
     // A syntax error (positioned) in the middle of the pending files.
-    write(dir.path(), "20251125_000030_bad", "SELECT 1;\nCREATE TABLE app.broken (id int,, x int);\n", "SELECT 1;\n");
-    let catalog_before = catalog(&mut conn).await;
-    let history_before = history(&mut conn).await;
-    let failure = run(&mut conn, dir.path(), Transactions::Single).await.unwrap_err();
-    let ErrorKind::Sql(f) = failure.kind() else { panic!("{failure}") };
-    assert!(f.path.ends_with("migrate/20251125_000030_bad.up.sql"), "{f}");
-    assert_eq!(f.code, "42601");
+    dir.write(
+        "migrate",
+        "20251125_000030_bad",
+        "SELECT 1;\nCREATE TABLE app.broken (id int,, x int);\n",
+        "SELECT 1;\n",
+    );
+    let failure = fails_leaving_nothing(&mut conn, &dir).await;
+    let f = sql_error(&failure, "migrate/20251125_000030_bad.up.sql", "42601");
     assert_eq!((f.line, f.column), (Some(2), Some(33)), "{f}");
-    assert!(failure.report().done.is_empty());
-    assert_eq!(catalog(&mut conn).await, catalog_before);
-    assert_eq!(history(&mut conn).await, history_before);
 
     // A runtime error late in the run (after a batch of files ran): same.
-    std::fs::remove_file(dir.path().join("migrate/20251125_000030_bad.up.sql")).unwrap();
-    std::fs::remove_file(dir.path().join("migrate/20251125_000030_bad.down.sql")).unwrap();
-    write(
-        dir.path(),
+    dir.remove("migrate", "20251125_000030_bad");
+    dir.write(
+        "migrate",
         "20251125_000071_late",
         "SELECT 1;\nSELECT 1 / (SELECT count(*) FROM app.t70)::int;\n",
         "SELECT 1;\n",
     );
-    let failure = run(&mut conn, dir.path(), Transactions::Single).await.unwrap_err();
-    let ErrorKind::Sql(f) = failure.kind() else { panic!("{failure}") };
-    assert!(f.path.ends_with("migrate/20251125_000071_late.up.sql"), "{f}");
-    assert_eq!(f.code, "22012", "division by zero: app.t70, created earlier in the run, is empty");
+    let failure = fails_leaving_nothing(&mut conn, &dir).await;
+    // Division by zero: app.t70, created earlier in the run, is empty.
+    let f = sql_error(&failure, "migrate/20251125_000071_late.up.sql", "22012");
     assert_eq!((f.line, f.statement), (Some(2), Some(2)), "{f}");
-    assert_eq!(catalog(&mut conn).await, catalog_before);
-    assert_eq!(history(&mut conn).await, history_before);
 }
 
 #[tokio::test]
 async fn a_no_transaction_file_is_refused_before_anything_runs() {
-    let db = TestDb::new();
-    let dir = tempfile::tempdir().unwrap();
-    tables(dir.path(), 3);
-    write(
-        dir.path(),
+    let (db, dir) = (TestDb::new(), tables(3));
+    dir.write(
+        "migrate",
         "20251124_000004_concurrently",
         "-- strata:no-transaction\nCREATE INDEX CONCURRENTLY IF NOT EXISTS t1_name ON app.t1 (name);\n",
         "-- strata:no-transaction\nDROP INDEX CONCURRENTLY IF EXISTS app.t1_name;\n",
     );
     let mut conn = db.connect().await;
-    let before = catalog(&mut conn).await;
-    let failure = run(&mut conn, dir.path(), Transactions::Single).await.unwrap_err();
+    // Not even the history table is created.
+    let failure = fails_leaving_nothing(&mut conn, &dir).await;
     let ErrorKind::Unrunnable { path, reason, .. } = failure.kind() else { panic!("{failure}") };
     assert!(path.ends_with("migrate/20251124_000004_concurrently.up.sql"), "{failure}");
     assert!(reason.contains("--single-transaction") && reason.contains("-- strata:no-transaction"), "{reason}");
     assert!(failure.to_string().contains("20251124_000004_concurrently.up.sql"));
-    assert_eq!(catalog(&mut conn).await, before, "not even the history table was created");
 
     // When possible: falls back to one transaction per file, and applies them all.
     let report = run(&mut conn, dir.path(), Transactions::SingleWhenPossible).await.unwrap();

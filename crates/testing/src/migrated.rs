@@ -109,7 +109,7 @@ async fn apply_all_async(url: &str, set: &MigrationSet) -> Result<(), String> {
     let opts = Options { transactions: Transactions::SingleWhenPossible, ..Options::default() };
     let request = Request::Up { to: None, allow_out_of_order: false };
     for track in Track::ALL {
-        apply::run(&mut conn, set, track, &request, &opts, &mut ()).await.map_err(|f| f.error.to_string())?;
+        apply::run(&mut conn, set, track, &request, &opts, &mut ()).await.map_err(|e| e.to_string())?;
     }
     conn.close().await.map_err(|e| e.to_string())
 }
