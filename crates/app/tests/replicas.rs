@@ -2,22 +2,26 @@
 //! it, read-your-writes under a delayed replay, a standby stopped mid-load, one lagging
 //! beyond the limit, and one promoted by mistake.
 
+use std::ops::Deref;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use axum::Router;
-use axum::body::Body;
-use axum::http::header::{CONTENT_TYPE, COOKIE, SET_COOKIE};
-use axum::http::{Method, Request, StatusCode};
+use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{Connection, PgPool};
 use strata_app::http::replicas::{Replicas, display_name};
 use strata_app::roles::pool_options_as;
-use strata_app::{APP_ROLE, AppConfig, DEMO_PASSWORD, LogSender};
+use strata_app::{APP_ROLE, AppConfig, LogSender};
 use strata_testing::standby::{Replication, StandbyOptions};
-use tower::ServiceExt;
+
+// Shared with the API tests, which use more of it than these do.
+#[allow(dead_code)]
+#[path = "common/client.rs"]
+mod client;
+
+use client::Client;
 
 const ALICE: &str = "alice@example.com";
 
@@ -31,7 +35,7 @@ async fn app_pool(url: &str, application: &str) -> PgPool {
 /// A migrated and seeded primary, its standby caught up, and the API on both.
 struct Setup {
     pair: Replication,
-    router: Router,
+    client: Client,
     replicas: Replicas,
 }
 
@@ -47,58 +51,25 @@ async fn setup(config: AppConfig) -> Setup {
     let config = AppConfig { replica_check_interval: Duration::from_millis(100), ..config };
     let replicas = Replicas::start(primary.clone(), vec![(display_name(&pair.standby_url()), standby)], &config);
     let router = strata_app::http::router_with_replicas(primary, config, Arc::new(LogSender), replicas.clone());
-    let setup = Setup { pair, router, replicas };
+    let setup = Setup { pair, client: Client { router }, replicas };
     setup.wait_for_state("in_use", Duration::from_secs(10)).await;
     setup
 }
 
+impl Deref for Setup {
+    type Target = Client;
+
+    fn deref(&self) -> &Client {
+        &self.client
+    }
+}
+
 impl Setup {
-    async fn send(&self, method: Method, uri: &str, body: Option<Value>, cookie: Option<&str>) -> (StatusCode, Value) {
-        let (status, _, json) = self.send_full(method, uri, body, cookie).await;
-        (status, json)
-    }
-
-    async fn send_full(
-        &self,
-        method: Method,
-        uri: &str,
-        body: Option<Value>,
-        cookie: Option<&str>,
-    ) -> (StatusCode, Option<String>, Value) {
-        let mut request = Request::builder().method(method).uri(uri);
-        if let Some(cookie) = cookie {
-            request = request.header(COOKIE, cookie);
-        }
-        let request = match body {
-            Some(body) => request.header(CONTENT_TYPE, "application/json").body(Body::from(body.to_string())),
-            None => request.body(Body::empty()),
-        }
-        .unwrap();
-        let response = self.router.clone().oneshot(request).await.unwrap();
-        let status = response.status();
-        let set_cookie =
-            response.headers().get(SET_COOKIE).map(|v| v.to_str().unwrap().split(';').next().unwrap().to_owned());
-        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
-        let json = if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).unwrap() };
-        (status, set_cookie, json)
-    }
-
-    async fn get(&self, uri: &str, cookie: Option<&str>) -> (StatusCode, Value) {
-        self.send(Method::GET, uri, None, cookie).await
-    }
-
-    async fn login(&self, email: &str) -> String {
-        let body = json!({"email": email, "password": DEMO_PASSWORD});
-        let (status, cookie, json) = self.send_full(Method::POST, "/api/auth/login", Some(body), None).await;
-        assert_eq!(status, StatusCode::OK, "{json}");
-        cookie.expect("a session cookie")
-    }
-
     /// The standby's state in `GET /api/health`.
     async fn replica_health(&self) -> Value {
-        let (status, health) = self.get("/api/health", None).await;
-        assert_eq!(status, StatusCode::OK, "{health}");
-        health["replicas"][0].clone()
+        let health = self.get("/api/health", None).await;
+        assert_eq!(health.status, StatusCode::OK, "{}", health.json);
+        health.json["replicas"][0].clone()
     }
 
     async fn wait_for_state(&self, state: &str, timeout: Duration) -> Value {
@@ -115,9 +86,9 @@ impl Setup {
 
     /// The names of the items a listing returns.
     async fn item_names(&self, cookie: Option<&str>) -> Vec<String> {
-        let (status, page) = self.get("/api/items?limit=100", cookie).await;
-        assert_eq!(status, StatusCode::OK, "{page}");
-        page["items"].as_array().unwrap().iter().map(|i| i["name"].as_str().unwrap().to_owned()).collect()
+        let page = self.get("/api/items?limit=100", cookie).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.json);
+        page.json["items"].as_array().unwrap().iter().map(|i| i["name"].as_str().unwrap().to_owned()).collect()
     }
 
     /// How many of the API's connections on `url` last ran a query containing `text`.
@@ -136,9 +107,9 @@ impl Setup {
     }
 
     async fn create_item(&self, cookie: &str, name: &str) -> String {
-        let (status, item) = self.send(Method::POST, "/api/items", Some(json!({"name": name})), Some(cookie)).await;
-        assert_eq!(status, StatusCode::CREATED, "{item}");
-        item["id"].as_str().unwrap().to_owned()
+        let item = self.post("/api/items", json!({"name": name}), Some(cookie)).await;
+        assert_eq!(item.status, StatusCode::CREATED, "{}", item.json);
+        item.json["id"].as_str().unwrap().to_owned()
     }
 }
 
@@ -149,13 +120,13 @@ async fn listings_and_reference_data_are_served_by_the_standby() {
     // A connection's last statement is what pg_stat_activity shows, so each kind of
     // read is looked for right after it ran.
     for _ in 0..5 {
-        assert_eq!(s.get("/api/items", None).await.0, StatusCode::OK);
+        assert_eq!(s.get("/api/items", None).await.status, StatusCode::OK);
     }
     assert!(s.backends_that_ran(&standby, "api-replica", "app.items").await > 0, "the standby ran the listing");
     assert_eq!(s.backends_that_ran(primary, "api-primary", "app.items").await, 0, "the primary ran no listing");
     for _ in 0..5 {
-        assert_eq!(s.get("/api/categories", None).await.0, StatusCode::OK);
-        assert_eq!(s.get("/api/locations", None).await.0, StatusCode::OK);
+        assert_eq!(s.get("/api/categories", None).await.status, StatusCode::OK);
+        assert_eq!(s.get("/api/locations", None).await.status, StatusCode::OK);
     }
     assert!(s.backends_that_ran(&standby, "api-replica", "master.").await > 0, "and the reference data");
     assert_eq!(s.backends_that_ran(primary, "api-primary", "master.").await, 0);
@@ -165,7 +136,7 @@ async fn listings_and_reference_data_are_served_by_the_standby() {
     assert_eq!(replica["name"], display_name(&standby));
     assert!(replica["lagSeconds"].as_f64().unwrap() <= 5.0, "{replica}");
     assert!(replica["replayLsn"].as_str().unwrap().contains('/'), "{replica}");
-    let (_, health) = s.get("/api/health", None).await;
+    let health = s.get("/api/health", None).await.json;
     assert_eq!(health["status"], "ok");
     assert_eq!(health["primary"]["reachable"], true);
     assert_eq!(health["maxReplicaLagSeconds"], 5.0);
@@ -174,34 +145,33 @@ async fn listings_and_reference_data_are_served_by_the_standby() {
 #[tokio::test]
 async fn a_writer_reads_its_own_writes_while_the_standby_replays_late() {
     let s = setup(AppConfig::default()).await;
-    let alice = s.login(ALICE).await;
+    let alice = s.login_demo(ALICE).await;
     // Within max_replica_lag (5 s), so the standby stays in use for everyone else.
     s.pair.set_apply_delay(Duration::from_secs(3)).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
 
     let id = s.create_item(&alice, "written just now").await;
     assert!(s.item_names(Some(&alice)).await.contains(&"written just now".to_owned()), "the writer sees it");
-    let (status, item) = s.get(&format!("/api/items/{id}"), Some(&alice)).await;
-    assert_eq!(status, StatusCode::OK, "{item}");
+    let item = s.get(&format!("/api/items/{id}"), Some(&alice)).await;
+    assert_eq!(item.status, StatusCode::OK, "{}", item.json);
     // Anyone else reads the standby, which has not replayed it yet: proof that the
     // writer's read did not just happen to go to a caught-up standby.
     assert!(!s.item_names(None).await.contains(&"written just now".to_owned()), "the standby is behind");
-    assert_eq!(s.get(&format!("/api/items/{id}"), None).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(s.get(&format!("/api/items/{id}"), None).await.status, StatusCode::NOT_FOUND);
     assert_eq!(s.replica_health().await["inUse"], true);
 
-    let (status, changed) =
-        s.send(Method::PATCH, &format!("/api/items/{id}"), Some(json!({"name": "changed"})), Some(&alice)).await;
-    assert_eq!(status, StatusCode::OK, "{changed}");
-    assert_eq!(s.get(&format!("/api/items/{id}"), Some(&alice)).await.1["name"], "changed");
-    let (status, _) = s.send(Method::DELETE, &format!("/api/items/{id}"), None, Some(&alice)).await;
-    assert_eq!(status, StatusCode::NO_CONTENT);
-    assert_eq!(s.get(&format!("/api/items/{id}"), Some(&alice)).await.0, StatusCode::NOT_FOUND, "deleted for her");
+    let changed = s.patch(&format!("/api/items/{id}"), json!({"name": "changed"}), Some(&alice)).await;
+    assert_eq!(changed.status, StatusCode::OK, "{}", changed.json);
+    assert_eq!(s.get(&format!("/api/items/{id}"), Some(&alice)).await.json["name"], "changed");
+    let deleted = s.request(Method::DELETE, &format!("/api/items/{id}"), Some(&alice)).await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT);
+    assert_eq!(s.get(&format!("/api/items/{id}"), Some(&alice)).await.status, StatusCode::NOT_FOUND, "deleted for her");
 
     // Once replayed, everyone sees what she did, from the standby.
     s.pair.set_apply_delay(Duration::ZERO).await;
     s.pair.wait_caught_up(Duration::from_secs(20)).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(s.get(&format!("/api/items/{id}"), None).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(s.get(&format!("/api/items/{id}"), None).await.status, StatusCode::NOT_FOUND);
     assert!(s.replicas.required_lsn(None).is_none());
 }
 
@@ -248,8 +218,13 @@ async fn a_standby_stopped_mid_load_costs_no_error_and_is_used_again_after_resta
         load.push(tokio::spawn(async move {
             let mut answered = 0;
             while !stop.load(std::sync::atomic::Ordering::Relaxed) {
-                let (status, body) = s.get("/api/items", None).await;
-                assert_eq!(status, StatusCode::OK, "a read failed while the standby went away: {body}");
+                let listing = s.get("/api/items", None).await;
+                assert_eq!(
+                    listing.status,
+                    StatusCode::OK,
+                    "a read failed while the standby went away: {}",
+                    listing.json
+                );
                 answered += 1;
             }
             answered
@@ -274,7 +249,7 @@ async fn a_standby_stopped_mid_load_costs_no_error_and_is_used_again_after_resta
     }
     // The restarted standby serves listings again (its backends are new ones).
     for _ in 0..3 {
-        assert_eq!(s.get("/api/items", None).await.0, StatusCode::OK);
+        assert_eq!(s.get("/api/items", None).await.status, StatusCode::OK);
     }
     assert!(s.backends_that_ran(&s.pair.standby_url(), "api-replica", "app.items").await > 0);
     // One line per change of state, however many checks and failed reads there were.
@@ -287,7 +262,7 @@ async fn a_standby_stopped_mid_load_costs_no_error_and_is_used_again_after_resta
 async fn a_standby_further_behind_than_max_replica_lag_is_skipped() {
     let config = AppConfig { max_replica_lag: Duration::from_millis(800), ..AppConfig::default() };
     let s = setup(config).await;
-    let alice = s.login(ALICE).await;
+    let alice = s.login_demo(ALICE).await;
     s.pair.set_apply_delay(Duration::from_secs(30)).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     s.create_item(&alice, "while the standby lags").await;
@@ -311,7 +286,7 @@ async fn a_standby_promoted_by_mistake_is_noticed_and_skipped() {
     assert!(replica["error"].as_str().unwrap().contains("pg_is_in_recovery"), "{replica}");
     // Written on the primary after the promotion, so the promoted server never has it:
     // seeing it proves the listing came from the primary.
-    let alice = s.login(ALICE).await;
+    let alice = s.login_demo(ALICE).await;
     s.create_item(&alice, "after the promotion").await;
     assert!(s.item_names(None).await.contains(&"after the promotion".to_owned()));
     assert!(s.item_names(Some(&alice)).await.contains(&"after the promotion".to_owned()));
@@ -320,12 +295,10 @@ async fn a_standby_promoted_by_mistake_is_noticed_and_skipped() {
 #[tokio::test]
 async fn without_replicas_health_shows_the_primary_only() {
     let db = strata_testing::TestDb::new();
-    let router = strata_app::router(db.pool().await, AppConfig::default());
-    let request = Request::builder().uri("/api/health").body(Body::empty()).unwrap();
-    let response = router.oneshot(request).await.unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
-    let body: Value =
-        serde_json::from_slice(&axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap()).unwrap();
+    let client = Client { router: strata_app::router(db.pool().await, AppConfig::default()) };
+    let response = client.get("/api/health", None).await;
+    assert_eq!(response.status, StatusCode::OK);
+    let body = response.json;
     assert_eq!(body["replicas"], json!([]));
     assert_eq!(body["primary"]["reachable"], true);
     assert!(body["primary"]["walLsn"].as_str().unwrap().contains('/'));

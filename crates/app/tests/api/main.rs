@@ -2,6 +2,8 @@
 //! seeded from `migrations/`, requests sent to the router in process.
 
 mod auth;
+#[path = "../common/client.rs"]
+mod client;
 mod errors;
 mod items;
 mod login_limits;

@@ -406,9 +406,7 @@ async fn the_owner_role_can_change_the_schema_but_not_roles() {
 async fn run(db: &TestDb, track: Track, request: Request) {
     let set = MigrationSet::load(&migrations_dir()).unwrap();
     let mut conn = db.connect().await;
-    apply::run(&mut conn, &set, track, &request, &Options::default(), &mut ())
-        .await
-        .unwrap();
+    apply::run(&mut conn, &set, track, &request, &Options::default(), &mut ()).await.unwrap();
     conn.close().await.unwrap();
 }
 

@@ -19,9 +19,7 @@ async fn snapshot(pool: &sqlx::PgPool) -> Vec<String> {
 async fn seeds(app: &TestApp, request: Request) {
     let set = MigrationSet::load(&migrations_dir()).unwrap();
     let mut conn = app.db.connect().await;
-    apply::run(&mut conn, &set, Track::Seed, &request, &Options::default(), &mut ())
-        .await
-        .unwrap();
+    apply::run(&mut conn, &set, Track::Seed, &request, &Options::default(), &mut ()).await.unwrap();
 }
 
 #[tokio::test]
