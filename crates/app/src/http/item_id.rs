@@ -11,8 +11,15 @@ use crate::domain::{IssueCode, Issues, Violation};
 /// The item id in the path. Anything but a UUID is a validation issue on `id` (422),
 /// including a segment that is not UTF-8 once percent-decoded, which axum's `Path`
 /// alone answers with a plain-text 400 outside this API's error shape.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ItemId(pub Uuid);
+///
+/// Also the parameter's OpenAPI declaration, for each operation on one item
+/// (`params(ItemId)`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, utoipa::IntoParams)]
+#[into_params(names("id"), parameter_in = Path)]
+pub struct ItemId(
+    /// The item's id
+    pub Uuid,
+);
 
 impl<S: Send + Sync> FromRequestParts<S> for ItemId {
     type Rejection = ApiError;

@@ -116,7 +116,7 @@ impl FromRequestParts<AppState> for SessionCookie {
 /// One item with its owner.
 #[utoipa::path(
     get, path = "/api/items/{id}", tag = "items",
-    params(("id" = Uuid, Path, description = "The item's id")),
+    params(ItemId),
     responses(
         (status = 200, description = "The item", body = ItemResponse),
         (status = 404, description = "No such item", body = ErrorBody),
@@ -133,7 +133,7 @@ pub async fn get(reads: TolerantRead, ItemId(id): ItemId) -> Result<Json<ItemRes
 /// Changes any subset of an item's fields. Owner only.
 #[utoipa::path(
     patch, path = "/api/items/{id}", tag = "items",
-    params(("id" = Uuid, Path, description = "The item's id")),
+    params(ItemId),
     request_body = UpdateItemRequest,
     responses(
         (status = 200, description = "The changed item", body = ItemResponse),
@@ -162,7 +162,7 @@ pub async fn update(
 /// Deletes an item. Owner only.
 #[utoipa::path(
     delete, path = "/api/items/{id}", tag = "items",
-    params(("id" = Uuid, Path, description = "The item's id")),
+    params(ItemId),
     responses(
         (status = 204, description = "Deleted"),
         (status = 403, description = "Someone else's item", body = ErrorBody),
