@@ -12,35 +12,12 @@
 #[path = "http/harness.rs"]
 mod harness;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 use harness::Studio;
-
-/// Everything the subscriber writes, kept for the test to read.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Captured {
-    fn lines(&self) -> Vec<String> {
-        String::from_utf8_lossy(&self.0.lock().unwrap()).lines().map(str::to_owned).collect()
-    }
-}
+use strata_testing::CapturedLog;
 
 #[tokio::test]
 async fn each_request_is_one_line_without_its_query() {
-    let captured = Captured::default();
+    let captured = CapturedLog::default();
     let writer = captured.clone();
     let subscriber = tracing_subscriber::fmt()
         .with_env_filter("warn,tower_http::trace=info")

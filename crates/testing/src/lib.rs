@@ -6,10 +6,12 @@
 //! every test process (the embedded database, so the tests need no other set-up).
 //! A test that panics keeps its database for inspection and prints its name.
 
+mod captured_log;
 mod migrated;
 mod migration_dir;
 pub mod standby;
 
+pub use captured_log::CapturedLog;
 pub use migration_dir::{CREATE_SCHEMAS, MigrationDir};
 
 use std::path::PathBuf;
