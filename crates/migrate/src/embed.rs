@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use crate::checksum::Checksum;
-use crate::source::{Migration, MigrationSet, SourceErrors, SourceProblem, SqlFile, Track, pair_up};
+use crate::source::{ByTrack, Migration, MigrationSet, SourceErrors, SourceProblem, SqlFile, Track, pair_up};
 
 /// Compiles a migrations folder into the binary: every `.sql` file under its
 /// `migrate/` and `seed/` folders, read at build time. The path is relative to the
@@ -64,15 +64,9 @@ impl EmbeddedMigrations {
     /// Refused as a whole, listing every problem.
     pub fn load(&self) -> Result<MigrationSet, SourceErrors> {
         let mut problems = vec![];
-        let mut set = MigrationSet { dir: PathBuf::from(self.dir), ..MigrationSet::default() };
-        for track in Track::ALL {
-            let migrations = self.load_track(track, &mut problems);
-            match track {
-                Track::Migrate => set.migrate = migrations,
-                Track::Seed => set.seed = migrations,
-            }
-        }
+        let tracks = ByTrack::from_fn(|track| self.load_track(track, &mut problems));
         problems.sort_by(|a, b| a.path.cmp(&b.path));
+        let set = MigrationSet { dir: PathBuf::from(self.dir), tracks };
         if problems.is_empty() { Ok(set) } else { Err(SourceErrors(problems)) }
     }
 

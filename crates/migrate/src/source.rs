@@ -172,22 +172,57 @@ impl Migration {
     }
 }
 
-/// Every well-formed migration of a directory, each track sorted by version.
-#[derive(Debug, Clone, Default)]
-pub struct MigrationSet {
-    pub dir: PathBuf,
-    pub migrate: Vec<Migration>,
-    pub seed: Vec<Migration>,
+/// One list per track, each in version order: a set's migrations, a listing's pairs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ByTrack<T> {
+    pub migrate: Vec<T>,
+    pub seed: Vec<T>,
 }
 
-impl MigrationSet {
-    pub fn track(&self, track: Track) -> &[Migration] {
+impl<T> Default for ByTrack<T> {
+    fn default() -> Self {
+        ByTrack { migrate: vec![], seed: vec![] }
+    }
+}
+
+impl<T> ByTrack<T> {
+    /// Each track's list from `f`, called in [`Track::ALL`] order.
+    pub fn from_fn(mut f: impl FnMut(Track) -> Vec<T>) -> Self {
+        let migrate = f(Track::Migrate);
+        ByTrack { migrate, seed: f(Track::Seed) }
+    }
+
+    pub fn track(&self, track: Track) -> &[T] {
         match track {
             Track::Migrate => &self.migrate,
             Track::Seed => &self.seed,
         }
     }
 
+    /// Both tracks, `migrate` first.
+    pub fn iter(&self) -> impl Iterator<Item = &T> {
+        self.migrate.iter().chain(&self.seed)
+    }
+}
+
+/// Every well-formed migration of a directory, each track sorted by version. A
+/// set is its tracks (it dereferences to them: `set.migrate`, `set.track(t)`)
+/// and the folder they came from.
+#[derive(Debug, Clone, Default)]
+pub struct MigrationSet {
+    pub dir: PathBuf,
+    pub tracks: ByTrack<Migration>,
+}
+
+impl std::ops::Deref for MigrationSet {
+    type Target = ByTrack<Migration>;
+
+    fn deref(&self) -> &ByTrack<Migration> {
+        &self.tracks
+    }
+}
+
+impl MigrationSet {
     /// Scans `dir` and fails on any problem.
     pub fn load(dir: &Path) -> Result<MigrationSet, SourceErrors> {
         scan(dir).into_set()
@@ -317,17 +352,10 @@ pub fn is_snake_case(s: &str) -> bool {
 
 /// Reads both tracks under `dir`. A missing track folder is an empty track.
 pub fn scan(dir: &Path) -> Scan {
-    let mut out = Scan { set: MigrationSet { dir: dir.to_owned(), ..Default::default() }, problems: vec![] };
-    for track in Track::ALL {
-        let folder = dir.join(track.as_str());
-        let migrations = scan_track(track, &folder, &mut out.problems);
-        match track {
-            Track::Migrate => out.set.migrate = migrations,
-            Track::Seed => out.set.seed = migrations,
-        }
-    }
-    out.problems.sort_by(|a, b| a.path.cmp(&b.path));
-    out
+    let mut problems = vec![];
+    let tracks = ByTrack::from_fn(|track| scan_track(track, &dir.join(track.as_str()), &mut problems));
+    problems.sort_by(|a, b| a.path.cmp(&b.path));
+    Scan { set: MigrationSet { dir: dir.to_owned(), tracks }, problems }
 }
 
 fn scan_track(track: Track, folder: &Path, problems: &mut Vec<SourceProblem>) -> Vec<Migration> {
@@ -374,20 +402,19 @@ impl Listed {
     }
 }
 
-/// What [`list_files`] found: the pairs of both tracks, in version order, and every problem.
+/// What [`list_files`] found: the pairs of both tracks, in version order (it
+/// dereferences to them, as a [`MigrationSet`] does), and every problem.
 #[derive(Debug, Clone, Default)]
 pub struct Listing {
-    pub migrate: Vec<Listed>,
-    pub seed: Vec<Listed>,
+    pub pairs: ByTrack<Listed>,
     pub problems: Vec<SourceProblem>,
 }
 
-impl Listing {
-    pub fn track(&self, track: Track) -> &[Listed] {
-        match track {
-            Track::Migrate => &self.migrate,
-            Track::Seed => &self.seed,
-        }
+impl std::ops::Deref for Listing {
+    type Target = ByTrack<Listed>;
+
+    fn deref(&self) -> &ByTrack<Listed> {
+        &self.pairs
     }
 }
 
@@ -396,29 +423,27 @@ impl Listing {
 /// hashed on two threads; the text is not kept). Down files are not read: a
 /// down file that is not UTF-8 is a problem only [`scan`] reports.
 pub fn list_files(dir: &Path) -> Listing {
-    let mut out = Listing::default();
-    for track in Track::ALL {
-        let pairs = pairs_in(&dir.join(track.as_str()), &mut out.problems);
+    let mut problems = vec![];
+    let pairs = ByTrack::from_fn(|track| {
+        let pairs = pairs_in(&dir.join(track.as_str()), &mut problems);
         let listed = map_halves(pairs, |(version, description, up, down)| {
             let checksum = checksum_of(&up);
             (Listed { track, version, description, up, down, checksum: Checksum([0; 32]) }, checksum)
         });
-        let track_out = match track {
-            Track::Migrate => &mut out.migrate,
-            Track::Seed => &mut out.seed,
-        };
+        let mut track_out = Vec::with_capacity(listed.len());
         for (mut listed, checksum) in listed {
             match checksum {
                 Ok(checksum) => {
                     listed.checksum = checksum;
                     track_out.push(listed);
                 }
-                Err(problem) => out.problems.push(problem),
+                Err(problem) => problems.push(problem),
             }
         }
-    }
-    out.problems.sort_by(|a, b| a.path.cmp(&b.path));
-    out
+        track_out
+    });
+    problems.sort_by(|a, b| a.path.cmp(&b.path));
+    Listing { pairs, problems }
 }
 
 /// The checksum of a file as [`read`] then [`Checksum::of_normalized`] make it,

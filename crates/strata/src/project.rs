@@ -8,7 +8,7 @@ use std::path::Path;
 
 use anyhow::Result;
 use strata_lint::{Config, Format, Report};
-use strata_migrate::source::{self, MigrationSet, Scan};
+use strata_migrate::source::{self, ByTrack, MigrationSet, Scan};
 
 use crate::config::{Context, OnMigrate};
 use crate::exit::{Inconsistent, Usage};
@@ -76,8 +76,7 @@ pub async fn load_linted(
         let pending = Scan {
             set: MigrationSet {
                 dir: scan.set.dir.clone(),
-                migrate: scan.set.migrate.iter().filter(keep).cloned().collect(),
-                seed: scan.set.seed.iter().filter(keep).cloned().collect(),
+                tracks: ByTrack::from_fn(|track| scan.set.track(track).iter().filter(keep).cloned().collect()),
             },
             problems: scan.problems.clone(),
         };
@@ -86,9 +85,7 @@ pub async fn load_linted(
             // The applied create_schemas file was linted only as context.
             let applied_paths: std::collections::HashSet<&Path> = scan
                 .set
-                .migrate
                 .iter()
-                .chain(&scan.set.seed)
                 .filter(|m| applied(m))
                 .flat_map(|m| [m.up.path.as_path(), m.down.path.as_path()])
                 .collect();

@@ -35,7 +35,7 @@ pub fn run(ctx: &Context, out: Output, args: &GenerateArgs) -> Result<u8> {
     }
     let today = chrono::Utc::now().date_naive();
     let scan = source::scan(&ctx.dir);
-    let all = scan.set.migrate.iter().chain(&scan.set.seed);
+    let all = scan.set.iter();
     let today_version = Version::new(today, 0).expect("today is a valid date");
     let next_seq =
         all.filter(|m| m.version.date() == today_version.date()).map(|m| m.version.seq() + 1).max().unwrap_or(0);

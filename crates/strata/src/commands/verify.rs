@@ -38,7 +38,7 @@ pub async fn run(ctx: &Context, out: Output) -> Result<u8> {
     scratch.drop(&out).await;
     let outcome = result?;
     let problems = outcome.problems;
-    let files = set.migrate.len() + set.seed.len();
+    let files = set.iter().count();
     out.emit(Event::VerifySummary { files, problems: problems.len(), loose_columns: &outcome.loose });
     if !outcome.loose.is_empty() {
         out.note(format!(
@@ -68,7 +68,7 @@ async fn verify_on(
 ) -> Result<verify::Outcome> {
     let mut conn = scratch.connect("verify").await?;
     let opts = Options { history: ctx.history.clone(), lock_timeout: ctx.lock_timeout, ..Options::default() };
-    let mut printer = Printer { out: &out, progress: out.progress(set.migrate.len() + set.seed.len(), "verifying") };
+    let mut printer = Printer { out: &out, progress: out.progress(set.iter().count(), "verifying") };
     Ok(verify::verify(&mut conn, set, &opts, &mut printer).await?)
 }
 
