@@ -1,33 +1,19 @@
 //! The binary end to end: exit statuses and what users see, against a real
 //! PostgreSQL (one fresh database per test).
 
-use std::path::Path;
-use std::process::{Command as StdCommand, Stdio};
+use std::process::Stdio;
 use std::time::Duration;
 
 use predicates::prelude::*;
 use predicates::str::contains;
 
 mod common;
-use common::{Project, pg_tool};
-
-fn table_set(n: usize, sleep: f64) -> Project {
-    let p = Project::new();
-    for i in 1..=n {
-        p.write(
-            "migrate",
-            &format!("20251124_{i:06}_t{i}"),
-            // Not idempotent on purpose: applying a file twice would fail.
-            &format!("CREATE TABLE app.t{i} (id int);\nSELECT pg_sleep({sleep});\n"),
-            &format!("DROP TABLE app.t{i};\n"),
-        );
-    }
-    p
-}
+use common::servers::{Server, post_json, request};
+use common::{Project, assert_contains, events, pg_dump};
 
 #[test]
 fn up_status_down_round_trip() {
-    let p = table_set(3, 0.0);
+    let p = Project::with_tables(3, 0.0);
     p.strata().args(["migrate", "up"]).assert().success().stdout(contains("Applied 4 migrations"));
     p.strata()
         .args(["migrate", "status"])
@@ -41,16 +27,14 @@ fn up_status_down_round_trip() {
 
 #[test]
 fn json_output_is_ndjson() {
-    let p = table_set(2, 0.0);
+    let p = Project::with_tables(2, 0.0);
     let out = p.strata().args(["--json", "migrate", "up"]).assert().success().get_output().stdout.clone();
-    let events: Vec<serde_json::Value> =
-        String::from_utf8(out).unwrap().lines().map(|l| serde_json::from_str(l).expect(l)).collect();
+    let events = events(&String::from_utf8(out).unwrap());
     assert_eq!(events.first().unwrap()["event"], "plan");
     assert_eq!(events.iter().filter(|e| e["event"] == "applied").count(), 3);
     assert_eq!(events.last().unwrap()["event"], "summary");
     let out = p.strata().args(["--json", "migrate", "status"]).assert().success().get_output().stdout.clone();
-    for line in String::from_utf8(out).unwrap().lines() {
-        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+    for v in common::events(&String::from_utf8(out).unwrap()) {
         assert!(v["event"].is_string());
     }
 }
@@ -64,11 +48,8 @@ fn failing_file_exits_1_with_location_and_code_frame() {
         "CREATE TABLE IF NOT EXISTS app.x (id int);\nSELEKT 1;\n",
         "DROP TABLE IF EXISTS app.x;",
     );
-    p.strata()
-        .args(["migrate", "up"])
-        .assert()
-        .code(1)
-        .stderr(contains("20251124_000001_bad.up.sql:2:1").and(contains("SQLSTATE 42601")).and(contains("SELEKT 1;")));
+    let stderr = p.run(&["migrate", "up"]).code(1).stderr;
+    assert_contains(&stderr, &["20251124_000001_bad.up.sql:2:1", "SQLSTATE 42601", "SELEKT 1;"]);
     assert_eq!(p.psql("SELECT count(*) FROM pg_tables WHERE schemaname = 'app'"), "0");
     let json = p.strata().args(["--json", "migrate", "up"]).assert().code(1).get_output().stdout.clone();
     let last: serde_json::Value =
@@ -81,11 +62,11 @@ fn failing_file_exits_1_with_location_and_code_frame() {
 
 #[test]
 fn edited_applied_file_exits_3_until_repaired() {
-    let p = table_set(1, 0.0);
+    let p = Project::with_tables(1, 0.0);
     p.strata().args(["migrate", "up"]).assert().success();
     let file = p.path().join("migrations/migrate/20251124_000001_t1.up.sql");
     std::fs::write(&file, "CREATE TABLE app.t1 (id bigint);\n").unwrap();
-    p.strata().args(["migrate", "up"]).assert().code(3).stderr(contains("was edited after it was applied"));
+    assert_contains(&p.run(&["migrate", "up"]).code(3).stderr, &["was edited after it was applied"]);
     p.strata().args(["migrate", "status"]).assert().code(3).stdout(contains("modified"));
     p.strata().args(["migrate", "repair"]).assert().success().stdout(contains("accepted the edit"));
     p.strata().args(["migrate", "status"]).assert().success();
@@ -95,27 +76,22 @@ fn edited_applied_file_exits_3_until_repaired() {
 fn bad_files_and_bad_flags() {
     let p = Project::new();
     p.write("migrate", "20250231_000001_not_a_date", "SELECT 1;", "SELECT 1;");
-    p.strata().args(["migrate", "up"]).assert().code(3).stderr(contains("20250231 is not a calendar date"));
+    assert_contains(&p.run(&["migrate", "up"]).code(3).stderr, &["20250231 is not a calendar date"]);
     let p = Project::new();
-    p.strata().args(["migrate", "up", "--to", "banana"]).assert().code(2).stderr(contains("--to \"banana\""));
-    p.strata()
-        .args(["migrate", "up", "--to", "20991231_000000"])
-        .assert()
-        .code(2)
-        .stderr(contains("not in the migration files"));
+    assert_contains(&p.run(&["migrate", "up", "--to", "banana"]).code(2).stderr, &["--to \"banana\""]);
+    assert_contains(
+        &p.run(&["migrate", "up", "--to", "20991231_000000"]).code(2).stderr,
+        &["not in the migration files"],
+    );
     p.strata().args(["migrate", "sideways"]).assert().code(2);
-    p.strata().args(["--dir", "nowhere", "migrate", "up"]).assert().code(2).stderr(contains("no migrations folder"));
-    std::fs::write(p.path().join("strata.toml"), "[migrations]\nhistroy_table = \"x\"\n").unwrap();
-    p.strata()
-        .args(["migrate", "status"])
-        .assert()
-        .code(2)
-        .stderr(contains("strata.toml").and(contains("histroy_table")));
+    assert_contains(&p.run(&["--dir", "nowhere", "migrate", "up"]).code(2).stderr, &["no migrations folder"]);
+    p.toml("[migrations]\nhistroy_table = \"x\"\n");
+    assert_contains(&p.run(&["migrate", "status"]).code(2).stderr, &["strata.toml", "histroy_table"]);
 }
 
 #[test]
 fn rolling_back_everything_needs_yes_without_a_terminal() {
-    let p = table_set(2, 0.0);
+    let p = Project::with_tables(2, 0.0);
     p.strata().args(["migrate", "up"]).assert().success();
     p.strata().args(["migrate", "down"]).write_stdin("").assert().code(2).stderr(contains("--yes"));
     assert_eq!(p.psql("SELECT count(*) FROM public.migration_history"), "3");
@@ -131,18 +107,18 @@ fn rolling_back_everything_needs_yes_without_a_terminal() {
 
 #[test]
 fn seeds_block_migrate_down() {
-    let p = table_set(1, 0.0);
+    let p = Project::with_tables(1, 0.0);
     p.write("seed", "20251124_000001_rows", "INSERT INTO app.t1 VALUES (1);", "DELETE FROM app.t1 WHERE id = 1;");
     p.strata().args(["migrate", "up"]).assert().success();
     p.strata().args(["seed", "up"]).assert().success().stdout(contains("Applied 1 seed"));
-    p.strata().args(["migrate", "down", "--yes"]).assert().code(3).stderr(contains("20251124_000001_rows"));
+    assert_contains(&p.run(&["migrate", "down", "--yes"]).code(3).stderr, &["20251124_000001_rows"]);
     p.strata().args(["seed", "down", "--yes"]).assert().success();
     p.strata().args(["migrate", "down", "--yes"]).assert().success();
 }
 
 #[test]
 fn dry_run_changes_nothing() {
-    let p = table_set(2, 0.0);
+    let p = Project::with_tables(2, 0.0);
     p.strata()
         .args(["-v", "migrate", "up", "--dry-run"])
         .assert()
@@ -153,7 +129,7 @@ fn dry_run_changes_nothing() {
 
 #[test]
 fn sixteen_racing_processes_apply_each_file_once() {
-    let p = table_set(30, 0.01);
+    let p = Project::with_tables(30, 0.01);
     let children: Vec<_> = (0..16)
         .map(|_| {
             p.std_strata().args(["-q", "migrate", "up"]).stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap()
@@ -168,7 +144,7 @@ fn sixteen_racing_processes_apply_each_file_once() {
 
 #[test]
 fn a_second_runner_reports_the_lock_holder() {
-    let p = table_set(20, 0.1);
+    let p = Project::with_tables(20, 0.1);
     let mut first = p.std_strata().args(["-q", "migrate", "up"]).spawn().unwrap();
     // Regression: a fixed sleep let the second runner win the lock on a loaded machine.
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
@@ -176,17 +152,16 @@ fn a_second_runner_reports_the_lock_holder() {
         assert!(std::time::Instant::now() < deadline, "the first runner never took the lock");
         std::thread::sleep(Duration::from_millis(20));
     }
-    p.strata()
-        .args(["migrate", "up", "--lock-timeout", "0.5"])
-        .assert()
-        .code(1)
-        .stderr(contains("waiting for the migration lock (held by pid").and(contains("strata migrate up")));
+    assert_contains(
+        &p.run(&["migrate", "up", "--lock-timeout", "0.5"]).code(1).stderr,
+        &["waiting for the migration lock (held by pid", "strata migrate up"],
+    );
     assert!(first.wait().unwrap().success());
 }
 
 #[test]
 fn sigkill_mid_run_leaves_history_equal_to_catalog() {
-    let p = table_set(40, 0.02);
+    let p = Project::with_tables(40, 0.02);
     // The history table exists before the first kill: on a loaded machine the first
     // kill can land before strata has created it, and the check below reads it.
     p.strata().args(["-q", "migrate", "up", "--to", "20251124_000000"]).assert().success();
@@ -212,18 +187,8 @@ fn sigkill_mid_run_leaves_history_equal_to_catalog() {
 #[test]
 fn down_then_up_restores_the_same_schema_dump() {
     let p = Project::new();
-    let reference = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations");
     let dump = || {
-        let out =
-            StdCommand::new(pg_tool("pg_dump")).args(["--schema-only", "--no-owner", "-d", &p.url]).output().unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        // pg_dump 15.14+ brackets the dump with a random \restrict key; the schema is the rest.
-        let text = String::from_utf8(out.stdout)
-            .unwrap()
-            .lines()
-            .filter(|l| !l.starts_with("\\restrict") && !l.starts_with("\\unrestrict"))
-            .collect::<Vec<_>>()
-            .join("\n");
+        let text = pg_dump(&p.url, &["--schema-only", "--no-owner"]);
         // The roles are cluster-wide: when a parallel test's database still uses one, the
         // down keeps it and only the other is created anew, so the grantees' OIDs (and the
         // order pg_dump lists one object's grants in) can change. The grants must not.
@@ -240,15 +205,10 @@ fn down_then_up_restores_the_same_schema_dump() {
             .collect::<Vec<_>>()
             .join("\n\n")
     };
-    let with_ref = |args: &[&str]| {
-        let mut c = p.strata();
-        c.arg("--dir").arg(&reference).args(args);
-        c
-    };
-    with_ref(&["migrate", "up"]).assert().success();
+    p.reference(&["migrate", "up"]).assert().success();
     let before = dump();
-    with_ref(&["migrate", "down", "--yes"]).assert().success();
-    with_ref(&["migrate", "up"]).assert().success();
+    p.reference(&["migrate", "down", "--yes"]).assert().success();
+    p.reference(&["migrate", "up"]).assert().success();
     assert_eq!(before, dump());
 }
 
@@ -275,12 +235,11 @@ fn generate_names_and_templates_files() {
     let up = std::fs::read_to_string(p.path().join(format!("migrations/migrate/{today}_000000_add_widgets.up.sql")))
         .unwrap();
     assert!(up.contains("-- strata:schema app") && !up.contains('\r'));
-    p.strata().args(["generate", "--type=migrate", "--name=Bad-Name"]).assert().code(2).stderr(contains("snake_case"));
-    p.strata()
-        .args(["generate", "--type=migrate", "--name=x", "--schema=billing"])
-        .assert()
-        .code(2)
-        .stderr(contains("billing").and(contains("auth, app")));
+    assert_contains(&p.run(&["generate", "--type=migrate", "--name=Bad-Name"]).code(2).stderr, &["snake_case"]);
+    assert_contains(
+        &p.run(&["generate", "--type=migrate", "--name=x", "--schema=billing"]).code(2).stderr,
+        &["billing", "auth, app"],
+    );
 }
 
 #[test]
@@ -306,7 +265,7 @@ fn db_catalog_commands() {
         .assert()
         .success()
         .stdout(contains("Referenced by").and(contains("app.items")));
-    p.strata().args(["db", "describe", "items"]).assert().code(2).stderr(contains("SCHEMA.TABLE"));
+    assert_contains(&p.run(&["db", "describe", "items"]).code(2).stderr, &["SCHEMA.TABLE"]);
     p.strata().args(["db", "url"]).assert().success().stdout(contains(p.db_name()));
 }
 
@@ -323,17 +282,15 @@ fn verify_names_the_file_whose_down_is_not_exact() {
     p.write("migrate", "20251124_000002_col", "ALTER TABLE app.t ADD COLUMN IF NOT EXISTS note text;", "SELECT 1;");
     p.write("migrate", "20251124_000003_dupe", "CREATE TABLE app.u (id int);", "DROP TABLE IF EXISTS app.u;");
     p.write("seed", "20251124_000001_rows", "INSERT INTO app.t (id) VALUES (1);", "DELETE FROM app.t WHERE id = 1;");
-    let out = p.strata().args(["verify"]).assert().code(3).get_output().clone();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("20251124_000002_col.down.sql: its down file does not restore the database"), "{stderr}");
-    assert!(stderr.contains("+ column app.t.note: text"), "{stderr}");
-    assert!(
-        stderr.contains("20251124_000003_dupe.up.sql: not idempotent: running it a second time failed"),
-        "{stderr}"
-    );
-    assert!(
-        stderr.contains("20251124_000001_rows.up.sql: not idempotent: running it a second time changed the database"),
-        "{stderr}"
+    let stderr = p.run(&["verify"]).code(3).stderr;
+    assert_contains(
+        &stderr,
+        &[
+            "20251124_000002_col.down.sql: its down file does not restore the database",
+            "+ column app.t.note: text",
+            "20251124_000003_dupe.up.sql: not idempotent: running it a second time failed",
+            "20251124_000001_rows.up.sql: not idempotent: running it a second time changed the database",
+        ],
     );
     assert!(!stderr.contains("create_schemas"), "{stderr}");
     // The scratch database is gone and the real one untouched.
@@ -407,39 +364,18 @@ fn lint_gate_refuses_before_touching_the_database() {
     let p = Project::new();
     std::fs::remove_file(p.path().join("strata.toml")).unwrap();
     p.write("migrate", "20251124_000001_t", "CREATE TABLE app.t (id int);\n", "DROP TABLE IF EXISTS app.t;\n");
-    p.strata()
-        .args(["migrate", "up"])
-        .assert()
-        .code(3)
-        .stderr(contains("20251124_000001_t.up.sql:1:1").and(contains("lint error")));
+    assert_contains(&p.run(&["migrate", "up"]).code(3).stderr, &["20251124_000001_t.up.sql:1:1", "lint error"]);
     assert_eq!(p.psql("SELECT to_regclass('public.migration_history') IS NULL"), "t");
     p.strata().args(["lint"]).assert().code(3);
     p.strata().args(["lint", "--format", "github"]).assert().code(3).stdout(contains("::error file="));
-    std::fs::write(p.path().join("strata.toml"), "[lint]\non_migrate = \"warn\"\n").unwrap();
+    p.toml("[lint]\non_migrate = \"warn\"\n");
     p.strata().args(["migrate", "up"]).assert().success().stderr(contains("20251124_000001_t.up.sql:1:1"));
     // The gate lints what is pending; an applied file is not re-judged (`strata lint` still reports it).
     std::fs::remove_file(p.path().join("strata.toml")).unwrap();
     p.strata().args(["migrate", "up"]).assert().success().stderr(contains("20251124_000001_t").not());
     p.strata().args(["lint"]).assert().code(3);
-    std::fs::write(p.path().join("strata.toml"), "[lint]\ndisable = [\"no-such-rule\"]\n").unwrap();
-    p.strata().args(["lint"]).assert().code(2).stderr(contains("no-such-rule"));
-}
-
-/// A GET or POST over a plain socket: status code and body.
-fn http(addr: &str, method: &str, path: &str, body: &str) -> (u16, String) {
-    use std::io::{Read, Write};
-    let mut s = std::net::TcpStream::connect(addr).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    write!(
-        s,
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )
-    .unwrap();
-    let mut response = String::new();
-    s.read_to_string(&mut response).unwrap();
-    let status = response[9..12].parse().unwrap();
-    (status, response.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default())
+    p.toml("[lint]\ndisable = [\"no-such-rule\"]\n");
+    assert_contains(&p.run(&["lint"]).code(2).stderr, &["no-such-rule"]);
 }
 
 #[test]
@@ -450,23 +386,13 @@ fn serve_runs_queries_as_the_configured_role() {
     // Logging in writes a session: the application role may, the read-only role may not
     // (the database refuses and the API answers a generic 500).
     for (role, login_status) in [("strata_app", 200), ("strata_readonly", 500)] {
-        let mut server = p
-            .std_strata()
-            .args(["--json", "serve", "--port", "0", "--role", role])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        std::io::BufRead::read_line(&mut std::io::BufReader::new(server.stdout.take().unwrap()), &mut line).unwrap();
-        let event: serde_json::Value = serde_json::from_str(&line).unwrap();
-        let addr = event["url"].as_str().unwrap().trim_start_matches("http://").to_owned();
-        let (status, body) = http(&addr, "GET", "/api/items?limit=1", "");
-        assert_eq!(status, 200, "{role}: {body}");
-        let (status, body) =
-            http(&addr, "POST", "/api/auth/login", r#"{"email":"alice@example.com","password":"strata-demo"}"#);
-        assert_eq!(status, login_status, "{role}: {body}");
-        server.kill().unwrap();
-        server.wait().unwrap();
+        let args = ["--database-url", &p.url, "serve", "--port", "0", "--role", role];
+        let server = Server::start(p.path(), &args, &[], 1, Duration::from_secs(60));
+        let api = server.url("api");
+        let items = request("GET", &format!("{api}/api/items?limit=1"), &[], None);
+        assert_eq!(items.status, 200, "{role}: {}", items.body);
+        let login =
+            post_json(&format!("{api}/api/auth/login"), r#"{"email":"alice@example.com","password":"strata-demo"}"#);
+        assert_eq!(login.status, login_status, "{role}: {}", login.body);
     }
 }

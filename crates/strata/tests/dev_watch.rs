@@ -3,38 +3,13 @@
 //! and dev keeps running; fixed, it applies; an applied file that is edited is
 //! reported as modified and never run again. The studio shows the new state.
 
-mod servers;
+mod common;
 
-use std::path::Path;
 use std::time::{Duration, Instant};
 
-use servers::{Browser, Server};
+use common::servers::{self, Browser, Server};
+use common::{StopsEmbedded, embedded_url, strata_in};
 use sqlx::Connection;
-
-fn strata(dir: &Path, args: &[&str]) -> std::process::Output {
-    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("strata"))
-        .current_dir(dir)
-        .env_remove("DATABASE_URL")
-        .env("NO_COLOR", "1")
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "strata {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    out
-}
-
-/// Stops the project's embedded database when the test ends, even by a panic.
-struct StopsEmbedded<'a>(&'a Path);
-
-impl Drop for StopsEmbedded<'_> {
-    fn drop(&mut self) {
-        let _ = std::process::Command::new(assert_cmd::cargo::cargo_bin("strata"))
-            .current_dir(self.0)
-            .env_remove("DATABASE_URL")
-            .args(["db", "stop"])
-            .output();
-    }
-}
 
 /// What dev printed so far (stdout and stderr), kept across calls.
 struct Printed<'a> {
@@ -83,15 +58,23 @@ async fn exists(url: &str, relation: &str) -> bool {
     sqlx::query_scalar("SELECT to_regclass($1) IS NOT NULL").bind(relation).fetch_one(&mut conn).await.unwrap()
 }
 
+/// Waits (up to 15 s) until dev has said it applied `file` and `relation` exists.
+async fn until_applied(printed: &mut Printed<'_>, from: usize, admin: &str, file: &str, relation: &str) {
+    until(relation, Duration::from_secs(15), printed, from, |text| async move {
+        text.contains(r#""event":"applied""#) && text.contains(file) && exists(admin, relation).await
+    })
+    .await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dev_applies_saved_files_and_reports_broken_and_modified_ones() {
     let project = tempfile::tempdir().unwrap();
     let dir = project.path();
     let _stop = StopsEmbedded(dir);
-    strata(dir, &["init", "--schemas", "app"]);
+    strata_in(dir).args(["init", "--schemas", "app"]).assert().success();
     let mut dev = Server::start(dir, &["dev", "--port", "0"], &[], 2, Duration::from_secs(240));
     let studio = dev.url("studio").to_owned();
-    let admin = String::from_utf8(strata(dir, &["db", "url"]).stdout).unwrap().trim().to_owned();
+    let admin = embedded_url(dir);
     let mut printed = Printed { dev: &mut dev, lines: vec![] };
     let today = chrono::Utc::now().format("%Y%m%d").to_string();
     let folder = dir.join("migrations/migrate");
@@ -105,15 +88,7 @@ async fn dev_applies_saved_files_and_reports_broken_and_modified_ones() {
     let widgets_up = "CREATE TABLE IF NOT EXISTS app.widgets (\n    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n    name text NOT NULL\n);\n";
     write("000001_create_widgets", widgets_up, "DROP TABLE IF EXISTS app.widgets;\n");
     let from = printed.lines.len();
-    until("app.widgets", Duration::from_secs(15), &mut printed, from, |text| {
-        let admin = admin.clone();
-        async move {
-            text.contains(r#""event":"applied""#)
-                && text.contains("create_widgets")
-                && exists(&admin, "app.widgets").await
-        }
-    })
-    .await;
+    until_applied(&mut printed, from, &admin, "create_widgets", "app.widgets").await;
     eprintln!("applied a new file {:?} after it was written", started.elapsed());
     // The studio reads the database: its next page load shows the new state.
     let browser = Browser::open(&studio);
@@ -192,15 +167,7 @@ async fn dev_applies_saved_files_and_reports_broken_and_modified_ones() {
         &broken.replace("NOT NULL,\n)", "NOT NULL\n)"),
         "DROP TABLE IF EXISTS app.gadgets;\n",
     );
-    until("app.gadgets", Duration::from_secs(15), &mut printed, from, |text| {
-        let admin = admin.clone();
-        async move {
-            text.contains(r#""event":"applied""#)
-                && text.contains("create_gadgets")
-                && exists(&admin, "app.gadgets").await
-        }
-    })
-    .await;
+    until_applied(&mut printed, from, &admin, "create_gadgets", "app.gadgets").await;
 
     // An applied file edited: reported as modified, not run again.
     let history = "SELECT checksum::text || ' ' || applied_at::text FROM public.migration_history WHERE version = $1";

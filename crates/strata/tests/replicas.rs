@@ -4,13 +4,12 @@
 //! serve --replica` reads from it.
 
 mod common;
-mod servers;
 
 use std::time::{Duration, Instant};
 
-use common::Project;
+use common::servers::{Server, request};
+use common::{Project, event, reference_migrations};
 use predicates::prelude::*;
-use servers::{Server, request};
 use sqlx::Connection;
 use strata_testing::standby::{Replication, StandbyOptions};
 
@@ -24,7 +23,12 @@ async fn standby_has_table(pair: &Replication) -> bool {
 
 /// A project on the pair's primary with one migration creating `app.t`.
 fn project(pair: &Replication) -> Project {
-    let p = Project::on(pair.primary_url().to_owned(), None);
+    project_on(pair.primary_url().to_owned())
+}
+
+/// A project on `url` with one migration creating `app.t`.
+fn project_on(url: String) -> Project {
+    let p = Project::on(url, None);
     p.write(
         "migrate",
         "20251124_000001_create_t",
@@ -39,12 +43,44 @@ fn name(pair: &Replication) -> String {
     format!("127.0.0.1:{}/strata", pair.standby_port())
 }
 
+/// A pair whose standby replays `delay` late, the project on its primary, and when
+/// that began.
+async fn delayed(delay: Duration) -> (Replication, Project, Instant) {
+    let pair = Replication::start(StandbyOptions::default());
+    pair.set_apply_delay(delay).await;
+    let p = project(&pair);
+    (pair, p, Instant::now())
+}
+
+/// `strata serve` in the project's folder on `url` with the reference migrations and
+/// `--replica replica`, polled until `ready` holds of the status and the replica's entry
+/// in `/api/health`: the server, its API's base URL and that entry.
+fn serve_until(
+    p: &Project,
+    url: &str,
+    replica: &str,
+    ready: impl Fn(u16, &serde_json::Value) -> bool,
+) -> (Server, String, serde_json::Value) {
+    let migrations = reference_migrations();
+    let args =
+        ["--database-url", url, "--dir", migrations.to_str().unwrap(), "serve", "--port", "0", "--replica", replica];
+    let server = Server::start(p.path(), &args, &[], 1, Duration::from_secs(30));
+    let base = server.url("api").to_owned();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let reply = request("GET", &format!("{base}/api/health"), &[], None);
+        let health: serde_json::Value = serde_json::from_str(&reply.body).unwrap_or_default();
+        if ready(reply.status, &health["replicas"][0]) {
+            return (server, base, health["replicas"][0].clone());
+        }
+        assert!(Instant::now() < deadline, "the replica is not as expected: {health}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
 #[tokio::test]
 async fn wait_replicas_returns_once_a_delayed_standby_has_replayed_the_migration() {
-    let pair = Replication::start(StandbyOptions::default());
-    pair.set_apply_delay(Duration::from_secs(2)).await;
-    let p = project(&pair);
-    let started = Instant::now();
+    let (pair, p, started) = delayed(Duration::from_secs(2)).await;
     p.strata()
         .args(["migrate", "up", "--wait-replicas", &pair.standby_url()])
         .assert()
@@ -57,10 +93,7 @@ async fn wait_replicas_returns_once_a_delayed_standby_has_replayed_the_migration
 
 #[tokio::test]
 async fn wait_replicas_times_out_naming_the_lagging_standby() {
-    let pair = Replication::start(StandbyOptions::default());
-    pair.set_apply_delay(Duration::from_secs(60)).await;
-    let p = project(&pair);
-    let started = Instant::now();
+    let (pair, p, started) = delayed(Duration::from_secs(60)).await;
     p.strata()
         .args(["migrate", "up", "--wait-replicas", &pair.standby_url(), "--wait-replicas-timeout", "1s"])
         .assert()
@@ -79,14 +112,7 @@ async fn wait_replicas_times_out_naming_the_lagging_standby() {
 async fn serve_replicas_in_strata_toml_are_waited_for_and_shown_by_status() {
     let pair = Replication::start(StandbyOptions::default());
     let p = project(&pair);
-    std::fs::write(
-        p.path().join("strata.toml"),
-        format!(
-            "[lint]\non_migrate = \"off\"\n\n[serve]\nreplicas = [\"{}\"]\nmax_replica_lag = \"2s\"\n",
-            pair.standby_url()
-        ),
-    )
-    .unwrap();
+    p.settings(&format!("\n[serve]\nreplicas = [\"{}\"]\nmax_replica_lag = \"2s\"\n", pair.standby_url()));
     p.strata().args(["migrate", "up", "--wait-replicas"]).assert().success();
     assert!(standby_has_table(&pair).await);
     p.strata()
@@ -96,13 +122,7 @@ async fn serve_replicas_in_strata_toml_are_waited_for_and_shown_by_status() {
         .stdout(predicate::str::contains("Replicas ([serve] replicas; primary at"))
         .stdout(predicate::str::contains(name(&pair)))
         .stdout(predicate::str::contains("streaming"));
-    let out = p.strata().args(["--json", "migrate", "status"]).output().unwrap();
-    let replica = String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
-        .find(|e| e["event"] == "replica")
-        .expect("a replica event");
+    let replica = event(&p.run(&["--json", "migrate", "status"]).stdout, "replica");
     assert_eq!(replica["replica"], name(&pair));
     assert_eq!(replica["state"], "standby");
     assert!(replica["lag_seconds"].is_number(), "{replica}");
@@ -115,13 +135,7 @@ async fn serve_replicas_in_strata_toml_are_waited_for_and_shown_by_status() {
 #[tokio::test]
 async fn the_runner_refuses_the_standby_and_waiting_refuses_a_promoted_one() {
     let pair = Replication::start(StandbyOptions::default());
-    let p = Project::on(pair.standby_url(), None);
-    p.write(
-        "migrate",
-        "20251124_000001_create_t",
-        "CREATE TABLE IF NOT EXISTS app.t (n int);\n",
-        "DROP TABLE app.t;\n",
-    );
+    let p = project_on(pair.standby_url());
     p.strata().args(["migrate", "up"]).assert().code(1).stderr(predicate::str::contains("read-only standby"));
 
     pair.promote_standby();
@@ -136,16 +150,16 @@ async fn the_runner_refuses_the_standby_and_waiting_refuses_a_promoted_one() {
 #[test]
 fn bad_replica_settings_are_usage_errors() {
     let p = Project::new();
-    std::fs::write(p.path().join("strata.toml"), "[serve]\nreplicas = [\"mysql://secret@x\"]\n").unwrap();
+    p.toml("[serve]\nreplicas = [\"mysql://secret@x\"]\n");
     p.strata()
         .args(["migrate", "status"])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("[serve] replicas[0]"))
         .stderr(predicate::str::contains("secret").not());
-    std::fs::write(p.path().join("strata.toml"), "[serve]\nmax_replica_lag = \"soon\"\n").unwrap();
+    p.toml("[serve]\nmax_replica_lag = \"soon\"\n");
     p.strata().args(["migrate", "status"]).assert().code(2).stderr(predicate::str::contains("max_replica_lag"));
-    std::fs::write(p.path().join("strata.toml"), "").unwrap();
+    p.toml("");
     p.strata()
         .args(["migrate", "up", "--wait-replicas"])
         .assert()
@@ -160,32 +174,11 @@ async fn serve_reads_listings_from_the_replica_and_reports_it_in_health() {
     p.reference(&["migrate", "up"]).assert().success();
     p.reference(&["seed", "up"]).assert().success();
     pair.wait_caught_up(Duration::from_secs(30)).await;
-    let migrations = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations");
-    let args = [
-        "--database-url",
-        pair.primary_url(),
-        "--dir",
-        migrations.to_str().unwrap(),
-        "serve",
-        "--port",
-        "0",
-        "--replica",
-        &pair.standby_url(),
-    ];
-    let server = Server::start(p.path(), &args, &[], 1, Duration::from_secs(30));
-    let base = server.url("api").to_owned();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let health = loop {
-        let reply = request("GET", &format!("{base}/api/health"), &[], None);
-        assert_eq!(reply.status, 200, "{}", reply.body);
-        let health: serde_json::Value = serde_json::from_str(&reply.body).unwrap();
-        if health["replicas"][0]["inUse"] == true {
-            break health;
-        }
-        assert!(Instant::now() < deadline, "the replica is not in use: {health}");
-        std::thread::sleep(Duration::from_millis(100));
-    };
-    assert_eq!(health["replicas"][0]["name"], name(&pair));
+    let (_server, base, replica) = serve_until(&p, pair.primary_url(), &pair.standby_url(), |status, replica| {
+        assert_eq!(status, 200, "{replica}");
+        replica["inUse"] == true
+    });
+    assert_eq!(replica["name"], name(&pair));
     assert_eq!(request("GET", &format!("{base}/api/items"), &[], None).status, 200);
     let mut conn = sqlx::PgConnection::connect(&pair.standby_url()).await.unwrap();
     let ran: i64 = sqlx::query_scalar(
@@ -201,24 +194,10 @@ async fn serve_reads_listings_from_the_replica_and_reports_it_in_health() {
 fn serve_starts_with_a_replica_that_is_down_and_reads_from_the_primary() {
     let p = Project::new();
     p.reference(&["migrate", "up"]).assert().success();
-    let migrations = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations");
     // Nothing listens on port 1.
     let down = "postgres://strata@127.0.0.1:1/strata";
-    let args =
-        ["--database-url", &p.url, "--dir", migrations.to_str().unwrap(), "serve", "--port", "0", "--replica", down];
-    let server = Server::start(p.path(), &args, &[], 1, Duration::from_secs(30));
-    let base = server.url("api").to_owned();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let health: serde_json::Value =
-            serde_json::from_str(&request("GET", &format!("{base}/api/health"), &[], None).body).unwrap();
-        if health["replicas"][0]["state"] == "down" {
-            assert_eq!(health["replicas"][0]["name"], "127.0.0.1:1/strata");
-            break;
-        }
-        assert!(Instant::now() < deadline, "the replica is not reported down: {health}");
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    let (_server, base, replica) = serve_until(&p, &p.url, down, |_, replica| replica["state"] == "down");
+    assert_eq!(replica["name"], "127.0.0.1:1/strata");
     let reply = request("GET", &format!("{base}/api/items"), &[], None);
     assert_eq!(reply.status, 200, "{}", reply.body);
 }

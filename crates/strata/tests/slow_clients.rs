@@ -6,13 +6,13 @@
 //! from STRATA_HTTP_HEADER_TIMEOUT_MS and STRATA_HTTP_MAX_CONNECTIONS.
 
 mod common;
-mod servers;
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use servers::{Server, request, split_url};
+use common::servers::{Server, request, split_url};
+use strata_testing::TestDb;
 
 const TIMEOUT_MS: u64 = 1500;
 
@@ -88,58 +88,34 @@ fn survives_slow_clients(server: &Server, service: &str, path: &str) {
     eprintln!("{service}: idle keep-alive connection closed after {idle_for:?}");
 }
 
-fn env() -> Vec<(&'static str, String)> {
-    vec![("STRATA_HTTP_HEADER_TIMEOUT_MS", TIMEOUT_MS.to_string()), ("STRATA_HTTP_MAX_CONNECTIONS", "400".into())]
-}
-
-fn with<'a>(env: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
-    env.iter().map(|(k, v)| (*k, v.as_str())).collect()
+/// `strata <command> --port 0` on a new test database, in an empty folder, with the
+/// short header timeout and at most `max_connections`.
+fn start(command: &str, max_connections: &str) -> (TestDb, tempfile::TempDir, Server) {
+    let db = TestDb::new();
+    let dir = tempfile::tempdir().unwrap();
+    let timeout = TIMEOUT_MS.to_string();
+    let env = [("STRATA_HTTP_HEADER_TIMEOUT_MS", timeout.as_str()), ("STRATA_HTTP_MAX_CONNECTIONS", max_connections)];
+    let args = ["--database-url", db.url(), command, "--port", "0"];
+    let server = Server::start(dir.path(), &args, &env, 1, Duration::from_secs(60));
+    (db, dir, server)
 }
 
 #[test]
 fn serve_survives_300_stalled_connections() {
-    let db = strata_testing::TestDb::new();
-    let dir = tempfile::tempdir().unwrap();
-    let env = env();
-    let server = Server::start(
-        dir.path(),
-        &["--database-url", db.url(), "serve", "--port", "0"],
-        &with(&env),
-        1,
-        Duration::from_secs(60),
-    );
+    let (_db, _dir, server) = start("serve", "400");
     survives_slow_clients(&server, "api", "/api/openapi.json");
 }
 
 #[test]
 fn studio_survives_300_stalled_connections() {
-    let db = strata_testing::TestDb::new();
-    let dir = tempfile::tempdir().unwrap();
-    let env = env();
-    let server = Server::start(
-        dir.path(),
-        &["--database-url", db.url(), "studio", "--port", "0"],
-        &with(&env),
-        1,
-        Duration::from_secs(60),
-    );
+    let (_db, _dir, server) = start("studio", "400");
     // Without a session the studio answers 401: still an answer, and cheap.
     survives_slow_clients(&server, "studio", "/assets/studio.css");
 }
 
 #[test]
 fn the_connection_limit_holds_and_descriptors_stay_bounded() {
-    let db = strata_testing::TestDb::new();
-    let dir = tempfile::tempdir().unwrap();
-    let env =
-        vec![("STRATA_HTTP_HEADER_TIMEOUT_MS", TIMEOUT_MS.to_string()), ("STRATA_HTTP_MAX_CONNECTIONS", "50".into())];
-    let server = Server::start(
-        dir.path(),
-        &["--database-url", db.url(), "serve", "--port", "0"],
-        &with(&env),
-        1,
-        Duration::from_secs(60),
-    );
+    let (_db, _dir, server) = start("serve", "50");
     let (authority, _) = split_url(server.url("api"));
     let before = open_descriptors(server.child.id());
     let _stalled = stall(&authority, 300);
@@ -165,7 +141,7 @@ fn cpu_seconds(pid: u32) -> f64 {
 #[test]
 fn running_out_of_descriptors_does_not_spin() {
     // With only 64 descriptors, accept fails with EMFILE while clients hold them.
-    let db = strata_testing::TestDb::new();
+    let db = TestDb::new();
     let dir = tempfile::tempdir().unwrap();
     let env = [("STRATA_HTTP_HEADER_TIMEOUT_MS", "3000".to_owned()), ("STRATA_HTTP_MAX_CONNECTIONS", "1000".into())];
     let strata = assert_cmd::cargo::cargo_bin("strata");

@@ -8,17 +8,14 @@
 //! - the same on a non-superuser login that is a member of strata_readonly.
 
 mod common;
-mod servers;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use servers::{Browser, Reply, Server};
+use common::servers::{self, Browser, Reply, Server};
+use common::{StopsEmbedded, embedded_url, reference_migrations, strata_on, unique};
 use sqlx::Connection;
-
-fn reference_migrations() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations")
-}
+use strata_testing::TestDb;
 
 /// Every payload of the issue, with a file it must not create.
 fn payloads(tag: &str, victim_pid: i32, superuser: &str) -> (Vec<String>, Vec<PathBuf>) {
@@ -93,30 +90,22 @@ async fn still_alive(admin_url: &str, pid: i32) -> bool {
         .unwrap()
 }
 
-/// The embedded database's superuser URL of the project in `dir`.
-fn embedded_url(dir: &Path) -> String {
-    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("strata"))
-        .current_dir(dir)
-        .env_remove("DATABASE_URL")
-        .args(["db", "url"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+/// A test database with the reference application migrated, a project folder whose
+/// migrations are the reference ones, and the database's superuser login.
+fn migrated() -> (TestDb, tempfile::TempDir, String) {
+    let db = TestDb::new();
+    let project = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(reference_migrations(), project.path().join("migrations")).unwrap();
+    strata_on(project.path(), db.url()).args(["migrate", "up"]).assert().success();
+    let superuser = db.url().split("://").nth(1).unwrap().split(':').next().unwrap().to_owned();
+    (db, project, superuser)
 }
 
-/// Stops the project's embedded database when the test ends, even by a panic
-/// (`strata dev` leaves it running, and the project folder is about to go).
-struct StopsEmbedded<'a>(&'a Path);
-
-impl Drop for StopsEmbedded<'_> {
-    fn drop(&mut self) {
-        let _ = std::process::Command::new(assert_cmd::cargo::cargo_bin("strata"))
-            .current_dir(self.0)
-            .env_remove("DATABASE_URL")
-            .args(["db", "stop"])
-            .output();
-    }
+/// `strata <args>` serving the studio in `dir`, and a browser signed in to it.
+fn studio(dir: &Path, args: &[&str]) -> (Server, Browser) {
+    let studio = Server::start(dir, args, &[], 1, Duration::from_secs(60));
+    let browser = Browser::open(studio.url("studio"));
+    (studio, browser)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -216,24 +205,9 @@ async fn console_payloads_fail_under_dev_and_the_embedded_studio() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_studio_on_a_configured_superuser_login_refuses_the_console() {
-    let db = strata_testing::TestDb::new();
-    let project = tempfile::tempdir().unwrap();
-    std::os::unix::fs::symlink(reference_migrations(), project.path().join("migrations")).unwrap();
-    let up = std::process::Command::new(assert_cmd::cargo::cargo_bin("strata"))
-        .current_dir(project.path())
-        .args(["--database-url", db.url(), "migrate", "up"])
-        .output()
-        .unwrap();
-    assert!(up.status.success(), "{}", String::from_utf8_lossy(&up.stderr));
-    let superuser = db.url().split("://").nth(1).unwrap().split(':').next().unwrap().to_owned();
-    let studio = Server::start(
-        project.path(),
-        &["--database-url", db.url(), "studio", "--port", "0", "--role", "strata_readonly"],
-        &[],
-        1,
-        Duration::from_secs(60),
-    );
-    let browser = Browser::open(studio.url("studio"));
+    let (db, project, superuser) = migrated();
+    let args = ["--database-url", db.url(), "studio", "--port", "0", "--role", "strata_readonly"];
+    let (studio, browser) = studio(project.path(), &args);
     let page = browser.get("/console");
     let text = page.text();
     assert!(text.contains(&format!("login {superuser} as role strata_readonly")), "{text}");
@@ -249,18 +223,9 @@ async fn a_studio_on_a_configured_superuser_login_refuses_the_console() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_studio_on_a_configured_readonly_login_cannot_reach_the_host() {
-    let db = strata_testing::TestDb::new();
-    let project = tempfile::tempdir().unwrap();
-    std::os::unix::fs::symlink(reference_migrations(), project.path().join("migrations")).unwrap();
-    let up = std::process::Command::new(assert_cmd::cargo::cargo_bin("strata"))
-        .current_dir(project.path())
-        .args(["--database-url", db.url(), "migrate", "up"])
-        .output()
-        .unwrap();
-    assert!(up.status.success(), "{}", String::from_utf8_lossy(&up.stderr));
-    let superuser = db.url().split("://").nth(1).unwrap().split(':').next().unwrap().to_owned();
+    let (db, project, superuser) = migrated();
     // A login of the kind the README recommends; roles are cluster-wide, so the name is unique.
-    let login = format!("studio_console_{:08x}", rand_u32());
+    let login = format!("studio_console_{:016x}", unique());
     let mut conn = db.connect().await;
     sqlx::raw_sql(&format!("CREATE ROLE {login} LOGIN PASSWORD 'pw-{login}' IN ROLE strata_readonly"))
         .execute(&mut conn)
@@ -269,22 +234,10 @@ async fn a_studio_on_a_configured_readonly_login_cannot_reach_the_host() {
     let at = db.url().find('@').unwrap();
     let url = format!("postgres://{login}:pw-{login}{}", &db.url()[at..]);
     let victim: i32 = sqlx::query_scalar("SELECT pg_backend_pid()").fetch_one(&mut conn).await.unwrap();
-    let studio = Server::start(
-        project.path(),
-        &["--database-url", &url, "studio", "--port", "0"],
-        &[],
-        1,
-        Duration::from_secs(60),
-    );
-    let browser = Browser::open(studio.url("studio"));
+    let (studio, browser) = studio(project.path(), &["--database-url", &url, "studio", "--port", "0"]);
     assert!(browser.get("/").text().contains(&format!("login {login}")));
     let (all, files) = payloads("readonly", victim, &superuser);
     assert_payloads_fail(&browser, &all, &files, false);
     drop(studio);
     let _ = sqlx::raw_sql(&format!("DROP ROLE IF EXISTS {login}")).execute(&mut conn).await;
-}
-
-fn rand_u32() -> u32 {
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
-    nanos ^ (std::process::id() << 8)
 }

@@ -1,13 +1,10 @@
 //! Running `strata studio`, `strata serve` and `strata dev` as real processes, and
 //! talking to them over TCP as a browser would: a tiny HTTP/1.1 client.
 
-// Each test file uses a different part of this module.
-#![allow(dead_code)]
-
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -26,15 +23,8 @@ impl Server {
     /// Starts `strata --json <args>` in `dir` with `env`, and waits (up to
     /// `wait`) until it has printed `services` listening events.
     pub fn start(dir: &Path, args: &[&str], env: &[(&str, &str)], services: usize, wait: Duration) -> Server {
-        let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("strata"));
-        cmd.current_dir(dir)
-            .env_remove("DATABASE_URL")
-            .env("NO_COLOR", "1")
-            .arg("--json")
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
+        let mut cmd = super::strata_std(dir);
+        cmd.arg("--json").args(args).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
         for (k, v) in env {
             cmd.env(k, v);
         }
