@@ -7,7 +7,7 @@ mod common;
 
 use std::path::Path;
 
-use common::Project;
+use common::{Project, assert_contains, unique};
 
 /// Two schemas; app.t with an index, a function, a view, a comment and a grant.
 fn project() -> Project {
@@ -33,23 +33,18 @@ fn project() -> Project {
     p
 }
 
-fn run(p: &Project, args: &[&str]) -> (i32, String, String) {
-    let out = p.strata().args(args).output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
 fn read(dir: &Path, schema: &str) -> Vec<u8> {
     std::fs::read(dir.join(format!("{schema}.sql")))
         .unwrap_or_else(|e| panic!("{schema}.sql in {}: {e}", dir.display()))
 }
 
+/// The text of `schema`'s file in the project's folder `dir`.
+fn text(p: &Project, dir: &str, schema: &str) -> String {
+    String::from_utf8(read(&p.path().join(dir), schema)).unwrap()
+}
+
 fn dump(p: &Project) -> (Vec<u8>, Vec<u8>) {
-    let (code, stdout, stderr) = run(p, &["schema", "dump"]);
-    assert_eq!(code, 0, "{stdout}{stderr}");
+    p.run(&["schema", "dump"]).code(0);
     let dir = p.path().join("schema");
     (read(&dir, "app"), read(&dir, "master"))
 }
@@ -61,13 +56,18 @@ fn the_dump_is_byte_identical_across_runs_a_down_up_and_live_drift() {
     let app = String::from_utf8(first.0.clone()).unwrap();
     let master = String::from_utf8(first.1.clone()).unwrap();
     assert!(app.starts_with("-- strata schema dump"), "{app}");
-    assert!(app.contains("CREATE TABLE app.t ("), "{app}");
-    assert!(app.contains("CREATE INDEX t_name ON app.t USING btree (name);"), "{app}");
-    assert!(app.contains("CREATE FUNCTION app.f(x integer) RETURNS integer"), "{app}");
-    assert!(app.contains("COMMENT ON TABLE app.t IS 'things';"), "{app}");
-    assert!(app.contains("GRANT SELECT ON TABLE app.t TO PUBLIC;"), "{app}");
+    assert_contains(
+        &app,
+        &[
+            "CREATE TABLE app.t (",
+            "CREATE INDEX t_name ON app.t USING btree (name);",
+            "CREATE FUNCTION app.f(x integer) RETURNS integer",
+            "COMMENT ON TABLE app.t IS 'things';",
+            "GRANT SELECT ON TABLE app.t TO PUBLIC;",
+        ],
+    );
     assert!(!app.contains("master.kinds ("), "one schema a file: {app}");
-    assert!(master.contains("CREATE TABLE master.kinds ("), "{master}");
+    assert_contains(&master, &["CREATE TABLE master.kinds ("]);
     for text in [&app, &master] {
         for noise in ["\\restrict", "\\unrestrict", "Dumped from", "Dumped by", "OWNER TO", "dump complete"] {
             assert!(!text.contains(noise), "{noise}: {text}");
@@ -83,36 +83,28 @@ fn the_dump_is_byte_identical_across_runs_a_down_up_and_live_drift() {
     p.strata().args(["migrate", "down", "--steps", "1"]).assert().success();
     p.strata().args(["migrate", "up"]).assert().success();
     assert_eq!(dump(&p), first);
-    let (code, stdout, _) = run(&p, &["schema", "dump"]);
-    assert_eq!(code, 0);
-    assert!(stdout.contains("unchanged schema/app.sql"), "{stdout}");
+    assert_contains(&p.run(&["schema", "dump"]).code(0).stdout, &["unchanged schema/app.sql"]);
 }
 
 #[test]
 fn owners_only_when_asked_and_the_folder_from_the_flag_or_strata_toml() {
     let p = project();
-    let (code, stdout, stderr) = run(&p, &["schema", "dump", "--owners", "--schema-dir", "elsewhere"]);
-    assert_eq!(code, 0, "{stdout}{stderr}");
-    let app = String::from_utf8(read(&p.path().join("elsewhere"), "app")).unwrap();
-    assert!(app.contains("ALTER TABLE app.t OWNER TO "), "{app}");
+    p.run(&["schema", "dump", "--owners", "--schema-dir", "elsewhere"]).code(0);
+    assert_contains(&text(&p, "elsewhere", "app"), &["ALTER TABLE app.t OWNER TO "]);
     assert!(!p.path().join("schema").exists());
-    std::fs::write(p.path().join("strata.toml"), "[lint]\non_migrate = \"off\"\n\n[schema]\ndir = \"db/schema\"\n")
-        .unwrap();
-    let (code, stdout, stderr) = run(&p, &["schema", "dump"]);
-    assert_eq!(code, 0, "{stdout}{stderr}");
-    let app = String::from_utf8(read(&p.path().join("db/schema"), "app")).unwrap();
+    p.settings("\n[schema]\ndir = \"db/schema\"\n");
+    p.run(&["schema", "dump"]).code(0);
+    let app = text(&p, "db/schema", "app");
     assert!(!app.contains("OWNER TO"), "{app}");
-    let (code, stdout, stderr) = run(&p, &["schema", "check"]);
-    assert_eq!(code, 0, "{stdout}{stderr}");
-    assert!(stdout.contains("The schema files in db/schema are what the migrate files produce."), "{stdout}");
+    let stdout = p.run(&["schema", "check"]).code(0).stdout;
+    assert_contains(&stdout, &["The schema files in db/schema are what the migrate files produce."]);
 }
 
 #[test]
 fn check_passes_on_a_fresh_dump_and_names_the_first_differing_line_after_a_migration() {
     let p = project();
     dump(&p);
-    let (code, stdout, stderr) = run(&p, &["schema", "check"]);
-    assert_eq!(code, 0, "{stdout}{stderr}");
+    p.run(&["schema", "check"]).code(0);
     // A new migration changes app.t: the committed file is now out of date.
     p.write(
         "migrate",
@@ -120,13 +112,10 @@ fn check_passes_on_a_fresh_dump_and_names_the_first_differing_line_after_a_migra
         "ALTER TABLE app.t ADD COLUMN IF NOT EXISTS note text;\n",
         "ALTER TABLE app.t DROP COLUMN IF EXISTS note;\n",
     );
-    let (code, stdout, stderr) = run(&p, &["schema", "check"]);
-    assert_eq!(code, 3, "{stdout}{stderr}");
+    let stderr = p.run(&["schema", "check"]).code(3).stderr;
     // Where it differs, found independently: a dump of the new files elsewhere, compared line by line.
-    let (code, _, _) = run(&p, &["schema", "dump", "--schema-dir", "new"]);
-    assert_eq!(code, 0);
-    let old = String::from_utf8(read(&p.path().join("schema"), "app")).unwrap();
-    let new = String::from_utf8(read(&p.path().join("new"), "app")).unwrap();
+    p.run(&["schema", "dump", "--schema-dir", "new"]).code(0);
+    let (old, new) = (text(&p, "schema", "app"), text(&p, "new", "app"));
     let (n, (was, now)) = old.lines().zip(new.lines()).enumerate().find(|(_, (a, b))| a != b).unwrap();
     assert!(
         stderr.contains(&format!(
@@ -141,20 +130,18 @@ fn check_passes_on_a_fresh_dump_and_names_the_first_differing_line_after_a_migra
     assert!(stderr.contains("error: 1 schema file(s) out of date; run `strata schema dump`"), "{stderr}");
     // After a dump, clean again; a file removed is named.
     dump(&p);
-    assert_eq!(run(&p, &["schema", "check"]).0, 0);
+    p.run(&["schema", "check"]).code(0);
     std::fs::remove_file(p.path().join("schema/master.sql")).unwrap();
-    let (code, _, stderr) = run(&p, &["schema", "check"]);
-    assert_eq!(code, 3, "{stderr}");
-    assert!(stderr.contains("schema/master.sql: missing (schema master)"), "{stderr}");
+    assert_contains(&p.run(&["schema", "check"]).code(3).stderr, &["schema/master.sql: missing (schema master)"]);
 }
 
 #[test]
 fn a_file_that_fails_leaves_nothing_written() {
     let p = project();
     p.write("migrate", "20251124_000002_bad", "ALTER TABLE app.nope ADD COLUMN x int;\n", "SELECT 1;\n");
-    let (code, stdout, stderr) = run(&p, &["schema", "dump"]);
-    assert_ne!(code, 0, "{stdout}{stderr}");
-    assert!(stderr.contains("20251124_000002_bad"), "{stderr}");
+    let out = p.run(&["schema", "dump"]);
+    assert_ne!(out.code, 0, "{}", out.text());
+    assert_contains(&out.stderr, &["20251124_000002_bad"]);
     assert!(!p.path().join("schema").exists());
 }
 
@@ -186,20 +173,12 @@ fn two_roles_running_the_dump_write_the_same_bytes() {
         app.contains("ALTER DEFAULT PRIVILEGES FOR ROLE CURRENT_USER IN SCHEMA app GRANT SELECT ON TABLES  TO PUBLIC;"),
         "{app}"
     );
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
-    let role = Role { p: &p, name: format!("strata_runner_{}_{nanos:x}", std::process::id()) };
+    let role = Role { p: &p, name: format!("strata_runner_{:016x}", unique()) };
     p.psql(&format!("CREATE ROLE {} LOGIN CREATEDB PASSWORD 'runner-pw'", role.name));
     let (scheme, rest) = p.url.split_once("://").unwrap();
     let host = rest.rsplit_once('@').map_or(rest, |(_, h)| h);
     let url = format!("{scheme}://{}:runner-pw@{host}", role.name);
-    let out = assert_cmd::Command::cargo_bin("strata")
-        .unwrap()
-        .current_dir(p.path())
-        .env_remove("DATABASE_URL")
-        .args(["--database-url", &url, "schema", "dump", "--schema-dir", "other"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    common::run(p.strata_on(&url).args(["schema", "dump", "--schema-dir", "other"])).code(0);
     let dir = p.path().join("other");
     assert_eq!((read(&dir, "app"), read(&dir, "master")), first);
 }
