@@ -6,11 +6,10 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use predicates::prelude::*;
 use predicates::str::contains;
 
 mod common;
-use common::Project;
+use common::{Project, unique};
 
 /// The reference schema, migrated and seeded.
 fn seeded() -> Project {
@@ -20,6 +19,7 @@ fn seeded() -> Project {
     p
 }
 
+/// Dumps `schema` (its data only, or all of it) to a file in the project's folder.
 fn dump(p: &Project, schema: &str, data_only: bool) -> PathBuf {
     let file = p.path().join(format!("{schema}{}.sql", if data_only { ".data" } else { "" }));
     let mut args = vec!["db", "dump", "--schema", schema, "-o", file.to_str().unwrap()];
@@ -30,18 +30,34 @@ fn dump(p: &Project, schema: &str, data_only: bool) -> PathBuf {
     file
 }
 
-/// A file in /tmp that the PostgreSQL server (another OS user) could create too.
-fn marker(name: &str) -> PathBuf {
-    let path = std::env::temp_dir().join(format!("strata-restore-{name}-{:016x}", rand_u64()));
-    let _ = std::fs::remove_file(&path);
-    path
+/// The reference schema seeded, its schema master dumped (the data only, or all of
+/// it): the project, the file and its text.
+fn master_dumped(data_only: bool) -> (Project, PathBuf, String) {
+    let p = seeded();
+    let file = dump(&p, "master", data_only);
+    let text = std::fs::read_to_string(&file).unwrap();
+    (p, file, text)
 }
 
-fn rand_u64() -> u64 {
-    use std::hash::{BuildHasher, Hasher};
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos());
-    h.finish()
+/// Restores `file`, which must succeed.
+fn restore(p: &Project, file: &Path) {
+    p.reference(&["db", "restore", file.to_str().unwrap()]).assert().success();
+}
+
+/// Writes `text` to the file `name` in the project's folder and restores it (with
+/// `more` arguments): refused with exit 3, and stderr names each of `named`.
+fn refused(p: &Project, name: &str, text: &str, more: &[&str], named: &[&str]) {
+    let file = p.path().join(name);
+    std::fs::write(&file, text).unwrap();
+    let stderr = common::run(p.reference(&["db", "restore", file.to_str().unwrap()]).args(more)).code(3).stderr;
+    common::assert_contains(&stderr, named);
+}
+
+/// A file in /tmp that the PostgreSQL server (another OS user) could create too.
+fn marker(name: &str) -> PathBuf {
+    let path = std::env::temp_dir().join(format!("strata-restore-{name}-{:016x}", unique()));
+    let _ = std::fs::remove_file(&path);
+    path
 }
 
 /// What the payloads could change: master's rows, app.items, a large object.
@@ -58,9 +74,7 @@ fn state(p: &Project) -> String {
 /// refused with its line, exit 3, and nothing happens: no side effect, no change.
 #[test]
 fn payloads_appended_to_a_real_dump_are_refused_at_their_line() {
-    let p = seeded();
-    let file = dump(&p, "master", true);
-    let dump_text = std::fs::read_to_string(&file).unwrap();
+    let (p, file, dump_text) = master_dumped(true);
     let payload_line = dump_text.lines().count() + 1;
     let before = state(&p);
     let server_marker = marker("server");
@@ -83,40 +97,27 @@ fn payloads_appended_to_a_real_dump_are_refused_at_their_line() {
         ("SET ROLE postgres;".to_owned(), "SET ROLE"),
     ];
     for (payload, reason) in &payloads {
-        let hostile = p.path().join("hostile.sql");
-        std::fs::write(&hostile, format!("{dump_text}{payload}\n")).unwrap();
-        p.reference(&["db", "restore", hostile.to_str().unwrap()])
-            .assert()
-            .code(3)
-            .stderr(contains(format!("hostile.sql:{payload_line}:")))
-            .stderr(contains("nothing was restored"))
-            .stderr(contains(*reason));
+        let at = format!("hostile.sql:{payload_line}:");
+        refused(&p, "hostile.sql", &format!("{dump_text}{payload}\n"), &[], &[&at, "nothing was restored", reason]);
         assert_eq!(state(&p), before, "{payload} changed something");
     }
     assert!(!server_marker.exists(), "the server ran a program");
     assert!(!client_marker.exists(), "a shell command ran");
     // A payload in the middle is refused the same way: the whole file is checked first.
-    let hostile = p.path().join("middle.sql");
     let (head, tail) = dump_text.split_at(dump_text.find("COPY master.locations").unwrap());
-    std::fs::write(&hostile, format!("{head}UPDATE app.items SET name = 'pwned';\n{tail}")).unwrap();
-    let line = head.lines().count() + 1;
-    p.reference(&["db", "restore", hostile.to_str().unwrap()])
-        .assert()
-        .code(3)
-        .stderr(contains(format!("middle.sql:{line}:1: refused")));
+    let at = format!("middle.sql:{}:1: refused", head.lines().count() + 1);
+    refused(&p, "middle.sql", &format!("{head}UPDATE app.items SET name = 'pwned';\n{tail}"), &[], &[&at]);
     assert_eq!(state(&p), before);
     // The untouched dump restores.
     p.psql("TRUNCATE master.categories, master.locations CASCADE");
-    p.reference(&["db", "restore", file.to_str().unwrap()]).assert().success();
+    restore(&p, &file);
     assert_eq!(p.psql("SELECT count(*) > 0 FROM master.categories"), "t");
 }
 
 /// A full dump of one schema may not create or change anything in another.
 #[test]
 fn full_dump_statements_outside_its_schema_are_refused() {
-    let p = seeded();
-    let file = dump(&p, "master", false);
-    let dump_text = std::fs::read_to_string(&file).unwrap();
+    let (p, _, dump_text) = master_dumped(false);
     let payload_line = dump_text.lines().count() + 1;
     p.psql("DROP SCHEMA master CASCADE");
     for (payload, reason) in [
@@ -128,12 +129,8 @@ fn full_dump_statements_outside_its_schema_are_refused() {
         ("CREATE FUNCTION pg_catalog.pwned() RETURNS int LANGUAGE sql AS 'SELECT 1';", "pg_catalog.pwned"),
         ("ALTER TABLE master.categories OWNER TO postgres;", "OWNER TO"),
     ] {
-        let hostile = p.path().join("hostile.sql");
-        std::fs::write(&hostile, format!("{dump_text}{payload}\n")).unwrap();
-        p.reference(&["db", "restore", hostile.to_str().unwrap()])
-            .assert()
-            .code(3)
-            .stderr(contains(format!("hostile.sql:{payload_line}:")).and(contains(reason)));
+        let at = format!("hostile.sql:{payload_line}:");
+        refused(&p, "hostile.sql", &format!("{dump_text}{payload}\n"), &[], &[&at, reason]);
         assert_eq!(p.psql("SELECT count(*) FROM pg_namespace WHERE nspname IN ('master', 'pwned')"), "0");
         assert_eq!(p.psql("SELECT count(*) FROM pg_class WHERE relname = 'pwned'"), "0");
     }
@@ -164,12 +161,12 @@ fn every_schema_dump_restores() {
         let full = dump(&p, schema, false);
         let data = dump(&p, schema, true);
         p.psql(&format!("DROP SCHEMA {schema} CASCADE"));
-        p.reference(&["db", "restore", full.to_str().unwrap()]).assert().success();
+        restore(&p, &full);
         assert_eq!(rows(), before, "{schema}: full dump");
         // Data only: empty the tables (in one statement, as their keys need) and restore.
         p.psql(&format!("TRUNCATE {} CASCADE", tables.join(", ")));
         assert_ne!(rows(), before);
-        p.reference(&["db", "restore", data.to_str().unwrap()]).assert().success();
+        restore(&p, &data);
         assert_eq!(rows(), before, "{schema}: data-only dump");
     }
 }
@@ -177,10 +174,8 @@ fn every_schema_dump_restores() {
 /// A failing statement rolls everything back and names the file's line.
 #[test]
 fn failed_restore_changes_nothing_and_names_the_line() {
-    let p = seeded();
-    let file = dump(&p, "master", true);
     // The rows are still there: the first COPY's duplicate key fails it, at its data line.
-    let text = std::fs::read_to_string(&file).unwrap();
+    let (p, file, text) = master_dumped(true);
     let first_row = text.lines().position(|l| l.starts_with("COPY master.categories")).unwrap() + 2;
     p.reference(&["db", "restore", file.to_str().unwrap()])
         .assert()
@@ -330,18 +325,17 @@ fn restore_accepts_what_pg_dump_writes_for_every_kind_of_object() {
 /// header: a system schema or one the project does not have is refused.
 #[test]
 fn header_naming_a_schema_outside_the_project_is_refused() {
-    let p = seeded();
-    let file = dump(&p, "master", false);
-    let text = std::fs::read_to_string(&file).unwrap();
+    let (p, _, text) = master_dumped(false);
     for schema in ["pg_catalog", "public", "pg_temp_1"] {
-        let hostile = p.path().join("hostile.sql");
         let forged = text.replacen("\"schema\":\"master\"", &format!("\"schema\":\"{schema}\""), 1)
             + &format!("CREATE FUNCTION {schema}.pwned() RETURNS int LANGUAGE sql AS 'SELECT 1';\n");
-        std::fs::write(&hostile, forged).unwrap();
-        p.reference(&["db", "restore", hostile.to_str().unwrap(), "--force"])
-            .assert()
-            .code(3)
-            .stderr(contains("hostile.sql:1: refused").and(contains("not one of this project's schemas")));
+        refused(
+            &p,
+            "hostile.sql",
+            &forged,
+            &["--force"],
+            &["hostile.sql:1: refused", "not one of this project's schemas"],
+        );
     }
     assert_eq!(p.psql("SELECT count(*) FROM pg_proc WHERE proname = 'pwned'"), "0");
 }

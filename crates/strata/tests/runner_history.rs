@@ -6,6 +6,23 @@ use predicates::str::contains;
 mod common;
 use common::Project;
 
+/// A new project with one more migrate file, `name`, applied.
+fn applied(name: &str, up: &str, down: &str) -> Project {
+    let p = Project::new();
+    p.write("migrate", name, up, down);
+    p.strata().args(["migrate", "up"]).assert().success();
+    p
+}
+
+/// Asserts what `migrate status` says: exit status 3 and `problem` on stdout, or
+/// success (and nothing to look for) when `problem` is None.
+fn status(p: &Project, problem: Option<&str>) {
+    match problem {
+        Some(problem) => p.strata().args(["migrate", "status"]).assert().code(3).stdout(contains(problem)),
+        None => p.strata().args(["migrate", "status"]).assert().success(),
+    };
+}
+
 #[test]
 fn repair_after_a_failed_no_transaction_down_lets_the_down_run_again() {
     // repair deleted the row: the file showed pending while the up's objects were still there.
@@ -19,7 +36,7 @@ fn repair_after_a_failed_no_transaction_down_lets_the_down_run_again() {
     );
     p.strata().args(["migrate", "up"]).assert().success();
     p.strata().args(["migrate", "down", "--steps", "1"]).assert().code(1).stderr(contains("division by zero"));
-    p.strata().args(["migrate", "status"]).assert().code(3).stdout(contains("failed"));
+    status(&p, Some("failed"));
     p.write(
         "migrate",
         "20251124_000001_nt",
@@ -35,9 +52,7 @@ fn repair_after_a_failed_no_transaction_down_lets_the_down_run_again() {
 #[test]
 fn baseline_names_a_pending_out_of_order_file_instead_of_recording_it() {
     // baseline recorded an out-of-order file as applied without running it.
-    let p = Project::new();
-    p.write("migrate", "20251124_000003_c", "CREATE TABLE app.c (id int);\n", "DROP TABLE app.c;");
-    p.strata().args(["migrate", "up"]).assert().success();
+    let p = applied("20251124_000003_c", "CREATE TABLE app.c (id int);\n", "DROP TABLE app.c;");
     p.write("migrate", "20251124_000002_b", "CREATE TABLE app.b (id int);\n", "DROP TABLE app.b;");
     p.strata().args(["migrate", "baseline", "20251124_000003"]).assert().code(3).stderr(contains("20251124_000002"));
     assert_eq!(p.psql("SELECT count(*) FROM public.migration_history WHERE version = '20251124_000002'"), "0");
@@ -46,9 +61,7 @@ fn baseline_names_a_pending_out_of_order_file_instead_of_recording_it() {
 #[test]
 fn a_renamed_applied_file_is_reported_until_repair_accepts_it() {
     // A rename (same version, new description) was accepted silently.
-    let p = Project::new();
-    p.write("migrate", "20251124_000001_old_name", "CREATE TABLE app.a (id int);\n", "DROP TABLE app.a;");
-    p.strata().args(["migrate", "up"]).assert().success();
+    let p = applied("20251124_000001_old_name", "CREATE TABLE app.a (id int);\n", "DROP TABLE app.a;");
     let dir = p.path().join("migrations/migrate");
     for d in ["up", "down"] {
         std::fs::rename(
@@ -57,9 +70,9 @@ fn a_renamed_applied_file_is_reported_until_repair_accepts_it() {
         )
         .unwrap();
     }
-    p.strata().args(["migrate", "status"]).assert().code(3).stdout(contains("renamed from old_name"));
+    status(&p, Some("renamed from old_name"));
     p.strata().args(["migrate", "repair"]).assert().success().stdout(contains("old_name -> new_name"));
-    p.strata().args(["migrate", "status"]).assert().success();
+    status(&p, None);
     assert_eq!(
         p.psql("SELECT description FROM public.migration_history WHERE version = '20251124_000001'"),
         "new_name"
@@ -69,22 +82,20 @@ fn a_renamed_applied_file_is_reported_until_repair_accepts_it() {
 #[test]
 fn repair_forget_missing_accepts_a_deleted_applied_file() {
     // No command accepted the deletion of an applied file while status exited 3.
-    let p = Project::new();
-    p.write("migrate", "20251124_000001_gone", "CREATE TABLE app.g (id int);\n", "DROP TABLE app.g;");
-    p.strata().args(["migrate", "up"]).assert().success();
+    let p = applied("20251124_000001_gone", "CREATE TABLE app.g (id int);\n", "DROP TABLE app.g;");
     let dir = p.path().join("migrations/migrate");
     for d in ["up", "down"] {
         std::fs::remove_file(dir.join(format!("20251124_000001_gone.{d}.sql"))).unwrap();
     }
-    p.strata().args(["migrate", "status"]).assert().code(3).stdout(contains("missing"));
+    status(&p, Some("missing"));
     // Without a terminal it asks for --yes and changes nothing.
     p.strata().args(["migrate", "repair", "--forget-missing"]).assert().code(2).stderr(contains("--yes"));
-    p.strata().args(["migrate", "status"]).assert().code(3);
+    status(&p, Some(""));
     p.strata()
         .args(["migrate", "repair", "--forget-missing", "--yes"])
         .assert()
         .success()
         .stdout(contains("forgot migrate 20251124_000001_gone"));
-    p.strata().args(["migrate", "status"]).assert().success();
+    status(&p, None);
     assert_eq!(p.psql("SELECT count(*) FROM pg_tables WHERE tablename = 'g'"), "1");
 }

@@ -10,25 +10,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command as StdCommand;
 
-use assert_cmd::Command;
-use common::{Project, pg_tool};
+use common::{Project, assert_contains, copy_dir, pg_dump, psql_on, reference_migrations};
 use strata_testing::TestDb;
-
-fn run(mut cmd: Command) -> (i32, String, String) {
-    let out = cmd.output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-/// strata in the project's folder, on another database.
-fn strata_on(p: &Project, url: &str) -> Command {
-    let mut cmd = Command::cargo_bin("strata").unwrap();
-    cmd.current_dir(p.path()).env_remove("DATABASE_URL").env("NO_COLOR", "1").arg("--database-url").arg(url);
-    cmd
-}
 
 /// Every file of the project's migrations folder with its text.
 fn files(p: &Project) -> BTreeMap<PathBuf, String> {
@@ -43,33 +26,17 @@ fn files(p: &Project) -> BTreeMap<PathBuf, String> {
     out
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap().flatten() {
-        std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
-    }
-}
-
 /// The structure of `schemas` (pg_dump --schema-only, owners and grants kept)
 /// and the row count of every table: what must be equal between a database
 /// migrated with the originals and one migrated with the squashed pair (row
 /// values written by `now()` differ between two runs, so rows are counted).
 fn picture(url: &str, schemas: &[&str]) -> String {
-    let mut cmd = StdCommand::new(pg_tool("pg_dump"));
-    cmd.args(["--schema-only", "--dbname", url]);
-    for s in schemas {
-        cmd.args(["--schema", s]);
-    }
-    let out = cmd.output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let dump: String = String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .filter(|l| !l.starts_with("\\restrict") && !l.starts_with("\\unrestrict") && !l.starts_with("-- Dumped"))
-        .map(|l| format!("{l}\n"))
-        .collect();
+    let args: Vec<String> = schemas.iter().map(|s| format!("--schema={s}")).collect();
+    let args: Vec<&str> = ["--schema-only"].into_iter().chain(args.iter().map(String::as_str)).collect();
+    let dump: String =
+        pg_dump(url, &args).lines().filter(|l| !l.starts_with("-- Dumped")).map(|l| format!("{l}\n")).collect();
     let list = schemas.iter().map(|s| format!("'{s}'")).collect::<Vec<_>>().join(", ");
-    let counts = psql(
+    let counts = psql_on(
         url,
         &format!(
             "SELECT string_agg(table_schema || '.' || table_name || '=' || (xpath('/row/c/text()', \
@@ -88,34 +55,16 @@ fn same(fresh: &str, old: &str) {
     assert_eq!(fresh.lines().count(), old.lines().count());
 }
 
-fn psql(url: &str, sql: &str) -> String {
-    let out = StdCommand::new(pg_tool("psql"))
-        .args(["-XAtq", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", sql])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap().trim().to_owned()
-}
-
 /// Squashes to `to` and checks what it wrote: the pair, the header, the originals gone, lint clean.
 fn squash(p: &Project, to: &str) -> (String, String) {
-    let (code, stdout, stderr) = run({
-        let mut c = p.strata();
-        c.args(["squash", "--to", to]);
-        c
-    });
-    assert_eq!(code, 0, "{stdout}{stderr}");
+    p.run(&["squash", "--to", to]).code(0);
     let dir = p.path().join("migrations/migrate");
     let up = std::fs::read_to_string(dir.join(format!("{to}_squashed.up.sql"))).unwrap();
     let down = std::fs::read_to_string(dir.join(format!("{to}_squashed.down.sql"))).unwrap();
     assert!(up.starts_with("-- strata:squashes "), "{up}");
     assert!(up.contains(&format!("..{to}\n")), "{up}");
-    let (code, stdout, stderr) = run({
-        let mut c = p.strata();
-        c.arg("lint");
-        c
-    });
-    assert_eq!(code, 0, "the squashed files pass the linter: {stdout}{stderr}");
+    let lint = p.run(&["lint"]);
+    assert_eq!(lint.code, 0, "the squashed files pass the linter: {}", lint.text());
     (up, down)
 }
 
@@ -134,7 +83,7 @@ fn migrate_names(p: &Project) -> Vec<String> {
 #[test]
 fn the_projects_own_migrations_squash_and_a_migrated_database_upgrades_across_it() {
     let p = Project::new();
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations");
+    let repo = reference_migrations();
     copy_dir(&repo.join("migrate"), &p.path().join("migrations/migrate"));
     copy_dir(&repo.join("seed"), &p.path().join("migrations/seed"));
     let last = migrate_names(&p).last().unwrap()[..15].to_owned();
@@ -153,33 +102,19 @@ fn the_projects_own_migrations_squash_and_a_migrated_database_upgrades_across_it
     assert!(down.contains("DROP TABLE IF EXISTS app.items CASCADE;"), "{down}");
 
     // The old database: status clean, nothing to apply; a later file alone applies.
-    let (code, stdout, stderr) = run({
-        let mut c = p.strata();
-        c.args(["migrate", "status"]);
-        c
-    });
-    assert_eq!(code, 0, "{stdout}{stderr}");
+    let stdout = p.run(&["migrate", "status"]).code(0).stdout;
     assert!(stdout.contains(&format!("{last}  squashed        applied")), "{stdout}");
     assert!(stdout.contains("0 with problems"), "{stdout}");
     // drift replays the squashed file where the originals were applied: no drift.
-    let (code, stdout, stderr) = run({
-        let mut c = p.strata();
-        c.arg("drift");
-        c
-    });
-    assert_eq!(code, 0, "the old database is what its squashed files say: {stdout}{stderr}");
+    let drift = p.run(&["drift"]);
+    assert_eq!(drift.code, 0, "the old database is what its squashed files say: {}", drift.text());
     p.write(
         "migrate",
         "20270101_000001_later",
         "ALTER TABLE app.items ADD COLUMN IF NOT EXISTS later text;\n",
         "ALTER TABLE app.items DROP COLUMN IF EXISTS later;\n",
     );
-    let (code, stdout, stderr) = run({
-        let mut c = p.strata();
-        c.args(["migrate", "up"]);
-        c
-    });
-    assert_eq!(code, 0, "{stdout}{stderr}");
+    let stdout = p.run(&["migrate", "up"]).code(0).stdout;
     assert!(stdout.contains("applied 20270101_000001_later"), "{stdout}");
     assert!(!stdout.contains("squashed"), "the squashed file is not applied again: {stdout}");
     assert!(stdout.contains("Applied 1 migration"), "{stdout}");
@@ -188,28 +123,22 @@ fn the_projects_own_migrations_squash_and_a_migrated_database_upgrades_across_it
     // A fresh database applies create_schemas, the squashed pair and the later file,
     // then the seeds, and equals the old one.
     let fresh = TestDb::new();
-    let (code, stdout, stderr) = run({
-        let mut c = strata_on(&p, fresh.url());
-        c.args(["migrate", "up"]);
-        c
-    });
-    assert_eq!(code, 0, "{stdout}{stderr}");
+    let stdout = common::run(p.strata_on(fresh.url()).args(["migrate", "up"])).code(0).stdout;
     assert!(
         stdout.contains(&format!("applied {last}_squashed")) && stdout.contains("Applied 3 migrations"),
         "{stdout}"
     );
-    strata_on(&p, fresh.url()).args(["seed", "up"]).assert().success();
+    p.strata_on(fresh.url()).args(["seed", "up"]).assert().success();
     same(&picture(fresh.url(), &["auth", "master", "app"]), &picture(&p.url, &["auth", "master", "app"]));
-    let (code, stdout, stderr) = run({
-        let mut c = strata_on(&p, fresh.url());
-        c.arg("drift");
-        c
-    });
-    assert_eq!(code, 0, "the fresh database is what its files say: {stdout}{stderr}");
+    let drift = common::run(p.strata_on(fresh.url()).args(["drift"]));
+    assert_eq!(drift.code, 0, "the fresh database is what its files say: {}", drift.text());
     // Its down takes it back: seeds, the later file, the squashed pair, create_schemas.
-    strata_on(&p, fresh.url()).args(["seed", "down", "--yes"]).assert().success();
-    strata_on(&p, fresh.url()).args(["migrate", "down", "--yes"]).assert().success();
-    assert_eq!(psql(fresh.url(), "SELECT count(*) FROM pg_namespace WHERE nspname IN ('auth', 'master', 'app')"), "0");
+    p.strata_on(fresh.url()).args(["seed", "down", "--yes"]).assert().success();
+    p.strata_on(fresh.url()).args(["migrate", "down", "--yes"]).assert().success();
+    assert_eq!(
+        psql_on(fresh.url(), "SELECT count(*) FROM pg_namespace WHERE nspname IN ('auth', 'master', 'app')"),
+        "0"
+    );
 }
 
 /// bench/migrations.py's generator: `n` files in `migrations/` (create_schemas first).
@@ -293,38 +222,28 @@ fn a_generated_set_squashes_to_a_pair_a_fresh_database_applies_equally() {
     }
 
     // `verify`: the pair's up runs twice to the same database, its down restores it.
-    let (code, stdout, stderr) = run({
-        let mut c = p.strata();
-        c.arg("verify");
-        c
-    });
-    assert_eq!(code, 0, "{stdout}{stderr}");
+    let stdout = p.run(&["verify"]).code(0).stdout;
     assert!(stdout.contains("ok   migrate 20250101_000080_squashed"), "{stdout}");
 
     // The old database: clean, then only the later files apply.
     p.strata().args(["migrate", "status"]).assert().success();
-    let (code, stdout, stderr) = run({
-        let mut c = p.strata();
-        c.args(["migrate", "up"]);
-        c
-    });
-    assert_eq!(code, 0, "{stdout}{stderr}");
+    let stdout = p.run(&["migrate", "up"]).code(0).stdout;
     assert!(stdout.contains("Applied 3 migrations"), "{stdout}");
     assert!(!stdout.contains("squashed"), "{stdout}");
 
     // A fresh database: create_schemas, the pair and the later files, then the seeds.
     let fresh = TestDb::new();
-    strata_on(&p, fresh.url()).args(["migrate", "up"]).assert().success();
-    strata_on(&p, fresh.url()).args(["seed", "up"]).assert().success();
+    p.strata_on(fresh.url()).args(["migrate", "up"]).assert().success();
+    p.strata_on(fresh.url()).args(["seed", "up"]).assert().success();
     same(&picture(fresh.url(), &schemas), &picture(&p.url, &schemas));
     assert_eq!(
-        psql(
+        psql_on(
             fresh.url(),
             "SELECT string_agg(label || ':' || mood || ':' || weight, ',' ORDER BY id) FROM master.kinds"
         ),
         "a:calm:1,b:calm:2,it's:calm:3",
     );
-    assert_eq!(psql(fresh.url(), "SELECT last_value FROM app.tickets"), "2");
+    assert_eq!(psql_on(fresh.url(), "SELECT last_value FROM app.tickets"), "2");
 }
 
 /// The issue's scale: the benchmark generator's 1,000 migrate files, applied, then
@@ -339,72 +258,48 @@ fn a_thousand_generated_files_squash_with_the_proof_and_a_fresh_database_equals_
     let last = migrate_names(&p).last().unwrap().split('_').take(2).collect::<Vec<_>>().join("_");
     squash(&p, &last);
     assert_eq!(migrate_names(&p).len(), 2, "create_schemas and the pair: {:?}", migrate_names(&p));
-    let (code, stdout, stderr) = run({
-        let mut c = p.strata();
-        c.args(["migrate", "status"]);
-        c
-    });
-    assert_eq!(code, 0, "{stdout}{stderr}");
+    let stdout = p.run(&["migrate", "status"]).code(0).stdout;
     assert!(stdout.contains("0 with problems"), "{stdout}");
-    let (code, stdout, stderr) = run({
-        let mut c = p.strata();
-        c.arg("drift");
-        c
-    });
-    assert_eq!(code, 0, "{stdout}{stderr}");
+    p.run(&["drift"]).code(0);
     let fresh = TestDb::new();
-    strata_on(&p, fresh.url()).args(["migrate", "up"]).assert().success();
-    strata_on(&p, fresh.url()).args(["seed", "up"]).assert().success();
+    p.strata_on(fresh.url()).args(["migrate", "up"]).assert().success();
+    p.strata_on(fresh.url()).args(["seed", "up"]).assert().success();
     same(&picture(fresh.url(), &schemas), &picture(&p.url, &schemas));
 }
 
 #[test]
 fn what_cannot_be_proven_equal_is_refused_with_exit_3_and_nothing_written() {
+    // A project whose one file is `up`: squashing it to that file fails with `code`,
+    // naming each of `named`, and leaves the files as they were.
+    let refused = |name: &str, up: &str, down: &str, named: &[&str]| {
+        let p = Project::new();
+        p.write("migrate", name, up, down);
+        let before = files(&p);
+        let stderr = p.run(&["squash", "--to", "20251124_000001"]).code(3).stderr;
+        assert_contains(&stderr, named);
+        assert_eq!(files(&p), before);
+        p
+    };
     // An aggregate: the snapshot does not compare aggregates.
-    let p = Project::new();
-    p.write(
-        "migrate",
+    refused(
         "20251124_000001_agg",
         "CREATE TABLE IF NOT EXISTS app.t (id int);\n\
          CREATE OR REPLACE AGGREGATE app.total (int) (sfunc = int4pl, stype = int);\n",
         "DROP AGGREGATE IF EXISTS app.total (int);\nDROP TABLE IF EXISTS app.t;\n",
+        &["aggregate app.total(integer)", "nothing written"],
     );
-    let before = files(&p);
-    let (code, stdout, stderr) = run({
-        let mut c = p.strata();
-        c.args(["squash", "--to", "20251124_000001"]);
-        c
-    });
-    assert_eq!(code, 3, "{stdout}{stderr}");
-    assert!(stderr.contains("aggregate app.total(integer)") && stderr.contains("nothing written"), "{stderr}");
-    assert_eq!(files(&p), before);
-
     // A table in a schema the files do not create (public): the pair leaves it out,
     // and the comparison names it.
-    let p = Project::new();
-    p.write(
-        "migrate",
+    let p = refused(
         "20251124_000001_stray",
         "CREATE TABLE IF NOT EXISTS app.t (id int);\nCREATE TABLE IF NOT EXISTS public.stray (id int);\n",
         "DROP TABLE IF EXISTS public.stray;\nDROP TABLE IF EXISTS app.t;\n",
+        &["- table public.stray"],
     );
-    let before = files(&p);
-    let (code, stdout, stderr) = run({
-        let mut c = p.strata();
-        c.args(["squash", "--to", "20251124_000001"]);
-        c
-    });
-    assert_eq!(code, 3, "{stdout}{stderr}");
-    assert!(stderr.contains("- table public.stray"), "{stderr}");
-    assert_eq!(files(&p), before);
 
     // Not a migrate version: exit 2.
-    let (code, _, stderr) = run({
-        let mut c = p.strata();
-        c.args(["squash", "--to", "20251124_000009"]);
-        c
-    });
-    assert_eq!(code, 2, "{stderr}");
+    let before = files(&p);
+    p.run(&["squash", "--to", "20251124_000009"]).code(2);
     assert_eq!(files(&p), before);
 }
 
@@ -423,11 +318,6 @@ fn a_database_that_applied_only_some_originals_is_refused_after_the_squash() {
     squash(&p, "20251124_000003");
     // Its rows 1 and 2 have no file, and nothing covers them: the squashed file
     // would run on a database that has part of what it creates.
-    let (code, stdout, stderr) = run({
-        let mut c = p.strata();
-        c.args(["migrate", "up"]);
-        c
-    });
-    assert_eq!(code, 3, "{stdout}{stderr}");
+    let stderr = p.run(&["migrate", "up"]).code(3).stderr;
     assert!(stderr.contains("20251124_000001_t1 is applied but its files are missing"), "{stderr}");
 }
