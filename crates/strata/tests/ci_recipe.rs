@@ -2,6 +2,8 @@
 //! of the document, run in order with `DATABASE_URL` set as the workflow sets
 //! it, on a project made by `strata init`, against real PostgreSQL.
 
+mod common;
+
 use std::path::Path;
 
 use assert_cmd::Command;
@@ -20,10 +22,20 @@ fn workflow_commands() -> Vec<Vec<String>> {
         .collect()
 }
 
+/// strata in `dir`, with `DATABASE_URL` set as the workflow sets it.
 fn strata(dir: &Path, db: &TestDb) -> Command {
-    let mut cmd = Command::cargo_bin("strata").unwrap();
-    cmd.current_dir(dir).env("DATABASE_URL", db.url()).env("NO_COLOR", "1");
+    let mut cmd = common::strata_in(dir);
+    cmd.env("DATABASE_URL", db.url());
     cmd
+}
+
+/// Writes the pair `<folder>/<today>_<name>.{up,down}.sql` in the project; `today`'s prefix.
+fn write(dir: &Path, folder: &str, name: &str, up: &str, down: &str) -> String {
+    let today = chrono::Utc::now().format("%Y%m%d").to_string();
+    let file = dir.join(format!("migrations/{folder}/{today}_{name}"));
+    std::fs::write(file.with_extension("up.sql"), up).unwrap();
+    std::fs::write(file.with_extension("down.sql"), down).unwrap();
+    today
 }
 
 /// A project as `strata init` makes it, with one table and one seed.
@@ -31,21 +43,20 @@ fn project(db: &TestDb) -> tempfile::TempDir {
     let project = tempfile::tempdir().unwrap();
     let dir = project.path();
     strata(dir, db).args(["init", "--schemas", "app"]).assert().success();
-    let today = chrono::Utc::now().format("%Y%m%d");
-    let migrate = dir.join(format!("migrations/migrate/{today}_000001_create_notes"));
-    std::fs::write(
-        migrate.with_extension("up.sql"),
+    write(
+        dir,
+        "migrate",
+        "000001_create_notes",
         "CREATE TABLE IF NOT EXISTS app.notes (id bigint PRIMARY KEY, body text NOT NULL);\n",
-    )
-    .unwrap();
-    std::fs::write(migrate.with_extension("down.sql"), "DROP TABLE IF EXISTS app.notes;\n").unwrap();
-    let seed = dir.join(format!("migrations/seed/{today}_000002_first_note"));
-    std::fs::write(
-        seed.with_extension("up.sql"),
+        "DROP TABLE IF EXISTS app.notes;\n",
+    );
+    write(
+        dir,
+        "seed",
+        "000002_first_note",
         "INSERT INTO app.notes VALUES (1, 'hello') ON CONFLICT DO NOTHING;\n",
-    )
-    .unwrap();
-    std::fs::write(seed.with_extension("down.sql"), "DELETE FROM app.notes WHERE id = 1;\n").unwrap();
+        "DELETE FROM app.notes WHERE id = 1;\n",
+    );
     project
 }
 
@@ -67,10 +78,13 @@ fn every_command_of_the_workflow_passes_on_a_good_project() {
 fn the_lint_step_annotates_and_fails_a_non_idempotent_file() {
     let db = TestDb::new();
     let project = project(&db);
-    let today = chrono::Utc::now().format("%Y%m%d");
-    let bad = project.path().join(format!("migrations/migrate/{today}_000003_add_tags"));
-    std::fs::write(bad.with_extension("up.sql"), "CREATE TABLE app.tags (id bigint PRIMARY KEY);\n").unwrap();
-    std::fs::write(bad.with_extension("down.sql"), "DROP TABLE IF EXISTS app.tags;\n").unwrap();
+    let today = write(
+        project.path(),
+        "migrate",
+        "000003_add_tags",
+        "CREATE TABLE app.tags (id bigint PRIMARY KEY);\n",
+        "DROP TABLE IF EXISTS app.tags;\n",
+    );
     let lint = workflow_commands().into_iter().find(|c| c[0] == "lint").unwrap();
     strata(project.path(), &db)
         .args(&lint)

@@ -1,13 +1,13 @@
 //! `strata completions SHELL`, `strata man` and `strata --version`.
 
+mod common;
+
+use std::path::Path;
 use std::process::Command as StdCommand;
 
-use assert_cmd::Command;
-
+/// What `strata args` prints; it must succeed.
 fn strata(args: &[&str]) -> String {
-    let out = Command::cargo_bin("strata").unwrap().args(args).env_remove("DATABASE_URL").output().unwrap();
-    assert!(out.status.success(), "strata {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap()
+    common::stdout_of(common::strata_std(Path::new(".")).args(args))
 }
 
 #[test]
@@ -23,7 +23,7 @@ fn every_shell_gets_a_script() {
         assert!(script.contains(marker), "{shell}: no {marker:?} in\n{script}");
         assert!(script.contains("init") && script.contains("migrate"), "{shell}");
     }
-    let out = Command::cargo_bin("strata").unwrap().args(["completions", "tcsh"]).output().unwrap();
+    let out = common::strata_std(Path::new(".")).args(["completions", "tcsh"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
 

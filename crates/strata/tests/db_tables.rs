@@ -7,15 +7,12 @@ use serde_json::Value;
 
 /// The estimated rows of `app.items` as `strata db tables --json` reports them.
 fn estimated_rows(project: &Project) -> Value {
-    let out = project.strata().args(["db", "tables", "--json"]).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let stdout = String::from_utf8(out.stdout).unwrap();
-    let event = stdout
-        .lines()
-        .map(|line| serde_json::from_str::<Value>(line).unwrap())
+    let stdout = project.run(&["db", "tables", "--json"]).code(0).stdout;
+    common::events(&stdout)
+        .into_iter()
         .find(|e| e["event"] == "table" && e["name"] == "items")
-        .unwrap_or_else(|| panic!("no items table in {stdout}"));
-    event["estimated_rows"].clone()
+        .unwrap_or_else(|| panic!("no items table in {stdout}"))["estimated_rows"]
+        .clone()
 }
 
 // Regression: a table never analysed showed ~0 rows (reltuples is -1 until ANALYZE)

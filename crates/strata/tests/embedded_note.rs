@@ -1,15 +1,10 @@
 //! A command that starts the embedded database because no URL is configured says so,
 //! once, on stderr.
 
-use std::path::Path;
+mod common;
 
 use assert_cmd::Command;
-
-fn strata(dir: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("strata").unwrap();
-    cmd.current_dir(dir).env_remove("DATABASE_URL").env("NO_COLOR", "1");
-    cmd
-}
+use common::strata_in as strata;
 
 /// The command's stderr, with `FAILED` in front when it did not succeed (checked once the
 /// cluster is gone).

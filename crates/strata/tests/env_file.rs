@@ -7,7 +7,7 @@ use std::os::unix::fs::PermissionsExt;
 use predicates::str::contains;
 
 mod common;
-use common::Project;
+use common::{Project, strata_in};
 
 /// A folder of fake PostgreSQL programs that leave `marker` when run.
 fn fake_binaries(dir: &std::path::Path, marker: &std::path::Path) -> std::path::PathBuf {
@@ -37,8 +37,8 @@ fn dotenv_pg_bin_does_not_choose_the_programs_strata_runs() {
     )
     .unwrap();
     let strata = || {
-        let mut cmd = assert_cmd::Command::cargo_bin("strata").unwrap();
-        cmd.current_dir(p.path()).env_remove("DATABASE_URL").env_remove("PG_BIN").env_remove("PGTZ");
+        let mut cmd = strata_in(p.path());
+        cmd.env_remove("PG_BIN").env_remove("PGTZ");
         cmd
     };
     strata().args(["migrate", "up"]).assert().success();
@@ -56,10 +56,12 @@ fn dotenv_pg_bin_does_not_choose_the_programs_strata_runs() {
 #[test]
 fn dotenv_url_env_names_are_read() {
     let p = Project::new();
-    std::fs::write(p.path().join("strata.toml"), "[database]\nurl_env = \"MY_DB\"\n[lint]\non_migrate = \"off\"\n")
-        .unwrap();
+    p.toml("[database]\nurl_env = \"MY_DB\"\n[lint]\non_migrate = \"off\"\n");
     std::fs::write(p.path().join(".env"), format!("MY_DB={}\n", p.url)).unwrap();
-    let mut cmd = assert_cmd::Command::cargo_bin("strata").unwrap();
-    cmd.current_dir(p.path()).env_remove("DATABASE_URL").env_remove("MY_DB");
-    cmd.args(["migrate", "up"]).assert().success().stdout(contains("Applied 1 migration"));
+    strata_in(p.path())
+        .env_remove("MY_DB")
+        .args(["migrate", "up"])
+        .assert()
+        .success()
+        .stdout(contains("Applied 1 migration"));
 }

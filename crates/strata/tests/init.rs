@@ -2,17 +2,13 @@
 //! new team runs there: generate, lint, migrate up, status, verify, down, on a
 //! test database and on the embedded one.
 
+mod common;
+
 use std::path::Path;
 
-use assert_cmd::Command;
+use common::strata_in as strata;
 use predicates::str::contains;
 use strata_testing::TestDb;
-
-fn strata(dir: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("strata").unwrap();
-    cmd.current_dir(dir).env_remove("DATABASE_URL").env("NO_COLOR", "1");
-    cmd
-}
 
 fn files_in(dir: &Path) -> Vec<String> {
     let mut out = vec![];

@@ -12,32 +12,18 @@
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 mod common;
-use common::{Project, pg_tool};
+use common::servers::Server;
+use common::{Project, copy_dir, pg_tool, reference_migrations};
 
 /// The lock timeout of the run with it on; requests must answer within it plus 250 ms.
 const LOCK_TIMEOUT: Duration = Duration::from_millis(500);
 const SLACK: Duration = Duration::from_millis(250);
-
-/// A copy of the repository's migrations (the reference application) in `to`.
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
 
 /// `GET path` on a connection of its own; the status, or an error.
 fn get(addr: SocketAddr, path: &str) -> Result<u16, String> {
@@ -51,39 +37,6 @@ fn get(addr: SocketAddr, path: &str) -> Result<u16, String> {
     stream.read_to_end(&mut raw).map_err(|e| e.to_string())?;
     let head = String::from_utf8_lossy(&raw[..raw.len().min(64)]).into_owned();
     head.split(' ').nth(1).and_then(|s| s.parse().ok()).ok_or(head)
-}
-
-/// `strata serve` on a free port, killed on drop.
-struct Server {
-    child: Child,
-    addr: SocketAddr,
-}
-
-impl Server {
-    fn start(p: &Project, dir: &str) -> Server {
-        use std::io::BufRead;
-        let mut child = p
-            .std_strata()
-            .args(["--json", "--dir", dir, "serve", "--port", "0"])
-            .env("STRATA_LOG", "warn")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
-        let first = lines.next().and_then(Result::ok).expect("strata serve did not start");
-        let event: serde_json::Value = serde_json::from_str(&first).expect(&first);
-        let addr = event["url"].as_str().unwrap().trim_start_matches("http://").parse().unwrap();
-        std::thread::spawn(move || lines.for_each(drop));
-        Server { child, addr }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 /// One request: when it was answered, how long it took, its status.
@@ -213,14 +166,16 @@ fn scenario(p: &Project, addr: SocketAddr, version: &str, column: &str, lock_tim
 #[test]
 fn migrating_under_traffic_keeps_the_api_up_and_names_the_blocker() {
     let p = Project::new();
-    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations"), &p.path().join("ref"));
+    copy_dir(&reference_migrations(), &p.path().join("ref"));
     p.strata().args(["-q", "--dir", "ref", "migrate", "up"]).assert().success();
     p.strata().args(["-q", "--dir", "ref", "seed", "up"]).assert().success();
-    let server = Server::start(&p, "ref");
+    let args = ["--database-url", &p.url, "--dir", "ref", "serve", "--port", "0"];
+    let server = Server::start(p.path(), &args, &[("STRATA_LOG", "warn")], 1, Duration::from_secs(60));
+    let addr: SocketAddr = server.url("api").trim_start_matches("http://").parse().unwrap();
     let test_started = Instant::now();
 
     // Lock timeout on: the report holds ACCESS SHARE for 8 s.
-    let on = scenario(&p, server.addr, "20291201_000001", "tags", "500ms", 8.0);
+    let on = scenario(&p, addr, "20291201_000001", "tags", "500ms", 8.0);
     let stdout = String::from_utf8_lossy(&on.output.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&on.output.stderr);
     assert!(on.output.status.success(), "{stdout}\n{stderr}");
@@ -261,7 +216,7 @@ fn migrating_under_traffic_keeps_the_api_up_and_names_the_blocker() {
     assert!(on.during >= on.before / 2.0, "{:.0}/s during the wait, {:.0}/s before", on.during, on.before);
 
     // Lock timeout off: the ALTER queues every query on app.items behind the 3 s report.
-    let off = scenario(&p, server.addr, "20291201_000002", "tags2", "0", 3.0);
+    let off = scenario(&p, addr, "20291201_000002", "tags2", "0", 3.0);
     let out = String::from_utf8_lossy(&off.output.stdout).into_owned();
     assert!(off.output.status.success(), "{out}");
     let slowest = off.samples.iter().map(|s| s.took).max().unwrap();
@@ -279,29 +234,20 @@ fn migrating_under_traffic_keeps_the_api_up_and_names_the_blocker() {
 fn migrate_section_and_flag_are_read_and_checked() {
     let p = Project::new();
     p.write("migrate", "20251124_000001_slow", "SELECT pg_sleep(2);\n", "SELECT 1;\n");
-    let config = p.path().join("strata.toml");
-    std::fs::write(
-        &config,
-        "[lint]\non_migrate = \"off\"\n[migrate]\nstatement_timeout = \"200ms\"\nlock_retry_for = \"5m\"\n",
-    )
-    .unwrap();
-    p.strata()
-        .args(["migrate", "up"])
-        .assert()
-        .code(1)
-        .stderr(predicates::str::contains("canceling statement due to statement timeout"));
-    std::fs::write(&config, "[lint]\non_migrate = \"off\"\n[migrate]\nlock_timeout = \"5\"\n").unwrap();
-    p.strata()
-        .args(["migrate", "up"])
-        .assert()
-        .code(2)
-        .stderr(predicates::str::contains("strata.toml: [migrate] lock_timeout: `5` has no unit"));
-    std::fs::write(&config, "[lint]\non_migrate = \"off\"\n").unwrap();
-    p.strata()
-        .args(["--ddl-lock-timeout", "soon", "migrate", "up"])
-        .assert()
-        .code(2)
-        .stderr(predicates::str::contains("--ddl-lock-timeout: `soon` is not a duration"));
+    let cases: [(&str, &[&str], i32, &str); 3] = [
+        (
+            "[migrate]\nstatement_timeout = \"200ms\"\nlock_retry_for = \"5m\"\n",
+            &[],
+            1,
+            "canceling statement due to statement timeout",
+        ),
+        ("[migrate]\nlock_timeout = \"5\"\n", &[], 2, "strata.toml: [migrate] lock_timeout: `5` has no unit"),
+        ("", &["--ddl-lock-timeout", "soon"], 2, "--ddl-lock-timeout: `soon` is not a duration"),
+    ];
+    for (settings, flags, code, message) in cases {
+        p.settings(settings);
+        p.strata().args(flags).args(["migrate", "up"]).assert().code(code).stderr(predicates::str::contains(message));
+    }
     // Without the section, the file runs to its end.
     p.strata().args(["-q", "migrate", "up"]).assert().success();
 }

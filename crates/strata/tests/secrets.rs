@@ -1,16 +1,9 @@
 //! No password in any output: errors, `--json` events and `db status`, for every
 //! way a connection string can carry one (issue 10, item 8).
 
-use assert_cmd::Command;
-
 mod common;
 
-/// The binary in an empty project folder, with no database settings but `args`.
-fn strata(dir: &std::path::Path) -> Command {
-    let mut cmd = Command::cargo_bin("strata").unwrap();
-    cmd.current_dir(dir).env_remove("DATABASE_URL").env("NO_COLOR", "1");
-    cmd
-}
+use common::strata_in as strata;
 
 /// Runs `args` (human and `--json`) against `url`, which points at a closed port,
 /// and checks the command fails without `secret` (or its decoded form) in stdout or stderr.
