@@ -7,7 +7,6 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::Command as StdCommand;
 
 use assert_cmd::Command;
 use predicates::str::contains;
@@ -21,43 +20,21 @@ fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../migrate/tests/fixtures").join(name)
 }
 
+/// strata in a folder of its own, on `db`, with the fixture `dir` as its migrations.
 fn strata(db: &TestDb, dir: &str) -> Command {
-    let mut cmd = Command::cargo_bin("strata").unwrap();
-    let project = tempfile::tempdir().unwrap().keep();
-    cmd.current_dir(project)
-        .env_remove("DATABASE_URL")
-        .env("NO_COLOR", "1")
-        .arg("--database-url")
-        .arg(db.url())
-        .arg("--dir")
-        .arg(fixture(dir));
+    let mut cmd = common::strata_on(&tempfile::tempdir().unwrap().keep(), db.url());
+    cmd.arg("--dir").arg(fixture(dir));
     cmd
 }
 
 fn psql(db: &TestDb, sql: &str) -> String {
-    let out = StdCommand::new(common::pg_tool("psql"))
-        .args(["-XAtq", "-v", "ON_ERROR_STOP=1", "-d", db.url(), "-c", sql])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap()
+    common::psql_on(db.url(), sql)
 }
 
-/// What pg_dump writes for the database, minus the lines naming the database and
-/// the random key of its `\restrict` guard.
+/// What pg_dump writes for the database, minus the lines naming the database.
 fn dump(db: &TestDb, args: &[&str]) -> String {
-    let out = StdCommand::new(common::pg_tool("pg_dump"))
-        .args(["--no-owner", "--no-privileges", "-d", db.url()])
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .filter(|l| !l.contains(db.name()) && !l.starts_with("\\restrict") && !l.starts_with("\\unrestrict"))
-        .collect::<Vec<_>>()
-        .join("\n")
+    let dump = common::pg_dump(db.url(), &[&["--no-owner", "--no-privileges"][..], args].concat());
+    dump.lines().filter(|l| !l.contains(db.name())).collect::<Vec<_>>().join("\n")
 }
 
 /// The history without the columns that differ by nature: when, how long, from where.
