@@ -30,6 +30,14 @@ impl MigrationDir {
         dir
     }
 
+    /// A folder holding a copy of the folder `from` (a project's migrations, to
+    /// edit without touching them).
+    pub fn copy_of(from: &Path) -> MigrationDir {
+        let dir = MigrationDir::new();
+        copy_tree(from, dir.path());
+        dir
+    }
+
     /// The folder, as `MigrationSet::load` takes it.
     pub fn path(&self) -> &Path {
         self.dir.path()
@@ -66,6 +74,20 @@ impl MigrationDir {
     pub fn remove(&self, track: &str, name: &str) {
         for direction in ["up", "down"] {
             std::fs::remove_file(self.path().join(track).join(format!("{name}.{direction}.sql"))).unwrap();
+        }
+    }
+}
+
+/// Copies the files of `from`, and of its subfolders, into `to`.
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap_or_else(|e| panic!("reading {}: {e}", from.display())) {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
         }
     }
 }

@@ -1,5 +1,7 @@
 //! Every page renders what a user came for.
 
+use strata_testing::MigrationDir;
+
 use crate::harness::{Studio, hrefs};
 
 #[tokio::test]
@@ -248,15 +250,16 @@ async fn the_migrations_tab_shows_applied_pending_modified_and_lint() {
     assert!(!page.body.contains("state pending"));
 
     // A copy of the directory with one applied file edited and one new file.
-    let dir = tempfile::tempdir().unwrap();
-    copy_dir(&crate::harness::migrations_dir(), dir.path());
+    let dir = MigrationDir::copy_of(&crate::harness::migrations_dir());
     let edited = dir.path().join("migrate/20251124_000004_create_locations_table.up.sql");
     let text = std::fs::read_to_string(&edited).unwrap();
     std::fs::write(&edited, format!("{text}\n-- edited\n")).unwrap();
-    std::fs::write(dir.path().join("migrate/20251124_000099_add_thing.up.sql"), "CREATE TABLE thing (id int);\n")
-        .unwrap();
-    std::fs::write(dir.path().join("migrate/20251124_000099_add_thing.down.sql"), "DROP TABLE IF EXISTS app.thing;\n")
-        .unwrap();
+    dir.write(
+        "migrate",
+        "20251124_000099_add_thing",
+        "CREATE TABLE thing (id int);\n",
+        "DROP TABLE IF EXISTS app.thing;\n",
+    );
     let studio = s.reconfigured(|c| c.migrations_dir = Some(dir.path().to_owned())).await;
     let page = studio.get("/migrations").await;
     page.assert_ok()
@@ -264,19 +267,6 @@ async fn the_migrations_tab_shows_applied_pending_modified_and_lint() {
         .assert_contains("state pending")
         .assert_contains("add_thing")
         .assert_contains("20251124_000099_add_thing.up.sql:1:14");
-}
-
-fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 #[tokio::test]
