@@ -12,7 +12,7 @@ mod migration_dir;
 pub mod standby;
 
 pub use captured_log::CapturedLog;
-pub use migration_dir::{CREATE_SCHEMAS, MigrationDir};
+pub use migration_dir::{CREATE_SCHEMAS, MigrationDir, copy_dir};
 
 use std::path::PathBuf;
 use std::sync::OnceLock;

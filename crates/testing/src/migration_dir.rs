@@ -34,7 +34,7 @@ impl MigrationDir {
     /// edit without touching them).
     pub fn copy_of(from: &Path) -> MigrationDir {
         let dir = MigrationDir::new();
-        copy_tree(from, dir.path());
+        copy_dir(from, dir.path());
         dir
     }
 
@@ -78,14 +78,15 @@ impl MigrationDir {
     }
 }
 
-/// Copies the files of `from`, and of its subfolders, into `to`.
-fn copy_tree(from: &Path, to: &Path) {
+/// Copies the files of the folder `from`, and of its subfolders, into `to`
+/// (created when missing).
+pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap_or_else(|e| panic!("reading {}: {e}", from.display())) {
         let entry = entry.unwrap();
         let target = to.join(entry.file_name());
         if entry.file_type().unwrap().is_dir() {
-            copy_tree(&entry.path(), &target);
+            copy_dir(&entry.path(), &target);
         } else {
             std::fs::copy(entry.path(), target).unwrap();
         }
