@@ -166,20 +166,27 @@ pub async fn read(conn: &mut PgConnection, table: &HistoryTable) -> Result<Vec<A
     read_existing(conn, table).await
 }
 
+/// A history row as much as a no-op `up` needs of it, and `up`'s lint gate (which
+/// files are recorded).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fingerprint {
+    pub track: Track,
+    pub version: Version,
+    pub description: String,
+    pub checksum: Checksum,
+    /// Recorded as applied (not failed).
+    pub applied: bool,
+}
+
 /// What a no-op `up` asks the database, in one round trip: whether the server is
-/// a standby, and each row of `track` as `(version, description, checksum,
-/// applied)`. A missing table, a row that does not decode, or any other error is
+/// a standby, and each row of the history. A missing table, a row that does not
+/// decode (where [`read`] would report it as corrupt), or any other error is
 /// `None`: the caller then takes the full path, which reports it.
-pub async fn fingerprints(
-    conn: &mut PgConnection,
-    table: &HistoryTable,
-    track: Track,
-) -> Option<(bool, Vec<(Version, String, Checksum, bool)>)> {
+pub async fn fingerprints(conn: &mut PgConnection, table: &HistoryTable) -> Option<(bool, Vec<Fingerprint>)> {
     let sql = format!(
         "SELECT pg_is_in_recovery() AS standby;
-         SELECT version, description, checksum, status FROM {} WHERE track = {}",
-        table.sql(),
-        literal(track.as_str())
+         SELECT track, version, description, checksum, status FROM {}",
+        table.sql()
     );
     let rows = sqlx::raw_sql(&sql).fetch_all(&mut *conn).await.ok()?;
     let (first, history) = rows.split_first()?;
@@ -187,10 +194,13 @@ pub async fn fingerprints(
     let history = history
         .iter()
         .map(|row| {
-            let version = Version::parse(row.try_get("version").ok()?).ok()?;
-            let checksum = Checksum::from_slice(&row.try_get::<Vec<u8>, _>("checksum").ok()?)?;
-            let applied = row.try_get::<&str, _>("status").ok()? == "applied";
-            Some((version, row.try_get("description").ok()?, checksum, applied))
+            Some(Fingerprint {
+                track: Track::parse(row.try_get("track").ok()?)?,
+                version: Version::parse(row.try_get("version").ok()?).ok()?,
+                description: row.try_get("description").ok()?,
+                checksum: Checksum::from_slice(&row.try_get::<Vec<u8>, _>("checksum").ok()?)?,
+                applied: row.try_get::<&str, _>("status").ok()? == "applied",
+            })
         })
         .collect::<Option<Vec<_>>>()?;
     Some((standby, history))

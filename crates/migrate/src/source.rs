@@ -199,6 +199,12 @@ impl<T> ByTrack<T> {
         }
     }
 
+    /// Each track's list through `f`.
+    pub fn map<U>(self, mut f: impl FnMut(Track, Vec<T>) -> Vec<U>) -> ByTrack<U> {
+        let migrate = f(Track::Migrate, self.migrate);
+        ByTrack { migrate, seed: f(Track::Seed, self.seed) }
+    }
+
     /// Both tracks, `migrate` first.
     pub fn iter(&self) -> impl Iterator<Item = &T> {
         self.migrate.iter().chain(&self.seed)
@@ -360,6 +366,16 @@ pub fn scan(dir: &Path) -> Scan {
 
 fn scan_track(track: Track, folder: &Path, problems: &mut Vec<SourceProblem>) -> Vec<Migration> {
     let pairs = pairs_in(folder, problems);
+    read_pairs(track, pairs, problems)
+}
+
+/// The migrations of one track's pairs, read from disk; a file that cannot be
+/// read is a problem (its pair is left out).
+fn read_pairs(
+    track: Track,
+    pairs: Vec<(Version, String, PathBuf, PathBuf)>,
+    problems: &mut Vec<SourceProblem>,
+) -> Vec<Migration> {
     let mut out = Vec::with_capacity(pairs.len());
     for (version, description, up, down) in read_all(pairs) {
         match (up, down) {
@@ -408,6 +424,25 @@ impl Listed {
 pub struct Listing {
     pub pairs: ByTrack<Listed>,
     pub problems: Vec<SourceProblem>,
+}
+
+impl Listing {
+    /// The [`scan`] of the folder that was listed, reading the pairs found rather
+    /// than listing the folders again. A listing with a problem is scanned afresh,
+    /// so the problems are exactly the ones [`scan`] reports (a listing does not
+    /// read down files, nor the down file of a pair whose up file it could not read).
+    pub fn into_scan(self, dir: &Path) -> Scan {
+        if !self.problems.is_empty() {
+            return scan(dir);
+        }
+        let mut problems = vec![];
+        let tracks = self.pairs.map(|track, listed| {
+            let pairs = listed.into_iter().map(|l| (l.version, l.description, l.up, l.down)).collect();
+            read_pairs(track, pairs, &mut problems)
+        });
+        problems.sort_by(|a, b| a.path.cmp(&b.path));
+        Scan { set: MigrationSet { dir: dir.to_owned(), tracks }, problems }
+    }
 }
 
 impl std::ops::Deref for Listing {
@@ -710,6 +745,31 @@ mod tests {
         );
         assert_eq!(listing.migrate.len(), 2);
         assert_eq!(listing.problems, scan.problems);
+    }
+
+    /// `up` reads the files it listed for its no-op check instead of scanning again:
+    /// the same set, the same problems, as a scan (a down file's problem included).
+    #[test]
+    fn a_listing_reads_into_the_scan_of_its_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |n: &str, s: &[u8]| {
+            std::fs::create_dir_all(dir.path().join(n).parent().unwrap()).unwrap();
+            std::fs::write(dir.path().join(n), s).unwrap()
+        };
+        write("migrate/20251124_000000_create_schemas.up.sql", b"CREATE SCHEMA app;\r\n");
+        write("migrate/20251124_000000_create_schemas.down.sql", b"DROP SCHEMA app;\n");
+        write("migrate/20251124_000001_t.up.sql", b"-- strata:no-transaction\nCREATE INDEX CONCURRENTLY i ON t (a);\n");
+        write("migrate/20251124_000001_t.down.sql", b"DROP INDEX i;");
+        write("seed/20251124_000001_rows.up.sql", b"INSERT INTO t VALUES (1);");
+        write("seed/20251124_000001_rows.down.sql", b"DELETE FROM t;");
+        let same = |dir: &Path| assert_eq!(format!("{:?}", list_files(dir).into_scan(dir)), format!("{:?}", scan(dir)));
+        same(dir.path());
+        write("seed/20251124_000002_bin.up.sql", b"select 1;");
+        write("seed/20251124_000002_bin.down.sql", b"\xff\xfe");
+        write("seed/20251124_000003_both.up.sql", b"\xff");
+        write("seed/20251124_000003_both.down.sql", b"\xff");
+        same(dir.path());
+        assert_eq!(scan(dir.path()).problems.len(), 3);
     }
 
     #[test]

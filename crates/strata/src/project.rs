@@ -8,7 +8,8 @@ use std::path::Path;
 
 use anyhow::Result;
 use strata_lint::{Config, Format, Report};
-use strata_migrate::source::{self, ByTrack, MigrationSet, Scan};
+use strata_migrate::history::{self, Fingerprint};
+use strata_migrate::source::{self, ByTrack, Listing, MigrationSet, Scan};
 
 use crate::config::{Context, OnMigrate};
 use crate::exit::{Inconsistent, Usage};
@@ -50,6 +51,15 @@ pub fn lint_config(ctx: &Context) -> Result<Config> {
     Ok(config)
 }
 
+/// What `up` read to decide whether there was anything to do, for
+/// [`load_linted`] to use instead of reading again: the folder's listing and the
+/// history's rows. What is missing is read there.
+#[derive(Debug, Default)]
+pub struct Preread {
+    pub listing: Option<Listing>,
+    pub history: Option<Vec<Fingerprint>>,
+}
+
 /// Loads the set for `up`: lints it first as `[lint] on_migrate` says ("error" by
 /// default: a set with lint errors is refused before the database is changed),
 /// then refuses a set with broken files.
@@ -63,12 +73,18 @@ pub async fn load_linted(
     out: Output,
     conn: &mut sqlx::PgConnection,
     opts: &strata_migrate::Options,
+    preread: Preread,
 ) -> Result<MigrationSet> {
-    let scan = scan(ctx)?;
+    let scan = match preread.listing {
+        Some(listing) => listing.into_scan(&ctx.dir),
+        None => scan(ctx)?,
+    };
     let on_migrate = ctx.lint.on_migrate.unwrap_or_default();
     if on_migrate != OnMigrate::Off {
-        let rows = strata_migrate::history::read(conn, &opts.history).await?;
-        let recorded: std::collections::HashSet<_> = rows.iter().map(|r| (r.track, r.version)).collect();
+        let recorded: std::collections::HashSet<_> = match preread.history {
+            Some(rows) => rows.iter().map(|r| (r.track, r.version)).collect(),
+            None => history::read(conn, &opts.history).await?.iter().map(|r| (r.track, r.version)).collect(),
+        };
         let applied = |m: &strata_migrate::Migration| recorded.contains(&(m.track, m.version));
         let keep = |m: &&strata_migrate::Migration| {
             m.description == strata_migrate::create_schemas::DESCRIPTION || !applied(m)

@@ -18,7 +18,7 @@ use crate::args::{DownArgs, RepairArgs, StatusArgs, UpArgs};
 use crate::config::{Context, redact};
 use crate::exit::{Inconsistent, Usage};
 use crate::output::{DIM, GREEN, Output, RED, YELLOW, ms};
-use crate::project::{load_set, require_folder, scan};
+use crate::project::{Preread, load_set, require_folder, scan};
 
 /// The exit status of a run stopped by SIGINT/SIGTERM: 128 + SIGINT, as shells report it.
 const INTERRUPTED: u8 = 130;
@@ -80,14 +80,14 @@ pub async fn up_with(
 ) -> Result<u8> {
     let to = args.to.as_deref().map(|v| parse_version(v, "--to")).transpose()?;
     let request = Request::Up { to, allow_out_of_order: args.allow_out_of_order };
-    let mut conn = match (&to, args.dry_run) {
+    let (mut conn, preread) = match (&to, args.dry_run) {
         (None, false) => match up_to_date(ctx, out, track).await? {
-            Ok(code) => return Ok(code),
-            Err(conn) => conn,
+            Checked::UpToDate => return Ok(0),
+            Checked::Run(conn, preread) => (conn, preread),
         },
-        _ => connect(ctx, out, &format!("strata {track} up")).await?,
+        _ => (connect(ctx, out, &format!("strata {track} up")).await?, Preread::default()),
     };
-    let set = crate::project::load_linted(ctx, out, &mut conn, &options(ctx)).await?;
+    let set = crate::project::load_linted(ctx, out, &mut conn, &options(ctx), preread).await?;
     if track == Track::Migrate && !args.dry_run {
         crate::commands::drift::before_up(ctx, out, &set).await?;
     }
@@ -119,28 +119,24 @@ pub async fn down(ctx: &Context, out: Output, track: Track, args: &DownArgs) -> 
 }
 
 /// The no-op run at the cost of reading the history: while the connection
-/// opens and one message reads the history rows of the track, the files are
+/// opens and one message reads the history rows, the files are
 /// listed and only the up files are read and hashed ([`source::list_files`]).
 /// When every file is applied, unchanged, under its name, and nothing else is
 /// amiss (no problem in the files, no failed or missing row, not a standby),
 /// says so as a run with nothing to do would, without the lock or the linter
 /// (which only looks at pending files). Anything else: the connection, for the
-/// full run, which reads every file and reports what is wrong.
-async fn up_to_date(ctx: &Context, out: Output, track: Track) -> Result<Result<u8, PgConnection>> {
+/// full run, which reads every file and reports what is wrong, with what was
+/// read here (the listing, the history rows) so it is not read twice.
+async fn up_to_date(ctx: &Context, out: Output, track: Track) -> Result<Checked> {
     let started = std::time::Instant::now();
     let dir = ctx.dir.clone();
     let listing = ctx.dir.is_dir().then(|| tokio::task::spawn_blocking(move || source::list_files(&dir)));
     let mut conn = connect(ctx, out, &format!("strata {track} up")).await?;
-    let Some(listing) = listing else { return Ok(Err(conn)) };
-    let fingerprints = history::fingerprints(&mut conn, &ctx.history, track).await;
-    let (Ok(listing), Some((standby, history))) = (listing.await, fingerprints) else { return Ok(Err(conn)) };
-    let files: std::collections::HashMap<Version, &source::Listed> =
-        listing.track(track).iter().map(|l| (l.version, l)).collect();
-    let unchanged = |(version, description, checksum, applied): &(Version, String, _, bool)| {
-        files.get(version).is_some_and(|f| *applied && *description == f.description && *checksum == f.checksum)
-    };
-    if standby || !listing.problems.is_empty() || history.len() != files.len() || !history.iter().all(unchanged) {
-        return Ok(Err(conn));
+    let Some(listing) = listing else { return Ok(Checked::Run(conn, Preread::default())) };
+    let (standby, history) = history::fingerprints(&mut conn, &ctx.history).await.unzip();
+    let preread = Preread { listing: listing.await.ok(), history };
+    if standby != Some(false) || !all_applied(&preread, track) {
+        return Ok(Checked::Run(conn, preread));
     }
     // Exactly what a run with an empty plan prints.
     out.emit(CliEvent::Plan { track, direction: Direction::Up, count: 0 });
@@ -148,7 +144,28 @@ async fn up_to_date(ctx: &Context, out: Output, track: Track) -> Result<Result<u
     let total = started.elapsed().as_millis() as u64;
     out.emit(CliEvent::RunSummary { track, direction: "up", count: 0, elapsed_ms: total });
     let _ = conn.close().await;
-    Ok(Ok(0))
+    Ok(Checked::UpToDate)
+}
+
+/// Every file of `track` is applied, unchanged, under its name; no other row of
+/// the track; no problem in the files.
+fn all_applied(preread: &Preread, track: Track) -> bool {
+    let (Some(listing), Some(history)) = (&preread.listing, &preread.history) else { return false };
+    let files: std::collections::HashMap<Version, &source::Listed> =
+        listing.track(track).iter().map(|l| (l.version, l)).collect();
+    let mut rows = history.iter().filter(|r| r.track == track);
+    let unchanged = |r: &history::Fingerprint| {
+        files.get(&r.version).is_some_and(|f| r.applied && r.description == f.description && r.checksum == f.checksum)
+    };
+    listing.problems.is_empty() && rows.clone().count() == files.len() && rows.all(unchanged)
+}
+
+/// What [`up_to_date`] found.
+enum Checked {
+    /// Nothing to do; said so.
+    UpToDate,
+    /// Work (or something to report): the connection and what was read, for the full run.
+    Run(PgConnection, Preread),
 }
 
 /// Rolling back everything asks on a terminal, and needs --yes without one.
