@@ -10,15 +10,14 @@
 //! API for as long as the report runs: asserted too, so the test shows the
 //! difference. Bounded: about 20 s in all.
 
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 mod common;
-use common::servers::Server;
+use common::servers::{Server, send};
 use common::{Project, copy_dir, pg_tool, reference_migrations};
 
 /// The lock timeout of the run with it on; requests must answer within it plus 250 ms.
@@ -27,16 +26,8 @@ const SLACK: Duration = Duration::from_millis(250);
 
 /// `GET path` on a connection of its own; the status, or an error.
 fn get(addr: SocketAddr, path: &str) -> Result<u16, String> {
-    let timeout = Duration::from_secs(20);
-    let mut stream = TcpStream::connect_timeout(&addr, timeout).map_err(|e| e.to_string())?;
-    stream.set_read_timeout(Some(timeout)).map_err(|e| e.to_string())?;
-    let request =
-        format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nAccept: application/json\r\n\r\n");
-    stream.write_all(request.as_bytes()).map_err(|e| e.to_string())?;
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).map_err(|e| e.to_string())?;
-    let head = String::from_utf8_lossy(&raw[..raw.len().min(64)]).into_owned();
-    head.split(' ').nth(1).and_then(|s| s.parse().ok()).ok_or(head)
+    let reply = send(&addr.to_string(), "GET", path, &[("Accept", "application/json")], None, Duration::from_secs(20));
+    reply.map(|r| r.status).map_err(|e| e.to_string())
 }
 
 /// One request: when it was answered, how long it took, its status.

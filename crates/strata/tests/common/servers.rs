@@ -2,7 +2,7 @@
 //! talking to them over TCP as a browser would: a tiny HTTP/1.1 client.
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use std::net::{TcpStream, ToSocketAddrs};
 use std::path::Path;
 use std::process::{Child, Stdio};
 use std::sync::mpsc;
@@ -87,7 +87,7 @@ impl Drop for Server {
 }
 
 /// A response.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Reply {
     pub status: u16,
     pub headers: Vec<(String, String)>,
@@ -97,6 +97,11 @@ pub struct Reply {
 impl Reply {
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+
+    /// The body as JSON, if it is.
+    pub fn json(&self) -> Option<serde_json::Value> {
+        serde_json::from_str(&self.body).ok()
     }
 
     /// The body with HTML's entities decoded.
@@ -142,48 +147,67 @@ pub fn request(method: &str, url: &str, headers: &[(&str, &str)], body: Option<&
 
 fn request_with(method: &str, url: &str, headers: &[(&str, &str)], body: Option<&str>) -> Reply {
     let (authority, path) = split_url(url);
-    let mut stream = TcpStream::connect(&authority).expect("connect");
-    stream.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
-    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n");
-    for (k, v) in headers {
-        head.push_str(&format!("{k}: {v}\r\n"));
-    }
-    head.push_str("\r\n");
-    stream.write_all(head.as_bytes()).unwrap();
-    if let Some(body) = body {
-        stream.write_all(body.as_bytes()).unwrap();
-    }
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).expect("read the response");
-    parse(&raw)
+    send(&authority, method, &path, headers, body, Duration::from_secs(60))
+        .unwrap_or_else(|e| panic!("{method} {url}: {e}"))
 }
 
-fn parse(raw: &[u8]) -> Reply {
-    let end = raw.windows(4).position(|w| w == b"\r\n\r\n").expect("a whole header");
-    let head = String::from_utf8_lossy(&raw[..end]).into_owned();
+/// One request to `authority` (`host:port`) on a new connection (`Connection: close`),
+/// read whole, each step within `timeout`. Whatever goes wrong on the way (connecting,
+/// a timeout, an answer that is not a whole HTTP response) is an error, for tests that
+/// count failures.
+pub fn send(
+    authority: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<&str>,
+    timeout: Duration,
+) -> std::io::Result<Reply> {
+    let addr = authority
+        .to_socket_addrs()?
+        .next()
+        .ok_or_else(|| std::io::Error::other(format!("no address for {authority}")))?;
+    let mut stream = TcpStream::connect_timeout(&addr, timeout)?;
+    stream.set_read_timeout(Some(timeout))?;
+    stream.set_write_timeout(Some(timeout))?;
+    let mut request = format!("{method} {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n");
+    for (k, v) in headers {
+        request.push_str(&format!("{k}: {v}\r\n"));
+    }
+    request.push_str("\r\n");
+    request.push_str(body.unwrap_or(""));
+    stream.write_all(request.as_bytes())?;
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw)?;
+    parse(&raw).ok_or_else(|| std::io::Error::other(format!("unparsable response {:?}", String::from_utf8_lossy(&raw))))
+}
+
+/// A whole response: its head, and its body (chunks joined).
+fn parse(raw: &[u8]) -> Option<Reply> {
+    let split = raw.windows(4).position(|w| w == b"\r\n\r\n")?;
+    let head = std::str::from_utf8(&raw[..split]).ok()?;
     let mut lines = head.split("\r\n");
-    let status: u16 = lines.next().unwrap().split(' ').nth(1).unwrap().parse().unwrap();
+    let status = lines.next()?.split(' ').nth(1)?.parse().ok()?;
     let headers: Vec<(String, String)> =
         lines.filter_map(|l| l.split_once(':')).map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned())).collect();
-    let mut body = raw[end + 4..].to_vec();
-    if headers.iter().any(|(k, v)| k.eq_ignore_ascii_case("transfer-encoding") && v.contains("chunked")) {
-        body = unchunk(&body);
-    }
-    Reply { status, headers, body: String::from_utf8_lossy(&body).into_owned() }
-}
-
-fn unchunk(mut data: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    while let Some(line_end) = data.windows(2).position(|w| w == b"\r\n") {
-        let size = usize::from_str_radix(String::from_utf8_lossy(&data[..line_end]).trim(), 16).unwrap_or(0);
-        if size == 0 {
-            break;
+    let mut body = raw[split + 4..].to_vec();
+    let chunked = headers.iter().any(|(k, v)| k.eq_ignore_ascii_case("transfer-encoding") && v.contains("chunked"));
+    if chunked {
+        let mut decoded = Vec::new();
+        let mut rest = &body[..];
+        loop {
+            let line_end = rest.windows(2).position(|w| w == b"\r\n")?;
+            let size = usize::from_str_radix(std::str::from_utf8(&rest[..line_end]).ok()?.trim(), 16).ok()?;
+            rest = &rest[line_end + 2..];
+            if size == 0 {
+                break;
+            }
+            decoded.extend_from_slice(rest.get(..size)?);
+            rest = rest.get(size + 2..)?;
         }
-        let start = line_end + 2;
-        out.extend_from_slice(&data[start..(start + size).min(data.len())]);
-        data = &data[(start + size + 2).min(data.len())..];
+        body = decoded;
     }
-    out
+    Some(Reply { status, headers, body: String::from_utf8_lossy(&body).into_owned() })
 }
 
 /// A browser signed in to a studio: its cookie and CSRF token.
