@@ -147,24 +147,14 @@ async fn a_failure_leaves_an_applied_database_and_its_history_unchanged() {
         |i| format!("DROP TABLE IF EXISTS app.t{i};\n"),
     );
     // A syntax error (positioned) in the middle of the pending files.
-    dir.write(
-        "migrate",
-        "20251125_000030_bad",
-        "SELECT 1;\nCREATE TABLE app.broken (id int,, x int);\n",
-        "SELECT 1;\n",
-    );
+    dir.write_up("migrate", "20251125_000030_bad", "SELECT 1;\nCREATE TABLE app.broken (id int,, x int);\n");
     let failure = fails_leaving_nothing(&mut conn, &dir).await;
     let f = sql_error(&failure, "migrate/20251125_000030_bad.up.sql", "42601");
     assert_eq!((f.line, f.column), (Some(2), Some(33)), "{f}");
 
     // A runtime error late in the run (after a batch of files ran): same.
     dir.remove("migrate", "20251125_000030_bad");
-    dir.write(
-        "migrate",
-        "20251125_000071_late",
-        "SELECT 1;\nSELECT 1 / (SELECT count(*) FROM app.t70)::int;\n",
-        "SELECT 1;\n",
-    );
+    dir.write_up("migrate", "20251125_000071_late", "SELECT 1;\nSELECT 1 / (SELECT count(*) FROM app.t70)::int;\n");
     let failure = fails_leaving_nothing(&mut conn, &dir).await;
     // Division by zero: app.t70, created earlier in the run, is empty.
     let f = sql_error(&failure, "migrate/20251125_000071_late.up.sql", "22012");
