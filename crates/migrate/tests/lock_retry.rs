@@ -3,7 +3,6 @@
 //! no-transaction file: against a real PostgreSQL, a session of the test
 //! holding the lock.
 
-use std::path::Path;
 use std::str::FromStr;
 use std::time::{Duration, Instant};
 
@@ -38,11 +37,11 @@ fn options(db: &TestDb, lock_timeout_ms: u64, retry_for: Duration) -> Options {
 
 async fn run(
     conn: &mut PgConnection,
-    dir: &Path,
+    dir: &MigrationDir,
     opts: &Options,
     said: &mut Said,
 ) -> Result<apply::Report, strata_migrate::Error> {
-    let set = MigrationSet::load(dir).unwrap();
+    let set = MigrationSet::load(dir.path()).unwrap();
     let mut observer = |e: &Event<'_>| match e {
         Event::Blocked { blocker, .. } => said.0.push(format!("blocked {} {blocker}", blocker.pid)),
         Event::LockRetry { attempt, statement, .. } => said.0.push(format!("retry {attempt} {statement:?}")),
@@ -62,7 +61,7 @@ async fn setup() -> (TestDb, MigrationDir, PgConnection) {
         "CREATE TABLE app.items (id int PRIMARY KEY, v int);\nCREATE TABLE app.counter (file text);",
     );
     let mut conn = db.connect().await;
-    run(&mut conn, dir.path(), &Options::default(), &mut Said::default()).await.unwrap();
+    run(&mut conn, &dir, &Options::default(), &mut Said::default()).await.unwrap();
     (db, dir, conn)
 }
 
@@ -94,7 +93,7 @@ async fn run_while_held(
     report: PgConnection,
     held_for: Duration,
 ) -> apply::Report {
-    let (done, ()) = tokio::join!(run(conn, dir.path(), opts, said), release_after(report, held_for));
+    let (done, ()) = tokio::join!(run(conn, dir, opts, said), release_after(report, held_for));
     done.unwrap()
 }
 
@@ -179,8 +178,7 @@ async fn retries_stop_at_lock_retry_for() {
     let (mut report, pid) = reporter(&db).await;
     let mut said = Said::default();
     let started = Instant::now();
-    let failure =
-        run(&mut conn, dir.path(), &options(&db, 200, Duration::from_millis(1500)), &mut said).await.unwrap_err();
+    let failure = run(&mut conn, &dir, &options(&db, 200, Duration::from_millis(1500)), &mut said).await.unwrap_err();
     let took = started.elapsed();
     assert!(took >= Duration::from_millis(1500) && took < Duration::from_secs(10), "{took:?}");
     assert_eq!(failure.class(), ErrorClass::Failed);
@@ -236,7 +234,7 @@ async fn a_rerun_drops_the_invalid_index_a_failed_attempt_left() {
         "-- strata:no-transaction\nCREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS items_v ON app.items (v);\n",
     );
     let opts = options(&db, 1000, Duration::from_secs(30));
-    let failure = run(&mut conn, dir.path(), &opts, &mut Said::default()).await.unwrap_err();
+    let failure = run(&mut conn, &dir, &opts, &mut Said::default()).await.unwrap_err();
     assert!(failure.to_string().contains("23505"), "{failure}");
     let valid = "SELECT indisvalid FROM pg_index WHERE indexrelid = 'app.items_v'::regclass";
     assert!(!sqlx::query_scalar::<_, bool>(valid).fetch_one(&mut conn).await.unwrap());
@@ -244,7 +242,7 @@ async fn a_rerun_drops_the_invalid_index_a_failed_attempt_left() {
     let set = MigrationSet::load(dir.path()).unwrap();
     apply::repair(&mut conn, &set, &opts).await.unwrap();
     let mut said = Said::default();
-    run(&mut conn, dir.path(), &opts, &mut said).await.unwrap();
+    run(&mut conn, &dir, &opts, &mut said).await.unwrap();
     assert_eq!(said.0, ["dropped app.items_v"]);
     assert!(sqlx::query_scalar::<_, bool>(valid).fetch_one(&mut conn).await.unwrap());
     assert!(all_applied(&mut conn).await);
@@ -259,7 +257,7 @@ async fn a_directive_overrides_the_default_timeouts() {
     let opts = options(&db, 200, Duration::ZERO);
     dir.write_up("migrate", "20251201_000002_tags", "ALTER TABLE app.items ADD COLUMN tags text[];");
     let (mut report, _) = reporter(&db).await;
-    let failure = run(&mut conn, dir.path(), &opts, &mut Said::default()).await.unwrap_err();
+    let failure = run(&mut conn, &dir, &opts, &mut Said::default()).await.unwrap_err();
     assert!(failure.to_string().contains("55P03"), "{failure}");
     sqlx::raw_sql("COMMIT").execute(&mut report).await.unwrap();
 
@@ -277,7 +275,7 @@ async fn a_directive_overrides_the_default_timeouts() {
 
     dir.write_up("migrate", "20251201_000003_slow", "-- strata:statement-timeout 100ms\nSELECT pg_sleep(2);");
     let started = Instant::now();
-    let failure = run(&mut conn, dir.path(), &opts, &mut Said::default()).await.unwrap_err();
+    let failure = run(&mut conn, &dir, &opts, &mut Said::default()).await.unwrap_err();
     assert!(failure.to_string().contains("57014"), "{failure}");
     assert!(started.elapsed() < Duration::from_millis(1500));
 }

@@ -2,8 +2,6 @@
 //! history row in one transaction, all or nothing; refused before anything runs
 //! when a pending file is `-- strata:no-transaction`.
 
-use std::path::Path;
-
 use sqlx::PgConnection;
 use strata_migrate::apply::{self, Transactions};
 use strata_migrate::{Error, ErrorKind, MigrationSet, Options, Request, SqlFailure, Track};
@@ -21,8 +19,8 @@ fn tables(n: usize) -> MigrationDir {
     dir
 }
 
-async fn run(conn: &mut PgConnection, dir: &Path, transactions: Transactions) -> Result<apply::Report, Error> {
-    let set = MigrationSet::load(dir).unwrap();
+async fn run(conn: &mut PgConnection, dir: &MigrationDir, transactions: Transactions) -> Result<apply::Report, Error> {
+    let set = MigrationSet::load(dir.path()).unwrap();
     let opts = Options { transactions, ..Options::default() };
     let request = Request::Up { to: None, allow_out_of_order: false };
     apply::run(conn, &set, Track::Migrate, &request, &opts, &mut ()).await
@@ -66,7 +64,7 @@ async fn history(conn: &mut PgConnection) -> Vec<(String, String)> {
 /// catalog and the history as they were, with nothing reported done. The error.
 async fn fails_leaving_nothing(conn: &mut PgConnection, dir: &MigrationDir) -> Error {
     let (catalog_before, history_before) = (catalog(conn).await, history(conn).await);
-    let failure = run(conn, dir.path(), Transactions::Single).await.unwrap_err();
+    let failure = run(conn, dir, Transactions::Single).await.unwrap_err();
     assert!(failure.report().done.is_empty(), "nothing committed: {:?}", failure.report().done);
     assert_eq!(catalog(conn).await, catalog_before, "no schema, table or history table was left");
     assert_eq!(history(conn).await, history_before);
@@ -97,7 +95,7 @@ async fn every_file_and_its_history_row_commit_together() {
         "DELETE FROM app.t1;\n",
     );
     let mut conn = db.connect().await;
-    let report = run(&mut conn, dir.path(), Transactions::Single).await.unwrap();
+    let report = run(&mut conn, &dir, Transactions::Single).await.unwrap();
     assert_eq!(report.done.len(), 152);
     assert_eq!(history(&mut conn).await.len(), 152);
     assert!(history(&mut conn).await.iter().all(|(_, status)| status == "applied"));
@@ -105,12 +103,12 @@ async fn every_file_and_its_history_row_commit_together() {
     let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM app.t1").fetch_one(&mut conn).await.unwrap();
     assert_eq!(rows, 2);
     // Nothing pending: a second run does nothing.
-    assert!(run(&mut conn, dir.path(), Transactions::Single).await.unwrap().done.is_empty());
+    assert!(run(&mut conn, &dir, Transactions::Single).await.unwrap().done.is_empty());
 
     // The per-file mode, for contrast: one transaction per file.
     let other = TestDb::new();
     let mut conn = other.connect().await;
-    run(&mut conn, dir.path(), Transactions::PerFile).await.unwrap();
+    run(&mut conn, &dir, Transactions::PerFile).await.unwrap();
     assert_eq!(writing_transactions(&mut conn).await, 152);
 }
 
@@ -139,7 +137,7 @@ async fn a_failing_file_in_the_middle_leaves_nothing_behind_on_a_fresh_database(
 async fn a_failure_leaves_an_applied_database_and_its_history_unchanged() {
     let (db, dir) = (TestDb::new(), tables(5));
     let mut conn = db.connect().await;
-    run(&mut conn, dir.path(), Transactions::PerFile).await.unwrap();
+    run(&mut conn, &dir, Transactions::PerFile).await.unwrap();
     dir.write_numbered(
         "20251125",
         (6..=70).filter(|i| *i != 30),
@@ -179,7 +177,7 @@ async fn a_no_transaction_file_is_refused_before_anything_runs() {
     assert!(failure.to_string().contains("20251124_000004_concurrently.up.sql"));
 
     // When possible: falls back to one transaction per file, and applies them all.
-    let report = run(&mut conn, dir.path(), Transactions::SingleWhenPossible).await.unwrap();
+    let report = run(&mut conn, &dir, Transactions::SingleWhenPossible).await.unwrap();
     assert_eq!(report.done.len(), 5);
     assert_eq!(writing_transactions(&mut conn).await, 5);
 }
