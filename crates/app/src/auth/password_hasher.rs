@@ -1,8 +1,8 @@
 //! argon2id hashing on a fixed set of worker threads, within a bound on memory.
 //!
 //! One argon2 hash takes tens of milliseconds of CPU and its memory cost in memory
-//! (9 MiB for new hashes, 19 MiB for hashes made with argon2's defaults, as the demo
-//! seed's). It runs on worker threads of its own, so it never stalls the request
+//! (7 MiB for new hashes, 19 MiB for hashes made with argon2's defaults, as the first
+//! demo seed's). It runs on worker threads of its own, so it never stalls the request
 //! threads, and there is one worker per core, so a burst of logins queues instead of
 //! competing for the cores.
 //!
@@ -35,15 +35,17 @@ use tokio::sync::oneshot;
 /// response time does not tell which emails have accounts.
 /// (Its output is random bytes: it only has to cost a real verification and never match.)
 const TIMING_DUMMY_HASH: &str =
-    "$argon2id$v=19$m=9216,t=4,p=1$2nJwK4SpfvPZkWFb4+AcRg$djOg5Dec7N6yb60iTN/dx9YFRXfX/sd1cw2uOkvUs08";
+    "$argon2id$v=19$m=7168,t=5,p=1$AyerwbSNBl2rqUyl3pG+7A$JMKNH3Te40jU9uyyae8lV6VscLMcUr3k08CQrmCwe0I";
 
-/// The parameters of new hashes: argon2id with m=9216 KiB (9 MiB), t=4, p=1, 32 bytes,
+/// The parameters of new hashes: argon2id with m=7168 KiB (7 MiB), t=5, p=1, 32 bytes,
 /// one of the settings OWASP's Password Storage Cheat Sheet recommends as equivalent
-/// (m=19 MiB t=2, m=12 MiB t=3, m=9 MiB t=4, m=7 MiB t=5). It costs the same CPU as
-/// argon2's defaults (m=19456 KiB, t=2: 9216 x 4 against 19456 x 2 block passes) in
-/// half the memory, so two logins fit the memory one took. Stored hashes keep their
-/// own parameters (the demo seed's are argon2's defaults).
-const PARAMS: Params = match Params::new(9216, 4, 1, Some(Params::DEFAULT_OUTPUT_LEN)) {
+/// (m=19 MiB t=2, m=12 MiB t=3, m=9 MiB t=4, m=7 MiB t=5). It costs about the CPU of
+/// argon2's defaults (m=19456 KiB, t=2: 7168 x 5 against 19456 x 2 block passes) in
+/// 37% of the memory, so two logins side by side take 14 MiB where one took 19: the
+/// server stays within 30 MiB through a burst of logins (bench/RESULTS.md,
+/// "api-vs-node"). Stored hashes keep their own parameters (m=9216 KiB t=4 from
+/// earlier releases, argon2's defaults from the first demo seed).
+const PARAMS: Params = match Params::new(7168, 5, 1, Some(Params::DEFAULT_OUTPUT_LEN)) {
     Ok(params) => params,
     Err(_) => panic!("valid argon2 parameters"),
 };
@@ -358,7 +360,7 @@ mod tests {
     async fn a_hash_verifies_its_password_only() {
         let hasher = PasswordHasher::new();
         let hash = hasher.hash("correct horse").await.unwrap();
-        assert!(hash.starts_with("$argon2id$v=19$m=9216,t=4,p=1$"), "{hash}");
+        assert!(hash.starts_with("$argon2id$v=19$m=7168,t=5,p=1$"), "{hash}");
         assert!(hasher.verify("correct horse", Some(&hash)).await.unwrap());
         assert!(!hasher.verify("wrong horse", Some(&hash)).await.unwrap());
     }
@@ -374,6 +376,20 @@ mod tests {
         let seed = include_str!("../../../../migrations/seed/20251124_000001_demo_users.up.sql");
         let hash = seed.split('\'').find(|s| s.starts_with("$argon2id$")).expect("the demo seed has an argon2id hash");
         assert!(PasswordHasher::new().verify(crate::DEMO_PASSWORD, Some(hash)).await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn the_seed_that_restores_the_demo_hashes_uses_todays_parameters() {
+        let up = include_str!("../../../../migrations/seed/20261201_000001_demo_password_hashes.up.sql");
+        let first = include_str!("../../../../migrations/seed/20251124_000001_demo_users.up.sql");
+        let hashes = |sql: &'static str| sql.split('\'').filter(|s| s.starts_with("$argon2id$")).collect::<Vec<_>>();
+        let [new, old] = hashes(up)[..] else { panic!("the seed sets one hash where the old one stands") };
+        assert!(hashes(first).iter().all(|h| *h == old), "it replaces exactly the first seed's hash");
+        let current = format!("$argon2id$v=19$m={},t={},p={}$", PARAMS.m_cost(), PARAMS.t_cost(), PARAMS.p_cost());
+        assert!(new.starts_with(&current), "{new} is not made with {current}");
+        assert!(PasswordHasher::new().verify(crate::DEMO_PASSWORD, Some(new)).await.unwrap());
+        let down = include_str!("../../../../migrations/seed/20261201_000001_demo_password_hashes.down.sql");
+        assert_eq!(hashes(down), [old, new], "the down puts the old hash back where the new one stands");
     }
 
     #[tokio::test]
@@ -531,9 +547,9 @@ mod tests {
             }
         });
         let wait = std::time::Duration::from_millis(100);
-        assert!(finished.recv_timeout(wait).is_err(), "a 19 MiB hash ran beside two 9 MiB ones");
+        assert!(finished.recv_timeout(wait).is_err(), "a 19 MiB hash ran beside two 7 MiB ones");
         drop(first);
-        assert!(finished.recv_timeout(wait).is_err(), "a 19 MiB hash ran beside a 9 MiB one");
+        assert!(finished.recv_timeout(wait).is_err(), "a 19 MiB hash ran beside a 7 MiB one");
         drop(second);
         finished.recv_timeout(std::time::Duration::from_secs(5)).expect("it runs once the others are done");
         default_cost.join().unwrap();
@@ -543,7 +559,7 @@ mod tests {
 
     #[test]
     fn memory_is_handed_out_in_arrival_order() {
-        // A 19 MiB hash waiting for memory is not overtaken by later 9 MiB ones that
+        // A 19 MiB hash waiting for memory is not overtaken by later 7 MiB ones that
         // would fit beside the one running: a stream of new logins cannot starve it.
         let budget = Arc::new(Budget::new(MEMORY_BUDGET_KIB));
         let running = budget.hold(PARAMS.m_cost());
@@ -561,7 +577,7 @@ mod tests {
                 std::thread::yield_now();
             }
         }
-        assert!(arrivals.recv_timeout(std::time::Duration::from_millis(100)).is_err(), "the later 9 MiB hash overtook");
+        assert!(arrivals.recv_timeout(std::time::Duration::from_millis(100)).is_err(), "the later 7 MiB hash overtook");
         drop(running);
         assert_eq!(arrivals.recv().unwrap(), "default");
         assert_eq!(arrivals.recv().unwrap(), "new");
