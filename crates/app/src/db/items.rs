@@ -328,6 +328,16 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_select_list_is_the_items_columns_in_order_then_the_owners_name() {
+        // ItemWithOwner is read by position (models::item).
+        use crate::models::{Item, Table as _};
+        let mut expected: Vec<String> = Item::INFO.columns.iter().map(|c| format!("i.{}", c.name)).collect();
+        expected.push("u.display_name AS owner_display_name".into());
+        let listed: Vec<&str> = item_with_owner!().split(',').map(str::trim).collect();
+        assert_eq!(listed, expected);
+    }
+
+    #[test]
     fn like_wildcards_match_themselves() {
         assert_eq!(like_pattern("50%_off\\"), "%50\\%\\_off\\\\%");
     }

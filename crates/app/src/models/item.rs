@@ -1,9 +1,11 @@
 //! `app.items`: the application's listings.
 
 use chrono::{DateTime, Utc};
+use sqlx::Row as _;
+use sqlx::postgres::PgRow;
 use uuid::Uuid;
 
-use super::table;
+use super::{Table as _, table};
 
 table! {
     /// A row of `app.items`.
@@ -33,11 +35,20 @@ table! {
 }
 
 /// An item joined across schemas with its owner's public fields (`auth.user`).
-#[derive(Debug, Clone, sqlx::FromRow)]
+///
+/// Read by position: the item's columns in [`Item`]'s order, then the owner's name, as
+/// `db::items`'s select list writes them (a test there keeps the two in step).
+#[derive(Debug, Clone)]
 pub struct ItemWithOwner {
     /// The item.
-    #[sqlx(flatten)]
     pub item: Item,
     /// `auth.user.display_name` of `item.user_id`.
     pub owner_display_name: String,
+}
+
+impl<'r> sqlx::FromRow<'r, PgRow> for ItemWithOwner {
+    fn from_row(row: &'r PgRow) -> Result<Self, sqlx::Error> {
+        let item = Item::from_row_at(row, 0)?;
+        Ok(ItemWithOwner { item, owner_display_name: row.try_get(Item::INFO.columns.len())? })
+    }
 }

@@ -82,6 +82,18 @@ macro_rules! table {
                 ),*],
             };
         }
+
+        impl $name {
+            /// The row's columns from index `first` on, in declaration order (the order of
+            /// [`Table::INFO`]), read by position: no lookup of each column's name, which
+            /// hashes the name (a page of items is 231 lookups).
+            #[allow(unused_assignments)]
+            pub fn from_row_at(row: &sqlx::postgres::PgRow, first: usize) -> Result<Self, sqlx::Error> {
+                use sqlx::Row as _;
+                let mut index = first;
+                Ok($name { $( $field: { let value = row.try_get(index)?; index += 1; value } ),* })
+            }
+        }
     };
 }
 pub(crate) use table;

@@ -38,8 +38,10 @@ pub struct ItemResponse {
     /// Listed or not.
     pub is_active: bool,
     /// When it was created.
+    #[serde(serialize_with = "super::timestamp::serialize")]
     pub created_at: DateTime<Utc>,
     /// When it last changed.
+    #[serde(serialize_with = "super::timestamp::serialize")]
     pub updated_at: DateTime<Utc>,
     /// Who owns it.
     pub owner: Owner,

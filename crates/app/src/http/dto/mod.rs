@@ -9,6 +9,7 @@ pub mod auth;
 pub mod item;
 pub mod phone;
 pub mod reference;
+pub mod timestamp;
 pub mod user;
 
 pub use auth::{LoginRequest, RegisterRequest};
