@@ -110,6 +110,7 @@ pub async fn drift(
     let migrate_files = set.track(Track::Migrate);
     let cover = plan::squash_cover(Track::Migrate, migrate_files, &rows);
     let mut squash_replayed = false;
+    let mut to_replay = vec![];
     for row in &rows {
         let note =
             |state| FileNote { track: row.track, version: row.version, description: row.description.clone(), state };
@@ -122,8 +123,7 @@ pub async fn drift(
         {
             if !squash_replayed {
                 let squashed = migrate_files.iter().find(|m| m.version == v).expect("squash_cover found its file");
-                replay::run(scratch, squashed, Direction::Up).await??;
-                report.replayed += 1;
+                to_replay.push(squashed);
                 squash_replayed = true;
             }
             continue;
@@ -136,9 +136,10 @@ pub async fn drift(
             report.files.push(note(FileState::Edited));
             continue;
         }
-        replay::run(scratch, m, Direction::Up).await??;
-        report.replayed += 1;
+        to_replay.push(m);
     }
+    replay::run_many(scratch, &to_replay, Direction::Up).await??;
+    report.replayed = to_replay.len();
     let scope = Scope { history: opts.history.clone(), data: false };
     let expected = Catalog::full(scratch, &scope, &[]).await?.by_schema();
     let actual = Catalog::full(live, &scope, &[]).await?.by_schema();

@@ -54,7 +54,8 @@ pub(crate) async fn run(
     }
 }
 
-/// The files of a scratch database's bulk replay (`drift`, `migrate plan`)
+/// The files of a scratch database's bulk replay (`drift`, `schema dump`,
+/// `migrate plan`, `squash`)
 /// in order, as few transactions and round trips as possible: consecutive
 /// transactional files without COPY data go in one transaction, sent in
 /// messages of up to [`BULK_BYTES`], each file followed by the session reset the

@@ -22,7 +22,7 @@ use sqlx::PgConnection;
 use crate::error::Error;
 use crate::plan::Direction;
 use crate::replay;
-use crate::source::{MigrationSet, Track};
+use crate::source::{Migration, MigrationSet, Track};
 
 /// The first line of every schema file.
 pub const HEADER: &str =
@@ -31,10 +31,8 @@ pub const HEADER: &str =
 /// Replays every file of `track` in version order on `conn` (an empty
 /// database); the number of files run.
 pub async fn replay_track(conn: &mut PgConnection, set: &MigrationSet, track: Track) -> Result<usize, Error> {
-    let files = set.track(track);
-    for m in files {
-        replay::run(conn, m, Direction::Up).await??;
-    }
+    let files: Vec<&Migration> = set.track(track).iter().collect();
+    replay::run_many(conn, &files, Direction::Up).await??;
     Ok(files.len())
 }
 
@@ -199,5 +197,35 @@ mod tests {
         assert_eq!(first_difference("a\nb\n", "a\nc\n"), Some((2, Some("b"), Some("c"))));
         assert_eq!(first_difference("a\n", "a\nb\n"), Some((2, Some(""), Some("b"))));
         assert_eq!(first_difference("a\nb", "a"), Some((2, Some("b"), None)));
+    }
+
+    /// The replay sends the files together (`replay::run_many`); a failing file is
+    /// still named with its line, as a replay file by file names it.
+    #[tokio::test]
+    async fn a_failing_file_of_the_replay_is_named_with_its_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("migrate");
+        std::fs::create_dir_all(&folder).unwrap();
+        for (name, up) in [
+            ("20251124_000001_a", "CREATE TABLE a (id int);"),
+            ("20251124_000002_b", "CREATE TABLE b (id int);"),
+            ("20251124_000003_c", "CREATE TABLE c (id int);\nSELECT nope FROM a;\n"),
+        ] {
+            std::fs::write(folder.join(format!("{name}.up.sql")), up).unwrap();
+            std::fs::write(folder.join(format!("{name}.down.sql")), "SELECT 1;").unwrap();
+        }
+        let set = MigrationSet::load(dir.path()).unwrap();
+        let db = strata_testing::TestDb::new();
+        let mut conn = db.connect().await;
+        let err = replay_track(&mut conn, &set, Track::Migrate).await.unwrap_err();
+        let crate::ErrorKind::Sql(f) = err.kind() else { panic!("{err}") };
+        assert!(f.path.ends_with("migrate/20251124_000003_c.up.sql"), "{err}");
+        assert_eq!((f.line, f.column), (Some(2), Some(8)), "{err}");
+        let tables: Vec<String> =
+            sqlx::query_scalar("SELECT relname::text FROM pg_class WHERE relname IN ('a', 'b', 'c') ORDER BY 1")
+                .fetch_all(&mut conn)
+                .await
+                .unwrap();
+        assert_eq!(tables, ["a", "b"], "the files before it ran; its own rolled back");
     }
 }
