@@ -6,8 +6,9 @@ use std::sync::OnceLock;
 use sqlx::{PgPool, Postgres, QueryBuilder};
 use uuid::Uuid;
 
+use super::tree;
 use crate::domain::{ItemChanges, ItemQuery, NewItem, Patch};
-use crate::models::ItemWithOwner;
+use crate::models::{Category, ItemWithOwner, Location, Table as _};
 
 /// The select list of [`ItemWithOwner`] over `i` (an item) and `u` (its owner), as a
 /// literal so that `concat!` builds whole statements at compile time.
@@ -131,23 +132,13 @@ fn list_sql(conditions: Conditions, limit: u32) -> String {
     if conditions.has(Conditions::ACTIVE) {
         sql.push_str(&format!(" AND i.is_active = ${}", next()));
     }
-    if conditions.has(Conditions::CATEGORY) {
-        sql.push_str(&format!(
-            " AND i.category_id IN (WITH RECURSIVE sub AS (\
-             SELECT c.id FROM master.categories AS c WHERE c.id = ${} \
-             UNION ALL SELECT c.id FROM master.categories AS c JOIN sub ON c.parent_id = sub.id\
-             ) SELECT sub.id FROM sub)",
-            next()
-        ));
-    }
-    if conditions.has(Conditions::LOCATION) {
-        sql.push_str(&format!(
-            " AND i.location_id IN (WITH RECURSIVE sub AS (\
-             SELECT l.id FROM master.locations AS l WHERE l.id = ${} \
-             UNION ALL SELECT l.id FROM master.locations AS l JOIN sub ON l.parent_id = sub.id\
-             ) SELECT sub.id FROM sub)",
-            next()
-        ));
+    // A category or location matches the items in it and in every one below it.
+    for (bit, column, table) in
+        [(Conditions::CATEGORY, "category_id", Category::INFO), (Conditions::LOCATION, "location_id", Location::INFO)]
+    {
+        if conditions.has(bit) {
+            sql.push_str(&format!(" AND i.{column} IN ({})", tree::subtree_ids_sql(&table, next())));
+        }
     }
     if conditions.has(Conditions::OWNER) {
         sql.push_str(&format!(" AND i.user_id = ${}", next()));

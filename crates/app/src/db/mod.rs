@@ -7,6 +7,7 @@ pub mod items;
 pub mod locations;
 pub mod phone_verifications;
 pub mod sessions;
+mod tree;
 pub mod users;
 
 use std::time::Duration;
