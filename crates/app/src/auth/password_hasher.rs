@@ -356,6 +356,38 @@ mod tests {
 
     use super::*;
 
+    /// A job that holds one of a hasher's workers until [`BusyWorker::finish`].
+    struct BusyWorker {
+        release: mpsc::Sender<()>,
+        job: tokio::task::JoinHandle<Result<(), PasswordHashError>>,
+    }
+
+    impl BusyWorker {
+        /// Queues the job and returns once a worker runs it.
+        async fn start(hasher: &PasswordHasher) -> BusyWorker {
+            let (started, has_started) = oneshot::channel();
+            let (release, released) = mpsc::channel::<()>();
+            let hasher = hasher.clone();
+            let job = tokio::spawn(async move {
+                hasher
+                    .run(move |_| {
+                        let _ = started.send(());
+                        let _ = released.recv();
+                        Ok(())
+                    })
+                    .await
+            });
+            has_started.await.unwrap();
+            BusyWorker { release, job }
+        }
+
+        /// Lets the job end, and waits until it has.
+        async fn finish(self) {
+            self.release.send(()).unwrap();
+            self.job.await.unwrap().unwrap();
+        }
+    }
+
     #[tokio::test]
     async fn a_hash_verifies_its_password_only() {
         let hasher = PasswordHasher::new();
@@ -449,21 +481,7 @@ mod tests {
     async fn a_job_whose_request_went_away_is_skipped() {
         // Abandoned logins (clients that gave up) must not keep the workers busy.
         let hasher = PasswordHasher::with_workers(1);
-        let (started, has_started) = oneshot::channel();
-        let (release, released) = mpsc::channel::<()>();
-        let busy = tokio::spawn({
-            let hasher = hasher.clone();
-            async move {
-                hasher
-                    .run(move |_| {
-                        let _ = started.send(());
-                        let _ = released.recv();
-                        Ok(())
-                    })
-                    .await
-            }
-        });
-        has_started.await.unwrap();
+        let busy = BusyWorker::start(&hasher).await;
         let ran = Arc::new(std::sync::atomic::AtomicBool::new(false));
         let flag = Arc::clone(&ran);
         let abandoned = hasher.run(move |_| {
@@ -472,8 +490,7 @@ mod tests {
         });
         // Queued behind the busy job, then given up on.
         assert!(tokio::time::timeout(std::time::Duration::from_millis(10), abandoned).await.is_err());
-        release.send(()).unwrap();
-        busy.await.unwrap().unwrap();
+        busy.finish().await;
         // The queue is in order: once this answers, the abandoned job has been taken.
         assert!(!hasher.verify("anything", None).await.unwrap());
         assert!(!ran.load(std::sync::atomic::Ordering::SeqCst));
@@ -485,21 +502,7 @@ mod tests {
         // behind every queued hash (2 s and more).
         let hasher = PasswordHasher::with_limits(1, 1);
         assert_eq!(hasher.capacity(), 2);
-        let (started, has_started) = oneshot::channel();
-        let (release, released) = mpsc::channel::<()>();
-        let busy = tokio::spawn({
-            let hasher = hasher.clone();
-            async move {
-                hasher
-                    .run(move |_| {
-                        let _ = started.send(());
-                        let _ = released.recv();
-                        Ok(())
-                    })
-                    .await
-            }
-        });
-        has_started.await.unwrap();
+        let busy = BusyWorker::start(&hasher).await;
         let queued = tokio::spawn({
             let hasher = hasher.clone();
             async move { hasher.verify("anything", None).await }
@@ -511,8 +514,7 @@ mod tests {
             .await
             .expect("a full queue answers at once");
         assert!(matches!(refused, Err(PasswordHashError::Busy { capacity: 2 })), "{refused:?}");
-        release.send(()).unwrap();
-        busy.await.unwrap().unwrap();
+        busy.finish().await;
         assert!(!queued.await.unwrap().unwrap());
         assert_eq!(hasher.in_flight(), 0);
         assert!(!hasher.verify("anything", None).await.unwrap());
