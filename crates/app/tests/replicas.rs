@@ -14,6 +14,7 @@ use sqlx::{Connection, PgPool};
 use strata_app::http::replicas::{Replicas, display_name};
 use strata_app::roles::pool_options_as;
 use strata_app::{APP_ROLE, AppConfig, LogSender};
+use strata_testing::CapturedLog;
 use strata_testing::standby::{Replication, StandbyOptions};
 
 // Shared with the API tests, which use more of it than these do.
@@ -175,34 +176,11 @@ async fn a_writer_reads_its_own_writes_while_the_standby_replays_late() {
     assert!(s.replicas.required_lsn(None).is_none());
 }
 
-/// The log, as the server would print it.
-#[derive(Clone, Default)]
-struct Log(Arc<std::sync::Mutex<Vec<u8>>>);
-
-impl std::io::Write for Log {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Log {
-    /// The lines that name `replica`.
-    fn lines_about(&self, replica: &str) -> Vec<String> {
-        let text = String::from_utf8(self.0.lock().unwrap().clone()).unwrap();
-        text.lines().filter(|l| l.contains(&format!("replica {replica}:"))).map(str::to_owned).collect()
-    }
-}
-
 #[tokio::test]
 async fn a_standby_stopped_mid_load_costs_no_error_and_is_used_again_after_restart() {
     // For the whole process (the only test that sets one); lines are told apart by the
     // replica's name, which has the standby's own port.
-    let log = Log::default();
+    let log = CapturedLog::default();
     let writer = log.clone();
     let subscriber = tracing_subscriber::fmt()
         .with_ansi(false)
@@ -253,7 +231,8 @@ async fn a_standby_stopped_mid_load_costs_no_error_and_is_used_again_after_resta
     }
     assert!(s.backends_that_ran(&s.pair.standby_url(), "api-replica", "app.items").await > 0);
     // One line per change of state, however many checks and failed reads there were.
-    let lines = log.lines_about(&display_name(&s.pair.standby_url()));
+    let about = format!("replica {}:", display_name(&s.pair.standby_url()));
+    let lines: Vec<String> = log.lines().into_iter().filter(|line| line.contains(&about)).collect();
     assert_eq!(lines.len(), 3, "{lines:#?}");
     assert!(lines[0].contains("in use") && lines[1].contains("down") && lines[2].contains("in use"), "{lines:#?}");
 }
