@@ -7,10 +7,8 @@
 //! `STRATA_FAULT_SEED=N` replays the random moments of a failed run.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::net::SocketAddr;
 use std::os::unix::fs::PermissionsExt;
-use std::path::PathBuf;
 use std::process::{Child, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -21,21 +19,8 @@ use predicates::str::contains;
 use sqlx::Connection;
 
 mod common;
-use common::Project;
-
-/// `n` files after create_schemas, each creating table `app.t<i>` and sleeping a
-/// little so a run takes long enough to interfere with.
-fn table_set(p: &Project, n: usize, sleep: f64) {
-    for i in 1..=n {
-        p.write(
-            "migrate",
-            &format!("20251124_{i:06}_t{i}"),
-            // Not idempotent on purpose: applying a file twice would fail.
-            &format!("CREATE TABLE app.t{i} (id int);\nSELECT pg_sleep({sleep});\n"),
-            &format!("DROP TABLE app.t{i};\n"),
-        );
-    }
-}
+use common::servers::{Reply, Server, send, split_url};
+use common::{Project, event, events, wait_for};
 
 /// A PostgreSQL cluster that one test may stop and start: the embedded database of
 /// a temporary project folder. Destroyed (server stopped, files removed) on drop.
@@ -129,15 +114,11 @@ impl Sql {
     /// Waits until no other client is connected to this database: a killed runner's
     /// server process finishes the statement it was given before it notices.
     fn wait_until_alone(&mut self) {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while self.int(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() \
-             AND pid <> pg_backend_pid() AND backend_type = 'client backend'",
-        ) > 0
-        {
-            assert!(Instant::now() < deadline, "a killed runner's session did not end within 20 s");
-            std::thread::sleep(Duration::from_millis(2));
-        }
+        let others = "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() \
+                      AND pid <> pg_backend_pid() AND backend_type = 'client backend'";
+        wait_for("a killed runner's session to end", Duration::from_secs(20), Duration::from_millis(2), || {
+            self.int(others) == 0
+        });
     }
 }
 
@@ -146,8 +127,7 @@ impl Sql {
 
 #[test]
 fn thirty_two_racing_runners_apply_each_file_once() {
-    let p = Project::new();
-    table_set(&p, 80, 0.005);
+    let p = Project::with_tables(80, 0.005);
     let children: Vec<Child> = (0..32)
         .map(|_| {
             p.std_strata()
@@ -162,8 +142,7 @@ fn thirty_two_racing_runners_apply_each_file_once() {
     for child in children {
         let out = child.wait_with_output().unwrap();
         assert!(out.status.success(), "a racing runner failed: {}", String::from_utf8_lossy(&out.stderr));
-        for line in String::from_utf8(out.stdout).unwrap().lines() {
-            let event: serde_json::Value = serde_json::from_str(line).expect(line);
+        for event in events(&String::from_utf8(out.stdout).unwrap()) {
             if event["event"] == "applied" {
                 *applied.entry(event["version"].as_str().unwrap().to_owned()).or_default() += 1;
             }
@@ -178,8 +157,7 @@ fn thirty_two_racing_runners_apply_each_file_once() {
 
 #[test]
 fn a_waiting_runner_names_the_lock_holder() {
-    let p = Project::new();
-    table_set(&p, 30, 0.05);
+    let p = Project::with_tables(30, 0.05);
     let mut first = p.std_strata().args(["-q", "migrate", "up"]).stderr(Stdio::piped()).spawn().unwrap();
     let mut sql = Sql::connect(&p.url);
     // The holder, seen from the server: the session that has the advisory lock granted.
@@ -196,12 +174,7 @@ fn a_waiting_runner_names_the_lock_holder() {
     };
     let out =
         p.strata().args(["--json", "migrate", "up", "--lock-timeout", "0.5"]).assert().code(1).get_output().clone();
-    let stdout = String::from_utf8(out.stdout).unwrap();
-    let waiting: serde_json::Value = stdout
-        .lines()
-        .map(|l| serde_json::from_str::<serde_json::Value>(l).expect(l))
-        .find(|e| e["event"] == "lock_waiting")
-        .unwrap_or_else(|| panic!("no lock_waiting event in {stdout}"));
+    let waiting = event(&String::from_utf8(out.stdout).unwrap(), "lock_waiting");
     assert_eq!(waiting["holder"]["pid"].as_i64(), Some(holder), "{waiting}");
     assert_eq!(waiting["holder"]["application_name"], "strata migrate up", "{waiting}");
     let stderr = String::from_utf8(out.stderr).unwrap();
@@ -471,16 +444,14 @@ fn fifty_sigkills_during_a_500_file_run_leave_history_equal_to_the_catalog() {
 fn database_stopping_mid_run_fails_clearly_and_records_only_what_happened() {
     let cluster = PrivateCluster::start();
     let p = Project::on(cluster.url.clone(), None);
-    table_set(&p, 60, 0.02);
+    p.write_tables(60, 0.02);
     p.strata().args(["-q", "migrate", "up", "--to", "20251124_000000"]).assert().success();
     let child =
         p.std_strata().args(["--json", "migrate", "up"]).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
     let mut sql = Sql::connect(&cluster.url);
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while sql.int("SELECT count(*) FROM public.migration_history") < 10 {
-        assert!(Instant::now() < deadline, "the run made no progress");
-        std::thread::sleep(Duration::from_millis(2));
-    }
+    wait_for("the run to apply 10 files", Duration::from_secs(30), Duration::from_millis(2), || {
+        sql.int("SELECT count(*) FROM public.migration_history") >= 10
+    });
     drop(sql);
     cluster.stop();
     let out = child.wait_with_output().unwrap();
@@ -492,10 +463,8 @@ fn database_stopping_mid_run_fails_clearly_and_records_only_what_happened() {
     // connection is simply gone; either way the error says so, and what was done.
     assert!(stderr.contains("SQLSTATE 57P01") || stderr.contains("connection"), "{stderr}");
     assert!(stderr.contains("applied before the failure"), "{stderr}");
-    let reported: BTreeSet<String> = String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str::<serde_json::Value>(l).expect(l))
+    let reported: BTreeSet<String> = events(&String::from_utf8(out.stdout).unwrap())
+        .iter()
         .filter(|e| e["event"] == "applied")
         .map(|e| e["version"].as_str().unwrap().to_owned())
         .collect();
@@ -535,121 +504,23 @@ fn database_stopping_mid_run_fails_clearly_and_records_only_what_happened() {
 // ---------------------------------------------------------------------------
 // 4. The API while PostgreSQL restarts
 
-/// A response, as much of it as these tests read.
-#[derive(Debug, Clone)]
-struct Response {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: String,
-}
-
-impl Response {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
-    }
-
-    fn json(&self) -> Option<serde_json::Value> {
-        serde_json::from_str(&self.body).ok()
-    }
-}
-
-/// One HTTP/1.1 request on its own connection (`Connection: close`).
+/// One request to the API on its own connection; a failure to get a whole answer is an error.
 fn http(
     addr: SocketAddr,
     method: &str,
     path: &str,
     cookie: Option<&str>,
     body: Option<&str>,
-) -> std::io::Result<Response> {
-    let timeout = Duration::from_secs(40);
-    let mut stream = TcpStream::connect_timeout(&addr, timeout)?;
-    stream.set_read_timeout(Some(timeout))?;
-    stream.set_write_timeout(Some(timeout))?;
-    let mut request =
-        format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nAccept: application/json\r\n");
+) -> std::io::Result<Reply> {
+    let length = body.unwrap_or("").len().to_string();
+    let mut headers = vec![("Accept", "application/json")];
     if let Some(cookie) = cookie {
-        request.push_str(&format!("Cookie: {cookie}\r\n"));
+        headers.push(("Cookie", cookie));
     }
-    let body = body.unwrap_or("");
     if method != "GET" {
-        request.push_str(&format!("Content-Type: application/json\r\nContent-Length: {}\r\n", body.len()));
+        headers.extend([("Content-Type", "application/json"), ("Content-Length", length.as_str())]);
     }
-    request.push_str("\r\n");
-    request.push_str(body);
-    stream.write_all(request.as_bytes())?;
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw)?;
-    parse_response(&raw)
-        .ok_or_else(|| std::io::Error::other(format!("unparsable response {:?}", String::from_utf8_lossy(&raw))))
-}
-
-fn parse_response(raw: &[u8]) -> Option<Response> {
-    let split = raw.windows(4).position(|w| w == b"\r\n\r\n")?;
-    let head = std::str::from_utf8(&raw[..split]).ok()?;
-    let mut lines = head.split("\r\n");
-    let status = lines.next()?.split(' ').nth(1)?.parse().ok()?;
-    let headers: Vec<(String, String)> =
-        lines.filter_map(|l| l.split_once(':')).map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned())).collect();
-    let mut body = raw[split + 4..].to_vec();
-    let chunked = headers.iter().any(|(k, v)| k.eq_ignore_ascii_case("transfer-encoding") && v.contains("chunked"));
-    if chunked {
-        let mut decoded = Vec::new();
-        let mut rest = &body[..];
-        loop {
-            let line_end = rest.windows(2).position(|w| w == b"\r\n")?;
-            let size = usize::from_str_radix(std::str::from_utf8(&rest[..line_end]).ok()?.trim(), 16).ok()?;
-            rest = &rest[line_end + 2..];
-            if size == 0 {
-                break;
-            }
-            decoded.extend_from_slice(rest.get(..size)?);
-            rest = rest.get(size + 2..)?;
-        }
-        body = decoded;
-    }
-    Some(Response { status, headers, body: String::from_utf8(body).ok()? })
-}
-
-/// `strata serve` on a free port, killed on drop; its log goes to a file.
-struct Server {
-    child: Child,
-    addr: SocketAddr,
-    log: PathBuf,
-}
-
-impl Server {
-    fn start(p: &Project) -> Server {
-        let log = p.path().join("serve.log");
-        let mut child = p
-            .std_strata()
-            .args(["--json", "serve", "--port", "0"])
-            .env("STRATA_LOG", "warn")
-            .stdout(Stdio::piped())
-            .stderr(std::fs::File::create(&log).unwrap())
-            .spawn()
-            .unwrap();
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let first = lines.next().and_then(Result::ok).unwrap_or_else(|| {
-            panic!("strata serve did not start: {}", std::fs::read_to_string(&log).unwrap_or_default())
-        });
-        let event: serde_json::Value = serde_json::from_str(&first).expect(&first);
-        let url = event["url"].as_str().unwrap_or_else(|| panic!("no url in {event}"));
-        let addr = url.trim_start_matches("http://").parse().unwrap();
-        // Keep reading, so a later line never meets a closed pipe.
-        std::thread::spawn(move || lines.for_each(drop));
-        Server { child, addr, log }
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+    send(&addr.to_string(), method, path, &headers, body, Duration::from_secs(40))
 }
 
 /// One request of the load, and what came of it.
@@ -658,7 +529,7 @@ struct Sample {
     sent: Instant,
     took: Duration,
     method: &'static str,
-    outcome: Result<Response, String>,
+    outcome: Result<Reply, String>,
 }
 
 /// Statuses and the slowest answer of some samples, for failure messages.
@@ -681,8 +552,10 @@ fn api_answers_503_while_postgres_restarts_and_loses_no_acknowledged_write() {
     let p = Project::on(cluster.url.clone(), None);
     p.reference(&["-q", "migrate", "up"]).assert().success();
     p.reference(&["-q", "seed", "up"]).assert().success();
-    let server = Server::start(&p);
-    restart_under_load(&cluster, &p, server.addr, || server.log());
+    let args = ["--database-url", &p.url, "serve", "--port", "0"];
+    let server = Server::start(p.path(), &args, &[("STRATA_LOG", "warn")], 1, Duration::from_secs(60));
+    let addr = split_url(server.url("api")).0.parse().unwrap();
+    restart_under_load(&cluster, &p, addr, || server.printed());
 }
 
 /// How long PostgreSQL stays down.
