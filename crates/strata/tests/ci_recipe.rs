@@ -31,7 +31,7 @@ fn strata(dir: &Path, db: &TestDb) -> Command {
 
 /// Writes the pair `<folder>/<today>_<name>.{up,down}.sql` in the project; `today`'s prefix.
 fn write(dir: &Path, folder: &str, name: &str, up: &str, down: &str) -> String {
-    let today = chrono::Utc::now().format("%Y%m%d").to_string();
+    let today = common::today();
     let file = dir.join(format!("migrations/{folder}/{today}_{name}"));
     std::fs::write(file.with_extension("up.sql"), up).unwrap();
     std::fs::write(file.with_extension("down.sql"), down).unwrap();

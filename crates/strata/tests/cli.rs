@@ -9,7 +9,7 @@ use predicates::str::contains;
 
 mod common;
 use common::servers::{Server, post_json, request};
-use common::{Project, assert_contains, events, pg_dump};
+use common::{Project, assert_contains, events, pg_dump, today, wait_for};
 
 #[test]
 fn up_status_down_round_trip() {
@@ -147,11 +147,10 @@ fn a_second_runner_reports_the_lock_holder() {
     let p = Project::with_tables(20, 0.1);
     let mut first = p.std_strata().args(["-q", "migrate", "up"]).spawn().unwrap();
     // Regression: a fixed sleep let the second runner win the lock on a loaded machine.
-    let deadline = std::time::Instant::now() + Duration::from_secs(20);
-    while p.psql("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())") != "1" {
-        assert!(std::time::Instant::now() < deadline, "the first runner never took the lock");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let locked = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())";
+    wait_for("the first runner to take the lock", Duration::from_secs(20), Duration::from_millis(20), || {
+        p.psql(locked) == "1"
+    });
     assert_contains(
         &p.run(&["migrate", "up", "--lock-timeout", "0.5"]).code(1).stderr,
         &["waiting for the migration lock (held by pid", "strata migrate up"],
@@ -221,7 +220,7 @@ fn generate_names_and_templates_files() {
         "CREATE SCHEMA IF NOT EXISTS auth;\nCREATE SCHEMA IF NOT EXISTS app;\n",
         "DROP SCHEMA IF EXISTS app;\nDROP SCHEMA IF EXISTS auth;\n",
     );
-    let today = chrono::Utc::now().format("%Y%m%d").to_string();
+    let today = today();
     p.strata()
         .args(["generate", "--type=migrate", "--name=add_widgets", "--schema=app"])
         .assert()
@@ -282,7 +281,11 @@ fn verify_names_the_file_whose_down_is_not_exact() {
     p.write("migrate", "20251124_000002_col", "ALTER TABLE app.t ADD COLUMN IF NOT EXISTS note text;", "SELECT 1;");
     p.write("migrate", "20251124_000003_dupe", "CREATE TABLE app.u (id int);", "DROP TABLE IF EXISTS app.u;");
     p.write("seed", "20251124_000001_rows", "INSERT INTO app.t (id) VALUES (1);", "DELETE FROM app.t WHERE id = 1;");
-    let stderr = p.run(&["verify"]).code(3).stderr;
+    // Spawned, so its pid names its scratch databases (strata_verify_<pid>_...): a
+    // parallel test's verify on the shared cluster may have its own at this moment.
+    let verify = p.std_strata().arg("verify").stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let pid = verify.id();
+    let stderr = common::Outcome::of(verify.wait_with_output().unwrap()).code(3).stderr;
     assert_contains(
         &stderr,
         &[
@@ -294,7 +297,10 @@ fn verify_names_the_file_whose_down_is_not_exact() {
     );
     assert!(!stderr.contains("create_schemas"), "{stderr}");
     // The scratch database is gone and the real one untouched.
-    assert_eq!(p.psql("SELECT count(*) FROM pg_database WHERE datname LIKE 'strata_verify_%'"), "0");
+    assert_eq!(
+        p.psql(&format!("SELECT count(*) FROM pg_database WHERE datname LIKE 'strata\\_verify\\_{pid}\\_%'")),
+        "0"
+    );
     assert_eq!(p.psql("SELECT to_regclass('public.migration_history') IS NULL"), "t");
 }
 

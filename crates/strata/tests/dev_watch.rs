@@ -76,7 +76,7 @@ async fn dev_applies_saved_files_and_reports_broken_and_modified_ones() {
     let studio = dev.url("studio").to_owned();
     let admin = embedded_url(dir);
     let mut printed = Printed { dev: &mut dev, lines: vec![] };
-    let today = chrono::Utc::now().format("%Y%m%d").to_string();
+    let today = common::today();
     let folder = dir.join("migrations/migrate");
     let write = |name: &str, up: &str, down: &str| {
         std::fs::write(folder.join(format!("{today}_{name}.up.sql")), up).unwrap();

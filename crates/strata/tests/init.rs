@@ -37,7 +37,7 @@ fn a_new_project_from_init_to_verify() {
         .assert()
         .success()
         .stdout(contains("created strata.toml"));
-    let today = chrono::Utc::now().format("%Y%m%d").to_string();
+    let today = common::today();
     let up = format!("migrations/migrate/{today}_000000_create_schemas.up.sql");
     assert_eq!(
         files_in(dir),

@@ -15,15 +15,7 @@ use common::{Project, assert_contains, event, events, pg_tool, psql_on, stdout_o
 
 /// Every up file of the project, migrate track first, each in version order.
 fn up_files(p: &Project) -> Vec<PathBuf> {
-    let mut out = vec![];
-    for track in ["migrate", "seed"] {
-        let mut files: Vec<PathBuf> = std::fs::read_dir(p.path().join("migrations").join(track))
-            .map(|d| d.map(|e| e.unwrap().path()).filter(|f| f.to_string_lossy().ends_with(".up.sql")).collect())
-            .unwrap_or_default();
-        files.sort();
-        out.extend(files);
-    }
-    out
+    ["migrate", "seed"].iter().flat_map(|track| p.up_files(track)).collect()
 }
 
 /// psql's outcome for one file, in a session of its own.

@@ -70,14 +70,7 @@ fn squash(p: &Project, to: &str) -> (String, String) {
 
 /// The versions of the migrate files, in order.
 fn migrate_names(p: &Project) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(p.path().join("migrations/migrate"))
-        .unwrap()
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.ends_with(".up.sql"))
-        .collect();
-    v.sort();
-    v
+    p.up_files("migrate").iter().map(|f| f.file_name().unwrap().to_string_lossy().into_owned()).collect()
 }
 
 #[test]

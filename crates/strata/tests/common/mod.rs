@@ -229,6 +229,15 @@ impl Project {
         self.write(track, name, up, "SELECT 1;");
     }
 
+    /// The up files of `track`, in version order (none when the folder does not exist).
+    pub fn up_files(&self, track: &str) -> Vec<PathBuf> {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(self.path().join("migrations").join(track))
+            .map(|d| d.map(|e| e.unwrap().path()).filter(|f| f.to_string_lossy().ends_with(".up.sql")).collect())
+            .unwrap_or_default();
+        files.sort();
+        files
+    }
+
     /// Replaces strata.toml with `text`.
     pub fn toml(&self, text: &str) {
         std::fs::write(self.path().join("strata.toml"), text).unwrap();
@@ -280,6 +289,11 @@ impl Project {
             "{stderr}"
         );
     }
+}
+
+/// Today's date as generated file names begin with it (`YYYYMMDD`, UTC).
+pub fn today() -> String {
+    chrono::Utc::now().format("%Y%m%d").to_string()
 }
 
 /// Polls `ready` every `every` until it holds; fails naming `what` once `limit` has passed.
