@@ -170,6 +170,14 @@ impl Migration {
     pub fn name(&self) -> String {
         format!("{}_{}", self.version, self.description)
     }
+
+    /// The file that runs in `direction`: the up file or the down file.
+    pub fn file(&self, direction: crate::plan::Direction) -> &SqlFile {
+        match direction {
+            crate::plan::Direction::Up => &self.up,
+            crate::plan::Direction::Down => &self.down,
+        }
+    }
 }
 
 /// One list per track, each in version order: a set's migrations, a listing's pairs.
@@ -683,23 +691,45 @@ mod tests {
         assert!(parse_file_name("20230229_000001_x.up.sql").is_err());
     }
 
+    /// Writes `files` (paths under `dir`, contents) into `dir`.
+    fn write(dir: &Path, files: &[(&str, &[u8])]) {
+        for (name, text) in files {
+            let path = dir.join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+    }
+
+    /// A migrations folder holding `files`.
+    fn folder(files: &[(&str, &[u8])]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), files);
+        dir
+    }
+
+    /// A create_schemas pair whose up file has a BOM and CRLF (normalized away).
+    const CREATE_SCHEMAS: [(&str, &[u8]); 2] = [
+        ("migrate/20251124_000000_create_schemas.up.sql", b"\xEF\xBB\xBFCREATE SCHEMA IF NOT EXISTS app;\r\n"),
+        ("migrate/20251124_000000_create_schemas.down.sql", b"DROP SCHEMA IF EXISTS app;\n"),
+    ];
+
     #[test]
     fn scan_reports_every_problem_and_keeps_good_pairs() {
-        let dir = tempfile::tempdir().unwrap();
-        let m = dir.path().join("migrate");
-        std::fs::create_dir_all(&m).unwrap();
-        let write = |n: &str, s: &[u8]| std::fs::write(m.join(n), s).unwrap();
-        write("20251124_000000_create_schemas.up.sql", b"\xEF\xBB\xBFCREATE SCHEMA IF NOT EXISTS app;\r\n");
-        write("20251124_000000_create_schemas.down.sql", b"DROP SCHEMA IF EXISTS app;\n");
-        write("20251124_000001_only_up.up.sql", b"select 1;");
-        write("20251124_000002_only_down.down.sql", b"select 1;");
-        write("20251124_000003_a.up.sql", b"select 1;");
-        write("20251124_000003_a.down.sql", b"select 1;");
-        write("20251124_000003_b.up.sql", b"select 1;");
-        write("20251124_000004_bin.up.sql", b"\xff\xfe");
-        write("20251124_000004_bin.down.sql", b"select 1;");
-        write("notes.txt", b"hello");
-        write(".gitkeep", b"");
+        let dir = folder(&CREATE_SCHEMAS);
+        write(
+            dir.path(),
+            &[
+                ("migrate/20251124_000001_only_up.up.sql", b"select 1;"),
+                ("migrate/20251124_000002_only_down.down.sql", b"select 1;"),
+                ("migrate/20251124_000003_a.up.sql", b"select 1;"),
+                ("migrate/20251124_000003_a.down.sql", b"select 1;"),
+                ("migrate/20251124_000003_b.up.sql", b"select 1;"),
+                ("migrate/20251124_000004_bin.up.sql", b"\xff\xfe"),
+                ("migrate/20251124_000004_bin.down.sql", b"select 1;"),
+                ("migrate/notes.txt", b"hello"),
+                ("migrate/.gitkeep", b""),
+            ],
+        );
         let scan = scan(dir.path());
         let kinds: Vec<_> = scan
             .problems
@@ -724,18 +754,18 @@ mod tests {
 
     #[test]
     fn listing_checksums_match_the_scan_and_its_problems() {
-        let dir = tempfile::tempdir().unwrap();
-        let m = dir.path().join("migrate");
-        std::fs::create_dir_all(&m).unwrap();
-        let write = |n: &str, s: &[u8]| std::fs::write(m.join(n), s).unwrap();
-        write("20251124_000000_create_schemas.up.sql", b"\xEF\xBB\xBFCREATE SCHEMA IF NOT EXISTS app;\r\n");
-        write("20251124_000000_create_schemas.down.sql", b"DROP SCHEMA IF EXISTS app;\n");
+        let dir = folder(&CREATE_SCHEMAS);
         let big = "SELECT 1;\n".repeat(20_000); // larger than the first buffer
-        write("20251124_000001_big.up.sql", big.as_bytes());
-        write("20251124_000001_big.down.sql", b"SELECT 1;");
-        write("20251124_000002_bin.up.sql", b"\xff\xfe");
-        write("20251124_000002_bin.down.sql", b"select 1;");
-        write("20251124_000003_only_up.up.sql", b"select 1;");
+        write(
+            dir.path(),
+            &[
+                ("migrate/20251124_000001_big.up.sql", big.as_bytes()),
+                ("migrate/20251124_000001_big.down.sql", b"SELECT 1;"),
+                ("migrate/20251124_000002_bin.up.sql", b"\xff\xfe"),
+                ("migrate/20251124_000002_bin.down.sql", b"select 1;"),
+                ("migrate/20251124_000003_only_up.up.sql", b"select 1;"),
+            ],
+        );
         let scan = scan(dir.path());
         let listing = list_files(dir.path());
         let sums = |ms: Vec<(Version, Checksum)>| ms;
@@ -751,23 +781,30 @@ mod tests {
     /// the same set, the same problems, as a scan (a down file's problem included).
     #[test]
     fn a_listing_reads_into_the_scan_of_its_folder() {
-        let dir = tempfile::tempdir().unwrap();
-        let write = |n: &str, s: &[u8]| {
-            std::fs::create_dir_all(dir.path().join(n).parent().unwrap()).unwrap();
-            std::fs::write(dir.path().join(n), s).unwrap()
-        };
-        write("migrate/20251124_000000_create_schemas.up.sql", b"CREATE SCHEMA app;\r\n");
-        write("migrate/20251124_000000_create_schemas.down.sql", b"DROP SCHEMA app;\n");
-        write("migrate/20251124_000001_t.up.sql", b"-- strata:no-transaction\nCREATE INDEX CONCURRENTLY i ON t (a);\n");
-        write("migrate/20251124_000001_t.down.sql", b"DROP INDEX i;");
-        write("seed/20251124_000001_rows.up.sql", b"INSERT INTO t VALUES (1);");
-        write("seed/20251124_000001_rows.down.sql", b"DELETE FROM t;");
+        let dir = folder(&CREATE_SCHEMAS);
+        write(
+            dir.path(),
+            &[
+                (
+                    "migrate/20251124_000001_t.up.sql",
+                    b"-- strata:no-transaction\nCREATE INDEX CONCURRENTLY i ON t (a);\n",
+                ),
+                ("migrate/20251124_000001_t.down.sql", b"DROP INDEX i;"),
+                ("seed/20251124_000001_rows.up.sql", b"INSERT INTO t VALUES (1);"),
+                ("seed/20251124_000001_rows.down.sql", b"DELETE FROM t;"),
+            ],
+        );
         let same = |dir: &Path| assert_eq!(format!("{:?}", list_files(dir).into_scan(dir)), format!("{:?}", scan(dir)));
         same(dir.path());
-        write("seed/20251124_000002_bin.up.sql", b"select 1;");
-        write("seed/20251124_000002_bin.down.sql", b"\xff\xfe");
-        write("seed/20251124_000003_both.up.sql", b"\xff");
-        write("seed/20251124_000003_both.down.sql", b"\xff");
+        write(
+            dir.path(),
+            &[("seed/20251124_000002_bin.up.sql", b"select 1;"), ("seed/20251124_000002_bin.down.sql", b"\xff\xfe")],
+        );
+        same(dir.path());
+        write(
+            dir.path(),
+            &[("seed/20251124_000003_both.up.sql", b"\xff"), ("seed/20251124_000003_both.down.sql", b"\xff")],
+        );
         same(dir.path());
         assert_eq!(scan(dir.path()).problems.len(), 3);
     }
