@@ -55,39 +55,31 @@ pub async fn run(
     observer: &mut (dyn Observer + Send),
 ) -> Result<Report, Error> {
     let lock = Held::take(conn, opts, observer).await?;
-    let result = run_locked(conn, set, track, request, opts, observer).await;
+    let result = async {
+        // A single-transaction run reads the table without creating it (a refused run
+        // changes nothing) and creates it in its transaction (a failed run on a fresh
+        // database leaves it as it was).
+        let per_file = opts.transactions == Transactions::PerFile;
+        if per_file {
+            history::ensure(conn, &opts.history).await?;
+        }
+        let rows = match per_file {
+            true => history::read_existing(conn, &opts.history).await?,
+            false => history::read(conn, &opts.history).await?,
+        };
+        check_request(track, request, &rows)?;
+        let plan = plan::plan(track, set.track(track), &rows, request)?;
+        let single = single_transaction(opts.transactions, &plan)?;
+        if !per_file && !single {
+            history::ensure(conn, &opts.history).await?;
+        }
+        observer.on(&Event::Planned { track, direction: plan.direction, count: plan.steps.len() });
+        let runner = Runner::new(conn, opts, observer, plan.direction);
+        runner.single_transaction(single).run(&plan.steps).await
+    }
+    .await;
     lock.release(conn).await;
     result
-}
-
-async fn run_locked(
-    conn: &mut PgConnection,
-    set: &MigrationSet,
-    track: Track,
-    request: &Request,
-    opts: &Options,
-    observer: &mut (dyn Observer + Send),
-) -> Result<Report, Error> {
-    // A single-transaction run reads the table without creating it (a refused run
-    // changes nothing) and creates it in its transaction (a failed run on a fresh
-    // database leaves it as it was).
-    let per_file = opts.transactions == Transactions::PerFile;
-    if per_file {
-        history::ensure(conn, &opts.history).await?;
-    }
-    let rows = match per_file {
-        true => history::read_existing(conn, &opts.history).await?,
-        false => history::read(conn, &opts.history).await?,
-    };
-    check_request(track, request, &rows)?;
-    let plan = plan::plan(track, set.track(track), &rows, request).map_err(Error::from)?;
-    let single = single_transaction(opts.transactions, &plan)?;
-    if !per_file && !single {
-        history::ensure(conn, &opts.history).await?;
-    }
-    observer.on(&Event::Planned { track, direction: plan.direction, count: plan.steps.len() });
-    let runner = Runner::new(conn, opts, observer, plan.direction);
-    runner.single_transaction(single).run(&plan.steps).await
 }
 
 /// Whether an `up` plan runs in one transaction; a `-- strata:no-transaction`
