@@ -29,6 +29,15 @@ impl<'a> From<&'a Migration> for FileId<'a> {
     }
 }
 
+/// An applied file that `strata dev` saw saved: which, and its path (`file`).
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct SavedFile<'a> {
+    #[serde(flatten)]
+    pub file: FileId<'a>,
+    #[serde(rename = "file")]
+    pub path: &'a Path,
+}
+
 /// One line of `--json` output.
 #[derive(Debug, Serialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
@@ -211,26 +220,11 @@ pub enum Event<'a> {
         change: &'a str,
     },
     /// The down file of an applied migration changed (it runs on the next rollback).
-    DownChanged {
-        #[serde(flatten)]
-        file: FileId<'a>,
-        #[serde(rename = "file")]
-        path: &'a Path,
-    },
+    DownChanged(SavedFile<'a>),
     /// An applied file was edited: not run again.
-    Modified {
-        #[serde(flatten)]
-        file: FileId<'a>,
-        #[serde(rename = "file")]
-        path: &'a Path,
-    },
+    Modified(SavedFile<'a>),
     /// An applied file was saved without a change to what was applied.
-    Unchanged {
-        #[serde(flatten)]
-        file: FileId<'a>,
-        #[serde(rename = "file")]
-        path: &'a Path,
-    },
+    Unchanged(SavedFile<'a>),
 
     // ---- verify ----
     /// One file's up, down and up again checked on the scratch database.
@@ -558,9 +552,9 @@ mod tests {
             Event::RepairSummary { checksums: 1, cleared: 1, rollbacks_reset: 0, renamed: 1 },
             Event::Watching { dir: Path::new("migrations") },
             Event::FileChanged { path, change: "changed" },
-            Event::DownChanged { file, path },
-            Event::Modified { file, path },
-            Event::Unchanged { file, path },
+            Event::DownChanged(SavedFile { file, path }),
+            Event::Modified(SavedFile { file, path }),
+            Event::Unchanged(SavedFile { file, path }),
             Event::Verified { file, ok: true, problems: &[] },
             Event::VerifySummary { files: 2, problems: 0, loose_columns: &loose },
             Event::Replicas { replicas: &["replica1:5433"], max_lag_ms: 5000 },

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime};
 
-use crate::event::{Event, FileId};
+use crate::event::{Event, FileId, SavedFile};
 use anyhow::Result;
 use strata_migrate::Track;
 use strata_migrate::apply::Transactions;
@@ -181,11 +181,12 @@ async fn applied_changes(ctx: &Context, out: Output, changes: &[(PathBuf, Change
         } else {
             ("unchanged", format!("{file}: applied, and its content is what was applied"))
         };
-        let file = FileId { track: e.track, version: e.version, description: &e.description };
+        let saved =
+            SavedFile { file: FileId { track: e.track, version: e.version, description: &e.description }, path };
         out.emit(match kind {
-            "down_changed" => Event::DownChanged { file, path },
-            "modified" => Event::Modified { file, path },
-            _ => Event::Unchanged { file, path },
+            "down_changed" => Event::DownChanged(saved),
+            "modified" => Event::Modified(saved),
+            _ => Event::Unchanged(saved),
         });
         if kind == "modified" {
             out.warn(message);
