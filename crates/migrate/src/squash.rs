@@ -81,11 +81,17 @@ SELECT s FROM (
     FROM ns WHERE ns.nspowner <> (SELECT oid FROM pg_roles WHERE rolname = current_user)
 ) x ORDER BY k, o DESC
 "#;
-    sqlx::query_scalar(SQL)
-        .bind(schemas)
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(|e| Error::database("reading what the squashed down drops", e))
+    per_schema(conn, SQL, schemas, "reading what the squashed down drops").await
+}
+
+/// The text of each row of `sql`, whose `$1` is the list of `schemas`.
+async fn per_schema(
+    conn: &mut PgConnection,
+    sql: &'static str,
+    schemas: &[String],
+    context: &'static str,
+) -> Result<Vec<String>, Error> {
+    sqlx::query_scalar(sql).bind(schemas).fetch_all(&mut *conn).await.map_err(|e| Error::database(context, e))
 }
 
 /// The snapshot a squash compares: the catalog with every table's rows
@@ -137,11 +143,7 @@ UNION ALL SELECT 'foreign server ' || srvname FROM pg_foreign_server
 UNION ALL SELECT 'large object ' || oid::text FROM pg_largeobject_metadata
 ORDER BY 1
 "#;
-    sqlx::query_scalar(SQL)
-        .bind(schemas)
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(|e| Error::database("looking for objects the snapshot does not cover", e))
+    per_schema(conn, SQL, schemas, "looking for objects the snapshot does not cover").await
 }
 
 /// The roles (other than the replaying one and PUBLIC) that own objects, or are
@@ -166,11 +168,7 @@ owners AS (
 SELECT rolname::text FROM pg_roles WHERE oid IN (SELECT r FROM owners) AND rolname <> current_user
     AND NOT rolname LIKE 'pg\_%' ORDER BY 1
 "#;
-    sqlx::query_scalar(SQL)
-        .bind(schemas)
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(|e| Error::database("reading the roles of the squashed objects", e))
+    per_schema(conn, SQL, schemas, "reading the roles of the squashed objects").await
 }
 
 /// What the squash makes.
@@ -342,47 +340,29 @@ fn idempotent(text: &str) -> Result<Option<String>, Unsupported> {
         let name = qualified(rest);
         return Ok(Some(guarded(&format!("SELECT FROM pg_catalog.pg_type WHERE oid = to_regtype({})", lit(name)), t)));
     }
-    if let Some(rest) = after(t, "CREATE TRIGGER ").or_else(|| after(t, "CREATE CONSTRAINT TRIGGER ")) {
-        let name = qualified(rest);
-        let table = rest.split_once(" ON ").map(|(_, r)| qualified(r.trim_start())).unwrap_or("");
-        let cond = format!(
-            "SELECT FROM pg_catalog.pg_trigger WHERE tgrelid = {}::regclass AND tgname = {}",
-            lit(table),
-            lit(&unquote(name))
-        );
-        return Ok(Some(guarded(&cond, t)));
-    }
-    if let Some(rest) = after(t, "CREATE POLICY ") {
-        let name = qualified(rest);
-        let table = rest.split_once(" ON ").map(|(_, r)| qualified(r.trim_start())).unwrap_or("");
-        let cond = format!(
-            "SELECT FROM pg_catalog.pg_policy WHERE polrelid = {}::regclass AND polname = {}",
-            lit(table),
-            lit(&unquote(name))
-        );
-        return Ok(Some(guarded(&cond, t)));
+    // `name ON table`: found by its table and name.
+    for (heads, catalog) in [
+        (&["CREATE TRIGGER ", "CREATE CONSTRAINT TRIGGER "][..], ("pg_trigger", "tgrelid", "tgname")),
+        (&["CREATE POLICY "][..], ("pg_policy", "polrelid", "polname")),
+    ] {
+        if let Some(rest) = heads.iter().find_map(|head| after(t, head)) {
+            let name = qualified(rest);
+            let table = rest.split_once(" ON ").map(|(_, r)| qualified(r.trim_start())).unwrap_or("");
+            return Ok(Some(guarded(&on_table(catalog, table, name), t)));
+        }
     }
     if let Some(rest) = after(t, "ALTER TABLE ") {
         let rest = rest.strip_prefix("ONLY ").unwrap_or(rest);
         let table = qualified(rest);
         let action = rest[table.len()..].trim_start();
         if let Some(c) = action.strip_prefix("ADD CONSTRAINT ") {
-            let name = qualified(c);
-            let cond = format!(
-                "SELECT FROM pg_catalog.pg_constraint WHERE conrelid = {}::regclass AND conname = {}",
-                lit(table),
-                lit(&unquote(name))
-            );
+            let cond = on_table(("pg_constraint", "conrelid", "conname"), table, qualified(c));
             return Ok(Some(guarded(&cond, t)));
         }
         if let Some(c) = action.strip_prefix("ALTER COLUMN ") {
             let column = qualified(c);
             if c[column.len()..].trim_start().starts_with("ADD GENERATED ") {
-                let cond = format!(
-                    "SELECT FROM pg_catalog.pg_attribute WHERE attrelid = {}::regclass AND attname = {} AND attidentity <> ''",
-                    lit(table),
-                    lit(&unquote(column))
-                );
+                let cond = on_table(("pg_attribute", "attrelid", "attname"), table, column) + " AND attidentity <> ''";
                 return Ok(Some(guarded(&cond, t)));
             }
             return Ok(Some(t.to_owned()));
@@ -400,6 +380,16 @@ fn idempotent(text: &str) -> Result<Option<String>, Unsupported> {
         }
     }
     Err(Unsupported(first_line(t)))
+}
+
+/// The query that finds an object of a table by name: `catalog` is the catalog
+/// with its table and name columns.
+fn on_table((catalog, table_column, name_column): (&str, &str, &str), table: &str, name: &str) -> String {
+    format!(
+        "SELECT FROM pg_catalog.{catalog} WHERE {table_column} = {}::regclass AND {name_column} = {}",
+        crate::quote::literal(table),
+        crate::quote::literal(&unquote(name))
+    )
 }
 
 fn first_line(t: &str) -> String {
