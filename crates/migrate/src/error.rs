@@ -4,10 +4,12 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use sqlx::postgres::{PgDatabaseError, PgErrorPosition};
+
 use crate::lock::LockHolder;
 use crate::plan::{Direction, PlanError};
 use crate::report::Report;
-use crate::source::{SourceErrors, Track, Version};
+use crate::source::{Migration, SourceErrors, Track, Version};
 
 /// An error of the engine, with what the run had done before it stopped
 /// (refinery's `Error` carries its `Report` the same way): [`Error::kind`] says
@@ -57,6 +59,11 @@ pub enum ErrorKind {
         /// The file whose statement was cancelled, if one was running.
         file: Option<PathBuf>,
     },
+}
+
+/// PostgreSQL's own error, when `err` is one.
+pub(crate) fn pg_error(err: &sqlx::Error) -> Option<&PgDatabaseError> {
+    err.as_database_error().and_then(|d| d.try_downcast_ref::<PgDatabaseError>())
 }
 
 /// How the binary should treat an error (its exit status).
@@ -186,6 +193,36 @@ pub struct SqlFailure {
 }
 
 impl SqlFailure {
+    /// PostgreSQL's error `db` on the `direction` file of `m`, not yet placed in
+    /// the file (no line, column or statement).
+    pub(crate) fn new(m: &Migration, direction: Direction, db: &PgDatabaseError) -> SqlFailure {
+        let file = m.file(direction);
+        SqlFailure {
+            track: m.track,
+            version: m.version,
+            direction,
+            path: file.path.clone(),
+            line: None,
+            column: None,
+            statement: None,
+            code: db.code().to_owned(),
+            message: db.message().to_owned(),
+            detail: db.detail().map(str::to_owned),
+            hint: db.hint().map(str::to_owned),
+            context: db.r#where().map(str::to_owned),
+            sql: file.sql.clone(),
+        }
+    }
+
+    /// PostgreSQL's error position in the query sent, as a 0-based character index
+    /// (it reports 1-based; positions inside a function body's own query are not ours).
+    pub(crate) fn position(db: &PgDatabaseError) -> Option<usize> {
+        match db.position() {
+            Some(PgErrorPosition::Original(p)) => Some(p.saturating_sub(1)),
+            _ => None,
+        }
+    }
+
     fn location(&self) -> String {
         match (self.line, self.column) {
             (Some(l), Some(c)) => format!(":{l}:{c}"),

@@ -41,7 +41,6 @@ use crate::history::{self, HistoryTable};
 use crate::plan::{self, Direction, Request};
 use crate::replay;
 use crate::source::{Migration, MigrationSet, Track};
-use crate::split::Piece;
 
 /// When a table counts as large: either limit reached.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -457,20 +456,12 @@ async fn measure_file(
         return Ok(report);
     }
     let script = file.script()?;
-    let pieces = script.pieces();
     let in_transaction = !file.no_transaction;
     if in_transaction {
         exec(scratch, "BEGIN").await?;
     }
     let mut held: BTreeSet<(i64, LockMode)> = BTreeSet::new();
-    let mut index = 0;
-    for (i, piece) in pieces.iter().enumerate() {
-        let Piece::Statement(s) = piece else { continue };
-        index += 1;
-        let data = match pieces.get(i + 1) {
-            Some(Piece::CopyData(d)) if s.copy_from_stdin => Some(d.data),
-            _ => None,
-        };
+    for (index, (s, data)) in (1..).zip(script.statements_with_data()) {
         // A no-transaction file: each statement in a transaction of its own, so
         // its locks can be read exactly, unless PostgreSQL refuses that.
         let own = !in_transaction && s.needs_no_transaction().is_none() && s.transaction_control().is_none();

@@ -4,9 +4,8 @@
 //! the COPY protocol); any other file as one query string.
 
 use sqlx::PgConnection;
-use sqlx::postgres::{PgDatabaseError, PgErrorPosition};
 
-use crate::error::{Error, SqlFailure};
+use crate::error::{Error, SqlFailure, pg_error};
 use crate::locate::line_col;
 use crate::plan::Direction;
 use crate::source::{Migration, SqlFile};
@@ -14,14 +13,6 @@ use crate::split::{self, Piece};
 
 /// What a transactional file is sent after: PostgreSQL's error positions count it.
 pub(crate) const PREFIX: &str = "BEGIN;\n";
-
-/// The file (up or down) of `m`.
-pub(crate) fn file_of(m: &Migration, direction: Direction) -> &SqlFile {
-    match direction {
-        Direction::Up => &m.up,
-        Direction::Down => &m.down,
-    }
-}
 
 /// Runs a file to completion: in a transaction of its own, or statement by
 /// statement for a no-transaction file. The outer error is the connection's;
@@ -31,7 +22,7 @@ pub(crate) async fn run(
     m: &Migration,
     direction: Direction,
 ) -> Result<Result<(), SqlFailure>, Error> {
-    let file = file_of(m, direction);
+    let file = m.file(direction);
     if file.no_transaction {
         return statementwise(conn, m, direction).await;
     }
@@ -70,7 +61,7 @@ pub(crate) async fn run_many(
 ) -> Result<Result<(), SqlFailure>, Error> {
     let mut i = 0;
     while i < files.len() {
-        let alone = |m: &Migration| file_of(m, direction).no_transaction || has_copy_data(file_of(m, direction));
+        let alone = |m: &Migration| m.file(direction).no_transaction || has_copy_data(m.file(direction));
         if alone(files[i]) {
             if let Err(f) = run(conn, files[i], direction).await? {
                 return Ok(Err(f));
@@ -106,11 +97,11 @@ const RESET: &str =
 async fn in_one_transaction(conn: &mut PgConnection, group: &[&Migration], direction: Direction) -> bool {
     let mut message = String::from("BEGIN;\n");
     for (k, m) in group.iter().enumerate() {
-        message.push_str(&file_of(m, direction).sql);
+        message.push_str(&m.file(direction).sql);
         message.push_str("\n;\n");
         message.push_str(RESET);
         let last = k + 1 == group.len();
-        if last || message.len() + file_of(group[k + 1], direction).sql.len() > BULK_BYTES {
+        if last || message.len() + group[k + 1].file(direction).sql.len() > BULK_BYTES {
             if last {
                 message.push_str("COMMIT;");
             }
@@ -131,17 +122,9 @@ pub(crate) async fn statementwise(
     m: &Migration,
     direction: Direction,
 ) -> Result<Result<(), SqlFailure>, Error> {
-    let file = file_of(m, direction);
+    let file = m.file(direction);
     let script = file.script()?;
-    let pieces = script.pieces();
-    let mut number = 0;
-    for (i, piece) in pieces.iter().enumerate() {
-        let Piece::Statement(stmt) = piece else { continue };
-        number += 1;
-        let data = match pieces.get(i + 1) {
-            Some(Piece::CopyData(d)) if stmt.copy_from_stdin => Some(d.data),
-            _ => None,
-        };
+    for (number, (stmt, data)) in (1..).zip(script.statements_with_data()) {
         if let Err(err) = statement(conn, stmt.text, data).await {
             let mut f = located(failure(m, direction, err)?, file, Some(stmt.offset), 0);
             f.statement = Some(number);
@@ -192,27 +175,8 @@ pub(crate) fn located(mut f: SqlFailure, file: &SqlFile, from: Option<usize>, sk
 /// The file's SQL error, with PostgreSQL's 0-based error position in the query
 /// sent parked in `column` for [`located`].
 pub(crate) fn failure(m: &Migration, direction: Direction, err: sqlx::Error) -> Result<SqlFailure, Error> {
-    let Some(db) = err.as_database_error().and_then(|d| d.try_downcast_ref::<PgDatabaseError>()) else {
+    let Some(db) = pg_error(&err) else {
         return Err(Error::database("running a file", err));
     };
-    let file = file_of(m, direction);
-    let position = match db.position() {
-        Some(PgErrorPosition::Original(p)) => Some(p.saturating_sub(1)),
-        _ => None,
-    };
-    Ok(SqlFailure {
-        track: m.track,
-        version: m.version,
-        direction,
-        path: file.path.clone(),
-        line: None,
-        column: position,
-        statement: None,
-        code: db.code().to_owned(),
-        message: db.message().to_owned(),
-        detail: db.detail().map(str::to_owned),
-        hint: db.hint().map(str::to_owned),
-        context: db.r#where().map(str::to_owned),
-        sql: file.sql.clone(),
-    })
+    Ok(SqlFailure { column: SqlFailure::position(db), ..SqlFailure::new(m, direction, db) })
 }

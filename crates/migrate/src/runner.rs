@@ -23,11 +23,11 @@ use std::ops::Range;
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
-use sqlx::postgres::{PgDatabaseError, PgErrorPosition};
+use sqlx::postgres::PgDatabaseError;
 use sqlx::{Column, Connection, PgConnection, Row};
 
 use crate::directive;
-use crate::error::{Error, ErrorKind, SqlFailure};
+use crate::error::{Error, ErrorKind, SqlFailure, pg_error};
 use crate::event::{Blocker, Event, Observer};
 use crate::history::{self, TIMED};
 use crate::locate::line_col;
@@ -421,10 +421,7 @@ impl<'r> Runner<'r> {
     }
 
     fn file<'m>(&self, m: &'m Migration) -> &'m SqlFile {
-        match self.direction {
-            Direction::Up => &m.up,
-            Direction::Down => &m.down,
-        }
+        m.file(self.direction)
     }
 
     /// How many of the leading files go into one batch: small transactional
@@ -579,7 +576,7 @@ impl<'r> Runner<'r> {
         let Some(db) = pg_error(&err) else {
             return Err(BatchEnd::Failed { done, error: Error::database("running migrations", err) });
         };
-        let position = position(db);
+        let position = SqlFailure::position(db);
         // A syntax error names its file by position (see BatchEnd::Rejected).
         let failing = match position {
             Some(pos) => starts.iter().rposition(|&s| s <= pos).unwrap_or(0).max(done),
@@ -596,7 +593,7 @@ impl<'r> Runner<'r> {
                 error: ErrorKind::Cancelled { file: Some(file.path.clone()) }.into(),
             });
         }
-        let mut failure = sql_failure(m, self.direction, file, db);
+        let mut failure = sql_failure(m, self.direction, db);
         match position {
             Some(pos) => {
                 if let Some((line, col)) = pos.checked_sub(starts[failing]).and_then(|i| line_col(&file.sql, None, i)) {
@@ -671,7 +668,7 @@ impl<'r> Runner<'r> {
             if self.cancelled(db) {
                 return Err(ErrorKind::Cancelled { file: Some(file.path.clone()) }.into());
             }
-            let mut failure = sql_failure(m, self.direction, file, db);
+            let mut failure = sql_failure(m, self.direction, db);
             at_commit(&mut failure);
             return Err(failure.into());
         }
@@ -697,8 +694,8 @@ impl<'r> Runner<'r> {
         let Some(db) = db else {
             return Error::database("running a migration", sent.error);
         };
-        let mut failure = sql_failure(m, self.direction, file, db);
-        match position(db) {
+        let mut failure = sql_failure(m, self.direction, db);
+        match SqlFailure::position(db) {
             Some(pos) => {
                 if let Some((l, c)) = line_col(&file.sql, Some(sent.offset), pos) {
                     failure.line = Some(l);
@@ -938,7 +935,7 @@ impl<'r> Runner<'r> {
             && let Some(db) = pg_error(&sent.error).filter(|db| db.code() == failure.code)
         {
             failure.statement = Some(sent.statements.start + 1);
-            if let Some((l, c)) = line_col(&file.sql, Some(sent.offset), position(db).unwrap_or(0)) {
+            if let Some((l, c)) = line_col(&file.sql, Some(sent.offset), SqlFailure::position(db).unwrap_or(0)) {
                 failure.line = Some(l);
                 failure.column = Some(c);
             }
@@ -1363,41 +1360,16 @@ fn nonce() -> String {
     format!("strata-{:016x}", h.finish())
 }
 
-fn pg_error(err: &sqlx::Error) -> Option<&PgDatabaseError> {
-    err.as_database_error().and_then(|d| d.try_downcast_ref::<PgDatabaseError>())
-}
-
-/// PostgreSQL's error position in the query sent, as a 0-based character index
-/// (it reports 1-based; positions inside a function body's own query are not ours).
-fn position(db: &PgDatabaseError) -> Option<usize> {
-    match db.position() {
-        Some(PgErrorPosition::Original(p)) => Some(p.saturating_sub(1)),
-        _ => None,
-    }
-}
-
-fn sql_failure(m: &Migration, direction: Direction, file: &SqlFile, db: &PgDatabaseError) -> SqlFailure {
-    let mut hint = db.hint().map(str::to_owned);
-    if db.code() == "25001" && hint.is_none() {
+/// The file's SQL error as the runner reports it: with a hint where PostgreSQL
+/// refuses a statement inside a transaction.
+fn sql_failure(m: &Migration, direction: Direction, db: &PgDatabaseError) -> SqlFailure {
+    let mut f = SqlFailure::new(m, direction, db);
+    if db.code() == "25001" && f.hint.is_none() {
         // active_sql_transaction: "CREATE INDEX CONCURRENTLY cannot run inside a transaction block".
-        hint = Some(format!(
+        f.hint = Some(format!(
             "this statement cannot run inside a transaction: put `{}` on the first line of the file",
             crate::source::NO_TRANSACTION_DIRECTIVE
         ));
     }
-    SqlFailure {
-        track: m.track,
-        version: m.version,
-        direction,
-        path: file.path.clone(),
-        line: None,
-        column: None,
-        statement: None,
-        code: db.code().to_owned(),
-        message: db.message().to_owned(),
-        detail: db.detail().map(str::to_owned),
-        hint,
-        context: db.r#where().map(str::to_owned),
-        sql: file.sql.clone(),
-    }
+    f
 }

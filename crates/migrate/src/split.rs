@@ -150,6 +150,21 @@ impl<'a> Script<'a> {
         })
     }
 
+    /// The statements, in order, each with the data that a `COPY ... FROM STDIN`
+    /// reads (the piece after it): what is sent, a statement at a time.
+    pub fn statements_with_data(&self) -> impl Iterator<Item = (&Statement<'a>, Option<&'a str>)> {
+        self.pieces.iter().enumerate().filter_map(|(i, p)| match p {
+            Piece::Statement(s) => Some((
+                s,
+                match self.pieces.get(i + 1) {
+                    Some(Piece::CopyData(d)) if s.copy_from_stdin => Some(d.data),
+                    _ => None,
+                },
+            )),
+            _ => None,
+        })
+    }
+
     /// The meta-commands, in order.
     pub fn meta_commands(&self) -> impl Iterator<Item = &MetaCommand<'a>> {
         self.pieces.iter().filter_map(|p| match p {

@@ -198,7 +198,7 @@ impl Stepper {
         m: &Migration,
         direction: Direction,
     ) -> Result<Result<(), SqlFailure>, Error> {
-        let file = replay::file_of(m, direction);
+        let file = m.file(direction);
         if file.no_transaction {
             let result = replay::statementwise(conn, m, direction).await?;
             self.refresh_all(conn).await?;
