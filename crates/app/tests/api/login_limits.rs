@@ -7,9 +7,10 @@ use std::time::{Duration, Instant};
 use crate::support::{PASSWORD, TestApp, TestResponse, post_request, send_to};
 use axum::http::StatusCode;
 use axum::http::header::RETRY_AFTER;
-use serde_json::json;
+use serde_json::{Value, json};
 use strata_app::config::RateLimit;
 use strata_app::{AppConfig, DEMO_PASSWORD};
+use tokio::task::JoinSet;
 
 fn ip(n: u32) -> IpAddr {
     IpAddr::V4(Ipv4Addr::from(0x0a00_0000 + n))
@@ -18,6 +19,31 @@ fn ip(n: u32) -> IpAddr {
 fn retry_after(response: &TestResponse) -> u64 {
     let header = response.headers.get(RETRY_AFTER).unwrap_or_else(|| panic!("no Retry-After: {}", response.json));
     header.to_str().unwrap().parse().unwrap()
+}
+
+/// Sends `count` JSON `POST uri` at once, the `n`th with the body and the client address
+/// that `request(n)` gives; [`answers`] waits for them.
+fn post_at_once(
+    app: &TestApp,
+    uri: &'static str,
+    count: u32,
+    request: impl Fn(u32) -> (Value, Option<IpAddr>),
+) -> JoinSet<TestResponse> {
+    let mut requests = JoinSet::new();
+    for n in 0..count {
+        let (router, (body, from)) = (app.router.clone(), request(n));
+        requests.spawn(async move { send_to(&router, post_request(uri, &body, from)).await });
+    }
+    requests
+}
+
+/// The answers to `requests`, in the order they came.
+async fn answers(mut requests: JoinSet<TestResponse>) -> Vec<TestResponse> {
+    let mut answers = Vec::new();
+    while let Some(response) = requests.join_next().await {
+        answers.push(response.unwrap());
+    }
+    answers
 }
 
 async fn timed_login(app: &TestApp, from: IpAddr, email: &str, password: &str) -> (TestResponse, Duration) {
@@ -36,19 +62,13 @@ async fn a_password_flood_on_one_account_is_refused_and_other_logins_stay_fast()
 
     // 700 wrong passwords for alice at once, each from its own address (so only the
     // per-account limit can stop them), and bob's login in the middle of them.
-    let mut flood = tokio::task::JoinSet::new();
-    for n in 0..700 {
-        let router = app.router.clone();
-        flood.spawn(async move {
-            let body = json!({"email": "alice@example.com", "password": format!("guess {n}")});
-            send_to(&router, post_request("/api/auth/login", &body, Some(ip(1000 + n)))).await
-        });
-    }
+    let flood = post_at_once(&app, "/api/auth/login", 700, |n| {
+        (json!({"email": "alice@example.com", "password": format!("guess {n}")}), Some(ip(1000 + n)))
+    });
     let (bob, during) = timed_login(&app, ip(2), "bob@example.com", DEMO_PASSWORD).await;
     let mut refused = 0;
     let mut wrong = 0;
-    while let Some(response) = flood.join_next().await {
-        let response = response.unwrap();
+    for response in answers(flood).await {
         match response.status {
             StatusCode::UNAUTHORIZED => wrong += 1,
             StatusCode::TOO_MANY_REQUESTS => {
@@ -127,30 +147,24 @@ async fn registrations_are_limited_per_client() {
 async fn a_full_hashing_queue_answers_503_at_once() {
     let config = AppConfig { password_hash_workers: 1, password_hash_queue: 0, ..Default::default() };
     let app = TestApp::with_config(config).await;
-    let mut registrations = tokio::task::JoinSet::new();
-    for n in 0..20 {
-        let router = app.router.clone();
-        registrations.spawn(async move {
-            let body = json!({"email": format!("new{n}@example.com"), "password": PASSWORD});
-            send_to(&router, post_request("/api/auth/register", &body, None)).await
-        });
-    }
-    let (mut created, mut busy) = (0, 0);
-    let all = tokio::time::timeout(Duration::from_secs(60), async {
-        while let Some(response) = registrations.join_next().await {
-            let response = response.unwrap();
-            match response.status {
-                StatusCode::CREATED => created += 1,
-                StatusCode::SERVICE_UNAVAILABLE => {
-                    busy += 1;
-                    assert_eq!(response.json["error"], "server_busy");
-                    assert_eq!(retry_after(&response), 1);
-                }
-                other => panic!("{other}: {}", response.json),
-            }
-        }
+    let registrations = post_at_once(&app, "/api/auth/register", 20, |n| {
+        (json!({"email": format!("new{n}@example.com"), "password": PASSWORD}), None)
     });
-    all.await.expect("every registration is answered, none waits without bound");
+    let answered = tokio::time::timeout(Duration::from_secs(60), answers(registrations))
+        .await
+        .expect("every registration is answered, none waits without bound");
+    let (mut created, mut busy) = (0, 0);
+    for response in answered {
+        match response.status {
+            StatusCode::CREATED => created += 1,
+            StatusCode::SERVICE_UNAVAILABLE => {
+                busy += 1;
+                assert_eq!(response.json["error"], "server_busy");
+                assert_eq!(retry_after(&response), 1);
+            }
+            other => panic!("{other}: {}", response.json),
+        }
+    }
     assert!(created >= 1 && busy >= 1, "{created} created, {busy} busy");
     // A registration refused as busy was not written.
     let users: i64 = sqlx::query_scalar("SELECT count(*) FROM auth.\"user\" WHERE email LIKE 'new%'")
