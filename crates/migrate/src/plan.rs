@@ -16,6 +16,16 @@ pub enum Request {
     Down(DownTarget),
 }
 
+impl Request {
+    /// Which file of each pair the request runs.
+    pub fn direction(&self) -> Direction {
+        match self {
+            Request::Up { .. } => Direction::Up,
+            Request::Down(_) => Direction::Down,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DownTarget {
     All,

@@ -190,7 +190,7 @@ async fn dry_run(
     request: &Request,
 ) -> Result<u8> {
     let steps = apply::preview(conn, set, track, request, &options(ctx)).await?;
-    let direction = if matches!(request, Request::Up { .. }) { Direction::Up } else { Direction::Down };
+    let direction = request.direction();
     let verb = if direction == Direction::Up { "apply" } else { "roll back" };
     out.line(format!("Dry run: would {verb} {} (nothing was changed)", noun(track, steps.len())));
     for m in &steps {
@@ -316,7 +316,9 @@ async fn run(
     let result = apply::run(conn, set, track, request, &opts, &mut observer).await;
     watcher.abort();
     drop(progress);
-    let direction = if matches!(request, Request::Up { .. }) { "up" } else { "down" };
+    let direction = request.direction().as_str();
+    // What happened to each file that ran: "3 migrations applied", "1 seed rolled back".
+    let done = if direction == "up" { "applied" } else { "rolled back" };
     match result {
         Ok(report) => {
             let total = started.elapsed().as_millis() as u64;
@@ -330,7 +332,6 @@ async fn run(
         Err(error) if matches!(error.kind(), strata_migrate::ErrorKind::Cancelled { .. }) => {
             let names: Vec<String> =
                 error.report().done.iter().map(|d| format!("{}_{}", d.version, d.description)).collect();
-            let verb = if direction == "up" { "applied" } else { "rolled back" };
             out.emit(CliEvent::RunInterrupted { track, direction, count: names.len(), interrupted: true });
             out.emit(CliEvent::Error {
                 message: &error.to_string(),
@@ -342,10 +343,10 @@ async fn run(
             });
             anstream::eprintln!("error: {error}");
             if names.is_empty() {
-                anstream::eprintln!("interrupted: no {} {verb}; later files were not run", plural(track));
+                anstream::eprintln!("interrupted: no {} {done}; later files were not run", plural(track));
             } else {
                 anstream::eprintln!(
-                    "interrupted: {} {verb} before the signal ({}); later files were not run",
+                    "interrupted: {} {done} before the signal ({}); later files were not run",
                     noun(track, names.len()),
                     names.join(", ")
                 );
@@ -354,9 +355,8 @@ async fn run(
         }
         Err(error) => {
             if !error.report().done.is_empty() {
-                let verb = if direction == "up" { "applied" } else { "rolled back" };
                 out.note(format!(
-                    "{} {verb} before the failure; later files were not run.",
+                    "{} {done} before the failure; later files were not run.",
                     noun(track, error.report().done.len())
                 ));
             }
