@@ -55,22 +55,30 @@ mod tests {
     use super::*;
     use strata_migrate::{Direction, Track, Version};
 
-    #[test]
-    fn frame_points_at_the_failing_token() {
-        let f = SqlFailure {
+    /// A syntax error at line 2, column 1 of `path`.
+    fn syntax_error(path: &str, message: &str) -> SqlFailure {
+        SqlFailure {
             track: Track::Migrate,
             version: Version::parse("20251124_000001").unwrap(),
             direction: Direction::Up,
-            path: "migrations/migrate/20251124_000001_bad.up.sql".into(),
+            path: path.into(),
             line: Some(2),
             column: Some(1),
             statement: None,
             code: "42601".into(),
-            message: "syntax error at or near \"SELEKT\"".into(),
+            message: message.into(),
             detail: None,
-            hint: Some("check the spelling".into()),
+            hint: None,
             context: None,
             sql: "SELECT 1;\nSELEKT 2;\n".into(),
+        }
+    }
+
+    #[test]
+    fn frame_points_at_the_failing_token() {
+        let f = SqlFailure {
+            hint: Some("check the spelling".into()),
+            ..syntax_error("migrations/migrate/20251124_000001_bad.up.sql", "syntax error at or near \"SELEKT\"")
         };
         insta::assert_snapshot!(render(&f, false));
     }
@@ -78,21 +86,7 @@ mod tests {
     /// The frame printed `file.sql:2:1:2:1`: annotate-snippets adds the position to the origin.
     #[test]
     fn frame_names_the_position_once() {
-        let f = SqlFailure {
-            track: Track::Migrate,
-            version: Version::parse("20251124_000001").unwrap(),
-            direction: Direction::Up,
-            path: "m/1_bad.up.sql".into(),
-            line: Some(2),
-            column: Some(1),
-            statement: None,
-            code: "42601".into(),
-            message: "syntax error".into(),
-            detail: None,
-            hint: None,
-            context: None,
-            sql: "SELECT 1;\nSELEKT 2;\n".into(),
-        };
+        let f = syntax_error("m/1_bad.up.sql", "syntax error");
         let text = render(&f, false);
         assert!(text.contains("m/1_bad.up.sql:2:1\n"), "{text}");
     }
