@@ -116,6 +116,7 @@ impl Error {
         ErrorKind::Database { context, message }.into()
     }
 
+    /// How the binary should treat this error (its exit status).
     pub fn class(&self) -> ErrorClass {
         use ErrorKind as K;
         match self.kind() {
