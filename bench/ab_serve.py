@@ -86,7 +86,7 @@ def main():
     wrk = ensure_wrk()
     sh(["bash", PG_SH, "start"])
     admin = sh(["bash", PG_SH, "url"]).stdout.strip()
-    url = re.sub(r"/postgres$", "/strata_ab", admin)
+    url = re.sub(r"/postgres(?=\?|$)", "/strata_ab", admin)
     sh([psql_bin(), "-Xq", "-d", admin, "-c", "DROP DATABASE IF EXISTS strata_ab WITH (FORCE)",
         "-c", "CREATE DATABASE strata_ab"])
     for track in ("migrate", "seed"):
