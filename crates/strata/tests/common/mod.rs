@@ -180,7 +180,7 @@ impl Project {
         p.settings("");
         p.write(
             "migrate",
-            "20251124_000000_create_schemas",
+            strata_testing::CREATE_SCHEMAS,
             "CREATE SCHEMA IF NOT EXISTS app;\n",
             "DROP SCHEMA IF EXISTS app CASCADE;\n",
         );
