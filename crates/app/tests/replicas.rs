@@ -51,7 +51,7 @@ async fn setup(config: AppConfig) -> Setup {
     let standby = app_pool(&pair.standby_url(), "api-replica").await;
     let config = AppConfig { replica_check_interval: Duration::from_millis(100), ..config };
     let replicas = Replicas::start(primary.clone(), vec![(display_name(&pair.standby_url()), standby)], &config);
-    let router = strata_app::http::router_with_replicas(primary, config, Arc::new(LogSender), replicas.clone());
+    let router = strata_app::http::router_with_replicas(config, Arc::new(LogSender), replicas.clone());
     let setup = Setup { pair, client: Client { router }, replicas };
     setup.wait_for_state("in_use", Duration::from_secs(10)).await;
     setup

@@ -3,9 +3,10 @@
 use std::borrow::Cow;
 use std::sync::OnceLock;
 
-use sqlx::{PgPool, Postgres, QueryBuilder};
+use sqlx::{Postgres, QueryBuilder};
 use uuid::Uuid;
 
+use super::Db;
 use super::tree;
 use crate::domain::{ItemChanges, ItemQuery, NewItem, Patch};
 use crate::models::{Category, ItemWithOwner, Location, Table as _};
@@ -32,7 +33,7 @@ pub enum OwnerWrite<T> {
 
 /// One page of items matching `query`, newest first, plus at most one more row that
 /// tells the caller there is a next page.
-pub async fn list(pool: &PgPool, query: &ItemQuery) -> Result<Vec<ItemWithOwner>, sqlx::Error> {
+pub async fn list(pool: &Db, query: &ItemQuery) -> Result<Vec<ItemWithOwner>, sqlx::Error> {
     let sql = list_statement(Conditions::of(query), query.limit);
     // Bound in the order `list_sql` numbers the parameters.
     let mut statement = sqlx::query_as(&sql);
@@ -170,7 +171,7 @@ fn like_pattern(text: &str) -> String {
 }
 
 /// The item with this id.
-pub async fn get(pool: &PgPool, id: Uuid) -> Result<Option<ItemWithOwner>, sqlx::Error> {
+pub async fn get(pool: &Db, id: Uuid) -> Result<Option<ItemWithOwner>, sqlx::Error> {
     const SQL: &str = concat!(
         "SELECT ",
         item_with_owner!(),
@@ -185,7 +186,7 @@ pub async fn get(pool: &PgPool, id: Uuid) -> Result<Option<ItemWithOwner>, sqlx:
 /// category or location fails with a foreign key violation
 /// (`items_category_id_fkey`, `items_location_id_fkey`).
 pub async fn insert_for_session(
-    pool: &PgPool,
+    pool: &Db,
     token_hash: &[u8; 32],
     item: &NewItem,
 ) -> Result<Option<ItemWithOwner>, sqlx::Error> {
@@ -215,7 +216,7 @@ pub async fn insert_for_session(
 /// constraint names of those that name no row. A violated foreign key names only the
 /// first reference PostgreSQL checked; this finds every one.
 pub async fn missing_references(
-    pool: &PgPool,
+    pool: &Db,
     category: Option<Uuid>,
     location: Option<Uuid>,
 ) -> Result<Vec<&'static str>, sqlx::Error> {
@@ -239,7 +240,7 @@ pub async fn missing_references(
 
 /// Applies `changes` to the item if `owner` owns it.
 pub async fn update(
-    pool: &PgPool,
+    pool: &Db,
     id: Uuid,
     owner: Uuid,
     changes: &ItemChanges,
@@ -301,14 +302,14 @@ pub async fn update(
 }
 
 /// Deletes the item if `owner` owns it.
-pub async fn delete(pool: &PgPool, id: Uuid, owner: Uuid) -> Result<OwnerWrite<()>, sqlx::Error> {
+pub async fn delete(pool: &Db, id: Uuid, owner: Uuid) -> Result<OwnerWrite<()>, sqlx::Error> {
     let done =
         sqlx::query("DELETE FROM app.items WHERE id = $1 AND user_id = $2").bind(id).bind(owner).execute(pool).await?;
     if done.rows_affected() == 1 { Ok(OwnerWrite::Done(())) } else { why_not_written(pool, id).await }
 }
 
 /// After a write scoped to the owner changed nothing: was the item missing, or not theirs?
-async fn why_not_written<T>(pool: &PgPool, id: Uuid) -> Result<OwnerWrite<T>, sqlx::Error> {
+async fn why_not_written<T>(pool: &Db, id: Uuid) -> Result<OwnerWrite<T>, sqlx::Error> {
     let exists: bool =
         sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM app.items WHERE id = $1)").bind(id).fetch_one(pool).await?;
     Ok(if exists { OwnerWrite::NotOwner } else { OwnerWrite::NotFound })

@@ -2,14 +2,13 @@
 
 use std::sync::LazyLock;
 
-use sqlx::PgPool;
-
+use super::Db;
 use super::tree;
 use crate::models::{Location, Table as _};
 
 /// Every location, depth first: each country, then its regions, each followed by its
 /// cities; siblings by name.
-pub async fn list(pool: &PgPool) -> Result<Vec<Location>, sqlx::Error> {
+pub async fn list(pool: &Db) -> Result<Vec<Location>, sqlx::Error> {
     static SQL: LazyLock<String> = LazyLock::new(|| tree::depth_first_sql(&Location::INFO, &["name"]));
     sqlx::query_as(&SQL).fetch_all(pool).await
 }

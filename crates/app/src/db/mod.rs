@@ -3,6 +3,7 @@
 //! Mapping database errors to HTTP statuses is the HTTP layer's business.
 
 pub mod categories;
+mod handle;
 pub mod items;
 pub mod locations;
 pub mod phone_verifications;
@@ -14,6 +15,8 @@ use std::time::Duration;
 
 use sqlx::Connection as _;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+
+pub use handle::{Conn, Db};
 
 use crate::config::AppConfig;
 
@@ -50,6 +53,8 @@ pub const CHECK_IDLE_AFTER: Duration = Duration::from_secs(1);
 /// connection is replaced before a request sees it. One that dies while in use fails
 /// its request with 503 `database_unavailable` and is closed (sqlx's check on return),
 /// and the next requests get new connections (`crates/app/tests/pool_recovery.rs`).
+/// The API wraps this pool in a [`Db`], which also spares the check on return after
+/// a query that ended cleanly.
 pub fn pool_options() -> PgPoolOptions {
     PgPoolOptions::new()
         .max_connections(MAX_CONNECTIONS)

@@ -7,21 +7,23 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use sqlx::PgPool;
+use sqlx::Connection as _;
 use uuid::Uuid;
 
+use super::Db;
 use super::seconds;
 use crate::models::User;
 
 /// Starts a session for `user_id` that lasts `ttl`, and drops the user's expired ones.
 /// Returns when it expires.
 pub async fn create(
-    pool: &PgPool,
+    pool: &Db,
     user_id: Uuid,
     token_hash: &[u8; 32],
     ttl: Duration,
 ) -> Result<DateTime<Utc>, sqlx::Error> {
-    let mut tx = pool.begin().await?;
+    let mut conn = pool.acquire().await?;
+    let mut tx = conn.begin().await?;
     sqlx::query("DELETE FROM auth.session WHERE user_id = $1 AND expires_at <= now()")
         .bind(user_id)
         .execute(&mut *tx)
@@ -40,7 +42,7 @@ pub async fn create(
 }
 
 /// The user of an unexpired session with this token hash.
-pub async fn find_user(pool: &PgPool, token_hash: &[u8; 32]) -> Result<Option<User>, sqlx::Error> {
+pub async fn find_user(pool: &Db, token_hash: &[u8; 32]) -> Result<Option<User>, sqlx::Error> {
     // Runs on every authenticated request: a fixed string, so the prepared statement
     // is cached and nothing is formatted. The function is STABLE, so it is evaluated
     // once, as the key of a primary key lookup.
@@ -51,12 +53,12 @@ pub async fn find_user(pool: &PgPool, token_hash: &[u8; 32]) -> Result<Option<Us
 }
 
 /// Ends the session with this token hash (revocation). Whether there was one.
-pub async fn delete(pool: &PgPool, token_hash: &[u8; 32]) -> Result<bool, sqlx::Error> {
+pub async fn delete(pool: &Db, token_hash: &[u8; 32]) -> Result<bool, sqlx::Error> {
     sqlx::query_scalar("SELECT auth.revoke_session($1)").bind(&token_hash[..]).fetch_one(pool).await
 }
 
 /// Ends every session of `user_id`. How many there were.
-pub async fn delete_all(pool: &PgPool, user_id: Uuid) -> Result<u64, sqlx::Error> {
+pub async fn delete_all(pool: &Db, user_id: Uuid) -> Result<u64, sqlx::Error> {
     let done = sqlx::query("DELETE FROM auth.session WHERE user_id = $1").bind(user_id).execute(pool).await?;
     Ok(done.rows_affected())
 }

@@ -1,8 +1,9 @@
 //! Queries on `auth."user"`.
 
-use sqlx::{PgConnection, PgPool};
+use sqlx::PgConnection;
 use uuid::Uuid;
 
+use super::Db;
 use crate::domain::{DisplayName, Email, PhoneNumber};
 use crate::models::User;
 
@@ -12,7 +13,7 @@ pub(crate) const USER_COLUMNS: &str =
 
 /// Creates an account. A taken email fails with a unique violation on `user_email_key`.
 pub async fn insert(
-    pool: &PgPool,
+    pool: &Db,
     email: &Email,
     password_hash: &str,
     display_name: &DisplayName,
@@ -24,13 +25,13 @@ pub async fn insert(
 }
 
 /// The account with this (normalised) email.
-pub async fn find_by_email(pool: &PgPool, email: &Email) -> Result<Option<User>, sqlx::Error> {
+pub async fn find_by_email(pool: &Db, email: &Email) -> Result<Option<User>, sqlx::Error> {
     let sql = format!("SELECT {USER_COLUMNS} FROM auth.\"user\" WHERE email = $1");
     sqlx::query_as(&sql).bind(email.as_str()).fetch_optional(pool).await
 }
 
 /// Records a successful login; returns the updated account.
-pub async fn record_login(pool: &PgPool, id: Uuid) -> Result<User, sqlx::Error> {
+pub async fn record_login(pool: &Db, id: Uuid) -> Result<User, sqlx::Error> {
     let sql = format!("UPDATE auth.\"user\" SET last_login_at = now() WHERE id = $1 RETURNING {USER_COLUMNS}");
     sqlx::query_as(&sql).bind(id).fetch_one(pool).await
 }

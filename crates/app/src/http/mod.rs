@@ -46,9 +46,10 @@ pub fn router_with_sender(pool: PgPool, config: AppConfig, sender: Arc<dyn Sende
 }
 
 /// The whole API under `/api`, its lag-tolerant reads (item listings, reference data)
-/// on `replicas` (see [`replicas`]); `pool` is the primary, as `replicas` was started with.
-pub fn router_with_replicas(pool: PgPool, config: AppConfig, sender: Arc<dyn Sender>, replicas: Replicas) -> Router {
-    router_with_state(AppState::with_replicas(pool, config, sender, replicas))
+/// on `replicas` (see [`replicas`]), everything else on the primary `replicas` was
+/// started with.
+pub fn router_with_replicas(config: AppConfig, sender: Arc<dyn Sender>, replicas: Replicas) -> Router {
+    router_with_state(AppState::with_replicas(config, sender, replicas))
 }
 
 fn router_with_state(state: AppState) -> Router {

@@ -33,6 +33,8 @@ use axum::http::request::Parts;
 use sqlx::postgres::{PgConnectOptions, PgConnection};
 use sqlx::{Connection, PgPool};
 
+use crate::db::Db;
+
 use super::state::AppState;
 use crate::auth::cookie::find_session_token;
 use crate::config::AppConfig;
@@ -98,7 +100,7 @@ pub struct PrimaryStatus {
 }
 
 struct Replica {
-    pool: PgPool,
+    pool: Db,
     probe: Probe,
     status: Mutex<ReplicaStatus>,
     /// When a read last lost its connection to it (which marks it down at once).
@@ -145,7 +147,7 @@ type BoxFuture<'a, T> = std::pin::Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 pub struct Replicas(Arc<Inner>);
 
 struct Inner {
-    primary: PgPool,
+    primary: Db,
     primary_probe: Probe,
     replicas: Vec<Replica>,
     max_lag: Duration,
@@ -204,7 +206,7 @@ impl Replicas {
             .into_iter()
             .map(|(name, pool)| Replica {
                 probe: Probe::of(&pool),
-                pool,
+                pool: Db::new(pool),
                 status: Mutex::new(ReplicaStatus {
                     name,
                     state: ReplicaState::Unknown,
@@ -218,7 +220,7 @@ impl Replicas {
             .collect();
         Replicas(Arc::new(Inner {
             primary_probe: Probe::of(&primary),
-            primary,
+            primary: Db::new(primary),
             replicas,
             max_lag: config.max_replica_lag,
             check_interval: config.replica_check_interval.max(Duration::from_millis(10)),
@@ -235,8 +237,8 @@ impl Replicas {
         !self.0.replicas.is_empty()
     }
 
-    /// The primary's pool.
-    pub fn primary(&self) -> &PgPool {
+    /// The primary's connections (what the API's writes and strong reads use).
+    pub fn primary(&self) -> &Db {
         &self.0.primary
     }
 
@@ -435,7 +437,7 @@ impl Replicas {
     }
 
     /// A replica in use that has replayed `required`, taking turns among them.
-    fn pick(&self, required: Option<Lsn>) -> Option<(usize, PgPool)> {
+    fn pick(&self, required: Option<Lsn>) -> Option<(usize, Db)> {
         let replicas = &self.0.replicas;
         if replicas.is_empty() {
             return None;
@@ -454,7 +456,7 @@ impl Replicas {
     /// again on the primary.
     pub async fn read<T, F, Fut>(&self, required: Option<Lsn>, query: F) -> Result<T, sqlx::Error>
     where
-        F: Fn(PgPool) -> Fut,
+        F: Fn(Db) -> Fut,
         Fut: Future<Output = Result<T, sqlx::Error>>,
     {
         if let Some((i, pool)) = self.pick(required) {
@@ -586,7 +588,7 @@ impl TolerantRead {
     /// Runs `query` where [`Replicas::read`] chooses.
     pub async fn run<T, F, Fut>(&self, query: F) -> Result<T, sqlx::Error>
     where
-        F: Fn(PgPool) -> Fut,
+        F: Fn(Db) -> Fut,
         Fut: Future<Output = Result<T, sqlx::Error>>,
     {
         self.replicas.read(self.required, query).await

@@ -9,6 +9,7 @@ use sqlx::PgPool;
 use super::replicas::Replicas;
 use crate::auth::{LoginLimits, PasswordHasher, Sender};
 use crate::config::AppConfig;
+use crate::db::Db;
 use crate::domain::PageLimits;
 
 /// The handlers' state; cloning is one reference count.
@@ -17,8 +18,9 @@ pub struct AppState(Arc<Shared>);
 
 /// The contents of [`AppState`].
 pub struct Shared {
-    /// Connections to the application's database.
-    pub pool: PgPool,
+    /// Connections to the application's database (the primary's, shared with
+    /// `replicas`).
+    pub pool: Db,
     /// The configuration.
     pub config: AppConfig,
     /// `config.page_limits()`, computed once.
@@ -38,15 +40,15 @@ pub struct Shared {
 impl AppState {
     /// State for a router.
     pub fn new(pool: PgPool, config: AppConfig, sender: Arc<dyn Sender>) -> AppState {
-        let replicas = Replicas::none(pool.clone());
-        AppState::with_replicas(pool, config, sender, replicas)
+        AppState::with_replicas(config, sender, Replicas::none(pool))
     }
 
-    /// State for a router whose lag-tolerant reads go where `replicas` says.
-    pub fn with_replicas(pool: PgPool, config: AppConfig, sender: Arc<dyn Sender>, replicas: Replicas) -> AppState {
+    /// State for a router whose lag-tolerant reads go where `replicas` says, and
+    /// everything else to its primary.
+    pub fn with_replicas(config: AppConfig, sender: Arc<dyn Sender>, replicas: Replicas) -> AppState {
         let openapi_json = super::openapi::openapi().to_json().expect("the OpenAPI document serialises").into();
         AppState(Arc::new(Shared {
-            pool,
+            pool: replicas.primary().clone(),
             page_limits: config.page_limits(),
             hasher: PasswordHasher::with_limits(config.password_hash_workers, config.password_hash_queue),
             login_limits: LoginLimits::new(&config),

@@ -497,7 +497,7 @@ async fn the_item_list_is_planned_once_per_connection_not_per_request() {
     .unwrap();
     app.execute("ANALYZE app.items").await;
     // One connection: every execution below reuses one session's prepared statements.
-    let pool = PgPoolOptions::new().max_connections(1).connect(app.db.url()).await.unwrap();
+    let pool = strata_app::db::Db::new(PgPoolOptions::new().max_connections(1).connect(app.db.url()).await.unwrap());
     let limits = AppConfig::default().page_limits();
     let plans = |raw: &'static str| {
         let pool = pool.clone();

@@ -4,6 +4,7 @@
 mod auth;
 #[path = "../common/client.rs"]
 mod client;
+mod db_handle;
 mod errors;
 mod items;
 mod login_limits;

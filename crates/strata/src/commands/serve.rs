@@ -169,8 +169,7 @@ pub async fn serve(ctx: &Context, out: Output, args: &ServeArgs) -> Result<u8> {
     out.note(format!(
         "{GREEN}API{GREEN:#} listening on http://{addr}/api (OpenAPI: http://{addr}/api/openapi.json); Ctrl-C stops"
     ));
-    let router =
-        strata_app::http::router_with_replicas(pool, config, std::sync::Arc::new(strata_app::LogSender), replicas);
+    let router = strata_app::http::router_with_replicas(config, std::sync::Arc::new(strata_app::LogSender), replicas);
     http_server::serve(listener, router, limits, shutdown_signal()).await.context("serving the API")?;
     Ok(0)
 }

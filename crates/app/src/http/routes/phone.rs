@@ -5,6 +5,7 @@ use std::time::Duration;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use sqlx::Connection as _;
 use uuid::Uuid;
 
 use crate::auth::phone_code::hash_code;
@@ -45,7 +46,8 @@ pub async fn start(
     ValidJson(request): ValidJson<PhoneStart>,
 ) -> Result<(StatusCode, Json<PhoneStartResponse>), ApiError> {
     let config = &state.config;
-    let mut tx = state.pool.begin().await?;
+    let mut conn = state.pool.acquire().await?;
+    let mut tx = conn.begin().await?;
     db::users::lock(&mut tx, user.id).await?;
     let wait = db::phone_verifications::wait_before_resend(&mut tx, user.id, config.phone_resend_interval).await?;
     within_limit(wait, "resend_too_soon", "A code was sent recently: wait before requesting another")?;
@@ -74,6 +76,7 @@ pub async fn start(
     )
     .await?;
     tx.commit().await?;
+    drop(conn);
 
     if let Err(err) = state.sender.send_code(&request.phone, &code).await {
         let mut conn = state.pool.acquire().await?;
@@ -119,7 +122,8 @@ pub async fn verify(
         message: "Too many wrong codes: request a new one",
         retry_after: None,
     };
-    let mut tx = state.pool.begin().await?;
+    let mut conn = state.pool.acquire().await?;
+    let mut tx = conn.begin().await?;
     let pending = db::phone_verifications::latest(&mut tx, user.id, &request.phone)
         .await?
         .filter(|latest| latest.verified_at.is_none())

@@ -1,0 +1,210 @@
+//! [`Db`]: sqlx's pool, with connections handed from one query to the next without
+//! the round trip sqlx makes each time one comes back.
+//!
+//! sqlx's pool checks every connection returned to it with a round trip to
+//! PostgreSQL (a `Sync`, answered by `ReadyForQuery`), also after a query that ended
+//! normally and left nothing behind. For the API's one-statement requests that is a
+//! second round trip per request: 7% of the server's CPU on `GET /api/items`, and a
+//! wake-up of a PostgreSQL backend each time (bench/RESULTS.md, api-vs-node). sqlx
+//! 0.8 has no switch for it.
+//!
+//! So [`Db`] keeps the connections of queries that finished cleanly in a list of its
+//! own and gives them to the next query as they are. A connection whose query failed,
+//! or whose query was abandoned half-way (the request went away), goes back to sqlx's
+//! pool instead, whose check on return drains what is left or closes it: a connection
+//! that died is never handed out again. A connection idle longer than
+//! [`super::CHECK_IDLE_AFTER`] is checked before it is handed out (a restart or a
+//! killed session is most likely to be waiting after a quiet spell), as sqlx's own
+//! `before_acquire` does for the connections it hands out.
+//!
+//! [`Db`] takes as many connections as sqlx's pool allows and waits as long as the
+//! pool's acquire timeout, in arrival order; a connection older than the pool's
+//! `max_lifetime` goes back to sqlx, which closes it.
+
+use std::collections::VecDeque;
+use std::fmt;
+use std::ops::{Deref, DerefMut};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use futures_util::future::BoxFuture;
+use futures_util::stream::{self, BoxStream, StreamExt as _, TryStreamExt as _};
+use sqlx::pool::PoolConnection;
+use sqlx::postgres::{PgQueryResult, PgRow, PgStatement, PgTypeInfo};
+use sqlx::{Connection as _, Describe, Either, Execute, Executor, PgConnection, PgPool, Postgres};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+use super::CHECK_IDLE_AFTER;
+
+/// The API's database: `sqlx`'s pool, whose connections are reused without a check
+/// between queries that end cleanly. Cloning is one reference count. Use `&Db` as an
+/// executor (`query.fetch_all(&db)`), [`Db::acquire`] for a connection of one's own (a
+/// transaction: `db.acquire().await?.begin()`).
+#[derive(Clone)]
+pub struct Db(Arc<Shared>);
+
+struct Shared {
+    pool: PgPool,
+    /// One per connection the pool may open: who holds one may take a connection.
+    permits: Arc<Semaphore>,
+    /// Connections whose last query ended cleanly, most recently used last.
+    idle: Mutex<VecDeque<Idle>>,
+}
+
+struct Idle {
+    conn: PoolConnection<Postgres>,
+    since: Instant,
+    taken: Instant,
+}
+
+impl fmt::Debug for Db {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Db").field("pool", &self.0.pool).finish_non_exhaustive()
+    }
+}
+
+impl From<PgPool> for Db {
+    fn from(pool: PgPool) -> Db {
+        Db::new(pool)
+    }
+}
+
+impl Db {
+    /// Queries on `pool`'s connections, at most as many at once as it may open.
+    pub fn new(pool: PgPool) -> Db {
+        let permits = Arc::new(Semaphore::new(pool.options().get_max_connections() as usize));
+        Db(Arc::new(Shared { pool, permits, idle: Mutex::new(VecDeque::new()) }))
+    }
+
+    /// The pool underneath.
+    pub fn pool(&self) -> &PgPool {
+        &self.0.pool
+    }
+
+    /// A connection of the caller's own. It goes back through sqlx's pool (with its
+    /// check), since what it ran is not known here.
+    pub async fn acquire(&self) -> Result<Conn, sqlx::Error> {
+        let timeout = self.0.pool.options().get_acquire_timeout();
+        let permit = tokio::time::timeout(timeout, Arc::clone(&self.0.permits).acquire_owned())
+            .await
+            .map_err(|_| sqlx::Error::PoolTimedOut)?
+            .map_err(|_| sqlx::Error::PoolClosed)?;
+        while let Some(idle) = self.take_idle() {
+            let Idle { mut conn, since, taken } = idle;
+            if since.elapsed() <= CHECK_IDLE_AFTER || conn.ping().await.is_ok() {
+                return Ok(Conn { conn: Some(conn), taken, clean: false, db: Arc::clone(&self.0), _permit: permit });
+            }
+            // Dead: dropping it lets sqlx close it and open another in its place.
+        }
+        let conn = self.0.pool.acquire().await?;
+        Ok(Conn { conn: Some(conn), taken: Instant::now(), clean: false, db: Arc::clone(&self.0), _permit: permit })
+    }
+
+    fn take_idle(&self) -> Option<Idle> {
+        self.0.idle.lock().unwrap_or_else(|p| p.into_inner()).pop_back()
+    }
+}
+
+/// A connection from [`Db`]; dereferences to the connection.
+pub struct Conn {
+    conn: Option<PoolConnection<Postgres>>,
+    taken: Instant,
+    /// Set when the last query on it ended normally: it goes back to [`Db`]'s list.
+    clean: bool,
+    db: Arc<Shared>,
+    _permit: OwnedSemaphorePermit,
+}
+
+impl Deref for Conn {
+    type Target = PgConnection;
+
+    fn deref(&self) -> &PgConnection {
+        self.conn.as_ref().expect("a connection until dropped")
+    }
+}
+
+impl DerefMut for Conn {
+    fn deref_mut(&mut self) -> &mut PgConnection {
+        self.conn.as_mut().expect("a connection until dropped")
+    }
+}
+
+impl Drop for Conn {
+    fn drop(&mut self) {
+        // Before the permit is released (fields drop after this), so whoever it wakes
+        // finds the connection.
+        let Some(conn) = self.conn.take() else { return };
+        let young = self.db.pool.options().get_max_lifetime().is_none_or(|max| self.taken.elapsed() < max);
+        if self.clean && young && !self.db.pool.is_closed() {
+            let idle = Idle { conn, since: Instant::now(), taken: self.taken };
+            self.db.idle.lock().unwrap_or_else(|p| p.into_inner()).push_back(idle);
+        }
+        // Otherwise `conn` drops here: back to sqlx's pool, which checks it.
+    }
+}
+
+impl<'d> Executor<'d> for &'_ Db {
+    type Database = Postgres;
+
+    fn fetch_many<'e, 'q: 'e, E>(self, query: E) -> BoxStream<'e, Result<Either<PgQueryResult, PgRow>, sqlx::Error>>
+    where
+        'd: 'e,
+        E: 'q + Execute<'q, Postgres>,
+    {
+        // The API's results are pages: collected, then handed on, so the connection
+        // is free again before the caller looks at them.
+        let db = self.clone();
+        stream::once(async move {
+            let mut conn = db.acquire().await?;
+            let results: Vec<_> = (&mut *conn).fetch_many(query).try_collect().await?;
+            conn.clean = true;
+            Ok::<_, sqlx::Error>(stream::iter(results.into_iter().map(Ok)))
+        })
+        .try_flatten()
+        .boxed()
+    }
+
+    fn fetch_optional<'e, 'q: 'e, E>(self, query: E) -> BoxFuture<'e, Result<Option<PgRow>, sqlx::Error>>
+    where
+        'd: 'e,
+        E: 'q + Execute<'q, Postgres>,
+    {
+        let db = self.clone();
+        Box::pin(async move {
+            let mut conn = db.acquire().await?;
+            let row = (&mut *conn).fetch_optional(query).await?;
+            conn.clean = true;
+            Ok(row)
+        })
+    }
+
+    fn prepare_with<'e, 'q: 'e>(
+        self,
+        sql: &'q str,
+        parameters: &'e [PgTypeInfo],
+    ) -> BoxFuture<'e, Result<PgStatement<'q>, sqlx::Error>>
+    where
+        'd: 'e,
+    {
+        let db = self.clone();
+        Box::pin(async move {
+            let mut conn = db.acquire().await?;
+            let statement = (&mut *conn).prepare_with(sql, parameters).await?;
+            conn.clean = true;
+            Ok(statement)
+        })
+    }
+
+    fn describe<'e, 'q: 'e>(self, sql: &'q str) -> BoxFuture<'e, Result<Describe<Postgres>, sqlx::Error>>
+    where
+        'd: 'e,
+    {
+        let db = self.clone();
+        Box::pin(async move {
+            let mut conn = db.acquire().await?;
+            let description = (&mut *conn).describe(sql).await?;
+            conn.clean = true;
+            Ok(description)
+        })
+    }
+}
