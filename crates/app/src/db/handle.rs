@@ -143,6 +143,27 @@ impl Drop for Conn {
     }
 }
 
+/// The future that runs `$run` (an expression of `$conn`: `&mut PgConnection`) on a
+/// connection of `$db`'s and marks the connection clean only when `$run` succeeded,
+/// so a failed or abandoned query's connection goes back through sqlx's check. A
+/// macro rather than a function: a closure cannot say that the future it returns
+/// borrows its argument and holds the query (of another lifetime) at once.
+macro_rules! on_clean_conn {
+    ($db:expr, |$conn:ident| $run:expr) => {{
+        let db = $db.clone();
+        async move {
+            let mut conn = db.acquire().await?;
+            let out = {
+                let $conn = &mut *conn;
+                $run
+            }
+            .await?;
+            conn.clean = true;
+            Ok::<_, sqlx::Error>(out)
+        }
+    }};
+}
+
 impl<'d> Executor<'d> for &'_ Db {
     type Database = Postgres;
 
@@ -153,15 +174,10 @@ impl<'d> Executor<'d> for &'_ Db {
     {
         // The API's results are pages: collected, then handed on, so the connection
         // is free again before the caller looks at them.
-        let db = self.clone();
-        stream::once(async move {
-            let mut conn = db.acquire().await?;
-            let results: Vec<_> = (&mut *conn).fetch_many(query).try_collect().await?;
-            conn.clean = true;
-            Ok::<_, sqlx::Error>(stream::iter(results.into_iter().map(Ok)))
-        })
-        .try_flatten()
-        .boxed()
+        stream::once(on_clean_conn!(self, |conn| conn.fetch_many(query).try_collect::<Vec<_>>()))
+            .map_ok(|results| stream::iter(results.into_iter().map(Ok)))
+            .try_flatten()
+            .boxed()
     }
 
     fn fetch_optional<'e, 'q: 'e, E>(self, query: E) -> BoxFuture<'e, Result<Option<PgRow>, sqlx::Error>>
@@ -169,13 +185,7 @@ impl<'d> Executor<'d> for &'_ Db {
         'd: 'e,
         E: 'q + Execute<'q, Postgres>,
     {
-        let db = self.clone();
-        Box::pin(async move {
-            let mut conn = db.acquire().await?;
-            let row = (&mut *conn).fetch_optional(query).await?;
-            conn.clean = true;
-            Ok(row)
-        })
+        Box::pin(on_clean_conn!(self, |conn| conn.fetch_optional(query)))
     }
 
     fn prepare_with<'e, 'q: 'e>(
@@ -186,25 +196,13 @@ impl<'d> Executor<'d> for &'_ Db {
     where
         'd: 'e,
     {
-        let db = self.clone();
-        Box::pin(async move {
-            let mut conn = db.acquire().await?;
-            let statement = (&mut *conn).prepare_with(sql, parameters).await?;
-            conn.clean = true;
-            Ok(statement)
-        })
+        Box::pin(on_clean_conn!(self, |conn| conn.prepare_with(sql, parameters)))
     }
 
     fn describe<'e, 'q: 'e>(self, sql: &'q str) -> BoxFuture<'e, Result<Describe<Postgres>, sqlx::Error>>
     where
         'd: 'e,
     {
-        let db = self.clone();
-        Box::pin(async move {
-            let mut conn = db.acquire().await?;
-            let description = (&mut *conn).describe(sql).await?;
-            conn.clean = true;
-            Ok(description)
-        })
+        Box::pin(on_clean_conn!(self, |conn| conn.describe(sql)))
     }
 }
