@@ -18,7 +18,8 @@ use std::time::{Duration, Instant};
 
 mod common;
 use common::servers::{Server, send};
-use common::{Project, copy_dir, pg_tool, reference_migrations};
+use common::{Project, pg_tool, reference_migrations};
+use strata_testing::copy_dir;
 
 /// The lock timeout of the run with it on; requests must answer within it plus 250 ms.
 const LOCK_TIMEOUT: Duration = Duration::from_millis(500);

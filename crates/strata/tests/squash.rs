@@ -10,8 +10,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command as StdCommand;
 
-use common::{Project, assert_contains, copy_dir, pg_dump, psql_on, reference_migrations};
-use strata_testing::TestDb;
+use common::{Project, assert_contains, pg_dump, psql_on, reference_migrations};
+use strata_testing::{TestDb, copy_dir};
 
 /// Every file of the project's migrations folder with its text.
 fn files(p: &Project) -> BTreeMap<PathBuf, String> {

@@ -131,20 +131,6 @@ pub fn unique() -> u64 {
     h.finish()
 }
 
-/// Copies the folder `from` (and its subfolders) to `to`.
-pub fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
 /// The embedded database's superuser URL of the project in `dir`.
 pub fn embedded_url(dir: &Path) -> String {
     stdout_of(strata_std(dir).args(["db", "url"])).trim().to_owned()
