@@ -56,6 +56,12 @@ impl Project {
     async fn up(&mut self) -> Result<apply::Report, Error> {
         self.run(Track::Migrate, up()).await
     }
+
+    /// Migrate-track files `20251124_<i>_t<i>` for `i` in `1..=n`: `up(i)`, and a
+    /// down that drops table `app.t<i>`.
+    fn numbered_tables(&self, n: usize, up: impl Fn(usize) -> String) {
+        self.dir.write_numbered("20251124", 1..=n, up, |i| format!("DROP TABLE IF EXISTS app.t{i};"));
+    }
 }
 
 async fn tables(conn: &mut PgConnection) -> Vec<String> {
@@ -249,12 +255,7 @@ async fn no_transaction_file_runs_statement_by_statement_and_records_failure() {
 #[tokio::test]
 async fn down_targets_and_the_seed_guard() {
     let mut p = Project::new().await;
-    p.dir.write_numbered(
-        "20251124",
-        1..=4,
-        |i| format!("CREATE TABLE IF NOT EXISTS app.t{i} (id int PRIMARY KEY);"),
-        |i| format!("DROP TABLE IF EXISTS app.t{i};"),
-    );
+    p.numbered_tables(4, |i| format!("CREATE TABLE IF NOT EXISTS app.t{i} (id int PRIMARY KEY);"));
     p.dir.write(
         "seed",
         "20251124_000001_rows",
@@ -290,12 +291,7 @@ async fn down_targets_and_the_seed_guard() {
 async fn concurrent_runners_apply_each_file_once() {
     let mut p = Project::new().await;
     // Not idempotent on purpose: a second application would fail.
-    p.dir.write_numbered(
-        "20251124",
-        1..=20,
-        |i| format!("CREATE TABLE app.t{i} (id int); SELECT pg_sleep(0.005);"),
-        |i| format!("DROP TABLE app.t{i};"),
-    );
+    p.numbered_tables(20, |i| format!("CREATE TABLE app.t{i} (id int); SELECT pg_sleep(0.005);"));
     let set = MigrationSet::load(p.dir.path()).unwrap();
     // 16 runners on threads of their own, each with its own connection and runtime.
     let threads: Vec<_> = (0..16)
@@ -399,12 +395,7 @@ async fn syntax_error_late_in_a_batch_applies_the_files_before_it() {
 #[tokio::test]
 async fn many_files_in_batches_each_keep_their_own_history_row() {
     let mut p = Project::new().await;
-    p.dir.write_numbered(
-        "20251124",
-        1..=150,
-        |i| format!("CREATE TABLE IF NOT EXISTS app.t{i} (id int);\nSELECT {i} AS own_row;"),
-        |i| format!("DROP TABLE IF EXISTS app.t{i};"),
-    );
+    p.numbered_tables(150, |i| format!("CREATE TABLE IF NOT EXISTS app.t{i} (id int);\nSELECT {i} AS own_row;"));
     let mut finished = vec![];
     let set = MigrationSet::load(p.dir.path()).unwrap();
     let mut observer = |e: &Event<'_>| {
