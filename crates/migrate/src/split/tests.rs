@@ -6,6 +6,14 @@ fn texts(sql: &str) -> Vec<&str> {
     script(sql).unwrap().statements().map(|s| s.text).collect()
 }
 
+/// The statements' texts, which must be `n`.
+#[track_caller]
+fn n_texts(sql: &str, n: usize) -> Vec<&str> {
+    let t = texts(sql);
+    assert_eq!(t.len(), n, "{t:#?}");
+    t
+}
+
 fn error(sql: &str) -> LexError {
     script(sql).unwrap_err()
 }
@@ -43,8 +51,7 @@ fn semicolons_inside_quotes_comments_and_bodies_do_not_split() {
                DO $$ BEGIN PERFORM 1; END $$;\n\
                CREATE FUNCTION app.g() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT CASE WHEN true THEN 1 END; SELECT 2; END;\n\
                SELECT $1::int, a$b FROM app.t";
-    let t = texts(sql);
-    assert_eq!(t.len(), 6, "{t:#?}");
+    let t = n_texts(sql, 6);
     assert!(t[0].starts_with("INSERT") && t[0].ends_with("X'1f;')"));
     assert_eq!(t[1], "SELECT 1", "leading comments are not part of a statement");
     assert!(t[2].ends_with("$body$"));
@@ -57,8 +64,7 @@ fn semicolons_inside_quotes_comments_and_bodies_do_not_split() {
 fn parentheses_hold_semicolons() {
     // issue 18 item 7: psql runs this as one statement
     let sql = "CREATE RULE r AS ON INSERT TO app.t DO ALSO (INSERT INTO app.log VALUES (1); INSERT INTO app.log VALUES (2));\nSELECT 1;";
-    let t = texts(sql);
-    assert_eq!(t.len(), 2, "{t:#?}");
+    let t = n_texts(sql, 2);
     assert!(t[0].ends_with("VALUES (2))"));
     // an extra `)` does not go negative
     assert_eq!(texts("SELECT 1); SELECT 2;"), ["SELECT 1)", "SELECT 2"]);
@@ -67,8 +73,7 @@ fn parentheses_hold_semicolons() {
 #[test]
 fn begin_atomic_bodies_follow_psql() {
     let sql = "CREATE OR REPLACE PROCEDURE app.p(a int) LANGUAGE sql\nBEGIN ATOMIC\n  INSERT INTO app.t VALUES (a);\n  SELECT CASE WHEN a > 0 THEN 1 ELSE 2 END;\nEND;\nSELECT 3;";
-    let t = texts(sql);
-    assert_eq!(t.len(), 2, "{t:#?}");
+    let t = n_texts(sql, 2);
     assert!(t[0].ends_with("END"));
     // outside CREATE FUNCTION/PROCEDURE, BEGIN is a transaction and CASE nothing special
     assert_eq!(
