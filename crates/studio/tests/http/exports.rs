@@ -2,14 +2,21 @@
 
 use axum::http::StatusCode;
 
-use crate::harness::Studio;
+use crate::harness::{Reply, Studio};
+
+/// `GET path`, which must answer 200 with `content_type`.
+async fn export(s: &Studio, path: &str, content_type: &str) -> Reply {
+    let r = s.get(path).await;
+    r.assert_ok();
+    assert_eq!(r.header("content-type"), content_type);
+    r
+}
 
 #[tokio::test]
 async fn a_table_exports_as_csv_with_its_filters_and_order() {
     let s = Studio::seeded_with(false, "CREATE TABLE app.t (id int PRIMARY KEY, name text, note text); INSERT INTO app.t VALUES (1, 'a,b', NULL), (2, 'say \"hi\"', ''), (3, 'skip', 'x')").await;
-    let r = s.get("/s/app/t/export?format=csv&fc=name&fo=ne&fv=skip&sort=id&dir=desc").await;
-    r.assert_ok();
-    assert_eq!(r.header("content-type"), "text/csv; charset=utf-8");
+    let r = export(&s, "/s/app/t/export?format=csv&fc=name&fo=ne&fv=skip&sort=id&dir=desc", "text/csv; charset=utf-8")
+        .await;
     assert!(r.header("content-disposition").contains("filename=\"app.t.csv\""));
     assert_eq!(r.body, "id,name,note\r\n2,\"say \"\"hi\"\"\",\"\"\r\n1,\"a,b\",\r\n");
 }
@@ -17,9 +24,7 @@ async fn a_table_exports_as_csv_with_its_filters_and_order() {
 #[tokio::test]
 async fn a_large_table_streams_every_row() {
     let s = Studio::seeded_with(false, "CREATE TABLE app.many (id int PRIMARY KEY, v numeric, ok boolean, doc jsonb); INSERT INTO app.many SELECT g, g / 4.0, g % 2 = 0, jsonb_build_object('g', g) FROM generate_series(1, 25000) g").await;
-    let r = s.get("/s/app/many/export?format=json").await;
-    r.assert_ok();
-    assert_eq!(r.header("content-type"), "application/json");
+    let r = export(&s, "/s/app/many/export?format=json", "application/json").await;
     assert!(r.header("content-length").is_empty(), "streamed, not buffered");
     let rows: Vec<serde_json::Value> = serde_json::from_str(&r.body).unwrap();
     assert_eq!(rows.len(), 25000);
