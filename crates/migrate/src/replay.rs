@@ -4,6 +4,7 @@
 //! the COPY protocol); any other file as one query string.
 
 use sqlx::PgConnection;
+use sqlx::postgres::PgRow;
 
 use crate::error::{Error, SqlFailure, pg_error};
 use crate::locate::line_col;
@@ -22,25 +23,51 @@ pub(crate) async fn run(
     m: &Migration,
     direction: Direction,
 ) -> Result<Result<(), SqlFailure>, Error> {
-    let file = m.file(direction);
-    if file.no_transaction {
+    if m.file(direction).no_transaction {
         return statementwise(conn, m, direction).await;
     }
-    if has_copy_data(file) {
+    Ok(in_transaction(conn, m, direction, None).await?.map(|_| ()))
+}
+
+/// What `verify` sends after a transactional file: `before_commit` in the
+/// file's transaction (its rows are returned), `after_commit` after it.
+pub(crate) struct Tail<'a> {
+    pub before_commit: &'a str,
+    pub after_commit: &'a str,
+}
+
+/// Runs a transactional file in a transaction of its own, followed by `tail`:
+/// as one query string, or, with `COPY ... FROM STDIN` data, a statement at a
+/// time. Returns the rows of the tail (none without one); a failure is rolled back.
+pub(crate) async fn in_transaction(
+    conn: &mut PgConnection,
+    m: &Migration,
+    direction: Direction,
+    tail: Option<Tail<'_>>,
+) -> Result<Result<Vec<PgRow>, SqlFailure>, Error> {
+    let file = m.file(direction);
+    let (before_commit, after_commit) = tail.as_ref().map_or(("", ""), |t| (t.before_commit, t.after_commit));
+    let (end, skip) = if has_copy_data(file) {
         sqlx::raw_sql("BEGIN").execute(&mut *conn).await.map_err(|e| Error::database("starting a transaction", e))?;
-        let result = statementwise(conn, m, direction).await?;
-        let end = if result.is_ok() { "COMMIT" } else { "ROLLBACK" };
-        if let Err(err) = sqlx::raw_sql(end).execute(&mut *conn).await {
-            return Ok(Err(located(failure(m, direction, err)?, file, None, 0)));
+        if let Err(f) = statementwise(conn, m, direction).await? {
+            let _ = sqlx::raw_sql("ROLLBACK").execute(&mut *conn).await;
+            return Ok(Err(f));
         }
-        return Ok(result);
-    }
-    let sql = format!("{PREFIX}{}\n;\nCOMMIT;", file.sql);
-    match sqlx::raw_sql(&sql).execute(&mut *conn).await {
-        Ok(_) => Ok(Ok(())),
+        // What fails now (the commit) is no place in the file.
+        (format!("{before_commit}COMMIT;{after_commit}"), usize::MAX)
+    } else {
+        (format!("{PREFIX}{}\n;\n{before_commit}COMMIT;{after_commit}", file.sql), PREFIX.len())
+    };
+    let sent = sqlx::raw_sql(&end);
+    let result = match tail {
+        Some(_) => sent.fetch_all(&mut *conn).await,
+        None => sent.execute(&mut *conn).await.map(|_| vec![]),
+    };
+    match result {
+        Ok(rows) => Ok(Ok(rows)),
         Err(err) => {
             let _ = sqlx::raw_sql("ROLLBACK").execute(&mut *conn).await;
-            Ok(Err(located(failure(m, direction, err)?, file, None, PREFIX.len())))
+            Ok(Err(located(failure(m, direction, err)?, file, None, skip)))
         }
     }
 }

@@ -199,35 +199,23 @@ impl Stepper {
         direction: Direction,
     ) -> Result<Result<(), SqlFailure>, Error> {
         let file = m.file(direction);
-        if file.no_transaction {
-            let result = replay::statementwise(conn, m, direction).await?;
+        if file.no_transaction || !self.incremental {
+            let result = replay::run(conn, m, direction).await?;
             self.refresh_all(conn).await?;
             return Ok(result);
         }
-        if !self.incremental {
-            let sql = format!("{}{}\n;\nCOMMIT;", replay::PREFIX, file.sql);
-            if let Err(err) = sqlx::raw_sql(&sql).execute(&mut *conn).await {
-                let _ = sqlx::raw_sql("ROLLBACK").execute(&mut *conn).await;
-                let f = replay::failure(m, direction, err)?;
-                return Ok(Err(replay::located(f, file, None, replay::PREFIX.len())));
-            }
-            self.refresh_all(conn).await?;
-            return Ok(Ok(()));
-        }
-        // One message: the file, then (still in its transaction) what it changed
-        // and the lines of what it wrote, then the commit. PostgreSQL's
-        // per-transaction counters are really "since the last flush" (at most once
-        // a second, when idle): flushing after each step keeps the next step's
-        // counters to that step alone.
-        let flush = if self.flush { "\nSELECT pg_stat_force_next_flush();" } else { "" };
-        let sql = format!("{}{}\n;\n{STEP_META};\n{};\nCOMMIT;{flush}", replay::PREFIX, file.sql, self.step_query);
-        let rows = match sqlx::raw_sql(&sql).fetch_all(&mut *conn).await {
+        // The file, then (still in its transaction) what it changed and the
+        // lines of what it wrote, then the commit. PostgreSQL's per-transaction
+        // counters are really "since the last flush" (at most once a second, when
+        // idle): flushing after each step keeps the next step's counters to that
+        // step alone.
+        let tail = replay::Tail {
+            before_commit: &format!("{STEP_META};\n{};\n", self.step_query),
+            after_commit: if self.flush { "\nSELECT pg_stat_force_next_flush();" } else { "" },
+        };
+        let rows = match replay::in_transaction(conn, m, direction, Some(tail)).await? {
             Ok(rows) => rows,
-            Err(err) => {
-                let _ = sqlx::raw_sql("ROLLBACK").execute(&mut *conn).await;
-                let f = replay::failure(m, direction, err)?;
-                return Ok(Err(replay::located(f, file, None, replay::PREFIX.len())));
-            }
+            Err(f) => return Ok(Err(f)),
         };
         let mut catalog_rows = vec![];
         let mut step = None;
@@ -268,4 +256,44 @@ async fn has_flush(conn: &mut PgConnection) -> Result<bool, Error> {
         .fetch_one(&mut *conn)
         .await
         .map_err(|e| Error::database("reading the server's functions", e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Verifies a project whose one migrate file is `up` / `down`.
+    async fn verify_one(up: &str, down: &str) -> Outcome {
+        let dir = strata_testing::MigrationDir::new();
+        dir.write("migrate", "20251124_000001_seed", up, down);
+        let set = MigrationSet::load(dir.path()).unwrap();
+        let db = strata_testing::TestDb::new();
+        let mut conn = db.connect().await;
+        verify(&mut conn, &set, &Options::default(), &mut ()).await.unwrap()
+    }
+
+    const DOWN: &str = "DROP TABLE IF EXISTS public.s;\n";
+
+    fn copy_seed(table: &str, before: &str) -> String {
+        format!(
+            "CREATE TABLE IF NOT EXISTS public.s ({table});\n{before}COPY public.s (id, name) FROM STDIN;\n1\ta\n2\tb\n\\.\n"
+        )
+    }
+
+    /// A seed with `COPY ... FROM STDIN` data runs as the runner runs it (the data
+    /// through the COPY protocol), and its rows count in every step's comparison.
+    #[tokio::test]
+    async fn a_seed_with_copy_data_is_verified() {
+        let clean = verify_one(&copy_seed("id int, name text", "DELETE FROM public.s;\n"), DOWN).await;
+        assert!(clean.problems.is_empty(), "{:#?}", clean.problems);
+
+        let twice = verify_one(&copy_seed("id int, name text", ""), DOWN).await;
+        let [p] = &twice.problems[..] else { panic!("{:#?}", twice.problems) };
+        assert!(matches!(p.what, Broken::NotIdempotentChange { .. }), "{p}");
+        assert!(p.to_string().contains("+ data public.s: 4 rows"), "{p}");
+
+        let fails = verify_one(&copy_seed("id int PRIMARY KEY, name text", ""), DOWN).await;
+        let [p] = &fails.problems[..] else { panic!("{:#?}", fails.problems) };
+        assert!(matches!(&p.what, Broken::NotIdempotentError { message } if message.contains("SQLSTATE 23505")), "{p}");
+    }
 }
