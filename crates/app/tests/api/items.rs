@@ -16,7 +16,8 @@ const ELECTRONICS: &str = "20000000-0000-4000-8000-000000000001";
 const GERMANY: &str = "30000000-0000-4000-8000-000000000001";
 const MUNICH: &str = "30000000-0000-4000-8000-000000000121";
 const FIRST_SEED_ITEM: &str = "40000000-0000-4000-8000-000000000001";
-const BOB_SEED_ITEM: &str = "40000000-0000-4000-8000-000000000004";
+/// Bob's seeded item, as the API addresses it.
+const BOB_ITEM: &str = "/api/items/40000000-0000-4000-8000-000000000004";
 const MISSING: &str = "00000000-0000-4000-8000-00000000dead";
 
 fn ids(page: &Value) -> Vec<String> {
@@ -394,24 +395,22 @@ async fn create_checks_the_session_in_its_own_statement_and_before_the_body() {
 async fn only_the_owner_changes_or_deletes_an_item() {
     let app = TestApp::new().await;
     let alice = app.login_demo("alice@example.com").await;
-    let uri = format!("/api/items/{BOB_SEED_ITEM}");
-    let before = app.get(&uri, None).await.json;
-    let response = app.patch(&uri, json!({"name": "mine now"}), Some(&alice)).await;
+    let before = app.get(BOB_ITEM, None).await.json;
+    let response = app.patch(BOB_ITEM, json!({"name": "mine now"}), Some(&alice)).await;
     response.assert_error(StatusCode::FORBIDDEN, "forbidden");
     // Even an empty change is refused to someone else.
-    assert_eq!(app.patch(&uri, json!({}), Some(&alice)).await.status, StatusCode::FORBIDDEN);
-    assert_eq!(app.request(Method::DELETE, &uri, Some(&alice)).await.status, StatusCode::FORBIDDEN);
-    assert_eq!(app.get(&uri, None).await.json, before, "nothing changed");
+    assert_eq!(app.patch(BOB_ITEM, json!({}), Some(&alice)).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.request(Method::DELETE, BOB_ITEM, Some(&alice)).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.get(BOB_ITEM, None).await.json, before, "nothing changed");
 }
 
 #[tokio::test]
 async fn the_owner_patches_any_subset_and_null_clears() {
     let app = TestApp::new().await;
     let bob = app.login_demo("bob@example.com").await;
-    let uri = format!("/api/items/{BOB_SEED_ITEM}");
-    let before = app.get(&uri, None).await.json;
+    let before = app.get(BOB_ITEM, None).await.json;
     let response =
-        app.patch(&uri, json!({"priceCents": 999, "description": null, "locationId": null}), Some(&bob)).await;
+        app.patch(BOB_ITEM, json!({"priceCents": 999, "description": null, "locationId": null}), Some(&bob)).await;
     assert_eq!(response.status, StatusCode::OK, "{}", response.json);
     let after = &response.json;
     assert_eq!(after["priceCents"], 999);
@@ -422,12 +421,12 @@ async fn the_owner_patches_any_subset_and_null_clears() {
     assert_eq!(after["createdAt"], before["createdAt"]);
     assert_ne!(after["updatedAt"], before["updatedAt"], "the trigger moves updated_at");
 
-    let unchanged = app.patch(&uri, json!({}), Some(&bob)).await;
+    let unchanged = app.patch(BOB_ITEM, json!({}), Some(&bob)).await;
     assert_eq!(unchanged.status, StatusCode::OK);
     assert_eq!(&unchanged.json, after);
 
     let invalid =
-        app.patch(&uri, json!({"name": null, "isActive": null, "priceCents": -5, "extra": 1}), Some(&bob)).await;
+        app.patch(BOB_ITEM, json!({"name": null, "isActive": null, "priceCents": -5, "extra": 1}), Some(&bob)).await;
     assert_eq!(invalid.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(
         invalid.issues(),
@@ -453,11 +452,10 @@ async fn the_trigger_keeps_created_at_even_when_sql_changes_it() {
 async fn the_owner_deletes() {
     let app = TestApp::new().await;
     let bob = app.login_demo("bob@example.com").await;
-    let uri = format!("/api/items/{BOB_SEED_ITEM}");
-    let response = app.request(Method::DELETE, &uri, Some(&bob)).await;
+    let response = app.request(Method::DELETE, BOB_ITEM, Some(&bob)).await;
     assert_eq!(response.status, StatusCode::NO_CONTENT);
-    assert_eq!(app.get(&uri, None).await.status, StatusCode::NOT_FOUND);
-    assert_eq!(app.request(Method::DELETE, &uri, Some(&bob)).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.get(BOB_ITEM, None).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.request(Method::DELETE, BOB_ITEM, Some(&bob)).await.status, StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]
