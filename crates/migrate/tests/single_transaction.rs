@@ -7,8 +7,11 @@ use strata_migrate::apply::{self, Transactions};
 use strata_migrate::{Error, ErrorKind, MigrationSet, Options, Request, SqlFailure, Track};
 use strata_testing::{MigrationDir, TestDb};
 
-/// create_schemas, then `n` files each creating table `app.t<i>`.
-fn tables(n: usize) -> MigrationDir {
+/// A fresh database (kept while the first value lives), a connection to it, and a
+/// folder: create_schemas, then `n` files each creating table `app.t<i>`.
+async fn fresh(n: usize) -> (TestDb, PgConnection, MigrationDir) {
+    let db = TestDb::new();
+    let conn = db.connect().await;
     let dir = MigrationDir::with_app_schema();
     dir.write_numbered(
         "20251124",
@@ -16,7 +19,7 @@ fn tables(n: usize) -> MigrationDir {
         |i| format!("CREATE TABLE IF NOT EXISTS app.t{i} (id int PRIMARY KEY, name text);\n"),
         |i| format!("DROP TABLE IF EXISTS app.t{i};\n"),
     );
-    dir
+    (db, conn, dir)
 }
 
 async fn run(conn: &mut PgConnection, dir: &MigrationDir, transactions: Transactions) -> Result<apply::Report, Error> {
@@ -86,7 +89,7 @@ async fn writing_transactions(conn: &mut PgConnection) -> i64 {
 
 #[tokio::test]
 async fn every_file_and_its_history_row_commit_together() {
-    let (db, dir) = (TestDb::new(), tables(150));
+    let (_db, mut conn, dir) = fresh(150).await;
     // A file with COPY data goes through the COPY protocol, inside the same transaction.
     dir.write(
         "migrate",
@@ -94,7 +97,6 @@ async fn every_file_and_its_history_row_commit_together() {
         "COPY app.t1 (id, name) FROM STDIN;\n1\tone\n2\ttwo\n\\.\n",
         "DELETE FROM app.t1;\n",
     );
-    let mut conn = db.connect().await;
     let report = run(&mut conn, &dir, Transactions::Single).await.unwrap();
     assert_eq!(report.done.len(), 152);
     assert_eq!(history(&mut conn).await.len(), 152);
@@ -114,7 +116,7 @@ async fn every_file_and_its_history_row_commit_together() {
 
 #[tokio::test]
 async fn a_failing_file_in_the_middle_leaves_nothing_behind_on_a_fresh_database() {
-    let (db, dir) = (TestDb::new(), tables(80));
+    let (_db, mut conn, dir) = fresh(80).await;
     dir.remove("migrate", "20251124_000040_t40");
     // Fails at run time, without an error position, on what file 1 of this run
     // created: located by replaying the files before it.
@@ -124,7 +126,6 @@ async fn a_failing_file_in_the_middle_leaves_nothing_behind_on_a_fresh_database(
         "INSERT INTO app.t1 VALUES (1, 'a');\n\n  INSERT INTO app.t1 VALUES (1, 'b');\n",
         "DELETE FROM app.t1;\n",
     );
-    let mut conn = db.connect().await;
     let failure = fails_leaving_nothing(&mut conn, &dir).await;
     let f = sql_error(&failure, "migrate/20251124_000040_dupes.up.sql", "23505");
     assert_eq!((f.line, f.column, f.statement), (Some(3), Some(3), Some(2)), "{f}");
@@ -135,8 +136,7 @@ async fn a_failing_file_in_the_middle_leaves_nothing_behind_on_a_fresh_database(
 
 #[tokio::test]
 async fn a_failure_leaves_an_applied_database_and_its_history_unchanged() {
-    let (db, dir) = (TestDb::new(), tables(5));
-    let mut conn = db.connect().await;
+    let (_db, mut conn, dir) = fresh(5).await;
     run(&mut conn, &dir, Transactions::PerFile).await.unwrap();
     dir.write_numbered(
         "20251125",
@@ -161,14 +161,13 @@ async fn a_failure_leaves_an_applied_database_and_its_history_unchanged() {
 
 #[tokio::test]
 async fn a_no_transaction_file_is_refused_before_anything_runs() {
-    let (db, dir) = (TestDb::new(), tables(3));
+    let (_db, mut conn, dir) = fresh(3).await;
     dir.write(
         "migrate",
         "20251124_000004_concurrently",
         "-- strata:no-transaction\nCREATE INDEX CONCURRENTLY IF NOT EXISTS t1_name ON app.t1 (name);\n",
         "-- strata:no-transaction\nDROP INDEX CONCURRENTLY IF EXISTS app.t1_name;\n",
     );
-    let mut conn = db.connect().await;
     // Not even the history table is created.
     let failure = fails_leaving_nothing(&mut conn, &dir).await;
     let ErrorKind::Unrunnable { path, reason, .. } = failure.kind() else { panic!("{failure}") };
