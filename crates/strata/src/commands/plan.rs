@@ -125,19 +125,21 @@ fn text(r: &Report) -> String {
             ));
         }
     }
-    let (errors, warnings) = counts(r);
-    s.push_str(&format!(
-        "{} pending file(s): {errors} error(s), {warnings} warning(s) (large: {} rows or {}).\n",
-        r.files.len(),
-        r.thresholds.large_table_rows,
-        human_bytes(r.thresholds.large_table_bytes)
-    ));
+    let [files, errors, warnings, large] = summary(r);
+    s.push_str(&format!("{files}: {errors}, {warnings} (large: {large}).\n"));
     s
 }
 
-fn counts(r: &Report) -> (usize, usize) {
+/// The summary's parts, text and markdown alike: "N pending file(s)", "N error(s)",
+/// "N warning(s)" and what counts as a large table, "N rows or SIZE".
+fn summary(r: &Report) -> [String; 4] {
     let errors = r.findings().filter(|(_, f)| f.severity == Severity::Error).count();
-    (errors, r.findings().count() - errors)
+    [
+        format!("{} pending file(s)", r.files.len()),
+        format!("{errors} error(s)"),
+        format!("{} warning(s)", r.findings().count() - errors),
+        format!("{} rows or {}", r.thresholds.large_table_rows, human_bytes(r.thresholds.large_table_bytes)),
+    ]
 }
 
 fn cell(text: &str) -> String {
@@ -150,13 +152,8 @@ fn markdown(r: &Report) -> String {
         s.push_str("Nothing pending.\n");
         return s;
     }
-    let (errors, warnings) = counts(r);
-    s.push_str(&format!(
-        "{} pending file(s): **{errors} error(s)**, {warnings} warning(s). Large table: {} rows or {}.\n\n",
-        r.files.len(),
-        r.thresholds.large_table_rows,
-        human_bytes(r.thresholds.large_table_bytes)
-    ));
+    let [files, errors, warnings, large] = summary(r);
+    s.push_str(&format!("{files}: **{errors}**, {warnings}. Large table: {large}.\n\n"));
     for f in &r.files {
         s.push_str(&format!("### `{}`\n\n", name(f)));
         if !f.findings.is_empty() {
