@@ -91,10 +91,11 @@ pub async fn up_with(
     if track == Track::Migrate && !args.dry_run {
         crate::commands::drift::before_up(ctx, out, &set).await?;
     }
+    let job = Job { ctx, out, set: &set, track, request: &request };
     if args.dry_run {
-        return dry_run(ctx, out, &mut conn, &set, track, &request).await;
+        return dry_run(job, &mut conn).await;
     }
-    run(ctx, out, &mut conn, &set, track, &request, transactions).await
+    run(job, &mut conn, transactions).await
 }
 
 pub async fn down(ctx: &Context, out: Output, track: Track, args: &DownArgs) -> Result<u8> {
@@ -106,8 +107,9 @@ pub async fn down(ctx: &Context, out: Output, track: Track, args: &DownArgs) -> 
     };
     let request = Request::Down(target.clone());
     let mut conn = connect(ctx, out, &format!("strata {track} down")).await?;
+    let job = Job { ctx, out, set: &set, track, request: &request };
     if args.dry_run {
-        return dry_run(ctx, out, &mut conn, &set, track, &request).await;
+        return dry_run(job, &mut conn).await;
     }
     if target == DownTarget::All && !args.yes && !ctx.is_embedded() {
         let pending = apply::preview(&mut conn, &set, track, &request, &options(ctx)).await?;
@@ -115,7 +117,7 @@ pub async fn down(ctx: &Context, out: Output, track: Track, args: &DownArgs) -> 
             confirm(ctx, track, pending.len())?;
         }
     }
-    run(ctx, out, &mut conn, &set, track, &request, Transactions::PerFile).await
+    run(job, &mut conn, Transactions::PerFile).await
 }
 
 /// The no-op run at the cost of reading the history: while the connection
@@ -181,14 +183,18 @@ fn confirm(ctx: &Context, track: Track, count: usize) -> Result<()> {
     )
 }
 
-async fn dry_run(
-    ctx: &Context,
+/// One `up` or `down` of a track: what its dry run and its run are given.
+#[derive(Clone, Copy)]
+struct Job<'a> {
+    ctx: &'a Context,
     out: Output,
-    conn: &mut sqlx::PgConnection,
-    set: &MigrationSet,
+    set: &'a MigrationSet,
     track: Track,
-    request: &Request,
-) -> Result<u8> {
+    request: &'a Request,
+}
+
+async fn dry_run(job: Job<'_>, conn: &mut PgConnection) -> Result<u8> {
+    let Job { ctx, out, set, track, request } = job;
     let steps = apply::preview(conn, set, track, request, &options(ctx)).await?;
     let direction = request.direction();
     let verb = if direction == Direction::Up { "apply" } else { "roll back" };
@@ -215,15 +221,8 @@ fn indent(sql: &str) -> String {
     sql.lines().map(|l| format!("    | {l}")).collect::<Vec<_>>().join("\n")
 }
 
-async fn run(
-    ctx: &Context,
-    out: Output,
-    conn: &mut sqlx::PgConnection,
-    set: &MigrationSet,
-    track: Track,
-    request: &Request,
-    transactions: Transactions,
-) -> Result<u8> {
+async fn run(job: Job<'_>, conn: &mut PgConnection, transactions: Transactions) -> Result<u8> {
+    let Job { ctx, out, set, track, request } = job;
     let started = std::time::Instant::now();
     let mut progress = None;
     let mut observer = |event: &Event<'_>| match event {
