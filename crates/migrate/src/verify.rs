@@ -17,7 +17,9 @@
 //! history rows: verify checks what the files do, the runner is tested on its own.
 //! A `-- strata:no-transaction` file runs statement by statement and is followed
 //! by a full re-read, as is every step when the server does not count rows per
-//! transaction (`track_counts = off`).
+//! transaction (`track_counts = off`). A file with `COPY ... FROM STDIN` data is
+//! sent a statement at a time in its step's transaction, the data through the
+//! COPY protocol, as the runner sends it.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
