@@ -4,7 +4,7 @@
 
 use axum::response::Html;
 use maud::Markup;
-use sqlx::{Postgres, Transaction};
+use sqlx::{PgConnection, Postgres, Transaction};
 
 use crate::db::catalog::{self, SchemaNode};
 use crate::db::ident::QualifiedName;
@@ -41,9 +41,7 @@ impl ReadContext {
     /// The relation `schema.name` with every column, readable or not (the catalog
     /// pages: structure, DDL), or a 404.
     pub async fn relation_with_hidden(&mut self, schema: &str, name: &str) -> Result<Relation, StudioError> {
-        relation::load(&mut self.tx, schema, name)
-            .await?
-            .ok_or_else(|| StudioError::NotFound(format!("there is no table or view {schema}.{name}")))
+        find_relation(&mut self.tx, schema, name).await
     }
 
     /// The row of `rel` that the query's key (`c=..&v=..`) names, with that key;
@@ -82,4 +80,22 @@ impl ReadContext {
         };
         Ok(Html(layout::page(&chrome, content).into_string()))
     }
+}
+
+/// The relation `schema.name` with every column, or a 404.
+async fn find_relation(conn: &mut PgConnection, schema: &str, name: &str) -> Result<Relation, StudioError> {
+    relation::load(conn, schema, name)
+        .await?
+        .ok_or_else(|| StudioError::NotFound(format!("there is no table or view {schema}.{name}")))
+}
+
+/// The relation `schema.name` narrowed to the columns the role may read: a 404 when
+/// there is none, a 403 when the role may read none of its columns (pages that show
+/// rows; the rows page answers that with a page of its own instead).
+pub async fn readable_relation(conn: &mut PgConnection, schema: &str, name: &str) -> Result<Relation, StudioError> {
+    let rel = find_relation(conn, schema, name).await?.readable();
+    if rel.is_unreadable() {
+        return Err(StudioError::Forbidden(rel.unreadable_message()));
+    }
+    Ok(rel)
 }

@@ -6,15 +6,16 @@ use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use sqlx::{Column, Connection, Executor, Statement, TypeInfo};
 
+use crate::db::failure::DbFailure;
 use crate::db::sql::Sql;
 use crate::db::sql_text;
 use crate::db::text_rows::JsonKind;
 use crate::db::transaction::{self, Access};
 use crate::db::{browse, console};
-use crate::db::{failure::DbFailure, relation};
 use crate::error::StudioError;
 use crate::export::{Export, ExportColumn, Format};
 use crate::routes::console as console_routes;
+use crate::routes::context::readable_relation;
 use crate::routes::form::Fields;
 use crate::state::Studio;
 use crate::table_state;
@@ -32,13 +33,7 @@ pub async fn table(
     let format = format_of(&Fields::query(query.as_deref()))?;
     let request = table_state::parse(query.as_deref(), studio.config.page_size)?;
     let mut tx = transaction::begin(&studio.pool, Access::ReadOnly, studio.config.statement_timeout).await?;
-    let rel = relation::load(&mut tx, &schema, &table)
-        .await?
-        .ok_or_else(|| StudioError::NotFound(format!("there is no table or view {schema}.{table}")))?
-        .readable();
-    if rel.is_unreadable() {
-        return Err(StudioError::Forbidden(rel.unreadable_message()));
-    }
+    let rel = readable_relation(&mut tx, &schema, &table).await?;
     // PostgreSQL cuts each value to the export's cap (plus one character, so a
     // cut is seen), keeping the studio's memory bounded; export::Export marks it.
     let cap = studio.config.export_value_cap;

@@ -1,14 +1,14 @@
 //! `GET /s/{schema}/{table}/row?c=..&v=..`: one row, its links and its referrers.
 
-use axum::Extension;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::Html;
+use axum::Extension;
 
 use crate::db::{foreign_keys, row};
 use crate::error::StudioError;
 use crate::html::layout::Section;
 use crate::html::row_page::{self, Referrer, RowView};
-use crate::routes::context::ReadContext;
+use crate::routes::context::{readable_relation, ReadContext};
 use crate::security::session::Session;
 use crate::state::Studio;
 
@@ -19,10 +19,7 @@ pub async fn show(
     RawQuery(query): RawQuery,
 ) -> Result<Html<String>, StudioError> {
     let mut ctx = ReadContext::open(&studio).await?;
-    let rel = ctx.relation(&schema, &table).await?;
-    if rel.is_unreadable() {
-        return Err(StudioError::Forbidden(rel.unreadable_message()));
-    }
+    let rel = readable_relation(&mut ctx.tx, &schema, &table).await?;
     let (key, values) = ctx.row(&rel, query.as_deref()).await?;
     let outgoing = foreign_keys::outgoing(&mut ctx.tx, rel.oid).await?;
     let incoming = foreign_keys::incoming(&mut ctx.tx, rel.oid).await?;
