@@ -14,8 +14,9 @@
 //! pool instead, whose check on return drains what is left or closes it: a connection
 //! that died is never handed out again. A connection idle longer than
 //! [`super::CHECK_IDLE_AFTER`] is checked before it is handed out (a restart or a
-//! killed session is most likely to be waiting after a quiet spell), as sqlx's own
-//! `before_acquire` does for the connections it hands out.
+//! killed session is most likely to be waiting after a quiet spell), as the API
+//! pool's `before_acquire` does for the connections sqlx hands out; on a pool made
+//! with sqlx's default `test_before_acquire`, every one is.
 //!
 //! [`Db`] takes as many connections as sqlx's pool allows and waits as long as the
 //! pool's acquire timeout, in arrival order; a connection older than the pool's
@@ -89,9 +90,14 @@ impl Db {
             .await
             .map_err(|_| sqlx::Error::PoolTimedOut)?
             .map_err(|_| sqlx::Error::PoolClosed)?;
+        // A pool that checks every connection before use (sqlx's default
+        // `test_before_acquire`) gets that here too; the API's pool checks only
+        // connections idle for a while.
+        let check_always = self.0.pool.options().get_test_before_acquire();
         while let Some(idle) = self.take_idle() {
             let Idle { mut conn, since, taken } = idle;
-            if since.elapsed() <= CHECK_IDLE_AFTER || conn.ping().await.is_ok() {
+            let unchecked = !check_always && since.elapsed() <= CHECK_IDLE_AFTER;
+            if unchecked || conn.ping().await.is_ok() {
                 return Ok(Conn { conn: Some(conn), taken, clean: false, db: Arc::clone(&self.0), _permit: permit });
             }
             // Dead: dropping it lets sqlx close it and open another in its place.

@@ -8,11 +8,11 @@ use strata_app::db::{CHECK_IDLE_AFTER, Db};
 
 use crate::support::TestApp;
 
-/// A `Db` over a pool of `max` connections of the test's database, waiting at most
-/// `wait` for one.
+/// A `Db` as the API makes it (`strata_app::db::pool_options()`) over `max`
+/// connections of the test's database, waiting at most `wait` for one.
 async fn db(app: &TestApp, max: u32, wait: Duration) -> Db {
-    let pool = PgPoolOptions::new().max_connections(max).acquire_timeout(wait).connect_lazy(app.db.url()).unwrap();
-    Db::new(pool)
+    let options = strata_app::db::pool_options().max_connections(max).acquire_timeout(wait);
+    Db::new(options.connect_lazy(app.db.url()).unwrap())
 }
 
 async fn backend(db: &Db) -> i32 {
@@ -80,6 +80,19 @@ async fn a_connection_that_died_is_not_handed_out_again() {
     assert!(ended);
     tokio::time::sleep(CHECK_IDLE_AFTER + Duration::from_millis(200)).await;
     assert_ne!(backend(&db).await, second);
+}
+
+#[tokio::test]
+async fn on_a_pool_that_checks_before_every_use_a_dead_connection_is_never_seen() {
+    let app = TestApp::new().await;
+    // sqlx's default: test_before_acquire.
+    let pool = PgPoolOptions::new().max_connections(1).acquire_timeout(Duration::from_secs(10));
+    let db = Db::new(pool.connect_lazy(app.db.url()).unwrap());
+    let first = backend(&db).await;
+    let ended: bool =
+        sqlx::query_scalar("SELECT pg_terminate_backend($1, 5000)").bind(first).fetch_one(&app.pool).await.unwrap();
+    assert!(ended);
+    assert_ne!(backend(&db).await, first, "checked and replaced before the query, which succeeds");
 }
 
 #[tokio::test]
