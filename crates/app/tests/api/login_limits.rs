@@ -83,9 +83,12 @@ async fn a_password_flood_on_one_account_is_refused_and_other_logins_stay_fast()
     // Only the first `limit` guesses were checked at all.
     assert_eq!((wrong, refused), (limit, 700 - limit));
     assert_eq!(bob.status, StatusCode::OK, "{}", bob.json);
-    // Before, bob's hash queued behind up to 700 others.
+    // Before, bob's hash queued behind up to 700 others. Now at most behind the `limit`
+    // guesses that were checked, even were they hashed one at a time: how many run at
+    // once depends on the cores other tests leave free, so that is the bound.
+    let hashes = u32::try_from(limit + 2).unwrap();
     assert!(
-        during < alone * 4 + Duration::from_secs(1),
+        during < alone * hashes + Duration::from_secs(1),
         "bob's login took {during:?} during the flood, {alone:?} alone"
     );
 
