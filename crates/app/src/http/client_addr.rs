@@ -1,7 +1,7 @@
 //! The client's address, for per-client limits.
 //!
-//! It is the TCP peer's address, from axum's `ConnectInfo` (which [`crate::serve`]
-//! provides). Forwarding headers (`X-Forwarded-For`, `Forwarded`) are ignored: any
+//! It is the TCP peer's address, from axum's `ConnectInfo` (which the server provides:
+//! see [`crate::router`]). Forwarding headers (`X-Forwarded-For`, `Forwarded`) are ignored: any
 //! client can write them. Behind a reverse proxy every client has the proxy's address.
 
 use std::convert::Infallible;

@@ -12,8 +12,6 @@ pub mod replicas;
 pub mod routes;
 pub mod state;
 
-use std::future::Future;
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
@@ -23,7 +21,6 @@ use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::{get, post};
 use sqlx::PgPool;
-use tokio::net::TcpListener;
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
@@ -36,6 +33,12 @@ use crate::auth::{LogSender, Sender};
 use crate::config::AppConfig;
 
 /// The whole API under `/api`, with codes sent by the development [`LogSender`].
+///
+/// Each request must carry its peer's address (`ConnectInfo<SocketAddr>`), which the
+/// per-client login limits need: serve it as
+/// `router.into_make_service_with_connect_info::<SocketAddr>()`. `pool`'s connections
+/// should be made with [`crate::db::connect_options`], which sets the statement
+/// timeout.
 pub fn router(pool: PgPool, config: AppConfig) -> Router {
     router_with_sender(pool, config, Arc::new(LogSender))
 }
@@ -98,23 +101,4 @@ async fn remember_item_writes(State(state): State<AppState>, request: Request, n
         state.replicas.record_write(session).await;
     }
     response
-}
-
-/// Serves [`router`] on `listener` until `shutdown` completes, then lets requests in
-/// flight finish.
-///
-/// Each request carries its peer's address (`ConnectInfo<SocketAddr>`), which the
-/// per-client login limits need: a server built another way must provide it too, as
-/// `router.into_make_service_with_connect_info::<SocketAddr>()` does.
-///
-/// `pool`'s connections should be made with [`crate::db::connect_options`], which sets
-/// the statement timeout.
-pub async fn serve(
-    listener: TcpListener,
-    pool: PgPool,
-    config: AppConfig,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    let service = router(pool, config).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, service).with_graceful_shutdown(shutdown).await
 }

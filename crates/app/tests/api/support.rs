@@ -123,15 +123,22 @@ impl TestApp {
         .await;
     }
 
-    /// [`strata_app::serve`] with `config` on a real socket (a free port of 127.0.0.1),
-    /// on this test's database, until [`Served::stop`].
+    /// The API with `config` on a real socket (a free port of 127.0.0.1), each request
+    /// carrying its peer's address as the router needs, on this test's database, until
+    /// [`Served::stop`].
     pub async fn serve(&self, config: AppConfig) -> Served {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (stop, stopped) = oneshot::channel::<()>();
-        let server = tokio::spawn(strata_app::serve(listener, self.app_pool.clone(), config, async {
-            let _ = stopped.await;
-        }));
+        let service =
+            strata_app::router(self.app_pool.clone(), config).into_make_service_with_connect_info::<SocketAddr>();
+        let server = tokio::spawn(async move {
+            axum::serve(listener, service)
+                .with_graceful_shutdown(async {
+                    let _ = stopped.await;
+                })
+                .await
+        });
         Served { addr, stop, server }
     }
 }
