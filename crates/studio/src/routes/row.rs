@@ -1,14 +1,14 @@
 //! `GET /s/{schema}/{table}/row?c=..&v=..`: one row, its links and its referrers.
 
+use axum::Extension;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::Html;
-use axum::Extension;
 
 use crate::db::{foreign_keys, row};
 use crate::error::StudioError;
 use crate::html::layout::Section;
 use crate::html::row_page::{self, Referrer, RowView};
-use crate::routes::context::{readable_relation, ReadContext};
+use crate::routes::context::{ReadContext, readable_relation};
 use crate::security::session::Session;
 use crate::state::Studio;
 
