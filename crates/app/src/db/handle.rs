@@ -64,22 +64,11 @@ impl fmt::Debug for Db {
     }
 }
 
-impl From<PgPool> for Db {
-    fn from(pool: PgPool) -> Db {
-        Db::new(pool)
-    }
-}
-
 impl Db {
     /// Queries on `pool`'s connections, at most as many at once as it may open.
     pub fn new(pool: PgPool) -> Db {
         let permits = Arc::new(Semaphore::new(pool.options().get_max_connections() as usize));
         Db(Arc::new(Shared { pool, permits, idle: Mutex::new(VecDeque::new()) }))
-    }
-
-    /// The pool underneath.
-    pub fn pool(&self) -> &PgPool {
-        &self.0.pool
     }
 
     /// A connection of the caller's own. It goes back through sqlx's pool (with its
@@ -98,12 +87,17 @@ impl Db {
             let Idle { mut conn, since, taken } = idle;
             let unchecked = !check_always && since.elapsed() <= CHECK_IDLE_AFTER;
             if unchecked || conn.ping().await.is_ok() {
-                return Ok(Conn { conn: Some(conn), taken, clean: false, db: Arc::clone(&self.0), _permit: permit });
+                return Ok(self.hand_out(conn, taken, permit));
             }
             // Dead: dropping it lets sqlx close it and open another in its place.
         }
         let conn = self.0.pool.acquire().await?;
-        Ok(Conn { conn: Some(conn), taken: Instant::now(), clean: false, db: Arc::clone(&self.0), _permit: permit })
+        Ok(self.hand_out(conn, Instant::now(), permit))
+    }
+
+    /// `conn`, taken from sqlx's pool at `taken`, to a caller holding `permit`.
+    fn hand_out(&self, conn: PoolConnection<Postgres>, taken: Instant, permit: OwnedSemaphorePermit) -> Conn {
+        Conn { conn: Some(conn), taken, clean: false, db: Arc::clone(&self.0), _permit: permit }
     }
 
     fn take_idle(&self) -> Option<Idle> {
