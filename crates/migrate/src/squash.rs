@@ -219,22 +219,23 @@ pub fn generate(dump: &str, input: &Input<'_>) -> Result<Pair, Unsupported> {
             "DO $strata$\nBEGIN\n    IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = {lit}) THEN\n        CREATE ROLE {id} NOLOGIN;\n    END IF;\nEND\n$strata$;\n\n"
         ));
     }
-    for piece in split::pieces(dump) {
+    // The replaying role becomes CURRENT_USER on pg_dump's own lines, as schema files
+    // do: the rewrite matches whole lines, `;` included, which split statements lack.
+    let dump: String = dump
+        .lines()
+        .map(|l| crate::schema_dump::runner_as_current_user(l, runner).unwrap_or_else(|| l.to_owned()) + "\n")
+        .collect();
+    for piece in split::pieces(&dump) {
         let piece = piece.map_err(|e| Unsupported(e.to_string()))?;
         let Piece::Statement(stmt) = piece else { continue };
         let text = strip_comments(stmt.text);
         if text.is_empty() {
             continue;
         }
-        let text = text
-            .lines()
-            .map(|l| crate::schema_dump::runner_as_current_user(l, runner).unwrap_or_else(|| l.to_owned()))
-            .collect::<Vec<_>>()
-            .join("\n");
         if text.strip_prefix("CREATE SCHEMA ").is_some_and(|rest| kept_schemas.contains(&unquote(qualified(rest)))) {
             continue;
         }
-        if let Some(s) = idempotent(&text)? {
+        if let Some(s) = idempotent(text)? {
             up.push_str(&s);
             up.push_str(";\n\n");
         }
@@ -263,11 +264,6 @@ fn strip_comments(text: &str) -> &str {
         t = t.split_once('\n').map_or("", |(_, rest)| rest).trim_start();
     }
     t
-}
-
-/// Whether `text` starts with the words `words` (case-sensitive, as pg_dump writes them).
-fn after<'a>(text: &'a str, head: &str) -> Option<&'a str> {
-    text.strip_prefix(head)
 }
 
 /// A guarded statement: run only when `condition` is false.
@@ -331,12 +327,12 @@ fn idempotent(text: &str) -> Result<Option<String>, Unsupported> {
         ("CREATE VIEW ", "CREATE OR REPLACE VIEW "),
         ("CREATE EXTENSION ", "CREATE EXTENSION IF NOT EXISTS "),
     ] {
-        if let Some(rest) = after(t, head) {
+        if let Some(rest) = t.strip_prefix(head) {
             return Ok(Some(format!("{with}{rest}")));
         }
     }
     let lit = crate::quote::literal;
-    if let Some(rest) = after(t, "CREATE TYPE ").or_else(|| after(t, "CREATE DOMAIN ")) {
+    if let Some(rest) = t.strip_prefix("CREATE TYPE ").or_else(|| t.strip_prefix("CREATE DOMAIN ")) {
         let name = qualified(rest);
         return Ok(Some(guarded(&format!("SELECT FROM pg_catalog.pg_type WHERE oid = to_regtype({})", lit(name)), t)));
     }
@@ -345,13 +341,13 @@ fn idempotent(text: &str) -> Result<Option<String>, Unsupported> {
         (&["CREATE TRIGGER ", "CREATE CONSTRAINT TRIGGER "][..], ("pg_trigger", "tgrelid", "tgname")),
         (&["CREATE POLICY "][..], ("pg_policy", "polrelid", "polname")),
     ] {
-        if let Some(rest) = heads.iter().find_map(|head| after(t, head)) {
+        if let Some(rest) = heads.iter().find_map(|head| t.strip_prefix(head)) {
             let name = qualified(rest);
             let table = rest.split_once(" ON ").map(|(_, r)| qualified(r.trim_start())).unwrap_or("");
             return Ok(Some(guarded(&on_table(catalog, table, name), t)));
         }
     }
-    if let Some(rest) = after(t, "ALTER TABLE ") {
+    if let Some(rest) = t.strip_prefix("ALTER TABLE ") {
         let rest = rest.strip_prefix("ONLY ").unwrap_or(rest);
         let table = qualified(rest);
         let action = rest[table.len()..].trim_start();
@@ -367,15 +363,18 @@ fn idempotent(text: &str) -> Result<Option<String>, Unsupported> {
             }
             return Ok(Some(t.to_owned()));
         }
-        let same =
-            ["OWNER TO ", "ENABLE ROW LEVEL SECURITY", "FORCE ROW LEVEL SECURITY", "REPLICA IDENTITY ", "CLUSTER ON "];
+        // Idempotent as they are.
+        let same = [
+            "OWNER TO ",
+            "ENABLE ROW LEVEL SECURITY",
+            "FORCE ROW LEVEL SECURITY",
+            "REPLICA IDENTITY ",
+            "CLUSTER ON ",
+            "DISABLE TRIGGER ",
+            "ENABLE ALWAYS TRIGGER ",
+            "ENABLE REPLICA TRIGGER ",
+        ];
         if same.iter().any(|s| action.starts_with(s)) {
-            return Ok(Some(t.to_owned()));
-        }
-        if action.starts_with("DISABLE TRIGGER ")
-            || action.starts_with("ENABLE ALWAYS TRIGGER ")
-            || action.starts_with("ENABLE REPLICA TRIGGER ")
-        {
             return Ok(Some(t.to_owned()));
         }
     }
@@ -491,6 +490,34 @@ mod tests {
         assert!(t.contains("tgrelid = 'app.t'::regclass AND tgname = 'tg'"), "{t}");
         assert!(idempotent("CREATE AGGREGATE app.a (int) (sfunc = x, stype = int)").is_err());
         assert!(idempotent("INSERT INTO app.t VALUES (1)").is_err());
+    }
+
+    #[test]
+    fn the_replaying_role_is_written_current_user() {
+        // pg_dump names the role that replayed the originals; the squashed file must
+        // run under whatever role applies it. The rewrite matches whole dump lines,
+        // `;` included, which a split statement no longer has.
+        let dump = "CREATE TABLE app.t (\n    id integer\n);\n\nALTER TABLE app.t OWNER TO runner;\n\n\
+                    GRANT SELECT ON TABLE app.t TO runner;\n\nREVOKE ALL ON TABLE app.t FROM runner;\n";
+        let input = Input {
+            kept_schemas: &[],
+            empty_kept: &[],
+            created: &[],
+            runner: "runner",
+            roles: &[],
+            first: Version::parse("20250101_000001").unwrap(),
+            to: Version::parse("20250101_000002").unwrap(),
+            count: 2,
+        };
+        let up = generate(dump, &input).unwrap().up;
+        for want in [
+            "ALTER TABLE app.t OWNER TO CURRENT_USER;",
+            "GRANT SELECT ON TABLE app.t TO CURRENT_USER;",
+            "REVOKE ALL ON TABLE app.t FROM CURRENT_USER;",
+        ] {
+            assert!(up.contains(want), "{want} not in:\n{up}");
+        }
+        assert!(!up.contains(" runner"), "{up}");
     }
 
     #[test]
