@@ -19,8 +19,11 @@
 //! with sqlx's default `test_before_acquire`, every one is.
 //!
 //! [`Db`] takes as many connections as sqlx's pool allows and waits as long as the
-//! pool's acquire timeout, in arrival order; a connection older than the pool's
-//! `max_lifetime` goes back to sqlx, which closes it.
+//! pool's acquire timeout in all (checks included), in arrival order. A connection
+//! held by Db longer than the pool's `max_lifetime` (counted from when Db first took
+//! it: sqlx does not say when it was opened) goes back to sqlx, which closes it; one
+//! left on the list longer than the pool's `idle_timeout` goes back to sqlx's idle
+//! queue, whose reaper closes it.
 
 use std::collections::VecDeque;
 use std::fmt;
@@ -74,11 +77,15 @@ impl Db {
     /// A connection of the caller's own. It goes back through sqlx's pool (with its
     /// check), since what it ran is not known here.
     pub async fn acquire(&self) -> Result<Conn, sqlx::Error> {
+        // One deadline for all of it: the permit, checking listed connections, and
+        // sqlx's own wait (whose slot a connection sent back for its check holds until
+        // the check ends), as the pool's acquire timeout promises.
         let timeout = self.0.pool.options().get_acquire_timeout();
-        let permit = tokio::time::timeout(timeout, Arc::clone(&self.0.permits).acquire_owned())
-            .await
-            .map_err(|_| sqlx::Error::PoolTimedOut)?
-            .map_err(|_| sqlx::Error::PoolClosed)?;
+        tokio::time::timeout(timeout, self.acquire_within()).await.map_err(|_| sqlx::Error::PoolTimedOut)?
+    }
+
+    async fn acquire_within(&self) -> Result<Conn, sqlx::Error> {
+        let permit = Arc::clone(&self.0.permits).acquire_owned().await.map_err(|_| sqlx::Error::PoolClosed)?;
         // A pool that checks every connection before use (sqlx's default
         // `test_before_acquire`) gets that here too; the API's pool checks only
         // connections idle for a while.
@@ -137,7 +144,15 @@ impl Drop for Conn {
         let young = self.db.pool.options().get_max_lifetime().is_none_or(|max| self.taken.elapsed() < max);
         if self.clean && young && !self.db.pool.is_closed() {
             let idle = Idle { conn, since: Instant::now(), taken: self.taken };
-            self.db.idle.lock().unwrap_or_else(|p| p.into_inner()).push_back(idle);
+            let mut list = self.db.idle.lock().unwrap_or_else(|p| p.into_inner());
+            list.push_back(idle);
+            // The list is used newest first, so its oldest entries can wait there for
+            // ever: past the pool's idle timeout they go back to sqlx, whose reaper
+            // closes idle connections as it would have.
+            let idle_timeout = self.db.pool.options().get_idle_timeout();
+            while list.front().is_some_and(|oldest| idle_timeout.is_some_and(|t| oldest.since.elapsed() > t)) {
+                drop(list.pop_front());
+            }
         }
         // Otherwise `conn` drops here: back to sqlx's pool, which checks it.
     }
