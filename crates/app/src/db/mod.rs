@@ -52,7 +52,7 @@ pub const CHECK_IDLE_AFTER: Duration = Duration::from_secs(1);
 /// connections idle longer than [`CHECK_IDLE_AFTER`]: after a quiet spell, a dead
 /// connection is replaced before a request sees it. One that dies while in use fails
 /// its request with 503 `database_unavailable` and is closed (sqlx's check on return),
-/// and the next requests get new connections (`crates/app/tests/pool_recovery.rs`).
+/// and the next requests get new connections (`crates/app/tests/api/pool_recovery.rs`).
 /// The API wraps this pool in a [`Db`], which also spares the check on return after
 /// a query that ended cleanly.
 pub fn pool_options() -> PgPoolOptions {
