@@ -1,5 +1,6 @@
-//! `serve` over a real socket: requests, the body limit by Content-Length, and a
-//! graceful shutdown.
+//! The router over a real socket, served as its doc says (with each peer's address):
+//! requests, the body limit by Content-Length, and the test server's shutdown (the
+//! binary's own server, with its limits, is tested in crates/strata/tests).
 
 use tokio::net::TcpStream;
 
