@@ -1,19 +1,16 @@
 //! `/api/items`: list (public), read (public), create, change and delete (owner only).
 
 use axum::Json;
-use axum::extract::{FromRequestParts, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::header::LOCATION;
-use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::IntoResponse;
 use uuid::Uuid;
 
-use crate::auth::cookie::find_session_token;
-use crate::auth::session_token::SessionToken;
 use crate::db;
 use crate::db::items::OwnerWrite;
 use crate::domain::{Cursor, Issues, ItemChanges, ItemQuery, NewItem, Patch};
-use crate::http::current_user::{CurrentUser, SessionRequired};
+use crate::http::current_user::{CurrentUser, SessionCookie, SessionRequired};
 use crate::http::db_error::constraint_issue;
 use crate::http::dto::{CreateItemRequest, ItemPage, ItemResponse, UpdateItemRequest};
 use crate::http::error::{ApiError, ErrorBody, ServerErrors};
@@ -99,18 +96,6 @@ pub async fn create(
     };
     let location = HeaderValue::try_from(format!("/api/items/{}", created.id)).map_err(ApiError::internal)?;
     Ok((StatusCode::CREATED, [(LOCATION, location)], Json(created)))
-}
-
-/// The session token of the request's cookie, not yet checked against the database:
-/// 401 without one. The handler checks it in the statement that does its work.
-pub struct SessionCookie(SessionToken);
-
-impl FromRequestParts<AppState> for SessionCookie {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, ApiError> {
-        find_session_token(&parts.headers).map(SessionCookie).ok_or(ApiError::Unauthenticated)
-    }
 }
 
 /// One item with its owner.
