@@ -340,13 +340,17 @@ TARGETS = {"get_rps": 8.0, "get_p99": 0.1, "post_rps": 1.5, "rss_mib": 30.0}
 
 
 class ClusterServer:
-    """`strata serve` on its own database of the Node anchor's throwaway cluster (pg.sh)."""
+    """`strata serve` on its own database of the Node anchor's throwaway cluster (pg.sh):
+    the migrations, seeds and `items` extra items applied by `binary`, which serves
+    with `env` added to the environment; `serve` starts more servers on it."""
 
-    def __init__(self, items, db="strata_bench"):
+    def __init__(self, items, db="strata_bench", binary=STRATA, env=None):
         self.work = tempfile.mkdtemp(prefix="strata-bench-vs-node-")
         os.chmod(self.work, 0o755)
+        self.binary = binary
         self.proc = None
         self.others = []
+        self.logs = []
         self.env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
         self.env["NO_COLOR"] = "1"
         sh([PGSH, "start"])
@@ -362,21 +366,28 @@ class ClusterServer:
                 SELECT (SELECT array_agg(id ORDER BY email) FROM auth."user")[1 + n % 3],
                        'bench item ' || n, 'generated for the API benchmark', n
                 FROM generate_series(1, {items}) AS n""", "-c", "VACUUM ANALYZE"])
-        self.log = open(os.path.join(self.work, "serve.log"), "w")
-        args = [STRATA, "--dir", os.path.join(ROOT, "migrations"), "--json", "--database-url", self.db_url,
+        self.proc, self.base = self.serve(binary, env or {}, "serve.log")
+        self.log = self.logs[0]  # the first server's, which the run checks for errors
+
+    def serve(self, binary, env, log_name):
+        """Starts `binary serve` on the database (its stderr in `log_name`); returns the
+        process and its base URL."""
+        log = open(os.path.join(self.work, log_name), "w")
+        self.logs.append(log)
+        args = [binary, "--dir", os.path.join(ROOT, "migrations"), "--json", "--database-url", self.db_url,
                 "serve", "--port", "0"]
-        self.proc = subprocess.Popen(args, cwd=self.work, env=self.env, stdout=subprocess.PIPE, stderr=self.log,
-                                     text=True)
-        self.others.append(self.proc)
-        line = self.proc.stdout.readline()
+        proc = subprocess.Popen(args, cwd=self.work, env={**self.env, **env}, stdout=subprocess.PIPE, stderr=log,
+                                text=True)
+        self.others.append(proc)
+        line = proc.stdout.readline()
         if not line:
             self.close()
-            sys.exit("strata serve did not start")
-        threading.Thread(target=lambda: self.proc.stdout.read(), daemon=True).start()
-        self.base = json.loads(line)["url"]
+            sys.exit(f"{binary} serve did not start")
+        threading.Thread(target=lambda: proc.stdout.read(), daemon=True).start()
+        return proc, json.loads(line)["url"]
 
     def strata(self, *args):
-        return sh([STRATA, "--dir", os.path.join(ROOT, "migrations"), "-q", *args], cwd=self.work, env=self.env)
+        return sh([self.binary, "--dir", os.path.join(ROOT, "migrations"), "-q", *args], cwd=self.work, env=self.env)
 
     def psql(self, sql):
         return sh([psql_bin(), "-XAtq", "-v", "ON_ERROR_STOP=1", "-d", self.db_url, "-c", sql]).stdout.strip()
@@ -387,6 +398,8 @@ class ClusterServer:
         for proc in self.others:
             proc.terminate()
             proc.wait()
+        for log in self.logs:
+            log.close()
         shutil.rmtree(self.work, ignore_errors=True)
 
 
